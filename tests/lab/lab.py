@@ -1,0 +1,466 @@
+#!/usr/bin/python3
+"""The lab: a real Samba AD DC on 127.0.0.1 for the tests and the demo.
+
+    lab.py up [--size N] [--no-exchange]   install packages if missing, provision (or restore the
+                                           cached provisioned copy), start, seed
+    lab.py down | status | env [--json]
+    lab.py seed [--size N]                 (re)create the deterministic demo/test data
+    lab.py sdprop                          the SDProp stand-in (Samba has none)
+    lab.py eas-sync --user DN --device-id ID [--device-type T] [--model M]
+                                           the EAS sync stand-in, bound as the Exchange server
+
+Runs with Debian's /usr/bin/python3, which carries Samba's python bindings (python3-samba) and
+python3-ldap3. Needs root: Samba refuses to run otherwise and 389/636 are privileged ports.
+State lives in ADREMEDY_LAB_DIR (default tests/lab/.state); a provisioned copy is cached in
+ADREMEDY_LAB_CACHE (default ~/.cache/adremedy-lab) so the next lab comes up in seconds.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import labschema  # noqa: E402
+from seed import USER_PASSWORD  # noqa: E402
+
+REALM = "LAB.EXAMPLE.TEST"
+DOMAIN = "LAB"
+BASE_DN = "DC=lab,DC=example,DC=test"
+HOST = "127.0.0.1"
+# Lab-only secrets: the lab is throw-away and listens on loopback only.
+ADMIN_PASSWORD = "Lab-Adm1n-Passw0rd!"
+PACKAGES = ["samba-ad-dc", "samba-ad-provision", "ldb-tools", "ldap-utils", "openssl",
+            "python3-samba", "python3-ldap3"]
+LAB_VERSION = "1"  # bump when provisioning changes, to invalidate cached copies
+
+LAB_DIR = os.path.abspath(os.environ.get("ADREMEDY_LAB_DIR", os.path.join(HERE, ".state")))
+CACHE_DIR = os.environ.get("ADREMEDY_LAB_CACHE",
+                           os.path.join(os.path.expanduser("~"), ".cache", "adremedy-lab"))
+DC_DIR = os.path.join(LAB_DIR, "dc")
+TLS_DIR = os.path.join(LAB_DIR, "tls")
+PID_FILE = os.path.join(LAB_DIR, "samba.pid")
+LOG_FILE = os.path.join(LAB_DIR, "samba.log")
+INFO_FILE = os.path.join(LAB_DIR, "lab.json")
+SMB_CONF = os.path.join(DC_DIR, "etc", "smb.conf")
+
+
+class LabError(Exception):
+    pass
+
+
+def log(msg):
+    print("lab: %s" % msg, file=sys.stderr, flush=True)
+
+
+def run(cmd, **kw):
+    res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+    if res.returncode != 0:
+        raise LabError("%s failed (%d):\n%s" % (" ".join(cmd[:3]), res.returncode,
+                                                res.stdout[-3000:]))
+    return res.stdout
+
+
+# ---------------------------------------------------------------------------------- packages
+
+def missing_packages():
+    missing = []
+    for pkg in PACKAGES:
+        res = subprocess.run(["dpkg-query", "-W", "-f=${Status}", pkg],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        if "install ok installed" not in res.stdout:
+            missing.append(pkg)
+    return missing
+
+
+def ensure_packages():
+    missing = missing_packages()
+    if not missing:
+        return
+    if shutil.which("apt-get") is None:
+        raise LabError("the lab needs Debian packages %s and this machine has no apt-get"
+                       % " ".join(missing))
+    log("installing %s" % " ".join(missing))
+    # Keep the package scripts from starting a system-wide samba on the real ports.
+    policy = "/usr/sbin/policy-rc.d"
+    made_policy = not os.path.exists(policy)
+    if made_policy:
+        with open(policy, "w") as fh:
+            fh.write("#!/bin/sh\nexit 101\n")
+        os.chmod(policy, 0o755)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    try:
+        if subprocess.run(["apt-get", "install", "-y", "--no-install-recommends"] + missing,
+                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode:
+            run(["apt-get", "update"], env=env)
+            run(["apt-get", "install", "-y", "--no-install-recommends"] + missing, env=env)
+    finally:
+        if made_policy:
+            os.unlink(policy)
+
+
+# ------------------------------------------------------------------------------------- TLS
+
+def make_tls():
+    """A private CA and a server certificate valid for 127.0.0.1, so validate_certs works."""
+    if os.path.exists(os.path.join(TLS_DIR, "server.pem")):
+        return
+    os.makedirs(TLS_DIR, exist_ok=True)
+    ca_key, ca = os.path.join(TLS_DIR, "ca.key"), os.path.join(TLS_DIR, "ca.pem")
+    key, csr = os.path.join(TLS_DIR, "server.key"), os.path.join(TLS_DIR, "server.csr")
+    cert = os.path.join(TLS_DIR, "server.pem")
+    ext = os.path.join(TLS_DIR, "server.ext")
+    run(["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", ca_key])
+    run(["openssl", "req", "-x509", "-new", "-key", ca_key, "-sha256", "-days", "3650",
+         "-subj", "/CN=adremedy lab CA", "-out", ca])
+    run(["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key])
+    run(["openssl", "req", "-new", "-key", key, "-subj", "/CN=dc1.%s" % REALM.lower(),
+         "-out", csr])
+    with open(ext, "w") as fh:
+        fh.write("subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:dc1.%s\n"
+                 "extendedKeyUsage=serverAuth\n" % REALM.lower())
+    run(["openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key,
+         "-CAcreateserial", "-days", "3650", "-sha256", "-extfile", ext, "-out", cert])
+    os.chmod(key, 0o600)
+    os.chmod(ca_key, 0o600)
+
+
+# ------------------------------------------------------------------------------- provision
+
+def lab_options():
+    run_dir = os.path.join(LAB_DIR, "run")
+    return {
+        "interfaces": HOST,
+        "bind interfaces only": "yes",
+        "server services": "ldap",
+        # Like a hardened DC: no simple bind without TLS.
+        "ldap server require strong auth": "allow_sasl_over_tls",
+        "tls enabled": "yes",
+        "tls keyfile": os.path.join(TLS_DIR, "server.key"),
+        "tls certfile": os.path.join(TLS_DIR, "server.pem"),
+        "tls cafile": "",
+        "pid directory": run_dir,
+        "ncalrpc dir": os.path.join(run_dir, "ncalrpc"),
+        "winbindd socket directory": os.path.join(run_dir, "winbindd"),
+        "ntp signd socket directory": os.path.join(run_dir, "ntp_signd"),
+        "dsdb:schema update allowed": "true",
+        "ldb:nosync": "true",
+        "log level": "1",
+    }
+
+
+def cache_key(exchange):
+    digest = hashlib.sha256()
+    digest.update(LAB_VERSION.encode())
+    digest.update(repr(sorted(lab_options().items())).encode())
+    digest.update(repr(exchange).encode())
+    if exchange:
+        digest.update("".join(labschema.ldif_steps("X")).encode())
+    return digest.hexdigest()[:16]
+
+
+def provision(exchange):
+    """Provision into DC_DIR, add the Exchange schema offline, keep a copy in the cache."""
+    tarball = os.path.join(CACHE_DIR, "dc-%s.tar" % cache_key(exchange))
+    # LAB_DIR moves between clones, so the cache is keyed without it and paths are rewritten.
+    if os.path.exists(tarball):
+        os.makedirs(DC_DIR, exist_ok=True)
+        run(["tar", "-xSf", tarball, "-C", DC_DIR])
+        write_smb_conf()
+        return "cache"
+    if os.path.exists(DC_DIR):
+        shutil.rmtree(DC_DIR)
+    os.makedirs(DC_DIR)
+    with tempfile.NamedTemporaryFile("w", suffix=".conf") as empty:
+        cmd = ["samba-tool", "domain", "provision", "-s", empty.name,
+               "--realm=%s" % REALM, "--domain=%s" % DOMAIN, "--server-role=dc",
+               "--dns-backend=NONE", "--backend-store=mdb", "--host-name=dc1",
+               "--adminpass=%s" % ADMIN_PASSWORD, "--targetdir=%s" % DC_DIR]
+        for key, value in lab_options().items():
+            cmd.append("--option=%s = %s" % (key, value))
+        run(cmd)
+    if exchange:
+        sam = os.path.join(DC_DIR, "private", "sam.ldb")
+        schema_dn = "CN=Schema,CN=Configuration,%s" % BASE_DN
+        for step in labschema.ldif_steps(schema_dn):
+            with tempfile.NamedTemporaryFile("w", suffix=".ldif") as fh:
+                fh.write(step)
+                fh.flush()
+                run(["ldbmodify", "-H", sam, "--option=dsdb:schema update allowed=true",
+                     fh.name])
+    os.makedirs(CACHE_DIR, exist_ok=True)
+    run(["tar", "-cSf", tarball + ".tmp", "-C", DC_DIR, "."])
+    os.replace(tarball + ".tmp", tarball)
+    return "provisioned"
+
+
+def write_smb_conf():
+    """smb.conf holds absolute paths; rewrite it for where the lab lives now."""
+    lines = ["[global]",
+             "\tnetbios name = DC1",
+             "\trealm = %s" % REALM,
+             "\tserver role = active directory domain controller",
+             "\tworkgroup = %s" % DOMAIN,
+             "\tprivate dir = %s" % os.path.join(DC_DIR, "private"),
+             "\tlock dir = %s" % os.path.join(DC_DIR, "state"),
+             "\tstate directory = %s" % os.path.join(DC_DIR, "state"),
+             "\tcache directory = %s" % os.path.join(DC_DIR, "cache"),
+             "\tbinddns dir = %s" % os.path.join(DC_DIR, "bind-dns")]
+    lines += ["\t%s = %s" % kv for kv in lab_options().items()]
+    lines += ["", "[sysvol]", "\tpath = %s" % os.path.join(DC_DIR, "state", "sysvol"),
+              "\tread only = No", "", "[netlogon]",
+              "\tpath = %s" % os.path.join(DC_DIR, "state", "sysvol", REALM.lower(), "scripts"),
+              "\tread only = No", ""]
+    os.makedirs(os.path.dirname(SMB_CONF), exist_ok=True)
+    with open(SMB_CONF, "w") as fh:
+        fh.write("\n".join(lines))
+
+
+# ---------------------------------------------------------------------------- run and stop
+
+def read_pid():
+    try:
+        with open(PID_FILE) as fh:
+            pid = int(fh.read().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    return pid
+
+
+def port_open(port, timeout=0.2):
+    try:
+        with socket.create_connection((HOST, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def start():
+    if read_pid():
+        return
+    for port in (389, 636):
+        if port_open(port):
+            raise LabError("port %d on %s is taken by another program; the lab needs it "
+                           "(ports 389/636 are fixed in Samba)" % (port, HOST))
+    os.makedirs(os.path.join(LAB_DIR, "run"), exist_ok=True)
+    logfh = open(LOG_FILE, "ab")
+    # Own session: the lab stops it by its process group, never by name.
+    proc = subprocess.Popen(["samba", "--foreground", "--no-process-group", "-M", "single",
+                             "-s", SMB_CONF, "--debug-stdout"],
+                            stdout=logfh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    with open(PID_FILE, "w") as fh:
+        fh.write(str(proc.pid))
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise LabError("samba exited with %s; see %s" % (proc.returncode, LOG_FILE))
+        if port_open(389) and port_open(636) and ldap_ready():
+            return
+        time.sleep(0.1)
+    stop()
+    raise LabError("samba did not answer LDAP within 60 s; see %s" % LOG_FILE)
+
+
+def ldap_ready():
+    try:
+        admin_connection().unbind()
+        return True
+    except Exception:  # noqa: BLE001 - still starting
+        return False
+
+
+def stop():
+    pid = read_pid()
+    if pid is None:
+        return False
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.killpg(pid, signal.SIGKILL)
+    os.unlink(PID_FILE)
+    return True
+
+
+# ------------------------------------------------------------------------------ connections
+
+def connection_info():
+    return {
+        "server": "ldaps://%s:636" % HOST,
+        "start_tls_server": "ldap://%s:389" % HOST,
+        "ca_cert": os.path.join(TLS_DIR, "ca.pem"),
+        "bind_dn": "CN=Administrator,CN=Users,%s" % BASE_DN,
+        "password": ADMIN_PASSWORD,
+        "base_dn": BASE_DN,
+        "realm": REALM,
+        "domain": DOMAIN,
+        "user_password": USER_PASSWORD,
+        "lab_dir": LAB_DIR,
+    }
+
+
+def admin_connection(user=None, password=None):
+    """ldap3 connection over LDAPS, validating the lab CA."""
+    import ssl
+    import ldap3
+    tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=os.path.join(TLS_DIR, "ca.pem"))
+    server = ldap3.Server(HOST, port=636, use_ssl=True, tls=tls, get_info=ldap3.NONE,
+                          connect_timeout=5)
+    return ldap3.Connection(server, user or connection_info()["bind_dn"],
+                            password or ADMIN_PASSWORD, auto_bind=True, raise_exceptions=False,
+                            receive_timeout=30)
+
+
+def samdb():
+    """Samba's own database handle on the running DC (system session: no ACL checks)."""
+    from samba.param import LoadParm
+    from samba.samdb import SamDB
+    from samba.auth import system_session
+    lp = LoadParm()
+    lp.load(SMB_CONF)
+    return SamDB(url=os.path.join(DC_DIR, "private", "sam.ldb"), session_info=system_session(),
+                 lp=lp)
+
+
+# ---------------------------------------------------------------------------------- commands
+
+def require_root():
+    if os.geteuid() != 0:
+        raise LabError("the lab runs a Samba AD DC on ports 389/636 and must run as root "
+                       "(it also installs Debian packages with apt-get)")
+
+
+def cmd_up(args):
+    require_root()
+    began = time.time()
+    ensure_packages()
+    how = "running"
+    if read_pid():
+        log("already running (pid %d)" % read_pid())
+    else:
+        make_tls()
+        fresh = not os.path.exists(os.path.join(DC_DIR, "private", "sam.ldb"))
+        how = provision(not args.no_exchange) if fresh else "existing"
+        if how == "existing":
+            write_smb_conf()
+        start()
+        log("samba up from %s in %.1f s" % (how, time.time() - began))
+    if how in ("cache", "provisioned") or args.seed:
+        import seed
+        seed.seed(samdb(), size=args.size, exchange=not args.no_exchange)
+        log("seeded %d users in %.1f s total" % (args.size, time.time() - began))
+    with open(INFO_FILE, "w") as fh:
+        json.dump(connection_info(), fh, indent=1)
+    cmd_env(argparse.Namespace(json=False))
+
+
+def cmd_down(_args):
+    log("stopped" if stop() else "not running")
+    if _args.purge and os.path.exists(LAB_DIR):
+        shutil.rmtree(LAB_DIR)
+
+
+def cmd_status(_args):
+    pid = read_pid()
+    if pid:
+        print("running pid=%d ldap=%s ldaps=%s dir=%s" % (pid, port_open(389), port_open(636),
+                                                           LAB_DIR))
+        return 0
+    print("stopped dir=%s" % LAB_DIR)
+    return 3
+
+
+def cmd_env(args):
+    info = connection_info()
+    if args.json:
+        print(json.dumps(info, indent=1))
+        return
+    print("export ADREMEDY_SERVER=%s" % info["server"])
+    print("export ADREMEDY_CA_CERT=%s" % info["ca_cert"])
+    print("export ADREMEDY_BIND_DN='%s'" % info["bind_dn"])
+    print("export ADREMEDY_PASSWORD='%s'" % info["password"])
+    print("export ADREMEDY_BASE_DN='%s'" % info["base_dn"])
+
+
+def cmd_seed(args):
+    require_root()
+    import seed
+    seed.seed(samdb(), size=args.size, exchange=not args.no_exchange)
+
+
+def cmd_sdprop(_args):
+    require_root()
+    import seed
+    for dn in seed.sdprop(samdb()):
+        print(dn)
+
+
+def cmd_eas_sync(args):
+    import eas_sync
+    result = eas_sync.sync(args.user, args.device_id, args.device_type, args.model,
+                           os_name=args.os, user_agent=args.user_agent)
+    print(json.dumps(result))
+    return 0 if result["result"] == "success" else 1
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("up")
+    p.add_argument("--size", type=int, default=int(os.environ.get("LAB_SIZE", "50")))
+    p.add_argument("--no-exchange", action="store_true")
+    p.add_argument("--seed", action="store_true", help="reseed an existing lab")
+    p.set_defaults(func=cmd_up)
+    p = sub.add_parser("down")
+    p.add_argument("--purge", action="store_true", help="also delete the lab's directory")
+    p.set_defaults(func=cmd_down)
+    sub.add_parser("status").set_defaults(func=cmd_status)
+    p = sub.add_parser("env")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_env)
+    p = sub.add_parser("seed")
+    p.add_argument("--size", type=int, default=int(os.environ.get("LAB_SIZE", "50")))
+    p.add_argument("--no-exchange", action="store_true")
+    p.set_defaults(func=cmd_seed)
+    sub.add_parser("sdprop").set_defaults(func=cmd_sdprop)
+    p = sub.add_parser("eas-sync")
+    p.add_argument("--user", required=True)
+    p.add_argument("--device-id", required=True)
+    p.add_argument("--device-type", default="iPhone")
+    p.add_argument("--model", default="iPhone15,2")
+    p.add_argument("--os", default="iOS 17.1 21B74")
+    p.add_argument("--user-agent", default="Apple-iPhone15C2/2101.74")
+    p.set_defaults(func=cmd_eas_sync)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except LabError as exc:
+        print("lab: error: %s" % exc, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
