@@ -1,0 +1,83 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # The connection options every module takes. Set them once for all modules with
+    # module_defaults and the action group adremedy.directory.ad.
+    DOCUMENTATION = r"""
+options:
+  server:
+    description:
+      - One or more domain controllers as C(ldaps://host[:port]) or C(ldap://host[:port]), tried in
+        order until one answers. A bare host name means LDAPS on port 636.
+      - Bad credentials stop at the first server, so an account is never locked out by retries.
+      - If not set, the value of the environment variable E(ADREMEDY_SERVER) is used (comma separated).
+    type: list
+    elements: str
+    required: true
+  start_tls:
+    description:
+      - Upgrade C(ldap://) connections with StartTLS before binding.
+    type: bool
+    default: false
+  validate_certs:
+    description:
+      - Check the DC's TLS certificate and host name. Only turn this off in a lab.
+    type: bool
+    default: true
+  ca_cert:
+    description:
+      - PEM file with the CA that issued the DC's certificate. Without it the system's CAs are used.
+      - If not set, the value of the environment variable E(ADREMEDY_CA_CERT) is used.
+    type: path
+  auth:
+    description:
+      - How to bind.
+      - V(simple) is a simple bind, only over LDAPS or StartTLS (the module refuses to send a password
+        in clear text).
+      - V(kerberos) is SASL GSSAPI with the ticket cache, or with O(bind_dn) as principal and
+        O(password) if given; it needs the C(gssapi) Python package.
+      - V(ntlm) is NTLM as ldap3 offers it (O(bind_dn) as C(DOMAIN\\user)); Windows DCs only.
+    type: str
+    choices: [simple, kerberos, ntlm]
+    default: simple
+  bind_dn:
+    description:
+      - The account to bind as, as a DN, a user principal name or C(DOMAIN\\user).
+      - If not set, the value of the environment variable E(ADREMEDY_BIND_DN) is used.
+    type: str
+  password:
+    description:
+      - The account's password.
+      - If not set, the value of the environment variable E(ADREMEDY_PASSWORD) is used.
+    type: str
+  connect_timeout:
+    description:
+      - Seconds to wait for each server to accept the connection.
+    type: int
+    default: 10
+  operation_timeout:
+    description:
+      - Seconds to wait for the answer to one LDAP request (one page of a search, one modify).
+    type: int
+    default: 120
+  page_size:
+    description:
+      - Entries per page of a paged search.
+    type: int
+    default: 1000
+requirements:
+  - ldap3 (Python library, on the managed node)
+notes:
+  - Transient failures (server busy or unavailable, connection reset) are retried three times with
+    growing pauses; a search that loses its connection after it has returned entries fails rather
+    than return a partial answer.
+  - Security descriptors are read and written with the SD flags control set to DACL only, so the
+    account needs no SeSecurityPrivilege.
+"""

@@ -1,0 +1,474 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one LDAP layer of the collection: connection options, binding, RootDSE, paged search,
+writes, filter escaping, retries and one-line errors. Private to this collection."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+import ssl
+import time
+import traceback
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_to_str
+
+try:
+    import ldap3
+    from ldap3.core import exceptions as ldap_exc
+    from ldap3.protocol.microsoft import security_descriptor_control
+    from ldap3.utils.dn import parse_dn
+    LDAP3_IMPORT_ERROR = None
+except ImportError:  # pragma: no cover - reported by require_ldap3()
+    LDAP3_IMPORT_ERROR = traceback.format_exc()
+
+DEFAULT_PAGE_SIZE = 1000
+SD_FLAGS_DACL = 0x4
+PAGED_RESULTS_OID = "1.2.840.113556.1.4.319"
+PERMISSIVE_MODIFY_OID = "1.2.840.113556.1.4.1413"
+TREE_DELETE_OID = "1.2.840.113556.1.4.805"
+MATCHING_RULE_IN_CHAIN = "1.2.840.113556.1.4.1941"
+
+# Result codes worth another try: busy, unavailable, and the server going away mid-request.
+TRANSIENT_RESULTS = {51, 52}
+RETRY_DELAYS = (0.5, 1.0, 2.0)
+
+SCOPES = {"base": "BASE", "onelevel": "LEVEL", "subtree": "SUBTREE"}
+
+
+def connection_argument_spec():
+    """Options every module of the collection takes; documented in the `connection` fragment."""
+    return dict(
+        server=dict(type="list", elements="str", required=True,
+                    fallback=(env_fallback, ["ADREMEDY_SERVER"])),
+        start_tls=dict(type="bool", default=False),
+        validate_certs=dict(type="bool", default=True),
+        ca_cert=dict(type="path", fallback=(env_fallback, ["ADREMEDY_CA_CERT"])),
+        auth=dict(type="str", default="simple", choices=["simple", "kerberos", "ntlm"]),
+        bind_dn=dict(type="str", fallback=(env_fallback, ["ADREMEDY_BIND_DN"])),
+        password=dict(type="str", no_log=True, fallback=(env_fallback, ["ADREMEDY_PASSWORD"])),
+        connect_timeout=dict(type="int", default=10),
+        operation_timeout=dict(type="int", default=120),
+        page_size=dict(type="int", default=DEFAULT_PAGE_SIZE),
+    )
+
+
+def escape_filter_value(value):
+    """Escape a value for use inside an LDAP filter (RFC 4515), so user input stays a value."""
+    text = value.decode("utf-8") if isinstance(value, bytes) else str(value)
+    return (text.replace("\\", "\\5c").replace("*", "\\2a").replace("(", "\\28")
+            .replace(")", "\\29").replace("\x00", "\\00"))
+
+
+def escape_dn_value(value):
+    """Escape an RDN value (RFC 4514): 'iPhone15,2 (DeviceModel)' -> 'iPhone15\\,2 (DeviceModel)'."""
+    text = str(value)
+    out = []
+    for i, ch in enumerate(text):
+        if ch in ',+"\\<>;=' or (ch == "#" and i == 0) or (ch == " " and i in (0, len(text) - 1)):
+            out.append("\\" + ch)
+        elif ch == "\x00":
+            out.append("\\00")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+class LdapError(Exception):
+    """One line a person can act on: what was done, to which object, and the LDAP result."""
+
+    def __init__(self, message, code=None, name=None, dn=None):
+        super(LdapError, self).__init__(message)
+        self.code = code
+        self.name = name
+        self.dn = dn
+
+
+def _server_message(result):
+    text = (result or {}).get("message") or ""
+    return " ".join(text.replace("\x00", "").split())
+
+
+def result_error(operation, dn, result):
+    """LdapError for a failed LDAP result, e.g. 'bind as CN=x failed: invalidCredentials (49)'."""
+    code = result.get("result")
+    name = result.get("description") or "error"
+    target = " %s" % dn if dn else ""
+    message = "%s%s failed: %s (%s)" % (operation, target, name, code)
+    detail = _server_message(result)
+    if detail:
+        message += ": %s" % detail
+    return LdapError(message, code=code, name=name, dn=dn)
+
+
+def check_dn(dn, what="DN"):
+    """Refuse a malformed DN before it reaches the server."""
+    try:
+        parse_dn(dn)
+    except Exception:  # ldap3 raises several types for bad DNs
+        raise LdapError("%s %r is not a valid distinguished name: invalidDNSyntax (34)"
+                        % (what, dn), code=34, name="invalidDNSyntax", dn=dn)
+    return dn
+
+
+class Entry(object):
+    """A search result: the DN and raw values by lower-case attribute name."""
+
+    __slots__ = ("dn", "attrs")
+
+    def __init__(self, dn, attrs):
+        self.dn = dn
+        self.attrs = attrs
+
+    def raw(self, name):
+        values = self.attrs.get(name.lower())
+        return values[0] if values else None
+
+    def raws(self, name):
+        return self.attrs.get(name.lower()) or []
+
+    def text(self, name):
+        value = self.raw(name)
+        return value.decode("utf-8") if value is not None else None
+
+    def texts(self, name):
+        return [v.decode("utf-8") for v in self.raws(name)]
+
+    def int(self, name):
+        value = self.raw(name)
+        return int(value) if value is not None else None
+
+
+class RootDse(object):
+    def __init__(self, entry):
+        self.default_naming_context = entry.text("defaultNamingContext")
+        self.configuration_naming_context = entry.text("configurationNamingContext")
+        self.schema_naming_context = entry.text("schemaNamingContext")
+        self.root_domain_naming_context = (entry.text("rootDomainNamingContext")
+                                           or self.default_naming_context)
+        self.dns_host_name = entry.text("dnsHostName")
+        self.domain_sid = None
+        self.forest_root_sid = None
+
+    def as_dict(self):
+        return dict(default_naming_context=self.default_naming_context,
+                    configuration_naming_context=self.configuration_naming_context,
+                    schema_naming_context=self.schema_naming_context,
+                    root_domain_naming_context=self.root_domain_naming_context,
+                    dns_host_name=self.dns_host_name, domain_sid=self.domain_sid,
+                    forest_root_sid=self.forest_root_sid)
+
+
+_URI = re.compile(r"^(?:(ldaps?)://)?(\[[0-9a-fA-F:]+\]|[^:/\s]+)(?::(\d+))?/?$")
+
+
+def parse_server(uri):
+    """'ldaps://dc1:636' -> ('ldaps', 'dc1', 636). A bare host name means LDAPS."""
+    match = _URI.match(uri.strip())
+    if not match:
+        raise LdapError("server %r is not an LDAP URI; use ldaps://host[:port] or "
+                        "ldap://host[:port]" % uri)
+    scheme = match.group(1) or "ldaps"
+    port = int(match.group(3)) if match.group(3) else (636 if scheme == "ldaps" else 389)
+    return scheme, match.group(2).strip("[]"), port
+
+
+def _socket_reason(exc):
+    """'[Errno 111] Connection refused' and friends, without ldap3's wrapping."""
+    text = str(exc)
+    for pattern, reason in (("CERTIFICATE_VERIFY_FAILED", None), ("refused", "connection refused"),
+                            ("timed out", "timed out"), ("Name or service not known",
+                                                          "unknown host"),
+                            ("No route to host", "no route to host"),
+                            ("reset by peer", "connection reset")):
+        if pattern in text:
+            return reason or text
+    return text
+
+
+class LdapClient(object):
+    """A bound connection to the first reachable server, with retries on transient failures."""
+
+    def __init__(self, params):
+        self.params = params
+        self.servers = [parse_server(uri) for uri in params["server"]]
+        self.page_size = params.get("page_size") or DEFAULT_PAGE_SIZE
+        if self.page_size < 1:
+            raise LdapError("page_size must be at least 1, got %d" % self.page_size)
+        self.conn = None
+        self.uri = None
+        self._root_dse = None
+        self._validate_auth()
+
+    # -- connecting ---------------------------------------------------------------------------
+
+    def _validate_auth(self):
+        auth = self.params.get("auth") or "simple"
+        if auth in ("simple", "ntlm") and not (self.params.get("bind_dn")
+                                               and self.params.get("password")):
+            raise LdapError("auth %s needs bind_dn and password (or ADREMEDY_BIND_DN and "
+                            "ADREMEDY_PASSWORD)" % auth)
+        if auth == "simple":
+            for scheme, host, port in self.servers:
+                if scheme == "ldap" and not self.params.get("start_tls"):
+                    raise LdapError("simple bind to ldap://%s:%d would send the password in "
+                                    "clear text; use ldaps:// or start_tls: true" % (host, port))
+
+    def _tls(self):
+        validate = self.params.get("validate_certs", True)
+        kwargs = dict(validate=ssl.CERT_REQUIRED if validate else ssl.CERT_NONE)
+        if self.params.get("ca_cert"):
+            kwargs["ca_certs_file"] = self.params["ca_cert"]
+        try:
+            return ldap3.Tls(**kwargs)
+        except ldap_exc.LDAPSSLConfigurationError as exc:
+            raise LdapError("ca_cert %s cannot be used: %s" % (self.params.get("ca_cert"), exc))
+
+    def _open(self, scheme, host, port):
+        uri = "%s://%s:%d" % (scheme, host, port)
+        timeout = self.params.get("connect_timeout") or 10
+        server = ldap3.Server(host, port=port, use_ssl=scheme == "ldaps", tls=self._tls(),
+                              get_info=ldap3.NONE, connect_timeout=timeout)
+        auth = self.params.get("auth") or "simple"
+        kwargs = dict(raise_exceptions=False, receive_timeout=self.params.get(
+            "operation_timeout") or 120, auto_referrals=False, return_empty_attributes=False,
+            read_only=False)
+        if auth == "simple":
+            kwargs.update(user=self.params["bind_dn"], password=self.params["password"],
+                          authentication=ldap3.SIMPLE)
+        elif auth == "ntlm":
+            kwargs.update(user=self.params["bind_dn"], password=self.params["password"],
+                          authentication=ldap3.NTLM)
+        else:
+            kwargs.update(authentication=ldap3.SASL, sasl_mechanism=ldap3.KERBEROS,
+                          sasl_credentials=self._kerberos_credentials())
+        conn = ldap3.Connection(server, **kwargs)
+        try:
+            conn.open()
+            if self.params.get("start_tls") and scheme == "ldap":
+                if not conn.start_tls():
+                    raise result_error("StartTLS with %s" % uri, None, conn.result)
+        except ldap_exc.LDAPStartTLSError as exc:
+            raise LdapError("StartTLS with %s failed: %s" % (uri, _socket_reason(exc)))
+        except ldap_exc.LDAPSocketOpenError as exc:
+            reason = _socket_reason(exc)
+            if "CERTIFICATE_VERIFY_FAILED" in reason or "certificate" in reason.lower():
+                detail = re.search(r"certificate verify failed: ([^(\]]+)", reason)
+                raise LdapError("TLS with %s failed: certificate verify failed%s; set ca_cert to "
+                                "the CA that issued the DC's certificate"
+                                % (uri, " (%s)" % detail.group(1).strip() if detail else ""))
+            raise _Unreachable("%s (%s)" % (uri, reason))
+        except ldap_exc.LDAPCommunicationError as exc:
+            raise _Unreachable("%s (%s)" % (uri, _socket_reason(exc)))
+        who = self.params.get("bind_dn") or "the Kerberos principal"
+        try:
+            bound = conn.bind()
+        except ldap_exc.LDAPCommunicationError as exc:
+            raise _Unreachable("%s (%s during bind)" % (uri, _socket_reason(exc)))
+        except ldap_exc.LDAPPackageUnavailableError as exc:
+            raise LdapError("bind as %s needs a Python package on the managed node: %s"
+                            % (who, exc))
+        if not bound:
+            result = conn.result or {}
+            if result.get("result") in TRANSIENT_RESULTS:
+                raise _Unreachable("%s (%s)" % (uri, result.get("description")))
+            raise result_error("bind as %s to %s" % (who, uri), None, result)
+        return conn, uri
+
+    def _kerberos_credentials(self):
+        if not self.params.get("password"):
+            return None  # use the ticket cache (kinit)
+        try:
+            import gssapi
+        except ImportError:
+            raise LdapError("auth kerberos with a password needs the python 'gssapi' package on "
+                            "the managed node")
+        name = gssapi.Name(self.params["bind_dn"], gssapi.NameType.user)
+        creds = gssapi.raw.acquire_cred_with_password(name, self.params["password"].encode(),
+                                                       usage="initiate").creds
+        return (None, None, creds)
+
+    def connect(self):
+        """Bind to the first server that answers; bad credentials stop at once (no lockouts)."""
+        failures = []
+        for scheme, host, port in self.servers:
+            try:
+                self.conn, self.uri = self._open(scheme, host, port)
+                return self
+            except _Unreachable as exc:
+                failures.append(str(exc))
+        timeout = self.params.get("connect_timeout") or 10
+        raise LdapError("cannot reach %s within %d s" % ("; ".join(failures), timeout),
+                        name="unavailable", code=52)
+
+    def close(self):
+        if self.conn is not None:
+            try:
+                self.conn.unbind()
+            except Exception:  # nothing to report on the way out
+                pass
+            self.conn = None
+
+    def _reconnect(self):
+        self.close()
+        self.connect()
+
+    # -- running requests ---------------------------------------------------------------------
+
+    def _run(self, operation, dn, call, accept=(0,)):
+        """Run one request, retrying transient failures with bounded backoff."""
+        for attempt in range(len(RETRY_DELAYS) + 1):
+            try:
+                ok = call(self.conn)
+                result = self.conn.result or {}
+                code = result.get("result", 0 if ok else None)
+                if code in accept or (ok and code is None):
+                    return result
+                if code not in TRANSIENT_RESULTS or attempt == len(RETRY_DELAYS):
+                    raise result_error(operation, dn, result)
+            except ldap_exc.LDAPInvalidFilterError as exc:
+                raise LdapError("%s %s failed: the filter is malformed (%s): filterError (87)"
+                                % (operation, dn, exc), code=87, name="filterError", dn=dn)
+            except ldap_exc.LDAPInvalidDnError as exc:
+                raise LdapError("%s %s failed: invalidDNSyntax (34): %s" % (operation, dn, exc),
+                                code=34, name="invalidDNSyntax", dn=dn)
+            except ldap_exc.LDAPCommunicationError as exc:
+                if attempt == len(RETRY_DELAYS):
+                    raise LdapError("%s %s failed: lost the connection to %s (%s) and %d retries "
+                                    "did not bring it back" % (operation, dn, self.uri,
+                                                               _socket_reason(exc),
+                                                               len(RETRY_DELAYS)),
+                                    code=52, name="unavailable", dn=dn)
+            time.sleep(RETRY_DELAYS[attempt])
+            try:
+                self._reconnect()
+            except LdapError:
+                if attempt == len(RETRY_DELAYS) - 1:
+                    raise
+        raise LdapError("%s %s failed" % (operation, dn))  # pragma: no cover
+
+    @property
+    def root_dse(self):
+        if self._root_dse is None:
+            entry = self.read("", ["defaultNamingContext", "configurationNamingContext",
+                                   "schemaNamingContext", "rootDomainNamingContext",
+                                   "dnsHostName"], what="RootDSE")
+            if entry is None:
+                raise LdapError("read RootDSE failed: the server returned no RootDSE")
+            dse = RootDse(entry)
+            dse.domain_sid = self._object_sid(dse.default_naming_context)
+            dse.forest_root_sid = (dse.domain_sid if dse.root_domain_naming_context
+                                   == dse.default_naming_context
+                                   else self._object_sid(dse.root_domain_naming_context))
+            self._root_dse = dse
+        return self._root_dse
+
+    def _object_sid(self, dn):
+        try:
+            entry = self.read(dn, ["objectSid"])
+        except LdapError:
+            return None  # e.g. the forest root domain is not held by this DC
+        return sid_to_str(entry.raw("objectSid")) if entry and entry.raw("objectSid") else None
+
+    @staticmethod
+    def _controls(sd_flags, extra):
+        controls = list(extra or [])
+        if sd_flags is not None:
+            controls += security_descriptor_control(sdflags=sd_flags)
+        return controls or None
+
+    def search(self, base, search_filter="(objectClass=*)", attributes=None, scope="subtree",
+               sd_flags=None, controls=None, size_limit=0):
+        """Stream entries page by page (memory stays bounded). sd_flags 4 reads only the DACL."""
+        if base:
+            check_dn(base, "search base")
+        attrs = list(attributes) if attributes else ["1.1"]
+        ctrl = self._controls(sd_flags, controls)
+        cookie = None
+        seen = 0
+        while True:
+            def call(conn, cookie=cookie):
+                return conn.search(base, search_filter, search_scope=SCOPES[scope],
+                                   attributes=attrs, paged_size=self.page_size,
+                                   paged_cookie=cookie, controls=ctrl, size_limit=size_limit)
+            if seen == 0 and cookie is None:
+                result = self._run("search under", base or "RootDSE", call)
+            else:
+                # A paging cookie belongs to its connection: a mid-stream loss cannot resume.
+                try:
+                    call(self.conn)
+                except ldap_exc.LDAPCommunicationError as exc:
+                    raise LdapError("search under %s failed: lost the connection to %s after %d "
+                                    "entries (%s)" % (base, self.uri, seen, _socket_reason(exc)),
+                                    code=52, name="unavailable", dn=base)
+                result = self.conn.result or {}
+                if result.get("result") not in (0, None):
+                    raise result_error("search under", base, result)
+            for item in self.conn.response or []:
+                if item.get("type") != "searchResEntry":
+                    continue
+                seen += 1
+                raw = item.get("raw_attributes") or {}
+                yield Entry(item["dn"], dict((k.lower(), v) for k, v in raw.items() if v))
+            paged = (result.get("controls") or {}).get(PAGED_RESULTS_OID) or {}
+            cookie = (paged.get("value") or {}).get("cookie")
+            if not cookie:
+                return
+
+    def read(self, dn, attributes, sd_flags=None, what=None):
+        """One object, or None when it does not exist."""
+        if dn:
+            check_dn(dn)
+        ctrl = self._controls(sd_flags, None)
+
+        def call(conn):
+            return conn.search(dn, "(objectClass=*)", search_scope="BASE",
+                               attributes=list(attributes) or ["1.1"], controls=ctrl)
+        self._run("read", what or dn, call, accept=(0, 32))
+        for item in self.conn.response or []:
+            if item.get("type") == "searchResEntry":
+                raw = item.get("raw_attributes") or {}
+                return Entry(item["dn"], dict((k.lower(), v) for k, v in raw.items() if v))
+        return None
+
+    def modify(self, dn, changes, sd_flags=None, permissive=False):
+        """One LDAP modify: the object changes completely or not at all."""
+        check_dn(dn)
+        extra = [(PERMISSIVE_MODIFY_OID, False, None)] if permissive else None
+        ctrl = self._controls(sd_flags, extra)
+        return self._run("modify", dn, lambda conn: conn.modify(dn, changes, controls=ctrl))
+
+    def add(self, dn, object_class, attributes=None):
+        check_dn(dn)
+        return self._run("add", dn, lambda conn: conn.add(dn, object_class, attributes))
+
+    def delete(self, dn, tree=False):
+        check_dn(dn)
+        ctrl = [(TREE_DELETE_OID, True, None)] if tree else None
+        return self._run("delete", dn, lambda conn: conn.delete(dn, controls=ctrl))
+
+
+class _Unreachable(Exception):
+    """This server did not answer; try the next one."""
+
+
+def require_ldap3(module):
+    if LDAP3_IMPORT_ERROR is not None:
+        module.fail_json(msg=missing_required_lib("ldap3"), exception=LDAP3_IMPORT_ERROR)
+
+
+def connect(module):
+    """A bound LdapClient for a module, or fail_json with the one-line reason."""
+    require_ldap3(module)
+    try:
+        return LdapClient(module.params).connect()
+    except LdapError as exc:
+        fail(module, exc)
+
+
+def fail(module, exc, **result):
+    module.fail_json(msg=str(exc), ldap_code=exc.code, ldap_result=exc.name, **result)

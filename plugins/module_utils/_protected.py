@@ -1,0 +1,225 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The AdminSDHolder protected set (MS-ADTS 3.1.1.6.1.2) and adminCount classification. Private.
+
+adminCount=1 alone does not make an account protected: SDProp protects the transitive members of
+the protected groups. So every object is classified from both facts:
+  protected  in the protected set, adminCount=1
+  unmarked   in the protected set, adminCount not set (SDProp has not run since it joined)
+  orphaned   adminCount=1, in no protected group (left a group; SDProp never undoes its marks)
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from collections import deque
+
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+    MATCHING_RULE_IN_CHAIN, SD_FLAGS_DACL, escape_filter_value)
+from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+    SecurityDescriptorError, dacl_protected, sid_to_str)
+
+# (SID, name, dSHeuristics dwAdminSDExMask bit that excludes it, 0 = cannot be excluded)
+BUILTIN_GROUPS = [
+    ("S-1-5-32-544", "Administrators", 0),
+    ("S-1-5-32-548", "Account Operators", 0x1),
+    ("S-1-5-32-549", "Server Operators", 0x2),
+    ("S-1-5-32-550", "Print Operators", 0x4),
+    ("S-1-5-32-551", "Backup Operators", 0x8),
+    ("S-1-5-32-552", "Replicator", 0),
+]
+# (RID, name, SID is relative to the forest root domain)
+DOMAIN_GROUPS = [(512, "Domain Admins", False), (518, "Schema Admins", True),
+                 (519, "Enterprise Admins", True)]
+# Protected themselves, not their members.
+PRINCIPALS = [(500, "Administrator"), (502, "krbtgt"), (516, "Domain Controllers"),
+              (521, "Read-only Domain Controllers")]
+
+CLASSES = ("protected", "orphaned", "unmarked")
+ENTRY_ATTRIBUTES = ["objectClass", "sAMAccountName", "adminCount", "objectSid", "memberOf",
+                    "primaryGroupID", "nTSecurityDescriptor"]
+
+
+def dsheuristics_mask(value):
+    """dwAdminSDExMask: the 16th character of dSHeuristics, a hex digit (MS-ADTS 6.1.1.2.4.1.2)."""
+    if not value or len(value) < 16:
+        return 0
+    try:
+        return int(value[15], 16) & 0xF
+    except ValueError:
+        return 0
+
+
+def classify(in_set, admin_count):
+    if in_set:
+        return "protected" if admin_count == 1 else "unmarked"
+    return "orphaned" if admin_count == 1 else None
+
+
+def shortest_chain(start, parents, roots):
+    """Group DNs from an object's first group up to a protected root, fewest hops first.
+
+    parents maps a lower-case DN to the lower-case DNs of the groups it is a direct member of.
+    """
+    queue = deque([(start, [])])
+    seen = {start}
+    while queue:
+        node, path = queue.popleft()
+        for parent in sorted(parents.get(node, ())):
+            if parent in seen:
+                continue
+            seen.add(parent)
+            chain = path + [parent]
+            if parent in roots:
+                return chain
+            queue.append((parent, chain))
+    return None
+
+
+def inheritance_state(entry):
+    blob = entry.raw("nTSecurityDescriptor")
+    if blob is None:
+        return "unknown"
+    try:
+        return "disabled" if dacl_protected(blob) else "enabled"
+    except SecurityDescriptorError:
+        return "unknown"
+
+
+def _most_specific_class(entry):
+    classes = entry.texts("objectClass")
+    return classes[-1] if classes else None
+
+
+class ProtectedSet(object):
+    """Reads the directory once and answers who is protected, by what, and how they are marked."""
+
+    def __init__(self, client):
+        self.client = client
+        dse = client.root_dse
+        self.domain_nc = dse.default_naming_context
+        self.domain_sid = dse.domain_sid
+        self.forest_root_sid = dse.forest_root_sid or dse.domain_sid
+        self.dsheuristics = self._read_dsheuristics(dse.configuration_naming_context)
+        self.excluded_mask = dsheuristics_mask(self.dsheuristics)
+        self.groups = []   # the protected groups: dict(name, sid, dn, excluded)
+        self.entries = {}  # lower-case DN -> Entry of every object looked at
+        self.in_set = set()
+        self.names = {}    # lower-case DN -> display name for chains
+        self.root_keys = set()
+        self.principal_keys = set()
+        self.primary_group_of = {}  # member -> the protected group that is its primary group
+
+    def _read_dsheuristics(self, config_nc):
+        entry = self.client.read("CN=Directory Service,CN=Windows NT,CN=Services,%s" % config_nc,
+                                 ["dSHeuristics"])
+        return entry.text("dSHeuristics") if entry else None
+
+    def _find_sid(self, sid):
+        for entry in self.client.search(self.domain_nc, "(objectSid=%s)" % escape_filter_value(sid),
+                                        ENTRY_ATTRIBUTES, sd_flags=SD_FLAGS_DACL):
+            return entry
+        return None
+
+    def _remember(self, entry):
+        key = entry.dn.lower()
+        self.entries.setdefault(key, entry)
+        self.names[key] = entry.text("sAMAccountName") or entry.dn
+        return key
+
+    def load(self):
+        roots = [(sid, name, bit) for sid, name, bit in BUILTIN_GROUPS]
+        roots += [("%s-%d" % (self.forest_root_sid if root else self.domain_sid, rid), name, 0)
+                  for rid, name, root in DOMAIN_GROUPS]
+        primary_rids = []
+        for sid, name, bit in roots:
+            excluded = bool(bit & self.excluded_mask)
+            entry = self._find_sid(sid)
+            self.groups.append(dict(name=name, sid=sid, dn=entry.dn if entry else None,
+                                    excluded=excluded))
+            if entry is None or excluded:
+                continue
+            key = self._remember(entry)
+            self.root_keys.add(key)
+            self.in_set.add(key)
+            members = "(memberOf:%s:=%s)" % (MATCHING_RULE_IN_CHAIN, escape_filter_value(entry.dn))
+            for member in self.client.search(self.domain_nc, members, ENTRY_ATTRIBUTES,
+                                             sd_flags=SD_FLAGS_DACL):
+                self.in_set.add(self._remember(member))
+            if sid.startswith(self.domain_sid + "-"):
+                primary_rids.append((int(sid.rsplit("-", 1)[1]), key))
+        # Primary group membership is not in member/memberOf, so the chain search misses it.
+        for rid, group_key in primary_rids:
+            for member in self.client.search(self.domain_nc, "(primaryGroupID=%d)" % rid,
+                                             ENTRY_ATTRIBUTES, sd_flags=SD_FLAGS_DACL):
+                key = self._remember(member)
+                self.in_set.add(key)
+                self.primary_group_of.setdefault(key, group_key)
+        for rid, _name in PRINCIPALS:
+            entry = self._find_sid("%s-%d" % (self.domain_sid, rid))
+            if entry is not None:
+                key = self._remember(entry)
+                self.principal_keys.add(key)
+                self.in_set.add(key)
+        for entry in self.client.search(self.domain_nc, "(adminCount=1)", ENTRY_ATTRIBUTES,
+                                        sd_flags=SD_FLAGS_DACL):
+            self._remember(entry)
+        return self
+
+    def _parents(self):
+        parents = {}
+        for key, entry in self.entries.items():
+            groups = set(v.lower() for v in entry.texts("memberOf")) & self.in_set
+            if groups:
+                parents[key] = groups
+        return parents
+
+    def objects(self):
+        """Every object with adminCount=1 or in the protected set, classified, sorted by DN."""
+        parents = self._parents()
+        result = []
+        for key in sorted(self.entries):
+            entry = self.entries[key]
+            admin_count = entry.int("adminCount")
+            in_set = key in self.in_set
+            classification = classify(in_set, admin_count)
+            if classification is None:
+                continue
+            chain, reason = self._why(key, parents, in_set)
+            sid = entry.raw("objectSid")
+            result.append(dict(
+                dn=entry.dn,
+                sam_account_name=entry.text("sAMAccountName"),
+                object_class=_most_specific_class(entry),
+                sid=sid_to_str(sid) if sid else None,
+                classification=classification,
+                admin_count=admin_count,
+                inheritance=inheritance_state(entry),
+                protected_by=self.names[chain[-1]] if chain else None,
+                chain=[self.names[k] for k in chain],
+                reason=reason,
+            ))
+        return result
+
+    def _why(self, key, parents, in_set):
+        if not in_set:
+            return [], "adminCount=1 but in no protected group"
+        if key in self.root_keys:
+            return [key], "protected group"
+        chain = shortest_chain(key, parents, self.root_keys)
+        if chain:
+            return chain, "member of %s" % " -> ".join(self.names[k] for k in chain)
+        if key in self.primary_group_of:
+            group = self.primary_group_of[key]
+            return [group], "primary group is %s" % self.names[group]
+        return [key], "protected principal"
+
+
+def counts(objects):
+    result = dict((name, 0) for name in CLASSES)
+    for obj in objects:
+        result[obj["classification"]] += 1
+    result["total"] = len(objects)
+    return result

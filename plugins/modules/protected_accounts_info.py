@@ -1,0 +1,162 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: protected_accounts_info
+short_description: Inventory of AdminSDHolder-protected and adminCount=1 accounts
+version_added: 0.1.0
+description:
+  - Finds every object in the protected set of MS-ADTS 3.1.1.6.1.2 (transitive members of
+    Administrators, Account Operators, Server Operators, Print Operators, Backup Operators,
+    Replicator, Domain Admins, Schema Admins and Enterprise Admins, plus Administrator, krbtgt,
+    Domain Controllers and Read-only Domain Controllers) and every object with C(adminCount=1).
+  - Each is classified V(protected) (in the set, with the group chain that protects it),
+    V(orphaned) (C(adminCount=1) but in no protected group, so its inheritance stays off for good)
+    or V(unmarked) (in a protected group, C(adminCount) not set yet).
+  - Group exclusions set in the C(dSHeuristics) dwAdminSDExMask are honoured. Schema Admins and
+    Enterprise Admins are taken from the forest root domain.
+  - Reads only. Nested membership is resolved by the DC with LDAP_MATCHING_RULE_IN_CHAIN.
+extends_documentation_fragment:
+  - adremedy.directory.connection
+attributes:
+  check_mode:
+    support: full
+    description: The module never changes anything.
+  diff_mode:
+    support: none
+    description: The module never changes anything.
+options:
+  classification:
+    description:
+      - Which classes of objects to return in RV(objects). RV(counts) always covers all three.
+    type: list
+    elements: str
+    choices: [protected, orphaned, unmarked]
+    default: [protected, orphaned, unmarked]
+author:
+  - adremedy.directory contributors
+"""
+
+EXAMPLES = r"""
+- name: Inventory protected accounts
+  adremedy.directory.protected_accounts_info:
+    server: ldaps://dc1.example.com
+    ca_cert: /etc/pki/example-ca.pem
+    bind_dn: CN=svc-adremedy,OU=Service Accounts,DC=example,DC=com
+    password: "{{ vault_adremedy_password }}"
+  register: protected
+
+- name: Only the orphans, with connection settings from module_defaults
+  module_defaults:
+    group/adremedy.directory.ad:
+      server: ldaps://dc1.example.com
+      ca_cert: /etc/pki/example-ca.pem
+  adremedy.directory.protected_accounts_info:
+    classification: [orphaned]
+  register: orphans
+
+- name: Show who they are
+  ansible.builtin.debug:
+    msg: "{{ orphans.objects | map(attribute='sam_account_name') | list }}"
+"""
+
+RETURN = r"""
+counts:
+  description: Number of objects in each class, over all classes.
+  returned: success
+  type: dict
+  sample: {protected: 18, orphaned: 2, unmarked: 1, total: 21}
+objects:
+  description: The objects of the requested classes, sorted by DN.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    dn:
+      description: Distinguished name.
+      type: str
+      sample: CN=adm-nested,OU=Admins,DC=example,DC=com
+    sam_account_name:
+      description: sAMAccountName.
+      type: str
+    object_class:
+      description: Most specific object class (user, inetOrgPerson, group, computer).
+      type: str
+    sid:
+      description: objectSid.
+      type: str
+    classification:
+      description: V(protected), V(orphaned) or V(unmarked).
+      type: str
+    admin_count:
+      description: The adminCount value, null when not set.
+      type: int
+    inheritance:
+      description: V(enabled), V(disabled) (DACL protected), or V(unknown) when the DACL could not be read.
+      type: str
+    protected_by:
+      description: The protected group (or principal) that puts the object in the set; null for orphans.
+      type: str
+      sample: Domain Admins
+    chain:
+      description: Group names from the object's own group up to the protected group.
+      type: list
+      elements: str
+      sample: [Tier0 Admins, Domain Admins]
+    reason:
+      description: One line saying why the object is listed.
+      type: str
+      sample: member of Tier0 Admins -> Domain Admins
+protected_groups:
+  description: The protected groups as found in this domain, and whether dSHeuristics excludes them.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{name: Print Operators, sid: S-1-5-32-550, dn: "CN=Print Operators,CN=Builtin,DC=example,DC=com", excluded: true}]
+dsheuristics:
+  description: The dSHeuristics value read from the directory, null when not set.
+  returned: success
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+    LdapError, connect, connection_argument_spec, fail)
+from ansible_collections.adremedy.directory.plugins.module_utils._protected import (
+    CLASSES, ProtectedSet, counts)
+
+
+def main():
+    argument_spec = connection_argument_spec()
+    argument_spec.update(
+        classification=dict(type="list", elements="str", choices=list(CLASSES),
+                            default=list(CLASSES)),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    client = connect(module)
+    try:
+        found = ProtectedSet(client).load()
+        objects = found.objects()
+    except LdapError as exc:
+        fail(module, exc)
+    finally:
+        client.close()
+    wanted = set(module.params["classification"])
+    module.exit_json(
+        changed=False,
+        counts=counts(objects),
+        objects=[o for o in objects if o["classification"] in wanted],
+        protected_groups=found.groups,
+        dsheuristics=found.dsheuristics,
+    )
+
+
+if __name__ == "__main__":
+    main()
