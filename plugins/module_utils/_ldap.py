@@ -109,9 +109,26 @@ def check_dn(dn, what="DN"):
     """Refuse a malformed DN before it reaches the server."""
     try:
         parse_dn(dn)
-    except Exception:  # ldap3 raises several types for bad DNs
-        raise LdapError("%s %r is not a valid distinguished name: invalidDNSyntax (34)"
-                        % (what, dn), code=34, name="invalidDNSyntax", dn=dn)
+    except Exception as exc:  # ldap3 raises several types for bad DNs
+        raise LdapError("%s %r is not a valid distinguished name (%s): invalidDNSyntax (34)"
+                        % (what, dn, exc), code=34, name="invalidDNSyntax", dn=dn)
+    return dn
+
+
+def dn_is_under(dn, base):
+    """True when dn is base or below it (case-insensitive, spaces after commas ignored)."""
+    def norm(value):
+        return ",".join(part.strip() for part in value.lower().split(","))
+    dn, base = norm(dn), norm(base)
+    return dn == base or dn.endswith("," + base)
+
+
+def require_object(client, dn, what):
+    """Fail with noSuchObject (32) naming the DN when a base the user gave does not exist."""
+    check_dn(dn, what)
+    if client.read(dn, ["1.1"]) is None:
+        raise LdapError("%s %s does not exist: noSuchObject (32)" % (what, dn), code=32,
+                        name="noSuchObject", dn=dn)
     return dn
 
 

@@ -32,6 +32,12 @@ attributes:
     support: none
     description: The module never changes anything.
 options:
+  search_base:
+    description:
+      - Only report objects at or below this DN. The protected set is always computed for the
+        whole domain, so a nested membership through a group outside O(search_base) still counts.
+      - Default is the domain's naming context.
+    type: str
   classification:
     description:
       - Which classes of objects to return in RV(objects). RV(counts) always covers all three.
@@ -68,7 +74,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 counts:
-  description: Number of objects in each class, over all classes.
+  description: Number of objects in each class (under O(search_base)), over all classes.
   returned: success
   type: dict
   sample: {protected: 18, orphaned: 2, unmarked: 1, total: 21}
@@ -128,7 +134,7 @@ dsheuristics:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    LdapError, connect, connection_argument_spec, fail)
+    LdapError, connect, connection_argument_spec, dn_is_under, fail, require_object)
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import (
     CLASSES, ProtectedSet, counts)
 
@@ -136,14 +142,18 @@ from ansible_collections.adremedy.directory.plugins.module_utils._protected impo
 def main():
     argument_spec = connection_argument_spec()
     argument_spec.update(
+        search_base=dict(type="str"),
         classification=dict(type="list", elements="str", choices=list(CLASSES),
                             default=list(CLASSES)),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     client = connect(module)
     try:
+        base = module.params["search_base"]
+        if base:
+            require_object(client, base, "search_base")
         found = ProtectedSet(client).load()
-        objects = found.objects()
+        objects = [o for o in found.objects() if not base or dn_is_under(o["dn"], base)]
     except LdapError as exc:
         fail(module, exc)
     finally:

@@ -1,0 +1,74 @@
+# adremedy.directory: `make demo` sets everything up and runs the main job on the lab;
+# `make test` runs every check CI runs. Both need root and apt (Debian/Ubuntu): the lab is a
+# Samba AD DC on 127.0.0.1.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ROOT := $(abspath .)
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+LAB := /usr/bin/python3 $(ROOT)/tests/lab/lab.py
+COLLECTIONS := $(ROOT)/build/collections
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_PYTHON_INTERPRETER := $(PY)
+export PATH := $(VENV)/bin:$(PATH)
+
+.PHONY: help venv prereqs lab-up lab-down lab-status collection sanity units integration lint \
+        changelog-lint build test demo clean
+
+help:
+	@echo "make demo   - set up everything, start the lab, run the demo"
+	@echo "make test   - sanity, unit, integration (on the lab), ansible-lint, changelog, build"
+	@echo "make lab-up / lab-down / lab-status"
+
+prereqs:
+	@bash tests/lab/prereqs.sh
+
+$(VENV)/.stamp: requirements-dev.txt
+	@bash tests/lab/prereqs.sh
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.stamp
+
+collection:
+	@mkdir -p $(COLLECTIONS)/ansible_collections/adremedy
+	@ln -sfn $(ROOT) $(COLLECTIONS)/ansible_collections/adremedy/directory
+
+lab-up: prereqs
+	$(LAB) up
+
+lab-down:
+	$(LAB) down
+
+lab-status:
+	$(LAB) status
+
+sanity: venv
+	bash tests/sanity.sh
+
+units: venv collection
+	$(PY) -m pytest -q tests/unit
+
+integration: venv collection lab-up
+	$(PY) -m pytest -q tests/integration
+
+lint: venv collection
+	$(VENV)/bin/ansible-lint --offline
+
+changelog-lint: venv
+	$(VENV)/bin/antsibull-changelog lint
+
+build: venv
+	@mkdir -p build
+	$(VENV)/bin/ansible-galaxy collection build --force --output-path build .
+
+test: venv collection sanity units integration lint changelog-lint build
+	@echo "make test: all checks passed"
+
+demo: venv collection lab-up
+	$(VENV)/bin/ansible-playbook -i demo/inventory.yml demo/demo.yml
+
+clean:
+	rm -rf build tests/output .pytest_cache

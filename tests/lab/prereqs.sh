@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Stop at once, with what is missing, when this machine cannot run the lab.
+set -euo pipefail
+missing=()
+[ "$(id -u)" = 0 ] || missing+=("root (the lab runs a Samba AD DC on ports 389/636; run as root)")
+command -v apt-get >/dev/null || missing+=("apt-get (the lab installs Debian/Ubuntu packages)")
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "cannot set up adremedy.directory here; missing:" >&2
+  printf '  - %s\n' "${missing[@]}" >&2
+  exit 1
+fi
+# The lab's own script runs on Debian's python3 with Samba's bindings; install them if missing.
+if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import samba, ldap3' 2>/dev/null \
+   || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+  echo "installing the lab's Debian packages" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  made_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; made_policy=1; fi
+  apt-get install -y -qq --no-install-recommends python3 python3-venv python3-pip samba-ad-dc samba-ad-provision ldb-tools \
+    ldap-utils openssl python3-samba python3-ldap3 >/dev/null
+  [ $made_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
+fi
+exit 0
