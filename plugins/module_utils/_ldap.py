@@ -194,14 +194,20 @@ def parse_server(uri):
     return scheme, match.group(2).strip("[]"), port
 
 
+SOCKET_REASONS = (
+    ("CERTIFICATE_VERIFY_FAILED", None),
+    ("refused", "connection refused"),
+    ("timed out", "timed out"),
+    ("Name or service not known", "unknown host"),
+    ("No route to host", "no route to host"),
+    ("reset by peer", "connection reset"),
+)
+
+
 def _socket_reason(exc):
     """'[Errno 111] Connection refused' and friends, without ldap3's wrapping."""
     text = str(exc)
-    for pattern, reason in (("CERTIFICATE_VERIFY_FAILED", None), ("refused", "connection refused"),
-                            ("timed out", "timed out"), ("Name or service not known",
-                                                          "unknown host"),
-                            ("No route to host", "no route to host"),
-                            ("reset by peer", "connection reset")):
+    for pattern, reason in SOCKET_REASONS:
         if pattern in text:
             return reason or text
     return text
@@ -305,8 +311,8 @@ class LdapClient(object):
             raise LdapError("auth kerberos with a password needs the python 'gssapi' package on "
                             "the managed node")
         name = gssapi.Name(self.params["bind_dn"], gssapi.NameType.user)
-        creds = gssapi.raw.acquire_cred_with_password(name, self.params["password"].encode(),
-                                                       usage="initiate").creds
+        password = self.params["password"].encode()
+        creds = gssapi.raw.acquire_cred_with_password(name, password, usage="initiate").creds
         return (None, None, creds)
 
     def connect(self):

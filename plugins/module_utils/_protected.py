@@ -130,7 +130,7 @@ class ProtectedSet(object):
         return key
 
     def load(self):
-        roots = [(sid, name, bit) for sid, name, bit in BUILTIN_GROUPS]
+        roots = list(BUILTIN_GROUPS)
         roots += [("%s-%d" % (self.forest_root_sid if root else self.domain_sid, rid), name, 0)
                   for rid, name, root in DOMAIN_GROUPS]
         primary_rids = []

@@ -46,7 +46,7 @@ options:
     choices: [protected, orphaned, unmarked]
     default: [protected, orphaned, unmarked]
 author:
-  - adremedy.directory contributors
+  - adremedy.directory maintainers (@adremedy)
 """
 
 EXAMPLES = r"""

@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 
 import pytest
 import yaml
@@ -17,7 +16,7 @@ COLLECTIONS = os.path.join(ROOT, "build", "collections")
 @pytest.fixture(scope="session")
 def lab():
     """The lab's connection settings; brings the lab up when it is not running."""
-    if subprocess.run(LAB + ["status"], stdout=subprocess.DEVNULL).returncode != 0:
+    if subprocess.run(LAB + ["status"], stdout=subprocess.DEVNULL, check=False).returncode != 0:
         subprocess.check_call(LAB + ["up"], stdout=subprocess.DEVNULL)
     return json.loads(subprocess.check_output(LAB + ["env", "--json"]))
 
@@ -38,6 +37,11 @@ class Ansible(object):
     def __init__(self, lab, tmpdir):
         self.lab = lab
         self.tmpdir = tmpdir
+        self.runs = 0
+
+    def _path(self, suffix):
+        self.runs += 1
+        return os.path.join(self.tmpdir, "run%d%s" % (self.runs, suffix))
 
     def connection(self):
         return dict(server=[self.lab["server"]], ca_cert=self.lab["ca_cert"],
@@ -45,7 +49,7 @@ class Ansible(object):
 
     def run(self, module, args=None, check=False, diff=False, defaults=True, env=None):
         """Run one task of adremedy.directory.<module>; return its registered result."""
-        out = tempfile.mktemp(suffix=".json", dir=self.tmpdir)
+        out = self._path(".json")
         task = {"adremedy.directory.%s" % module: args or {}, "register": "result",
                 "ignore_errors": True, "check_mode": check, "diff": diff}
         play = {"hosts": "localhost", "gather_facts": False,
@@ -54,7 +58,7 @@ class Ansible(object):
                     "content": "{{ result | to_json }}", "dest": out}, "check_mode": False}]}
         if defaults:
             play["module_defaults"] = {"group/adremedy.directory.ad": self.connection()}
-        playbook = tempfile.mktemp(suffix=".yml", dir=self.tmpdir)
+        playbook = self._path(".yml")
         with open(playbook, "w") as fh:
             yaml.safe_dump([play], fh)
         environ = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS,
@@ -67,7 +71,7 @@ class Ansible(object):
         proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
                                "-i", "localhost,", "-c", "local", playbook],
                               env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True)
+                              text=True, check=False)
         if not os.path.exists(out):
             raise AssertionError("ansible-playbook did not run the task:\n" + proc.stdout)
         with open(out) as fh:

@@ -91,8 +91,8 @@ def test_no_ordinary_user_is_listed(inventory):
 
 
 def test_classification_and_search_base_filter(ansible):
-    result = ansible.run("protected_accounts_info", {"classification": ["orphaned"],
-                                                      "search_base": ADMINS})
+    args = {"classification": ["orphaned"], "search_base": ADMINS}
+    result = ansible.run("protected_accounts_info", args)
     assert not result.get("failed"), result.get("msg")
     assert set(by_name(result)) == {"former-admin", "stale-flag"}
     assert result["counts"]["protected"] == 3  # adm-direct, adm-nested, Tier0 Admins

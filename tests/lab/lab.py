@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """The lab: a real Samba AD DC on 127.0.0.1 for the tests and the demo.
 
     lab.py up [--size N] [--no-exchange]   install packages if missing, provision (or restore the
@@ -63,7 +62,8 @@ def log(msg):
 
 
 def run(cmd, **kw):
-    res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+    res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         check=False, **kw)
     if res.returncode != 0:
         raise LabError("%s failed (%d):\n%s" % (" ".join(cmd[:3]), res.returncode,
                                                 res.stdout[-3000:]))
@@ -76,7 +76,8 @@ def missing_packages():
     missing = []
     for pkg in PACKAGES:
         res = subprocess.run(["dpkg-query", "-W", "-f=${Status}", pkg],
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                             check=False)
         if "install ok installed" not in res.stdout:
             missing.append(pkg)
     return missing
@@ -100,7 +101,8 @@ def ensure_packages():
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     try:
         if subprocess.run(["apt-get", "install", "-y", "--no-install-recommends"] + missing,
-                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode:
+                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          check=False).returncode:
             run(["apt-get", "update"], env=env)
             run(["apt-get", "install", "-y", "--no-install-recommends"] + missing, env=env)
     finally:
@@ -385,8 +387,8 @@ def cmd_down(_args):
 def cmd_status(_args):
     pid = read_pid()
     if pid:
-        print("running pid=%d ldap=%s ldaps=%s dir=%s" % (pid, port_open(389), port_open(636),
-                                                           LAB_DIR))
+        print("running pid=%d ldap=%s ldaps=%s dir=%s"
+              % (pid, port_open(389), port_open(636), LAB_DIR))
         return 0
     print("stopped dir=%s" % LAB_DIR)
     return 3

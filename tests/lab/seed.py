@@ -194,7 +194,7 @@ def protected_set(db):
 def sdprop(db):
     """The SDProp stand-in: adminCount=1 and AdminSDHolder's (protected) DACL on the set."""
     holder = "CN=AdminSDHolder,CN=System,%s" % db.domain_dn()
-    template = [ace for ace in read_sd(db, holder).dacl.aces]
+    template = list(read_sd(db, holder).dacl.aces)
     done = []
     for dn in protected_set(db):
         for ace in template:
