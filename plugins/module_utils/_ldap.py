@@ -219,7 +219,9 @@ class LdapClient(object):
     def __init__(self, params):
         self.params = params
         self.servers = [parse_server(uri) for uri in params["server"]]
-        self.page_size = params.get("page_size") or DEFAULT_PAGE_SIZE
+        self.page_size = params.get("page_size")
+        if self.page_size is None:
+            self.page_size = DEFAULT_PAGE_SIZE
         if self.page_size < 1:
             raise LdapError("page_size must be at least 1, got %d" % self.page_size)
         self.conn = None

@@ -1,0 +1,146 @@
+"""The LDAP layer's pure parts: escaping, URIs, DNs, one-line errors and the retry loop."""
+
+import pytest
+from hypothesis import given, strategies as st
+
+from ansible_collections.adremedy.directory.plugins.module_utils import _ldap
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+    LdapClient, LdapError, check_dn, dn_is_under, escape_dn_value, escape_filter_value,
+    parse_server, result_error)
+
+
+def test_filter_escaping_keeps_user_input_a_value():
+    assert escape_filter_value("a*b(c)d\\e\x00") == "a\\2ab\\28c\\29d\\5ce\\00"
+    assert escape_filter_value(b"x*") == "x\\2a"
+    assert escape_filter_value("Müller") == "Müller"
+
+
+@given(st.text())
+def test_escaped_filter_values_have_no_filter_syntax(text):
+    escaped = escape_filter_value(text)
+    assert not set("*()\x00") & set(escaped)
+    # every backslash starts a two-hex-digit escape
+    parts = escaped.split("\\")
+    assert all(len(p) >= 2 and int(p[:2], 16) >= 0 for p in parts[1:])
+
+
+def test_dn_escaping():
+    assert escape_dn_value("iPhone15,2 (DeviceModel)") == "iPhone15\\,2 (DeviceModel)"
+    assert escape_dn_value(" #lead") == "\\ #lead"
+    assert escape_dn_value("#x") == "\\#x"
+    assert escape_dn_value("a+b=c;d<e>f\"g\\") == "a\\+b\\=c\\;d\\<e\\>f\\\"g\\\\"
+
+
+@pytest.mark.parametrize("uri,expected", [
+    ("ldaps://dc1.example.com", ("ldaps", "dc1.example.com", 636)),
+    ("ldap://dc1:3268", ("ldap", "dc1", 3268)),
+    ("dc1.example.com", ("ldaps", "dc1.example.com", 636)),
+    ("ldaps://[::1]:1636/", ("ldaps", "::1", 1636)),
+])
+def test_parse_server(uri, expected):
+    assert parse_server(uri) == expected
+
+
+@pytest.mark.parametrize("uri", ["https://dc1", "ldaps://", "ldap://a b", "ldaps://dc1:port"])
+def test_parse_server_rejects(uri):
+    with pytest.raises(LdapError, match="is not an LDAP URI"):
+        parse_server(uri)
+
+
+def test_check_dn():
+    assert check_dn("CN=iPhone15\\,2 (DeviceModel),CN=x") == "CN=iPhone15\\,2 (DeviceModel),CN=x"
+    with pytest.raises(LdapError) as err:
+        check_dn("DC=lab,,DC=x", "search_base")
+    assert err.value.code == 34
+    assert str(err.value).startswith("search_base 'DC=lab,,DC=x' is not a valid distinguished")
+
+
+def test_dn_is_under():
+    assert dn_is_under("CN=a,OU=Staff,DC=x", "ou=staff, dc=x")
+    assert dn_is_under("OU=Staff,DC=x", "OU=Staff,DC=x")
+    assert not dn_is_under("CN=a,OU=Staffing,DC=x", "OU=Staff,DC=x")
+    assert not dn_is_under("CN=aOU=Staff,DC=x", "OU=Staff,DC=x")
+
+
+def test_result_error_is_one_line_with_name_and_code():
+    err = result_error("modify", "CN=u,DC=x", {"result": 50,
+                                               "description": "insufficientAccessRights",
+                                               "message": "00000005: SecErr\n problem 4003\x00"})
+    assert str(err) == ("modify CN=u,DC=x failed: insufficientAccessRights (50): "
+                        "00000005: SecErr problem 4003")
+    assert (err.code, err.name, err.dn) == (50, "insufficientAccessRights", "CN=u,DC=x")
+
+
+def params(**overrides):
+    base = dict(server=["ldaps://127.0.0.1"], bind_dn="CN=a", password="p", auth="simple",
+                start_tls=False, page_size=1000)
+    base.update(overrides)
+    return base
+
+
+def test_client_refuses_clear_text_and_missing_credentials():
+    with pytest.raises(LdapError, match="clear text"):
+        LdapClient(params(server=["ldap://dc1"]))
+    LdapClient(params(server=["ldap://dc1"], start_tls=True))
+    with pytest.raises(LdapError, match="needs bind_dn and password"):
+        LdapClient(params(password=None))
+    LdapClient(params(auth="kerberos", bind_dn=None, password=None))
+    with pytest.raises(LdapError, match="page_size"):
+        LdapClient(params(page_size=0))
+
+
+class FlakyConnection(object):
+    """Fails the first `failures` calls the way a dropped TCP connection does."""
+
+    def __init__(self, failures, result):
+        self.failures = failures
+        self.calls = 0
+        self.result = result
+
+    def call(self, _conn):
+        self.calls += 1
+        if self.calls <= self.failures:
+            from ldap3.core.exceptions import LDAPSocketReceiveError
+            raise LDAPSocketReceiveError("connection reset by peer")
+        return self.result.get("result") == 0
+
+
+def flaky_client(monkeypatch, failures, result):
+    client = LdapClient(params())
+    flaky = FlakyConnection(failures, result)
+    client.conn = flaky
+    client.uri = "ldaps://127.0.0.1:636"
+    reconnects = []
+    monkeypatch.setattr(_ldap, "RETRY_DELAYS", (0, 0, 0))
+    monkeypatch.setattr(client, "_reconnect", lambda: reconnects.append(1))
+    return client, flaky, reconnects
+
+
+def test_transient_failures_are_retried(monkeypatch):
+    client, flaky, reconnects = flaky_client(monkeypatch, 2, {"result": 0})
+    client._run("modify", "CN=u,DC=x", flaky.call)
+    assert flaky.calls == 3 and len(reconnects) == 2
+
+
+def test_retries_are_bounded(monkeypatch):
+    client, flaky, reconnects = flaky_client(monkeypatch, 10, {"result": 0})
+    with pytest.raises(LdapError) as err:
+        client._run("modify", "CN=u,DC=x", flaky.call)
+    assert flaky.calls == 4 and len(reconnects) == 3
+    assert str(err.value) == ("modify CN=u,DC=x failed: lost the connection to "
+                              "ldaps://127.0.0.1:636 (connection reset) and 3 retries did not "
+                              "bring it back")
+    assert err.value.code == 52
+
+
+def test_busy_is_retried_but_a_real_error_is_not(monkeypatch):
+    client, flaky, reconnects = flaky_client(monkeypatch, 0, {"result": 51,
+                                                              "description": "busy"})
+    with pytest.raises(LdapError, match=r"busy \(51\)"):
+        client._run("modify", "CN=u,DC=x", flaky.call)
+    assert flaky.calls == 4
+    client, flaky, reconnects = flaky_client(monkeypatch, 0, {
+        "result": 50, "description": "insufficientAccessRights"})
+    with pytest.raises(LdapError, match=r"insufficientAccessRights \(50\)"):
+        client._run("modify", "CN=u,DC=x", flaky.call)
+    assert flaky.calls == 1 and not reconnects
