@@ -68,7 +68,8 @@ test: venv collection sanity units integration lint changelog-lint build
 	@echo "make test: all checks passed"
 
 demo: venv collection lab-up
-	$(VENV)/bin/ansible-playbook -i demo/inventory.yml demo/demo.yml
+	ANSIBLE_CALLBACK_RESULT_FORMAT=yaml $(VENV)/bin/ansible-playbook -i demo/inventory.yml demo/demo.yml
+	@echo; cat build/demo/protected_accounts.txt
 
 clean:
 	rm -rf build tests/output .pytest_cache
