@@ -86,15 +86,14 @@ CLASSES = [
 DN_OM_OBJECT_CLASS = "KwwCh3McAIVK"
 
 
+def _schema_object(schema_dn, cn, name, object_class):
+    return ["dn: CN=%s,%s" % (cn, schema_dn), "changetype: add", "objectClass: top",
+            "objectClass: %s" % object_class, "cn: %s" % cn, "lDAPDisplayName: %s" % name]
+
+
 def _attribute_ldif(schema_dn, index, spec):
     name, cn, syntax, single, guid, indexed = spec
-    lines = [
-        "dn: CN=%s,%s" % (cn, schema_dn),
-        "changetype: add",
-        "objectClass: top",
-        "objectClass: attributeSchema",
-        "cn: %s" % cn,
-        "lDAPDisplayName: %s" % name,
+    lines = _schema_object(schema_dn, cn, name, "attributeSchema") + [
         "attributeID: %s%d" % (OID_ATTR, index),
         "isSingleValued: %s" % ("TRUE" if single else "FALSE"),
         "searchFlags: %d" % (1 if indexed else 0),
@@ -114,13 +113,7 @@ def _attribute_ldif(schema_dn, index, spec):
 
 def _class_ldif(schema_dn, index, spec):
     name, cn, parent, superiors, may, guid = spec
-    lines = [
-        "dn: CN=%s,%s" % (cn, schema_dn),
-        "changetype: add",
-        "objectClass: top",
-        "objectClass: classSchema",
-        "cn: %s" % cn,
-        "lDAPDisplayName: %s" % name,
+    lines = _schema_object(schema_dn, cn, name, "classSchema") + [
         "governsID: %s%d" % (OID_CLASS, index),
         "subClassOf: %s" % parent,
         "objectClassCategory: 1",
