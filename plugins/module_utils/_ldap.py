@@ -400,7 +400,11 @@ class LdapClient(object):
         return sid_to_str(entry.raw("objectSid")) if entry and entry.raw("objectSid") else None
 
     @staticmethod
-    def _controls(sd_flags, extra):
+    def _controls(sd_flags, extra, attributes=()):
+        """Controls for a request; touching nTSecurityDescriptor always sends SD flags (0x4
+        unless asked), because the default 0xF needs SeSecurityPrivilege."""
+        if sd_flags is None and any(a.lower() == "ntsecuritydescriptor" for a in attributes):
+            sd_flags = SD_FLAGS_DACL
         controls = list(extra or [])
         if sd_flags is not None:
             controls += security_descriptor_control(sdflags=sd_flags)
@@ -412,7 +416,7 @@ class LdapClient(object):
         if base:
             check_dn(base, "search base")
         attrs = list(attributes) if attributes else ["1.1"]
-        ctrl = self._controls(sd_flags, controls)
+        ctrl = self._controls(sd_flags, controls, attrs)
         cookie = None
         seen = 0
         while True:
@@ -448,7 +452,7 @@ class LdapClient(object):
         """One object, or None when it does not exist."""
         if dn:
             check_dn(dn)
-        ctrl = self._controls(sd_flags, None)
+        ctrl = self._controls(sd_flags, None, attributes)
 
         def call(conn):
             return conn.search(dn, "(objectClass=*)", search_scope="BASE",
@@ -464,7 +468,7 @@ class LdapClient(object):
         """One LDAP modify: the object changes completely or not at all."""
         check_dn(dn)
         extra = [(PERMISSIVE_MODIFY_OID, False, None)] if permissive else None
-        ctrl = self._controls(sd_flags, extra)
+        ctrl = self._controls(sd_flags, extra, changes)
         return self._run("modify", dn, lambda conn: conn.modify(dn, changes, controls=ctrl))
 
     def add(self, dn, object_class, attributes=None):

@@ -144,3 +144,15 @@ def test_busy_is_retried_but_a_real_error_is_not(monkeypatch):
     with pytest.raises(LdapError, match=r"insufficientAccessRights \(50\)"):
         client._run("modify", "CN=u,DC=x", flaky.call)
     assert flaky.calls == 1 and not reconnects
+
+
+def test_security_descriptor_requests_always_carry_dacl_only_sd_flags():
+    from ldap3.protocol.microsoft import security_descriptor_control
+    dacl_only = security_descriptor_control(sdflags=0x4)
+    assert LdapClient._controls(None, None, ["cn", "nTSecurityDescriptor"]) == dacl_only
+    assert LdapClient._controls(None, None, {"ntsecuritydescriptor": []}) == dacl_only
+    assert LdapClient._controls(0x7, None, ["nTSecurityDescriptor"]) == \
+        security_descriptor_control(sdflags=0x7)
+    assert LdapClient._controls(None, None, ["cn"]) is None
+    permissive = (_ldap.PERMISSIVE_MODIFY_OID, False, None)
+    assert LdapClient._controls(None, [permissive], ["member"]) == [permissive]
