@@ -163,7 +163,9 @@ def lab_options():
 def cache_key(exchange):
     digest = hashlib.sha256()
     digest.update(LAB_VERSION.encode())
-    digest.update(repr(sorted(lab_options().items())).encode())
+    # Paths differ between checkouts and are rewritten on restore, so they are not in the key.
+    options = sorted((k, v.replace(LAB_DIR, "<lab>")) for k, v in lab_options().items())
+    digest.update(repr(options).encode())
     digest.update(repr(exchange).encode())
     if exchange:
         digest.update("".join(labschema.ldif_steps("X")).encode())
