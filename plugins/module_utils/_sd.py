@@ -91,11 +91,28 @@ def _sid_length(blob, offset):
     return 8 + 4 * blob[offset + 1]
 
 
-class Ace(object):
+class _RawBacked(object):
+    """Keeps the bytes something was parsed from, and gives them back while it is unchanged:
+    that is what makes the round trip of unmodified input byte-exact (padding, slack, order)."""
+
+    __slots__ = ("_raw", "_key")
+
+    def key(self):
+        raise NotImplementedError
+
+    def _remember(self, raw):
+        self._raw = raw
+        self._key = self.key()
+        return self
+
+    def _original(self):
+        return self._raw if self._raw is not None and self._key == self.key() else None
+
+
+class Ace(_RawBacked):
     """One ACE. Unchanged ACEs serialize to their original bytes (padding included)."""
 
-    __slots__ = ("type", "flags", "mask", "sid", "object_flags", "object_type",
-                 "inherited_object_type", "extra", "_raw", "_key")
+    __slots__ = ("type", "flags", "mask", "sid", "object_type", "inherited_object_type", "extra")
 
     def __init__(self, ace_type, flags, mask, sid, object_type=None, inherited_object_type=None,
                  extra=b""):
@@ -105,11 +122,13 @@ class Ace(object):
         self.sid = sid
         self.object_type = object_type
         self.inherited_object_type = inherited_object_type
-        self.object_flags = ((OBJECT_TYPE_PRESENT if object_type else 0)
-                             | (INHERITED_OBJECT_TYPE_PRESENT if inherited_object_type else 0))
         self.extra = extra
-        self._raw = None
-        self._key = None
+        self._raw = self._key = None
+
+    @property
+    def object_flags(self):
+        return ((OBJECT_TYPE_PRESENT if self.object_type else 0)
+                | (INHERITED_OBJECT_TYPE_PRESENT if self.inherited_object_type else 0))
 
     @property
     def is_object(self):
@@ -166,18 +185,14 @@ class Ace(object):
         tail = bytes(blob[sid_end:end])
         if ace_type not in _PADDED_TYPES:
             ace.extra = tail
-        ace._raw = bytes(blob[offset:end])
-        ace._key = ace.key()
-        return ace
+        return ace._remember(bytes(blob[offset:end]))
 
     def to_bytes(self):
-        if self._raw is not None and self._key == self.key():
-            return self._raw
+        original = self._original()
+        if original is not None:
+            return original
         body = struct.pack("<I", self.mask)
         if self.is_object:
-            self.object_flags = ((OBJECT_TYPE_PRESENT if self.object_type else 0)
-                                 | (INHERITED_OBJECT_TYPE_PRESENT
-                                    if self.inherited_object_type else 0))
             body += struct.pack("<I", self.object_flags)
             for guid in (self.object_type, self.inherited_object_type):
                 if guid:
@@ -194,18 +209,17 @@ class Ace(object):
         return ace
 
 
-class Acl(object):
+class Acl(_RawBacked):
     """An ACL. Unchanged ACLs serialize to their original bytes (slack included)."""
 
-    __slots__ = ("revision", "sbz1", "sbz2", "aces", "_raw", "_key")
+    __slots__ = ("revision", "sbz1", "sbz2", "aces")
 
     def __init__(self, revision=2, aces=None, sbz1=0, sbz2=0):
         self.revision = revision
         self.sbz1 = sbz1
         self.sbz2 = sbz2
         self.aces = list(aces or [])
-        self._raw = None
-        self._key = None
+        self._raw = self._key = None
 
     def key(self):
         return (self.revision, tuple(ace.key() for ace in self.aces))
@@ -227,14 +241,13 @@ class Acl(object):
         for _index in range(count):
             ace = Ace.parse(blob, pos, end)
             acl.aces.append(ace)
-            pos += len(ace._raw)
-        acl._raw = bytes(blob[offset:end])
-        acl._key = acl.key()
-        return acl
+            pos += len(ace.to_bytes())
+        return acl._remember(bytes(blob[offset:end]))
 
     def to_bytes(self):
-        if self._raw is not None and self._key == self.key():
-            return self._raw
+        original = self._original()
+        if original is not None:
+            return original
         revision = self.revision
         if any(ace.is_object for ace in self.aces):
             revision = max(revision, ACL_REVISION_DS)
@@ -243,7 +256,7 @@ class Acl(object):
                                 self.sbz2) + body
 
 
-class SecurityDescriptor(object):
+class SecurityDescriptor(_RawBacked):
     """A self-relative security descriptor (MS-DTYP 2.4.6).
 
     Parsing follows the offsets, whatever order the parts are in. An unmodified descriptor
@@ -251,7 +264,7 @@ class SecurityDescriptor(object):
     owner, group.
     """
 
-    __slots__ = ("revision", "sbz1", "control", "owner", "group", "sacl", "dacl", "_raw", "_key")
+    __slots__ = ("revision", "sbz1", "control", "owner", "group", "sacl", "dacl")
 
     def __init__(self, control=SE_SELF_RELATIVE, owner=None, group=None, sacl=None, dacl=None,
                  sbz1=0):
@@ -262,8 +275,7 @@ class SecurityDescriptor(object):
         self.group = group
         self.sacl = sacl
         self.dacl = dacl
-        self._raw = None
-        self._key = None
+        self._raw = self._key = None
 
     def key(self):
         return (self.revision, self.sbz1, self.control, self.owner, self.group,
@@ -289,13 +301,12 @@ class SecurityDescriptor(object):
         sd.group = sid_to_str(blob, group) if group else None
         sd.sacl = Acl.parse(blob, sacl) if sacl else None
         sd.dacl = Acl.parse(blob, dacl) if dacl else None
-        sd._raw = blob
-        sd._key = sd.key()
-        return sd
+        return sd._remember(blob)
 
     def to_bytes(self):
-        if self._raw is not None and self._key == self.key():
-            return self._raw
+        original = self._original()
+        if original is not None:
+            return original
         parts = []
         offsets = {}
         pos = _HEADER.size
