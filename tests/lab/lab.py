@@ -380,9 +380,9 @@ def cmd_up(args):
     cmd_env(argparse.Namespace(json=False))
 
 
-def cmd_down(_args):
+def cmd_down(args):
     log("stopped" if stop() else "not running")
-    if _args.purge and os.path.exists(LAB_DIR):
+    if args.purge and os.path.exists(LAB_DIR):
         shutil.rmtree(LAB_DIR)
 
 

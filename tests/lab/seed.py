@@ -108,7 +108,12 @@ def read_sd(db, dn):
 
 
 def write_sd(db, dn, sd):
-    _modify(db, dn, "nTSecurityDescriptor", [ndr_pack(sd)], ldb.FLAG_MOD_REPLACE)
+    """Write the DACL part only (SD flags 0x4), as the collection does."""
+    msg = ldb.Message()
+    msg.dn = ldb.Dn(db, str(dn))
+    msg["nTSecurityDescriptor"] = ldb.MessageElement([ndr_pack(sd)], ldb.FLAG_MOD_REPLACE,
+                                                     "nTSecurityDescriptor")
+    db.modify(msg, controls=["sd_flags:1:4"])
 
 
 def _replace_dacl(db, dn, aces):
@@ -119,11 +124,7 @@ def _replace_dacl(db, dn, aces):
     acl.num_aces = len(aces)
     sd.dacl = acl
     sd.type |= security.SEC_DESC_DACL_PROTECTED
-    msg = ldb.Message()
-    msg.dn = ldb.Dn(db, dn)
-    msg["nTSecurityDescriptor"] = ldb.MessageElement([ndr_pack(sd)], ldb.FLAG_MOD_REPLACE,
-                                                     "nTSecurityDescriptor")
-    db.modify(msg, controls=["sd_flags:1:4"])
+    write_sd(db, dn, sd)
 
 
 def disable_inheritance(db, dn, mode):
@@ -148,11 +149,7 @@ def add_root_aces(db, sddl_aces):
         ace = security.descriptor.from_sddl("D:" + text, sid).dacl.aces[0]
         sd.dacl.aces = list(sd.dacl.aces) + [ace]
         sd.dacl.num_aces += 1
-    msg = ldb.Message()
-    msg.dn = ldb.Dn(db, str(db.domain_dn()))
-    msg["nTSecurityDescriptor"] = ldb.MessageElement([ndr_pack(sd)], ldb.FLAG_MOD_REPLACE,
-                                                     "nTSecurityDescriptor")
-    db.modify(msg, controls=["sd_flags:1:4"])
+    write_sd(db, db.domain_dn(), sd)
 
 
 def _dn_of_sid(db, sid):
