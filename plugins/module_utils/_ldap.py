@@ -141,6 +141,11 @@ class Entry(object):
         self.dn = dn
         self.attrs = attrs
 
+    @classmethod
+    def from_response(cls, item):
+        raw = item.get("raw_attributes") or {}
+        return cls(item["dn"], dict((k.lower(), v) for k, v in raw.items() if v))
+
     def raw(self, name):
         values = self.attrs.get(name.lower())
         return values[0] if values else None
@@ -171,14 +176,6 @@ class RootDse(object):
         self.domain_sid = None
         self.forest_root_sid = None
 
-    def as_dict(self):
-        return dict(default_naming_context=self.default_naming_context,
-                    configuration_naming_context=self.configuration_naming_context,
-                    schema_naming_context=self.schema_naming_context,
-                    root_domain_naming_context=self.root_domain_naming_context,
-                    dns_host_name=self.dns_host_name, domain_sid=self.domain_sid,
-                    forest_root_sid=self.forest_root_sid)
-
 
 _URI = re.compile(r"^(?:(ldaps?)://)?(\[[0-9a-fA-F:]+\]|[^:/\s]+)(?::(\d+))?/?$")
 
@@ -195,7 +192,6 @@ def parse_server(uri):
 
 
 SOCKET_REASONS = (
-    ("CERTIFICATE_VERIFY_FAILED", None),
     ("refused", "connection refused"),
     ("timed out", "timed out"),
     ("Name or service not known", "unknown host"),
@@ -209,7 +205,7 @@ def _socket_reason(exc):
     text = str(exc)
     for pattern, reason in SOCKET_REASONS:
         if pattern in text:
-            return reason or text
+            return reason
     return text
 
 
@@ -224,6 +220,7 @@ class LdapClient(object):
             self.page_size = DEFAULT_PAGE_SIZE
         if self.page_size < 1:
             raise LdapError("page_size must be at least 1, got %d" % self.page_size)
+        self.connect_timeout = params.get("connect_timeout") or 10
         self.conn = None
         self.uri = None
         self._root_dse = None
@@ -255,19 +252,15 @@ class LdapClient(object):
 
     def _open(self, scheme, host, port):
         uri = "%s://%s:%d" % (scheme, host, port)
-        timeout = self.params.get("connect_timeout") or 10
         server = ldap3.Server(host, port=port, use_ssl=scheme == "ldaps", tls=self._tls(),
-                              get_info=ldap3.NONE, connect_timeout=timeout)
+                              get_info=ldap3.NONE, connect_timeout=self.connect_timeout)
         auth = self.params.get("auth") or "simple"
         kwargs = dict(raise_exceptions=False, receive_timeout=self.params.get(
             "operation_timeout") or 120, auto_referrals=False, return_empty_attributes=False,
             read_only=False)
-        if auth == "simple":
+        if auth in ("simple", "ntlm"):
             kwargs.update(user=self.params["bind_dn"], password=self.params["password"],
-                          authentication=ldap3.SIMPLE)
-        elif auth == "ntlm":
-            kwargs.update(user=self.params["bind_dn"], password=self.params["password"],
-                          authentication=ldap3.NTLM)
+                          authentication=ldap3.SIMPLE if auth == "simple" else ldap3.NTLM)
         else:
             kwargs.update(authentication=ldap3.SASL, sasl_mechanism=ldap3.KERBEROS,
                           sasl_credentials=self._kerberos_credentials())
@@ -281,7 +274,7 @@ class LdapClient(object):
             raise LdapError("StartTLS with %s failed: %s" % (uri, _socket_reason(exc)))
         except ldap_exc.LDAPSocketOpenError as exc:
             reason = _socket_reason(exc)
-            if "CERTIFICATE_VERIFY_FAILED" in reason or "certificate" in reason.lower():
+            if "certificate" in reason.lower():
                 detail = re.search(r"certificate verify failed: ([^(\]]+)", reason)
                 raise LdapError("TLS with %s failed: certificate verify failed%s; set ca_cert to "
                                 "the CA that issued the DC's certificate"
@@ -326,8 +319,8 @@ class LdapClient(object):
                 return self
             except _Unreachable as exc:
                 failures.append(str(exc))
-        timeout = self.params.get("connect_timeout") or 10
-        raise LdapError("cannot reach %s within %d s" % ("; ".join(failures), timeout),
+        raise LdapError("cannot reach %s within %d s" % ("; ".join(failures),
+                                                         self.connect_timeout),
                         name="unavailable", code=52)
 
     def close(self):
@@ -441,8 +434,7 @@ class LdapClient(object):
                 if item.get("type") != "searchResEntry":
                     continue
                 seen += 1
-                raw = item.get("raw_attributes") or {}
-                yield Entry(item["dn"], dict((k.lower(), v) for k, v in raw.items() if v))
+                yield Entry.from_response(item)
             paged = (result.get("controls") or {}).get(PAGED_RESULTS_OID) or {}
             cookie = (paged.get("value") or {}).get("cookie")
             if not cookie:
@@ -460,8 +452,7 @@ class LdapClient(object):
         self._run("read", what or dn, call, accept=(0, 32))
         for item in self.conn.response or []:
             if item.get("type") == "searchResEntry":
-                raw = item.get("raw_attributes") or {}
-                return Entry(item["dn"], dict((k.lower(), v) for k, v in raw.items() if v))
+                return Entry.from_response(item)
         return None
 
     def modify(self, dn, changes, sd_flags=None, permissive=False):

@@ -17,7 +17,7 @@ __metaclass__ = type
 from collections import deque
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    MATCHING_RULE_IN_CHAIN, SD_FLAGS_DACL, escape_filter_value)
+    MATCHING_RULE_IN_CHAIN, escape_filter_value)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     SecurityDescriptorError, dacl_protected, sid_to_str)
 
@@ -109,7 +109,6 @@ class ProtectedSet(object):
         self.in_set = set()
         self.names = {}    # lower-case DN -> display name for chains
         self.root_keys = set()
-        self.principal_keys = set()
         self.primary_group_of = {}  # member -> the protected group that is its primary group
 
     def _read_dsheuristics(self, config_nc):
@@ -119,7 +118,7 @@ class ProtectedSet(object):
 
     def _find_sid(self, sid):
         for entry in self.client.search(self.domain_nc, "(objectSid=%s)" % escape_filter_value(sid),
-                                        ENTRY_ATTRIBUTES, sd_flags=SD_FLAGS_DACL):
+                                        ENTRY_ATTRIBUTES):
             return entry
         return None
 
@@ -145,26 +144,22 @@ class ProtectedSet(object):
             self.root_keys.add(key)
             self.in_set.add(key)
             members = "(memberOf:%s:=%s)" % (MATCHING_RULE_IN_CHAIN, escape_filter_value(entry.dn))
-            for member in self.client.search(self.domain_nc, members, ENTRY_ATTRIBUTES,
-                                             sd_flags=SD_FLAGS_DACL):
+            for member in self.client.search(self.domain_nc, members, ENTRY_ATTRIBUTES):
                 self.in_set.add(self._remember(member))
             if sid.startswith(self.domain_sid + "-"):
                 primary_rids.append((int(sid.rsplit("-", 1)[1]), key))
         # Primary group membership is not in member/memberOf, so the chain search misses it.
         for rid, group_key in primary_rids:
             for member in self.client.search(self.domain_nc, "(primaryGroupID=%d)" % rid,
-                                             ENTRY_ATTRIBUTES, sd_flags=SD_FLAGS_DACL):
+                                             ENTRY_ATTRIBUTES):
                 key = self._remember(member)
                 self.in_set.add(key)
                 self.primary_group_of.setdefault(key, group_key)
         for rid, _name in PRINCIPALS:
             entry = self._find_sid("%s-%d" % (self.domain_sid, rid))
             if entry is not None:
-                key = self._remember(entry)
-                self.principal_keys.add(key)
-                self.in_set.add(key)
-        for entry in self.client.search(self.domain_nc, "(adminCount=1)", ENTRY_ATTRIBUTES,
-                                        sd_flags=SD_FLAGS_DACL):
+                self.in_set.add(self._remember(entry))
+        for entry in self.client.search(self.domain_nc, "(adminCount=1)", ENTRY_ATTRIBUTES):
             self._remember(entry)
         return self
 
