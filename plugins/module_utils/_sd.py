@@ -361,3 +361,335 @@ def _copy_with_dacl(sd):
         raise SecurityDescriptorError("the descriptor has no DACL (read it with the SD flags "
                                       "control including DACL_SECURITY_INFORMATION, 0x4)")
     return sd.copy()
+
+
+def drop_explicit_duplicates(sd):
+    """Drop explicit ACEs identical (but for INHERITED_ACE) to an inherited ACE of the same DACL,
+    as re-enabling inheritance after a 'preserve' leaves them. Returns (descriptor, removed)."""
+    new = _copy_with_dacl(sd)
+    inherited = set(ace.copy(flags=ace.flags & ~INHERITED_ACE).key()
+                    for ace in new.dacl.aces if ace.inherited)
+    kept = [ace for ace in new.dacl.aces if ace.inherited or ace.key() not in inherited]
+    removed = len(new.dacl.aces) - len(kept)
+    new.dacl.aces = kept
+    return new, removed
+
+
+def explicit_only(sd):
+    """The descriptor to write: the DC ignores inherited ACEs in a write and recomputes them, so
+    only explicit ones are sent (MS-ADTS 6.1.3)."""
+    new = _copy_with_dacl(sd)
+    new.dacl.aces = [ace for ace in new.dacl.aces if not ace.inherited]
+    return new
+
+
+def inheritance_key(sd):
+    """What idempotence and verification compare: the protected flag and the explicit ACEs.
+
+    Order is ignored because the DC sorts explicit ACEs canonically (MS-ADTS 6.1.3.1), and so is
+    INHERIT_ONLY on ACEs with an inherited object type, which the DC sets by the object's class.
+    """
+    if sd.dacl is None:
+        return (sd.protected, None)
+    explicit = []
+    for ace in sd.dacl.aces:
+        if ace.inherited:
+            continue
+        flags = ace.flags & ~INHERIT_ONLY if ace.inherited_object_type else ace.flags
+        explicit.append(repr(ace.copy(flags=flags).key()))
+    return (sd.protected, tuple(sorted(explicit)))
+
+
+# -- SDDL (MS-DTYP 2.5.1) ----------------------------------------------------------------------
+# Renderings follow Samba's letter order; compare parsed masks, never SDDL text.
+
+SDDL_ACE_TYPES = [("A", 0x00), ("D", 0x01), ("AU", 0x02), ("AL", 0x03), ("OA", 0x05),
+                  ("OD", 0x06), ("OU", 0x07), ("OL", 0x08), ("ML", 0x11), ("SP", 0x13)]
+SDDL_ACE_FLAGS = [("OI", 0x01), ("CI", 0x02), ("NP", 0x04), ("IO", 0x08), ("ID", 0x10),
+                  ("SA", 0x40), ("FA", 0x80)]
+SDDL_RIGHTS = [("RP", 0x10), ("WP", 0x20), ("CR", 0x100), ("CC", 0x1), ("DC", 0x2), ("LC", 0x4),
+               ("LO", 0x80), ("RC", 0x20000), ("WO", 0x80000), ("WD", 0x40000), ("SD", 0x10000),
+               ("DT", 0x40), ("SW", 0x8), ("GA", 0x10000000), ("GR", 0x80000000),
+               ("GW", 0x40000000), ("GX", 0x20000000)]
+# Parse-only spellings of common masks (Windows renders these; Samba does not).
+SDDL_RIGHTS_EXTRA = {"FA": 0x1F01FF, "FR": 0x120089, "FW": 0x120116, "FX": 0x1200A0,
+                     "KA": 0xF003F, "KR": 0x20019, "KW": 0x20006, "KX": 0x20019,
+                     "NR": 0x1, "NW": 0x2, "NX": 0x4}
+SDDL_DACL_FLAGS = [("P", SE_DACL_PROTECTED), ("AR", 0x0100), ("AI", SE_DACL_AUTO_INHERITED)]
+SDDL_SACL_FLAGS = [("P", 0x2000), ("AR", 0x0200), ("AI", 0x0800)]
+SE_DACL_DEFAULTED = 0x0008
+
+SDDL_WELL_KNOWN = {
+    "WD": "S-1-1-0", "CO": "S-1-3-0", "CG": "S-1-3-1", "OW": "S-1-3-4", "NU": "S-1-5-2",
+    "IU": "S-1-5-4", "SU": "S-1-5-6", "AN": "S-1-5-7", "ED": "S-1-5-9", "PS": "S-1-5-10",
+    "AU": "S-1-5-11", "RC": "S-1-5-12", "SY": "S-1-5-18", "LS": "S-1-5-19", "NS": "S-1-5-20",
+    "WR": "S-1-5-33", "UD": "S-1-5-84-0-0-0-0-0", "AC": "S-1-15-2-1", "AS": "S-1-18-1",
+    "SS": "S-1-18-2", "LW": "S-1-16-4096", "ME": "S-1-16-8192", "MP": "S-1-16-8448",
+    "HI": "S-1-16-12288", "SI": "S-1-16-16384",
+    "BA": "S-1-5-32-544", "BU": "S-1-5-32-545", "BG": "S-1-5-32-546", "PU": "S-1-5-32-547",
+    "AO": "S-1-5-32-548", "SO": "S-1-5-32-549", "PO": "S-1-5-32-550", "BO": "S-1-5-32-551",
+    "RE": "S-1-5-32-552", "RU": "S-1-5-32-554", "RD": "S-1-5-32-555", "NO": "S-1-5-32-556",
+    "MU": "S-1-5-32-558", "LU": "S-1-5-32-559", "IS": "S-1-5-32-568", "CY": "S-1-5-32-569",
+    "ER": "S-1-5-32-573", "CD": "S-1-5-32-574", "RA": "S-1-5-32-575", "ES": "S-1-5-32-576",
+    "MS": "S-1-5-32-577", "HA": "S-1-5-32-578", "AA": "S-1-5-32-579", "RM": "S-1-5-32-580",
+}
+# Relative to the domain, or (second set) to the forest root domain.
+SDDL_DOMAIN_RIDS = {"LA": 500, "LG": 501, "DA": 512, "DU": 513, "DG": 514, "DC": 515,
+                    "DD": 516, "CA": 517, "PA": 520, "CN": 522, "AP": 525, "KA": 526,
+                    "RS": 553}
+SDDL_ROOT_RIDS = {"RO": 498, "SA": 518, "EA": 519, "EK": 527}
+
+
+class Sddl(object):
+    """SDDL for one domain: aliases such as DA or EA resolve against its SIDs.
+
+    Without a domain SID, domain-relative SIDs are written out in full.
+    """
+
+    def __init__(self, domain_sid=None, root_sid=None):
+        self.by_alias = dict(SDDL_WELL_KNOWN)
+        for rids, base in ((SDDL_DOMAIN_RIDS, domain_sid),
+                           (SDDL_ROOT_RIDS, root_sid or domain_sid)):
+            if base:
+                self.by_alias.update((alias, "%s-%d" % (base, rid)) for alias, rid in rids.items())
+        self.by_sid = dict((sid, alias) for alias, sid in self.by_alias.items())
+
+    # rendering
+    def sid(self, sid):
+        return self.by_sid.get(sid, sid)
+
+    def render(self, sd, ace_separator=""):
+        """SDDL text of a descriptor; ace_separator '\\n' puts one ACE per line (for diffs)."""
+        out = []
+        if sd.owner:
+            out.append("O:" + self.sid(sd.owner))
+        if sd.group:
+            out.append("G:" + self.sid(sd.group))
+        if sd.control & SE_DACL_PRESENT:
+            out.append(self._acl("D:", sd.dacl, sd.control, SDDL_DACL_FLAGS, ace_separator))
+        if sd.control & SE_SACL_PRESENT:
+            out.append(self._acl("S:", sd.sacl, sd.control, SDDL_SACL_FLAGS, ace_separator))
+        return "".join(out)
+
+    def _acl(self, prefix, acl, control, flag_names, separator):
+        head = prefix + "".join(name for name, bit in flag_names if control & bit)
+        if acl is None:
+            return head + "NO_ACCESS_CONTROL"
+        return separator.join([head] + [self.ace(ace) for ace in acl.aces])
+
+    def ace(self, ace):
+        names = dict((code, name) for name, code in SDDL_ACE_TYPES)
+        if ace.type not in names or ace.extra:
+            raise SecurityDescriptorError("ACE type 0x%02x has no SDDL form here" % ace.type)
+        flags = "".join(name for name, bit in SDDL_ACE_FLAGS if ace.flags & bit)
+        return "(%s;%s;%s;%s;%s;%s)" % (names[ace.type], flags, rights_text(ace.mask),
+                                         ace.object_type or "", ace.inherited_object_type or "",
+                                         self.sid(ace.sid))
+
+    # parsing
+    def parse(self, text):
+        """SDDL text to a SecurityDescriptor (self-relative, AD layout when serialized)."""
+        text = "".join(str(text).split())
+        sd = SecurityDescriptor(SE_SELF_RELATIVE)
+        pos = 0
+        seen = set()
+        while pos < len(text):
+            tag = text[pos:pos + 2]
+            if tag not in ("O:", "G:", "D:", "S:") or tag in seen:
+                raise SecurityDescriptorError("SDDL %r: unexpected %r at %d"
+                                              % (_short(text), text[pos:pos + 8], pos))
+            seen.add(tag)
+            end = _section_end(text, pos + 2)
+            body = text[pos + 2:end]
+            if tag == "O:":
+                sd.owner = self.parse_sid(body)
+            elif tag == "G:":
+                sd.group = self.parse_sid(body)
+            else:
+                dacl = tag == "D:"
+                flags, acl = self._parse_acl(body, SDDL_DACL_FLAGS if dacl else SDDL_SACL_FLAGS)
+                sd.control |= flags | (SE_DACL_PRESENT if dacl else SE_SACL_PRESENT)
+                if dacl:
+                    sd.dacl = acl
+                else:
+                    sd.sacl = acl
+            pos = end
+        return sd
+
+    def parse_sid(self, text):
+        if text.upper() in self.by_alias:
+            return self.by_alias[text.upper()]
+        if text.upper().startswith("S-"):
+            return sid_to_str(sid_from_str(text))
+        raise SecurityDescriptorError("%r is neither a SID nor a known SDDL alias" % text)
+
+    def _parse_acl(self, body, flag_names):
+        flags = 0
+        pos = 0
+        while pos < len(body) and body[pos] != "(":
+            if body[pos:].upper() == "NO_ACCESS_CONTROL":
+                return flags, None
+            for name, bit in flag_names:
+                if body[pos:pos + len(name)].upper() == name:
+                    flags |= bit
+                    pos += len(name)
+                    break
+            else:
+                raise SecurityDescriptorError("unknown ACL flag in %r" % body[:pos + 4])
+        aces = []
+        while pos < len(body):
+            end = body.find(")", pos)
+            if body[pos] != "(" or end < 0:
+                raise SecurityDescriptorError("malformed ACE in %r" % _short(body[pos:]))
+            aces.append(self.parse_ace(body[pos + 1:end]))
+            pos = end + 1
+        acl = Acl(ACL_REVISION_DS if any(a.is_object for a in aces) else 2, aces)
+        return flags, acl
+
+    def parse_ace(self, text):
+        fields = text.split(";")
+        if len(fields) != 6:
+            raise SecurityDescriptorError("ACE %r needs 6 fields (type;flags;rights;object;"
+                                          "inherited object;SID), got %d" % (text, len(fields)))
+        kind, flag_text, rights, object_type, inherited_type, sid = fields
+        types = dict(SDDL_ACE_TYPES)
+        if kind.upper() not in types:
+            raise SecurityDescriptorError("ACE %r: unknown type %r" % (text, kind))
+        flags = _letters(flag_text, dict(SDDL_ACE_FLAGS), "ACE flag", text)
+        ace_type = types[kind.upper()]
+        guids = [_guid(g, text) for g in (object_type, inherited_type)]
+        if any(guids) and ace_type not in OBJECT_ACE_TYPES:
+            raise SecurityDescriptorError("ACE %r: only object ACE types carry GUIDs" % text)
+        return Ace(ace_type, flags, parse_rights(rights, text), self.parse_sid(sid), *guids)
+
+
+def rights_text(mask):
+    """Letters when every bit has one, else 0x%08x (as Samba renders)."""
+    letters = ""
+    rest = mask
+    for name, bit in SDDL_RIGHTS:
+        if rest & bit:
+            letters += name
+            rest &= ~bit
+    return letters if not rest else "0x%08x" % mask
+
+
+def parse_rights(text, context=""):
+    if text[:2].lower() == "0x" or text.isdigit():
+        try:
+            value = int(text, 0) if text[:2].lower() == "0x" else int(text)
+        except ValueError:
+            value = -1
+        if not 0 <= value < 1 << 32:
+            raise SecurityDescriptorError("ACE %r: access mask %r is not a 32-bit number"
+                                          % (context, text))
+        return value
+    table = dict(SDDL_RIGHTS)
+    table.update(SDDL_RIGHTS_EXTRA)
+    return _letters(text, table, "right", context)
+
+
+def _letters(text, table, what, context):
+    value = 0
+    for pos in range(0, len(text), 2):
+        token = text[pos:pos + 2].upper()
+        if token not in table:
+            raise SecurityDescriptorError("ACE %r: unknown %s %r" % (context, what, token))
+        value |= table[token]
+    return value
+
+
+def _guid(text, context):
+    if not text:
+        return None
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise SecurityDescriptorError("ACE %r: %r is not a GUID" % (context, text))
+
+
+def _section_end(text, pos):
+    """End of an O:/G:/D:/S: section: the next tag outside parentheses."""
+    depth = 0
+    while pos < len(text):
+        char = text[pos]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif depth == 0 and text[pos:pos + 2] in ("O:", "G:", "D:", "S:"):
+            return pos
+        pos += 1
+    return pos
+
+
+def _short(text):
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# -- effective access (MS-DTYP 2.5.3.2, as the DC evaluates a DS object) ---------------------
+
+GENERIC_READ = 0x80000000
+GENERIC_WRITE = 0x40000000
+GENERIC_EXECUTE = 0x20000000
+GENERIC_ALL = 0x10000000
+# MS-ADTS 5.1.3.3.1 (generic mapping for DS objects)
+DS_GENERIC_MAPPING = ((GENERIC_READ, 0x20094), (GENERIC_WRITE, 0x20028),
+                      (GENERIC_EXECUTE, 0x20004), (GENERIC_ALL, 0xF01FF))
+EVERYONE = "S-1-1-0"
+AUTHENTICATED_USERS = "S-1-5-11"
+
+
+def map_generic(mask):
+    for generic, specific in DS_GENERIC_MAPPING:
+        if mask & generic:
+            mask = (mask & ~generic) | specific
+    return mask
+
+
+class AccessDecision(object):
+    """Outcome of an access check: granted or not, and the ACE that decided (None when no ACE
+    did: nothing granted, or a NULL DACL granted all)."""
+
+    __slots__ = ("granted", "ace", "reason")
+
+    def __init__(self, granted, ace, reason):
+        self.granted = granted
+        self.ace = ace
+        self.reason = reason
+
+
+def check_access(sd, token_sids, desired, object_type=None):
+    """Would a token holding these SIDs get every bit of `desired` on an object with this DACL?
+
+    ACEs are walked in order; inherit-only ACEs do not apply to the object itself; an object
+    ACE applies when it names no object type or the one asked about; the first ACE that
+    decides a still-undecided bit wins, so a deny only counts where it comes before the allow.
+    """
+    if sd.dacl is None:
+        if sd.control & SE_DACL_PRESENT:
+            return AccessDecision(True, None, "NULL DACL grants everything")
+        raise SecurityDescriptorError("the descriptor has no DACL to check access against")
+    token = set(token_sids)
+    wanted = map_generic(desired)
+    remaining = wanted
+    object_type = object_type.lower() if object_type else None
+    last_allow = None
+    for ace in sd.dacl.aces:
+        if ace.inherit_only or ace.sid not in token:
+            continue
+        if ace.type not in (ACCESS_ALLOWED, ACCESS_DENIED, ACCESS_ALLOWED_OBJECT,
+                            ACCESS_DENIED_OBJECT):
+            continue
+        if ace.object_type and ace.object_type.lower() != object_type:
+            continue
+        bits = map_generic(ace.mask) & remaining
+        if not bits:
+            continue
+        if ace.type in (ACCESS_DENIED, ACCESS_DENIED_OBJECT):
+            return AccessDecision(False, ace, "denied by an ACE")
+        remaining &= ~bits
+        last_allow = ace
+        if not remaining:
+            return AccessDecision(True, last_allow, "granted")
+    return AccessDecision(False, None, "no ACE grants it")
