@@ -198,6 +198,10 @@ class ProtectedSet(object):
             ))
         return result
 
+    def by_dn(self):
+        """objects() keyed by lower-case DN, for looking up one object's class and reason."""
+        return dict((obj["dn"].lower(), obj) for obj in self.objects())
+
     def _why(self, key, parents, in_set):
         if not in_set:
             return [], "adminCount=1 but in no protected group"

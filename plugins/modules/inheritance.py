@@ -1,0 +1,314 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: inheritance
+short_description: Turn DACL inheritance on or off for many AD objects at once
+version_added: 0.1.0
+description:
+  - Sets "Include inheritable permissions from this object's parent" (the SE_DACL_PROTECTED flag
+    of C(nTSecurityDescriptor)) on every object a DN list or a paged search selects. This is the
+    fix for Exchange ActiveSync event 1053, where Exchange Servers cannot create the
+    C(ExchangeActiveSyncDevices) container under a user whose inheritance is off.
+  - Only the DACL is read and written (SD flags control 0x4). Enabling keeps the explicit ACEs and
+    lets the DC add the inherited ones in the same modify. Each object is written in one LDAP
+    modify, re-read and verified.
+  - Members of the AdminSDHolder protected set are never written and are listed with the reason.
+    Orphaned C(adminCount=1) objects are skipped unless O(include_orphaned) is set.
+  - Idempotent: whether an object needs a change is judged on the protected flag and its explicit
+    ACEs, never on bytes.
+extends_documentation_fragment:
+  - adremedy.directory.connection
+attributes:
+  check_mode:
+    support: full
+    description: Computes the same plan, counts and per-object results as a real run, writes nothing (not even the journal).
+  diff_mode:
+    support: full
+    description: Returns the DACL before and after of each changed object as SDDL, one ACE per line.
+options:
+  dn:
+    description:
+      - Objects to act on, by distinguished name. Mutually exclusive with O(search_base).
+      - A DN that does not exist is reported as failed (noSuchObject); the others still run.
+    type: list
+    elements: str
+  search_base:
+    description:
+      - Select the objects with a paged search from this DN. Mutually exclusive with O(dn).
+    type: str
+  scope:
+    description: Search scope below O(search_base).
+    type: str
+    choices: [base, onelevel, subtree]
+    default: subtree
+  filter:
+    description:
+      - LDAP filter for the search. The default selects user and inetOrgPerson objects
+        (computers and groups are left out).
+    type: str
+    default: (&(objectCategory=person)(objectClass=user))
+  state:
+    description:
+      - V(enabled) clears the protected flag; V(disabled) sets it.
+    type: str
+    choices: [enabled, disabled]
+    default: enabled
+  disable_mode:
+    description:
+      - With O(state=disabled), V(preserve) turns the inherited ACEs into explicit ones (as the
+        "Convert inherited permissions" button does); V(remove) drops them.
+    type: str
+    choices: [preserve, remove]
+    default: preserve
+  remove_explicit_duplicates:
+    description:
+      - With O(state=enabled), also drop explicit ACEs identical to an inherited one, as
+        re-enabling after a V(preserve) leaves them.
+      - For objects whose inheritance is off, the inherited ACEs exist only after the DC
+        recomputes them, so the duplicates are dropped in a second modify after the first is
+        verified. Check mode cannot count them for those objects and says so in RV(objects[].note).
+    type: bool
+    default: false
+  include_orphaned:
+    description:
+      - Also fix orphaned C(adminCount=1) objects (in no protected group any more) by clearing
+        C(adminCount) and, with O(state=enabled), enabling inheritance in the same modify.
+      - Members of the protected set are never written, whatever this says.
+    type: bool
+    default: false
+  max_changes:
+    description:
+      - If the plan would change more objects than this, change nothing and fail, returning the
+        plan in RV(plan). V(0) means no limit.
+    type: int
+    default: 0
+  fail_fast:
+    description:
+      - Stop at the first object that fails. By default the others are still written and every
+        failure is reported.
+    type: bool
+    default: false
+  journal:
+    description:
+      - Path of a JSON Lines file on the managed node to append to before each write: DN, old and
+        new SDDL, old and new descriptor (base64), time. P(adremedy.directory.inheritance_rollback#module)
+        and C(playbooks/rollback.yml) restore from it. Its directory must exist.
+    type: path
+  list_unchanged:
+    description:
+      - Also list objects that needed no change in RV(objects). Off by default to keep results
+        small on large directories; RV(counts) always has them.
+    type: bool
+    default: false
+notes:
+  - The bind account needs READ_CONTROL and WRITE_DAC on the objects, and write on C(adminCount)
+    for O(include_orphaned).
+  - A failed write leaves the object as it was (one modify per object). If the DC becomes
+    unreachable mid-run the module stops, reports the objects it did not attempt, and fails.
+seealso:
+  - module: adremedy.directory.protected_accounts_info
+  - module: adremedy.directory.inheritance_rollback
+author:
+  - adremedy.directory maintainers (@adremedy)
+"""
+
+EXAMPLES = r"""
+- name: Re-enable inheritance on every user under Staff, at most 500 at a time, with an undo journal
+  adremedy.directory.inheritance:
+    search_base: OU=Staff,DC=example,DC=com
+    state: enabled
+    max_changes: 500
+    journal: /var/log/adremedy/inheritance-{{ ansible_date_time.iso8601_basic_short }}.jsonl
+  register: fixed
+
+- name: What would change (check mode), with the SDDL before and after
+  adremedy.directory.inheritance:
+    search_base: OU=Staff,DC=example,DC=com
+  check_mode: true
+  diff: true
+
+- name: Fix two named users and also clean up orphaned adminCount=1 accounts among them
+  adremedy.directory.inheritance:
+    dn:
+      - CN=Jane Doe,OU=Sales,OU=Staff,DC=example,DC=com
+      - CN=former-admin,OU=Admins,DC=example,DC=com
+    include_orphaned: true
+    remove_explicit_duplicates: true
+"""
+
+RETURN = r"""
+counts:
+  description: How many objects were selected and what happened to them.
+  returned: always
+  type: dict
+  sample: {matched: 50, changed: 3, unchanged: 40, skipped: 7, failed: 0}
+objects:
+  description: The objects changed (or that would be, in check mode), skipped and failed; also unchanged ones with O(list_unchanged).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    dn:
+      description: Distinguished name.
+      type: str
+    status:
+      description: V(changed), V(unchanged), V(skipped) or V(failed).
+      type: str
+    action:
+      description: What was written, e.g. V(enable), V(disable (preserve)), V(drop explicit duplicates).
+      type: str
+      returned: when changed
+    reason:
+      description: Why the object was skipped.
+      type: str
+      returned: when skipped
+      sample: "protected: member of Tier0 Admins -> Domain Admins; SDProp restores the AdminSDHolder DACL within the hour, so it is never written"
+    classification:
+      description: V(protected), V(unmarked) or V(orphaned) for members of the protected set and orphans.
+      type: str
+      returned: when it applies
+    duplicates_removed:
+      description: Explicit ACEs dropped because an inherited ACE is identical.
+      type: int
+      returned: when O(remove_explicit_duplicates) dropped some
+    admin_count_cleared:
+      description: True when adminCount was cleared on an orphan.
+      type: bool
+      returned: when it applies
+    note:
+      description: Something to know about the result, e.g. that duplicates are counted only after enabling.
+      type: str
+      returned: when it applies
+    error:
+      description: One line naming the object, the operation and the LDAP result.
+      type: str
+      returned: when failed
+    ldap_code:
+      description: LDAP result code of the failure.
+      type: int
+      returned: when failed
+plan:
+  description: The DNs the run would change, returned when the plan is larger than O(max_changes).
+  returned: when max_changes was exceeded
+  type: list
+  elements: str
+journal:
+  description: The journal file written to.
+  returned: when O(journal) is set and not in check mode
+  type: str
+msg:
+  description: One-line summary.
+  returned: always
+  type: str
+  sample: 3 of 50 objects changed, 40 already right, 7 skipped, 0 failed
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import (
+    READ_ATTRIBUTES, Outcome, apply_changes, descriptor_of, enforce_limit, finish, open_journal)
+from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
+    DEFAULT_FILTER, Skip, duplicates_follow_up, plan)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+    LdapError, check_dn, connect, connection_argument_spec, fail, require_object)
+from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
+from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+    Sddl, SecurityDescriptorError)
+
+
+def selected_entries(client, params, outcome):
+    """Entries to look at, streamed; DNs that do not exist are recorded as failed."""
+    if params["dn"]:
+        for dn in params["dn"]:
+            entry = client.read(dn, READ_ATTRIBUTES)
+            if entry is None:
+                outcome.counts["matched"] += 1
+                outcome.fail(dn, LdapError("%s does not exist: noSuchObject (32)" % dn, code=32))
+                continue
+            yield entry
+        return
+    for entry in client.search(params["search_base"], params["filter"], READ_ATTRIBUTES,
+                               scope=params["scope"]):
+        yield entry
+
+
+def build_plan(client, params, protection, outcome):
+    changes = []
+    for entry in selected_entries(client, params, outcome):
+        outcome.counts["matched"] += 1
+        try:
+            sd = descriptor_of(entry)
+            step = plan(entry.dn, sd, entry.int("adminCount"), protection.get(entry.dn.lower()),
+                        params["state"], params["disable_mode"],
+                        params["remove_explicit_duplicates"], params["include_orphaned"])
+        except (LdapError, SecurityDescriptorError) as exc:
+            outcome.fail(entry.dn, exc)
+            continue
+        if step is None:
+            outcome.add(entry.dn, "unchanged")
+        elif isinstance(step, Skip):
+            outcome.add(entry.dn, "skipped", reason=step.reason,
+                        classification=step.classification)
+        else:
+            changes.append(step)
+    return changes
+
+
+def main():
+    argument_spec = connection_argument_spec()
+    argument_spec.update(
+        dn=dict(type="list", elements="str"),
+        search_base=dict(type="str"),
+        scope=dict(type="str", choices=["base", "onelevel", "subtree"], default="subtree"),
+        filter=dict(type="str", default=DEFAULT_FILTER),
+        state=dict(type="str", choices=["enabled", "disabled"], default="enabled"),
+        disable_mode=dict(type="str", choices=["preserve", "remove"], default="preserve"),
+        remove_explicit_duplicates=dict(type="bool", default=False),
+        include_orphaned=dict(type="bool", default=False),
+        max_changes=dict(type="int", default=0),
+        fail_fast=dict(type="bool", default=False),
+        journal=dict(type="path"),
+        list_unchanged=dict(type="bool", default=False),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+                           mutually_exclusive=[("dn", "search_base")],
+                           required_one_of=[("dn", "search_base")])
+    params = module.params
+    if params["max_changes"] < 0:
+        module.fail_json(msg="max_changes must be 0 (no limit) or more, not %d"
+                         % params["max_changes"])
+    outcome = Outcome(params["list_unchanged"])
+    client = connect(module)
+    journal = None
+    try:
+        for dn in params["dn"] or []:
+            check_dn(dn)
+        if params["search_base"]:
+            require_object(client, params["search_base"], "search_base")
+        dse = client.root_dse
+        sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
+        protection = ProtectedSet(client).load().by_dn()
+        changes = build_plan(client, params, protection, outcome)
+        enforce_limit(module, changes, params["max_changes"], outcome)
+        journal = open_journal(module, params["journal"], changes, outcome)
+        follow_up = duplicates_follow_up if params["remove_explicit_duplicates"] else None
+        apply_changes(client, sddl, changes, outcome, module.check_mode, journal,
+                      params["fail_fast"], module._diff, follow_up)
+    except LdapError as exc:
+        fail(module, exc, **outcome.result())
+    finally:
+        if journal is not None:
+            journal.close()
+        client.close()
+    finish(module, outcome, **({"journal": params["journal"]} if journal else {}))
+
+
+if __name__ == "__main__":
+    main()
