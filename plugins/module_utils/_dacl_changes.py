@@ -96,8 +96,9 @@ class Journal(object):
     """JSON Lines, one line per object, written and flushed to disk before the object's modify,
     so a crash or a lost DC still leaves a record of every write that may have happened."""
 
-    def __init__(self, path):
+    def __init__(self, path, domain_sid):
         self.path = path
+        self.domain_sid = domain_sid
         directory = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(directory):
             raise IOError("journal directory %s does not exist" % directory)
@@ -105,6 +106,7 @@ class Journal(object):
 
     def record(self, change, sddl):
         line = dict(time=utc_now(), dn=change.dn, action=change.action,
+                    domain_sid=self.domain_sid,
                     old_sddl=sddl.render(change.before), new_sddl=sddl.render(change.after),
                     old_sd=encode_sd(change.before), new_sd=encode_sd(change.after))
         if change.admin_count is not None:
@@ -252,13 +254,13 @@ def enforce_limit(module, changes, limit, outcome, verb="changes"):
                          plan=[c.dn for c in changes], **outcome.result())
 
 
-def open_journal(module, path, changes, outcome):
+def open_journal(module, client, path, changes, outcome):
     """The journal to write to, or None (no path, nothing to write, or check mode). Opened
     before the first write so an unwritable path fails with nothing changed."""
     if not path or not changes or module.check_mode:
         return None
     try:
-        return Journal(path)
+        return Journal(path, client.root_dse.domain_sid)
     except (IOError, OSError) as exc:
         module.fail_json(msg="cannot open journal %s: %s; nothing was changed" % (path, exc),
                          **outcome.result())

@@ -35,6 +35,9 @@ MATCHING_RULE_IN_CHAIN = "1.2.840.113556.1.4.1941"
 
 # Result codes worth another try: busy, unavailable, and the server going away mid-request.
 TRANSIENT_RESULTS = {51, 52}
+# Reads may also retry operationsError: Samba answers a search now and then with "Indexed and
+# full searches both failed" (1) while it writes, and the same search succeeds a moment later.
+TRANSIENT_READ_RESULTS = TRANSIENT_RESULTS | {1}
 RETRY_DELAYS = (0.5, 1.0, 2.0)
 
 SCOPES = {"base": "BASE", "onelevel": "LEVEL", "subtree": "SUBTREE"}
@@ -337,7 +340,7 @@ class LdapClient(object):
 
     # -- running requests ---------------------------------------------------------------------
 
-    def _run(self, operation, dn, call, accept=(0,)):
+    def _run(self, operation, dn, call, accept=(0,), transient=TRANSIENT_RESULTS):
         """Run one request, retrying transient failures with bounded backoff."""
         for attempt in range(len(RETRY_DELAYS) + 1):
             try:
@@ -346,7 +349,7 @@ class LdapClient(object):
                 code = result.get("result", 0 if ok else None)
                 if code in accept or (ok and code is None):
                     return result
-                if code not in TRANSIENT_RESULTS or attempt == len(RETRY_DELAYS):
+                if code not in transient or attempt == len(RETRY_DELAYS):
                     raise result_error(operation, dn, result)
             except ldap_exc.LDAPInvalidFilterError as exc:
                 raise LdapError("%s %s failed: the filter is malformed (%s): filterError (87)"
@@ -418,7 +421,8 @@ class LdapClient(object):
                                    attributes=attrs, paged_size=self.page_size,
                                    paged_cookie=cookie, controls=ctrl, size_limit=size_limit)
             if seen == 0 and cookie is None:
-                result = self._run("search under", base or "RootDSE", call)
+                result = self._run("search under", base or "RootDSE", call,
+                                   transient=TRANSIENT_READ_RESULTS)
             else:
                 # A paging cookie belongs to its connection: a mid-stream loss cannot resume.
                 try:
@@ -449,7 +453,7 @@ class LdapClient(object):
         def call(conn):
             return conn.search(dn, "(objectClass=*)", search_scope="BASE",
                                attributes=list(attributes) or ["1.1"], controls=ctrl)
-        self._run("read", what or dn, call, accept=(0, 32))
+        self._run("read", what or dn, call, accept=(0, 32), transient=TRANSIENT_READ_RESULTS)
         for item in self.conn.response or []:
             if item.get("type") == "searchResEntry":
                 return Entry.from_response(item)
@@ -470,6 +474,31 @@ class LdapClient(object):
         check_dn(dn)
         ctrl = [(TREE_DELETE_OID, True, None)] if tree else None
         return self._run("delete", dn, lambda conn: conn.delete(dn, controls=ctrl))
+
+
+def select_entries(client, params, attributes, on_missing):
+    """Entries a module's selection names: params["dn"] (a list, read one by one) or a paged
+    search of params["search_base"] with params["filter"] and params["scope"]. Streams;
+    on_missing(dn) is called for listed DNs that do not exist."""
+    if params.get("dn"):
+        for dn in params["dn"]:
+            entry = client.read(dn, attributes)
+            if entry is None:
+                on_missing(dn)
+            else:
+                yield entry
+        return
+    for entry in client.search(params["search_base"], params["filter"], attributes,
+                               scope=params["scope"]):
+        yield entry
+
+
+def check_selection(client, params):
+    """Refuse malformed DNs and a search base that does not exist before anything runs."""
+    for dn in params.get("dn") or []:
+        check_dn(dn)
+    if params.get("search_base"):
+        require_object(client, params["search_base"], "search_base")
 
 
 class _Unreachable(Exception):

@@ -217,31 +217,19 @@ from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes i
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
     DEFAULT_FILTER, Skip, duplicates_follow_up, plan)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    LdapError, check_dn, connect, connection_argument_spec, fail, require_object)
+    LdapError, check_selection, connect, connection_argument_spec, fail, select_entries)
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     Sddl, SecurityDescriptorError)
 
 
-def selected_entries(client, params, outcome):
-    """Entries to look at, streamed; DNs that do not exist are recorded as failed."""
-    if params["dn"]:
-        for dn in params["dn"]:
-            entry = client.read(dn, READ_ATTRIBUTES)
-            if entry is None:
-                outcome.counts["matched"] += 1
-                outcome.fail(dn, LdapError("%s does not exist: noSuchObject (32)" % dn, code=32))
-                continue
-            yield entry
-        return
-    for entry in client.search(params["search_base"], params["filter"], READ_ATTRIBUTES,
-                               scope=params["scope"]):
-        yield entry
-
-
 def build_plan(client, params, protection, outcome):
     changes = []
-    for entry in selected_entries(client, params, outcome):
+    def missing(dn):
+        outcome.counts["matched"] += 1
+        outcome.fail(dn, LdapError("%s does not exist: noSuchObject (32)" % dn, code=32))
+
+    for entry in select_entries(client, params, READ_ATTRIBUTES, missing):
         outcome.counts["matched"] += 1
         try:
             sd = descriptor_of(entry)
@@ -288,16 +276,13 @@ def main():
     client = connect(module)
     journal = None
     try:
-        for dn in params["dn"] or []:
-            check_dn(dn)
-        if params["search_base"]:
-            require_object(client, params["search_base"], "search_base")
+        check_selection(client, params)
         dse = client.root_dse
         sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
         protection = ProtectedSet(client).load().by_dn()
         changes = build_plan(client, params, protection, outcome)
         enforce_limit(module, changes, params["max_changes"], outcome)
-        journal = open_journal(module, params["journal"], changes, outcome)
+        journal = open_journal(module, client, params["journal"], changes, outcome)
         follow_up = duplicates_follow_up if params["remove_explicit_duplicates"] else None
         apply_changes(client, sddl, changes, outcome, module.check_mode, journal,
                       params["fail_fast"], module._diff, follow_up)

@@ -20,6 +20,8 @@ description:
     state is left alone, so running the rollback twice changes nothing the second time.
   - Members of the AdminSDHolder protected set are never written.
   - Each object is written in one modify (DACL only, SD flags 0x4), re-read and verified.
+  - Journal lines written in another domain (a test domain with the same DNs, say) are refused:
+    their descriptors name that domain's SIDs.
 extends_documentation_fragment:
   - adremedy.directory.connection
 attributes:
@@ -154,6 +156,13 @@ def journal_objects(lines, only):
 def plan_restore(client, first, last, protection, force):
     """A Change, a reason string to skip, or None when the object is already restored."""
     dn = first["dn"]
+    domain = client.root_dse.domain_sid
+    for line in (first, last):
+        if line.get("domain_sid") not in (None, domain):
+            raise LdapError("journal line %d was written in domain %s, not in this one (%s): "
+                            "its descriptors name that domain's SIDs" % (line["line"],
+                                                                         line["domain_sid"],
+                                                                         domain), dn=dn)
     entry, current = read_descriptor(client, dn)
     if entry is None:
         raise LdapError("%s does not exist any more: noSuchObject (32)" % dn, code=32, dn=dn)
@@ -213,7 +222,7 @@ def main():
             else:
                 outcome.add(first["dn"], "skipped", reason=step)
         enforce_limit(module, changes, params["max_changes"], outcome, "restores")
-        journal = open_journal(module, params["rollback_journal"], changes, outcome)
+        journal = open_journal(module, client, params["rollback_journal"], changes, outcome)
         apply_changes(client, sddl, changes, outcome, module.check_mode, journal,
                       params["fail_fast"], module._diff)
     except LdapError as exc:

@@ -11,6 +11,7 @@ import yaml
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 LAB = ["/usr/bin/python3", os.path.join(ROOT, "tests", "lab", "lab.py")]
 COLLECTIONS = os.path.join(ROOT, "build", "collections")
+sys.path.insert(0, COLLECTIONS)  # tests build descriptors with the collection's own codec
 
 
 @pytest.fixture(scope="session")
@@ -81,3 +82,84 @@ class Ansible(object):
 @pytest.fixture
 def ansible(lab, tmp_path):
     return Ansible(lab, str(tmp_path))
+
+
+# -- helpers for tests that write to the lab ------------------------------------------------------
+
+BASE = "DC=lab,DC=example,DC=test"
+LAB_OU = "OU=Lab,%s" % BASE
+STAFF = "OU=Staff,%s" % LAB_OU
+ADMINS = "OU=Admins,%s" % LAB_OU
+USER_FILTER = "(&(objectCategory=person)(objectClass=user))"
+
+
+def user_dn(number):
+    """The seed's naming: user i lives in Sales, Engineering or Support by i % 3."""
+    ou = ("Sales", "Engineering", "Support")[number % 3]
+    return "CN=User %05d,OU=%s,%s" % (number, ou, STAFF)
+
+
+def lab_cli(*args, **kwargs):
+    return subprocess.run(LAB + list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, check=kwargs.get("check", True)).stdout
+
+
+def eas_sync(dns, device_id="ADREMEDYTEST0001"):
+    """The lab's EAS sync stand-in (bound as the Exchange server) for each DN: {dn: result}."""
+    args = ["eas-sync", "--device-id", device_id]
+    for dn in dns:
+        args += ["--user", dn]
+    out = lab_cli(*args, check=False)
+    results = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert len(results) == len(dns), out
+    return dict(zip(dns, results))
+
+
+@pytest.fixture(scope="module")
+def reseeded(lab):
+    """Fresh seed data before a module of writing tests, and again after it."""
+    lab_cli("seed")
+    yield lab
+    lab_cli("seed")
+
+
+class Directory(object):
+    """Arranging and checking the lab as Administrator with plain ldap3 (not our code)."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def _sd_control(self):
+        from ldap3.protocol.microsoft import security_descriptor_control
+        return security_descriptor_control(sdflags=4)
+
+    def read_sd(self, dn):
+        assert self.conn.search(dn, "(objectClass=*)", search_scope="BASE",
+                                attributes=["nTSecurityDescriptor"],
+                                controls=self._sd_control()), self.conn.result
+        return self.conn.response[0]["raw_attributes"]["nTSecurityDescriptor"][0]
+
+    def write_sd(self, dn, blob):
+        import ldap3
+        assert self.conn.modify(dn, {"nTSecurityDescriptor": [(ldap3.MODIFY_REPLACE, [blob])]},
+                                controls=self._sd_control()), self.conn.result
+
+    def attribute(self, dn, name):
+        assert self.conn.search(dn, "(objectClass=*)", search_scope="BASE", attributes=[name])
+        return self.conn.response[0]["attributes"].get(name)
+
+    def dns(self, base, search_filter=USER_FILTER):
+        self.conn.search(base, search_filter, attributes=["1.1"])
+        return sorted(item["dn"] for item in self.conn.response if item["type"] == "searchResEntry")
+
+    def snapshot(self, dns):
+        return dict((dn, self.read_sd(dn)) for dn in dns)
+
+    def tree_delete(self, dn):
+        self.conn.delete(dn, controls=[("1.2.840.113556.1.4.805", True, None)])
+        assert self.conn.result["result"] in (0, 32), self.conn.result
+
+
+@pytest.fixture(scope="session")
+def directory(ldap_admin):
+    return Directory(ldap_admin)

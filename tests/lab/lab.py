@@ -422,11 +422,15 @@ def cmd_sdprop(_args):
 
 
 def cmd_eas_sync(args):
+    """One JSON line per user; exit 0 only when every sync succeeded."""
     import eas_sync
-    result = eas_sync.sync(args.user, args.device_id, args.device_type, args.model,
-                           os_name=args.os, user_agent=args.user_agent)
-    print(json.dumps(result))
-    return 0 if result["result"] == "success" else 1
+    ok = True
+    for user in args.user:
+        result = eas_sync.sync(user, args.device_id, args.device_type, args.model,
+                               os_name=args.os, user_agent=args.user_agent)
+        print(json.dumps(result))
+        ok = ok and result["result"] == "success"
+    return 0 if ok else 1
 
 
 def main(argv=None):
@@ -451,7 +455,8 @@ def main(argv=None):
     p.set_defaults(func=cmd_seed)
     sub.add_parser("sdprop").set_defaults(func=cmd_sdprop)
     p = sub.add_parser("eas-sync")
-    p.add_argument("--user", required=True)
+    p.add_argument("--user", required=True, action="append",
+                   help="user DN; repeat to sync one device ID for several users")
     p.add_argument("--device-id", required=True)
     p.add_argument("--device-type", default="iPhone")
     p.add_argument("--model", default="iPhone15,2")

@@ -82,6 +82,14 @@ CLASSES = [
      ["msExchMobileMailboxSettings"], RULE_ATTRS, "a0a10355-963d-456f-b797-61607c1cd865"),
 ]
 
+# AD classes carry a default DACL for new objects: Domain Admins and SYSTEM full control,
+# Authenticated Users read. Exchange's exact value is not known here; without any, the children
+# of a user whose DACL inherits nothing (inheritance removed) get an empty DACL, and Samba then
+# fails every subtree search with an in-chain filter with operationsError (1) "Indexed and full
+# searches both failed".
+DEFAULT_SECURITY_DESCRIPTOR = ("D:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)"
+                               "(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;SY)(A;;RPLCLORC;;;AU)")
+
 # Base64 BER of the OM object class of DN-syntax attributes, as in Samba's own schema files.
 DN_OM_OBJECT_CLASS = "KwwCh3McAIVK"
 
@@ -120,6 +128,7 @@ def _class_ldif(schema_dn, index, spec):
         "rDNAttID: cn",
         "systemOnly: FALSE",
         "defaultHidingValue: TRUE",
+        "defaultSecurityDescriptor: %s" % DEFAULT_SECURITY_DESCRIPTOR,
     ]
     lines += ["possSuperiors: %s" % s for s in superiors]
     lines += ["mayContain: %s" % m for m in may]

@@ -156,3 +156,17 @@ def test_security_descriptor_requests_always_carry_dacl_only_sd_flags():
     assert LdapClient._controls(None, None, ["cn"]) is None
     permissive = (_ldap.PERMISSIVE_MODIFY_OID, False, None)
     assert LdapClient._controls(None, [permissive], ["member"]) == [permissive]
+
+
+def test_operations_error_is_retried_for_reads_only(monkeypatch):
+    # Samba's "Indexed and full searches both failed" passes on a retry; a write is not retried
+    samba = {"result": 1, "description": "operationsError",
+             "message": "00002020: Indexed and full searches both failed!"}
+    client, flaky, _reconnects = flaky_client(monkeypatch, 0, samba)
+    with pytest.raises(LdapError, match=r"operationsError \(1\)"):
+        client._run("search under", "DC=x", flaky.call, transient=_ldap.TRANSIENT_READ_RESULTS)
+    assert flaky.calls == 4
+    client, flaky, _reconnects = flaky_client(monkeypatch, 0, samba)
+    with pytest.raises(LdapError, match=r"operationsError \(1\)"):
+        client._run("modify", "CN=u,DC=x", flaky.call)
+    assert flaky.calls == 1

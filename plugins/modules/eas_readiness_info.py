@@ -1,0 +1,267 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: eas_readiness_info
+short_description: Which users Exchange ActiveSync would fail for, and why
+version_added: 0.1.0
+description:
+  - For every user in scope, works out what Exchange does when a phone first syncs: whether
+    ActiveSync is enabled for the user (C(msExchOmaAdminWirelessEnable) bit 4 clear or absent),
+    and whether the Exchange Servers group effectively holds Create Child of
+    C(msExchActiveSyncDevices) on the user, computed from the user's DACL the way the DC's access
+    check does (deny before allow by order, inherit-only ACEs skipped, object type matched).
+    When it does not and the C(ExchangeActiveSyncDevices) container does not exist yet, Exchange
+    fails with event 1053 and the phone gets HTTP 403 or 500.
+  - Also reports the inheritance state, the AdminSDHolder protection class, whether the container
+    exists, the number of device partnerships, device IDs on both the allow and block list, and
+    IDs stored twice in different case.
+  - The Exchange Servers group is found through C(otherWellKnownObjects) on
+    C(CN=Microsoft Exchange,CN=Services) of the configuration NC, as Exchange finds it; the class
+    GUID of C(msExchActiveSyncDevices) is read from the schema, with the documented value as
+    fallback.
+  - Reads only.
+extends_documentation_fragment:
+  - adremedy.directory.connection
+attributes:
+  check_mode:
+    support: full
+    description: The module never changes anything.
+  diff_mode:
+    support: none
+    description: The module never changes anything.
+options:
+  dn:
+    description: Users to check, by DN. Mutually exclusive with O(search_base).
+    type: list
+    elements: str
+  search_base:
+    description: Check the users a paged search from this DN finds. Mutually exclusive with O(dn).
+    type: str
+  scope:
+    description: Search scope below O(search_base).
+    type: str
+    choices: [base, onelevel, subtree]
+    default: subtree
+  filter:
+    description:
+      - LDAP filter for the users. Add C((homeMDB=*)) to look at mailbox users only.
+    type: str
+    default: (&(objectCategory=person)(objectClass=user))
+  details:
+    description:
+      - Return a row for every user in RV(users). Off by default: RV(would_fail) and RV(summary)
+        stay small on large directories.
+    type: bool
+    default: false
+seealso:
+  - module: adremedy.directory.inheritance
+  - module: adremedy.directory.protected_accounts_info
+author:
+  - adremedy.directory maintainers (@adremedy)
+"""
+
+EXAMPLES = r"""
+- name: Who would hit event 1053
+  adremedy.directory.eas_readiness_info:
+    search_base: OU=Staff,DC=example,DC=com
+  register: readiness
+
+- name: Fail the play when anyone would
+  ansible.builtin.assert:
+    that: readiness.summary.would_fail == 0
+    fail_msg: "{{ readiness.would_fail | map(attribute='sam_account_name') | list }}"
+"""
+
+RETURN = r"""
+summary:
+  description: Counts over the users in scope.
+  returned: success
+  type: dict
+  sample:
+    users: 50
+    eas_enabled: 48
+    eas_disabled: 2
+    inheritance_disabled: 3
+    exchange_can_create: 46
+    exchange_cannot_create: 4
+    would_fail: 3
+    protected: 1
+    orphaned: 0
+    with_container: 13
+    devices: 13
+    list_conflicts: 1
+    case_duplicates: 1
+    unreadable: 0
+would_fail:
+  description: Users with ActiveSync enabled, no devices container yet, and no right for Exchange Servers to create it; each with the reason.
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - dn: CN=User 00007,OU=Engineering,OU=Staff,DC=example,DC=com
+      sam_account_name: u00007
+      inheritance: disabled
+      protection: null
+      reason: inheritance is disabled and no explicit ACE gives Exchange Servers Create Child of msExchActiveSyncDevices (event 1053)
+cannot_create:
+  description: Users on whom Exchange Servers lack the right, whether or not a sync would fail today (their container may already exist, or ActiveSync is off).
+  returned: success
+  type: list
+  elements: str
+list_findings:
+  description: Users whose allow and block lists conflict or hold case-duplicates.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{dn: "CN=User 00002,OU=Sales,DC=example,DC=com", list_conflicts: [ApplC0NFL1CT], case_duplicates: []}]
+unreadable:
+  description: Users whose DACL could not be read or parsed, with the error.
+  returned: success
+  type: list
+  elements: dict
+users:
+  description: One row per user (only with O(details)).
+  returned: when details is true
+  type: list
+  elements: dict
+  contains:
+    dn:
+      description: Distinguished name.
+      type: str
+    sam_account_name:
+      description: sAMAccountName.
+      type: str
+    user_principal_name:
+      description: userPrincipalName.
+      type: str
+    eas_enabled:
+      description: ActiveSync enabled for the user.
+      type: bool
+    inheritance:
+      description: V(enabled) or V(disabled).
+      type: str
+    protection:
+      description: V(protected), V(unmarked), V(orphaned), or null.
+      type: str
+    exchange_can_create:
+      description: Exchange Servers effectively hold Create Child of msExchActiveSyncDevices on the user.
+      type: bool
+    container:
+      description: CN=ExchangeActiveSyncDevices exists under the user.
+      type: bool
+    devices:
+      description: Device partnerships (msExchActiveSyncDevice objects) under the user.
+      type: int
+    list_conflicts:
+      description: Device IDs on both the allow and the block list (case-insensitive).
+      type: list
+      elements: str
+    case_duplicates:
+      description: Device IDs stored more than once on one list in different case.
+      type: list
+      elements: str
+    would_fail:
+      description: A first sync would fail with event 1053.
+      type: bool
+    reason:
+      description: Why Exchange Servers cannot create the container, null when they can.
+      type: str
+exchange_servers:
+  description: The Exchange Servers group used, and the SIDs of its token.
+  returned: success
+  type: dict
+  sample: {dn: "CN=Exchange Servers,OU=Microsoft Exchange Security Groups,DC=example,DC=com", sid: S-1-5-21-1-2-3-1120}
+container_class_guid:
+  description: schemaIDGUID of msExchActiveSyncDevices used, and where it came from (V(schema) or V(documented)).
+  returned: success
+  type: dict
+  sample: {guid: c975c901-6cea-4b6f-8319-d67f45449506, source: schema}
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import (
+    descriptor_of)
+from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
+    DEVICE_CLASS, DEVICES_CONTAINER_CLASS, SUMMARY_KEYS, USER_ATTRIBUTES, DeviceCounts,
+    exchange_servers, readiness, schema_guid, summarize, unreadable_row)
+from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
+    DEFAULT_FILTER)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+    LdapError, check_selection, connect, connection_argument_spec, fail, select_entries)
+from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
+from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+    Sddl, SecurityDescriptorError)
+
+
+def main():
+    argument_spec = connection_argument_spec()
+    argument_spec.update(
+        dn=dict(type="list", elements="str"),
+        search_base=dict(type="str"),
+        scope=dict(type="str", choices=["base", "onelevel", "subtree"], default="subtree"),
+        filter=dict(type="str", default=DEFAULT_FILTER),
+        details=dict(type="bool", default=False),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+                           mutually_exclusive=[("dn", "search_base")],
+                           required_one_of=[("dn", "search_base")])
+    params = module.params
+    summary = dict((key, 0) for key in SUMMARY_KEYS)
+    result = dict(changed=False, summary=summary, would_fail=[], cannot_create=[],
+                  list_findings=[], unreadable=[])
+    if params["details"]:
+        result["users"] = []
+    client = connect(module)
+    try:
+        check_selection(client, params)
+        dse = client.root_dse
+        sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
+        exs = exchange_servers(client)
+        container_guid, source = schema_guid(client, DEVICES_CONTAINER_CLASS)
+        counts = DeviceCounts()
+        for base in params["dn"] or [params["search_base"]]:
+            counts.load(client, base, DEVICES_CONTAINER_CLASS[0], DEVICE_CLASS[0])
+        protection = ProtectedSet(client).load().by_dn()
+
+        def missing(dn):
+            raise LdapError("user %s does not exist: noSuchObject (32)" % dn, code=32, dn=dn)
+
+        for entry in select_entries(client, params, USER_ATTRIBUTES, missing):
+            try:
+                sd = descriptor_of(entry)
+            except (LdapError, SecurityDescriptorError) as exc:
+                summary["unreadable"] += 1
+                result["unreadable"].append(unreadable_row(entry, exc))
+                continue
+            row = readiness(entry, sd, protection.get(entry.dn.lower()), counts, exs["token"],
+                            container_guid, sddl)
+            summarize(summary, row)
+            if row["would_fail"]:
+                result["would_fail"].append(dict((k, row[k]) for k in (
+                    "dn", "sam_account_name", "inheritance", "protection", "reason")))
+            if not row["exchange_can_create"]:
+                result["cannot_create"].append(row["dn"])
+            if row["list_conflicts"] or row["case_duplicates"]:
+                result["list_findings"].append(dict((k, row[k]) for k in (
+                    "dn", "sam_account_name", "list_conflicts", "case_duplicates")))
+            if params["details"]:
+                result["users"].append(row)
+    except LdapError as exc:
+        fail(module, exc)
+    finally:
+        client.close()
+    result["exchange_servers"] = dict(dn=exs["dn"], sid=exs["sid"], token=exs["token"])
+    result["container_class_guid"] = dict(guid=container_guid, source=source)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
