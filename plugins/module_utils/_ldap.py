@@ -343,6 +343,19 @@ class LdapClient(object):
     def _run(self, operation, dn, call, accept=(0,), transient=TRANSIENT_RESULTS):
         """Run one request, retrying transient failures with bounded backoff."""
         for attempt in range(len(RETRY_DELAYS) + 1):
+            if attempt:
+                time.sleep(RETRY_DELAYS[attempt - 1])
+                try:
+                    self._reconnect()
+                except LdapError as exc:
+                    if exc.code != 52:  # e.g. the password changed: retrying cannot help
+                        raise
+                    if attempt == len(RETRY_DELAYS):
+                        raise LdapError("%s %s failed: lost the connection to %s and %d retries "
+                                        "did not bring it back: %s" % (operation, dn, self.uri,
+                                                                      len(RETRY_DELAYS), exc),
+                                        code=52, name="unavailable", dn=dn)
+                    continue
             try:
                 ok = call(self.conn)
                 result = self.conn.result or {}
@@ -364,12 +377,6 @@ class LdapClient(object):
                                                                _socket_reason(exc),
                                                                len(RETRY_DELAYS)),
                                     code=52, name="unavailable", dn=dn)
-            time.sleep(RETRY_DELAYS[attempt])
-            try:
-                self._reconnect()
-            except LdapError:
-                if attempt == len(RETRY_DELAYS) - 1:
-                    raise
         raise LdapError("%s %s failed" % (operation, dn))  # pragma: no cover
 
     @property

@@ -50,6 +50,10 @@ class Ansible(object):
 
     def run(self, module, args=None, check=False, diff=False, defaults=True, env=None):
         """Run one task of adremedy.directory.<module>; return its registered result."""
+        return self.wait(self.start(module, args, check, diff, defaults, env))
+
+    def start(self, module, args=None, check=False, diff=False, defaults=True, env=None):
+        """Start ansible-playbook with one task in the background; wait() gives its result."""
         out = self._path(".json")
         task = {"adremedy.directory.%s" % module: args or {}, "register": "result",
                 "ignore_errors": True, "check_mode": check, "diff": diff}
@@ -69,12 +73,19 @@ class Ansible(object):
             if key.startswith("ADREMEDY_"):
                 del environ[key]
         environ.update(env or {})
-        proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
-                               "-i", "localhost,", "-c", "local", playbook],
-                              env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, check=False)
+        proc = subprocess.Popen([os.path.join(os.path.dirname(sys.executable),
+                                              "ansible-playbook"),
+                                 "-i", "localhost,", "-c", "local", playbook],
+                                env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True)
+        return proc, out
+
+    @staticmethod
+    def wait(started):
+        proc, out = started
+        output = proc.communicate()[0]
         if not os.path.exists(out):
-            raise AssertionError("ansible-playbook did not run the task:\n" + proc.stdout)
+            raise AssertionError("ansible-playbook did not run the task:\n" + output)
         with open(out) as fh:
             return json.load(fh)
 
@@ -128,6 +139,15 @@ class Directory(object):
 
     def __init__(self, conn):
         self.conn = conn
+
+    def reconnect(self):
+        """After the lab restarted (a big seed or a test stops it), bind again."""
+        try:
+            self.conn.unbind()
+        except Exception:
+            pass
+        self.conn.open()
+        assert self.conn.bind(), self.conn.result
 
     def _sd_control(self):
         from ldap3.protocol.microsoft import security_descriptor_control

@@ -170,3 +170,18 @@ def test_operations_error_is_retried_for_reads_only(monkeypatch):
     with pytest.raises(LdapError, match=r"operationsError \(1\)"):
         client._run("modify", "CN=u,DC=x", flaky.call)
     assert flaky.calls == 1
+
+
+def test_a_dc_that_stays_down_ends_in_one_clear_unavailable_error(monkeypatch):
+    client, flaky, _reconnects = flaky_client(monkeypatch, 1, {"result": 0})
+
+    def unreachable():
+        client.conn = None
+        raise LdapError("cannot reach ldaps://127.0.0.1:636 (connection refused) within 10 s",
+                        code=52, name="unavailable")
+    monkeypatch.setattr(client, "_reconnect", unreachable)
+    with pytest.raises(LdapError) as err:
+        client._run("modify", "CN=u,DC=x", flaky.call)
+    assert err.value.code == 52 and flaky.calls == 1
+    assert "modify CN=u,DC=x failed: lost the connection" in str(err.value)
+    assert "cannot reach" in str(err.value)

@@ -1,0 +1,69 @@
+"""The DC goes away in the middle of a bulk write: the module stops, says which objects it did
+not attempt, leaves no object half-written, and a re-run after the DC is back finishes the job."""
+
+import json
+import os
+import time
+
+import pytest
+
+from conftest import STAFF, lab_cli
+
+from ansible_collections.adremedy.directory.plugins.module_utils._sd import SecurityDescriptor
+
+USERS = 300
+
+
+@pytest.fixture(scope="module")
+def big_lab(lab, directory):
+    lab_cli("seed", "--size", str(USERS))
+    directory.reconnect()
+    yield lab
+    lab_cli("up")  # in case a test left it stopped
+    lab_cli("seed")
+    directory.reconnect()
+
+
+def protected_count(directory, dns):
+    return sum(SecurityDescriptor.parse(directory.read_sd(dn)).protected for dn in dns)
+
+
+def test_dc_down_mid_run_stops_cleanly_and_a_rerun_finishes(big_lab, ansible, directory,
+                                                            tmp_path):
+    users = directory.dns(STAFF)
+    assert len(users) == USERS
+    disabled = ansible.run("inheritance", {"search_base": STAFF, "state": "disabled"})
+    assert not disabled.get("failed"), disabled.get("msg")
+    assert protected_count(directory, users) == USERS
+
+    journal = str(tmp_path / "journal.jsonl")
+    running = ansible.start("inheritance", {"search_base": STAFF, "journal": journal})
+    deadline = time.time() + 120
+    while time.time() < deadline:  # stop the DC once a few dozen writes are through
+        if os.path.exists(journal) and sum(1 for _ in open(journal)) >= 30:
+            break
+        time.sleep(0.02)
+    lab_cli("down")
+    result = ansible.wait(running)
+    lab_cli("up")
+    directory.reconnect()
+
+    assert result["failed"]
+    assert "unreachable" in result["msg"] and "not attempted" in result["msg"]
+    counts = result["counts"]
+    assert 30 <= counts["changed"] < USERS
+    assert counts["changed"] + counts["failed"] == USERS
+    not_attempted = [o for o in result["objects"] if o.get("error", "").startswith("not attempted")]
+    assert len(not_attempted) == counts["failed"] - 1  # the one in flight failed for real
+    # every object is either as it was or fixed; the one in flight may have reached the DC
+    fixed = USERS - protected_count(directory, users)
+    assert fixed in (counts["changed"], counts["changed"] + 1)
+    # the journal holds a line for every write that may have happened
+    lines = [json.loads(line) for line in open(journal)]
+    assert len(lines) == counts["changed"] + 1
+
+    rerun = ansible.run("inheritance", {"search_base": STAFF})
+    assert not rerun.get("failed"), rerun.get("msg")
+    assert rerun["counts"]["changed"] == USERS - fixed
+    assert protected_count(directory, users) == 0
+    assert ansible.run("inheritance", {"search_base": STAFF})["changed"] is False
