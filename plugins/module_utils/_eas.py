@@ -166,6 +166,9 @@ def readiness(entry, sd, protection, counts, exs_token, container_class_guid, sd
     if why and classification in ("protected", "unmarked"):
         why += "; protected by AdminSDHolder (%s), so excluded from the inheritance fix by " \
                "design" % protection["reason"]
+    elif why and classification == "orphaned":
+        why += "; orphaned adminCount=1 (in no protected group): the inheritance module fixes " \
+               "it with include_orphaned"
     return dict(
         dn=entry.dn,
         sam_account_name=entry.text("sAMAccountName"),
@@ -207,4 +210,3 @@ def summarize(summary, row):
 def unreadable_row(entry, exc):
     return dict(dn=entry.dn, sam_account_name=entry.text("sAMAccountName"),
                 error=str(exc), would_fail=None)
-

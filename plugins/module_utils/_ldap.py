@@ -340,8 +340,9 @@ class LdapClient(object):
 
     # -- running requests ---------------------------------------------------------------------
 
-    def _run(self, operation, dn, call, accept=(0,), transient=TRANSIENT_RESULTS):
+    def _run(self, operation, dn, call, accept=(0,), transient=None):
         """Run one request, retrying transient failures with bounded backoff."""
+        transient = TRANSIENT_RESULTS if transient is None else transient
         for attempt in range(len(RETRY_DELAYS) + 1):
             if attempt:
                 time.sleep(RETRY_DELAYS[attempt - 1])
@@ -351,10 +352,10 @@ class LdapClient(object):
                     if exc.code != 52:  # e.g. the password changed: retrying cannot help
                         raise
                     if attempt == len(RETRY_DELAYS):
-                        raise LdapError("%s %s failed: lost the connection to %s and %d retries "
-                                        "did not bring it back: %s" % (operation, dn, self.uri,
-                                                                      len(RETRY_DELAYS), exc),
-                                        code=52, name="unavailable", dn=dn)
+                        message = "%s %s failed: lost the connection to %s and %d retries did " \
+                                  "not bring it back: %s" % (operation, dn, self.uri,
+                                                             len(RETRY_DELAYS), exc)
+                        raise LdapError(message, code=52, name="unavailable", dn=dn)
                     continue
             try:
                 ok = call(self.conn)
@@ -495,9 +496,8 @@ def select_entries(client, params, attributes, on_missing):
             else:
                 yield entry
         return
-    for entry in client.search(params["search_base"], params["filter"], attributes,
-                               scope=params["scope"]):
-        yield entry
+    yield from client.search(params["search_base"], params["filter"], attributes,
+                             scope=params["scope"])
 
 
 def check_selection(client, params):

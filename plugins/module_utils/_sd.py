@@ -482,9 +482,9 @@ class Sddl(object):
         if ace.type not in names or ace.extra:
             raise SecurityDescriptorError("ACE type 0x%02x has no SDDL form here" % ace.type)
         flags = "".join(name for name, bit in SDDL_ACE_FLAGS if ace.flags & bit)
-        return "(%s;%s;%s;%s;%s;%s)" % (names[ace.type], flags, rights_text(ace.mask),
-                                         ace.object_type or "", ace.inherited_object_type or "",
-                                         self.sid(ace.sid))
+        fields = (names[ace.type], flags, rights_text(ace.mask), ace.object_type or "",
+                  ace.inherited_object_type or "", self.sid(ace.sid))
+        return "(%s)" % ";".join(fields)
 
     # parsing
     def parse(self, text):

@@ -12,7 +12,7 @@ module: eas_readiness_info
 short_description: Which users Exchange ActiveSync would fail for, and why
 version_added: 0.1.0
 description:
-  - For every user in scope, works out what Exchange does when a phone first syncs: whether
+  - For every user in scope, works out what Exchange does when a phone first syncs, namely whether
     ActiveSync is enabled for the user (C(msExchOmaAdminWirelessEnable) bit 4 clear or absent),
     and whether the Exchange Servers group effectively holds Create Child of
     C(msExchActiveSyncDevices) on the user, computed from the user's DACL the way the DC's access
@@ -56,7 +56,7 @@ options:
     default: (&(objectCategory=person)(objectClass=user))
   details:
     description:
-      - Return a row for every user in RV(users). Off by default: RV(would_fail) and RV(summary)
+      - Return a row for every user in RV(users). Off by default, so that RV(would_fail) and RV(summary)
         stay small on large directories.
     type: bool
     default: false

@@ -21,7 +21,7 @@ description:
     modify, re-read and verified.
   - Members of the AdminSDHolder protected set are never written and are listed with the reason.
     Orphaned C(adminCount=1) objects are skipped unless O(include_orphaned) is set.
-  - Idempotent: whether an object needs a change is judged on the protected flag and its explicit
+  - Idempotent, because whether an object needs a change is judged on the protected flag and its explicit
     ACEs, never on bytes.
 extends_documentation_fragment:
   - adremedy.directory.connection
@@ -97,7 +97,7 @@ options:
     default: false
   journal:
     description:
-      - Path of a JSON Lines file on the managed node to append to before each write: DN, old and
+      - Path of a JSON Lines file on the managed node to append to before each write, with the DN, old and
         new SDDL, old and new descriptor (base64), time. P(adremedy.directory.inheritance_rollback#module)
         and C(playbooks/rollback.yml) restore from it. Its directory must exist.
     type: path
@@ -225,6 +225,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
 
 def build_plan(client, params, protection, outcome):
     changes = []
+
     def missing(dn):
         outcome.counts["matched"] += 1
         outcome.fail(dn, LdapError("%s does not exist: noSuchObject (32)" % dn, code=32))

@@ -20,8 +20,8 @@ description:
     state is left alone, so running the rollback twice changes nothing the second time.
   - Members of the AdminSDHolder protected set are never written.
   - Each object is written in one modify (DACL only, SD flags 0x4), re-read and verified.
-  - Journal lines written in another domain (a test domain with the same DNs, say) are refused:
-    their descriptors name that domain's SIDs.
+  - Journal lines written in another domain (a test domain with the same DNs, say) are refused,
+    because their descriptors name that domain's SIDs.
 extends_documentation_fragment:
   - adremedy.directory.connection
 attributes:

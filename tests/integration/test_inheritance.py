@@ -124,7 +124,7 @@ def test_second_run_changes_nothing(ansible, directory):
 
 
 def test_rollback_refuses_objects_changed_since_unless_forced(ansible, directory, state,
-                                                             journal):
+                                                              journal):
     # someone grants an extra right on user 7 after the fix
     sd = dacl(directory.read_sd(BROKEN[0]))
     sd.dacl.aces.insert(0, Ace(0x00, 0, 0x10, "S-1-5-11"))
@@ -148,7 +148,7 @@ def test_rollback_refuses_objects_changed_since_unless_forced(ansible, directory
 
 
 def test_rollback_restores_the_original_sddl_and_is_idempotent(ansible, directory, state,
-                                                              journal):
+                                                               journal):
     sddl = Sddl()
     for dn in BROKEN:
         assert sddl.render(dacl(directory.read_sd(dn))) == \
@@ -263,3 +263,31 @@ def test_rollback_rejects_a_damaged_journal(ansible, tmp_path, content, needle):
     damaged.write_text(content)
     result = ansible.run("inheritance_rollback", {"journal": str(damaged)})
     assert result["failed"] and needle in result["msg"]
+
+
+def test_rollback_playbook_restores_from_a_journal(ansible, directory, tmp_path):
+    import subprocess
+    import sys
+    import yaml
+    from conftest import COLLECTIONS, ROOT
+    journal = str(tmp_path / "pb.jsonl")
+    target = user_dn(14)
+    before = directory.read_sd(target)
+    assert ansible.run("inheritance", {"dn": [target], "state": "disabled", "journal": journal,
+                                       "disable_mode": "remove"})["changed"] is True
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"hosts": {"localhost": {
+        "ansible_connection": "local", "ansible_python_interpreter": sys.executable}},
+        "vars": {"adremedy_connection": ansible.connection()}}}))
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i",
+               str(inventory), os.path.join(ROOT, "playbooks", "rollback.yml"),
+               "-e", "adremedy_journal=%s" % journal]
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1")
+    run = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True, check=False)
+    assert run.returncode == 0, run.stdout
+    assert "1 of 1 objects changed" in run.stdout
+    assert inheritance_key(dacl(directory.read_sd(target))) == inheritance_key(dacl(before))
+    again = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, check=False)
+    assert again.returncode == 0 and "0 of 1 objects changed" in again.stdout
