@@ -11,9 +11,6 @@ from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes i
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     disable_inheritance, drop_explicit_duplicates, enable_inheritance, explicit_only)
 
-# Users and inetOrgPerson objects (both have objectCategory person and objectClass user).
-DEFAULT_FILTER = "(&(objectCategory=person)(objectClass=user))"
-
 
 class Skip(object):
     """An object left alone on purpose, with the reason a person reads in the result."""

@@ -60,6 +60,23 @@ def connection_argument_spec():
     )
 
 
+# Users and inetOrgPerson objects (both have objectCategory person and objectClass user).
+DEFAULT_USER_FILTER = "(&(objectCategory=person)(objectClass=user))"
+SELECTION_RULES = dict(mutually_exclusive=[("dn", "search_base")],
+                       required_one_of=[("dn", "search_base")])
+
+
+def selection_argument_spec():
+    """dn list or search_base + scope + filter; documented in the `selection` fragment. Pass
+    SELECTION_RULES to AnsibleModule with it."""
+    return dict(
+        dn=dict(type="list", elements="str"),
+        search_base=dict(type="str"),
+        scope=dict(type="str", choices=list(SCOPES), default="subtree"),
+        filter=dict(type="str", default=DEFAULT_USER_FILTER),
+    )
+
+
 def escape_filter_value(value):
     """Escape a value for use inside an LDAP filter (RFC 4515), so user input stays a value."""
     text = value.decode("utf-8") if isinstance(value, bytes) else str(value)

@@ -29,35 +29,13 @@ description:
   - Reads only.
 extends_documentation_fragment:
   - adremedy.directory.connection
-attributes:
-  check_mode:
-    support: full
-    description: The module never changes anything.
-  diff_mode:
-    support: none
-    description: The module never changes anything.
+  - adremedy.directory.selection.INFO_MODULE
+  - adremedy.directory.selection
 options:
-  dn:
-    description: Users to check, by DN. Mutually exclusive with O(search_base).
-    type: list
-    elements: str
-  search_base:
-    description: Check the users a paged search from this DN finds. Mutually exclusive with O(dn).
-    type: str
-  scope:
-    description: Search scope below O(search_base).
-    type: str
-    choices: [base, onelevel, subtree]
-    default: subtree
-  filter:
-    description:
-      - LDAP filter for the users. Add C((homeMDB=*)) to look at mailbox users only.
-    type: str
-    default: (&(objectCategory=person)(objectClass=user))
   details:
     description:
-      - Return a row for every user in RV(users). Off by default, so that RV(would_fail) and RV(summary)
-        stay small on large directories.
+      - Return a row for every user in RV(users). Off by default, so that RV(would_fail) and
+        RV(summary) stay small on large directories.
     type: bool
     default: false
 seealso:
@@ -192,10 +170,9 @@ from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes i
 from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
     DEVICE_CLASS, DEVICES_CONTAINER_CLASS, SUMMARY_KEYS, USER_ATTRIBUTES, DeviceCounts,
     exchange_servers, readiness, schema_guid, summarize, unreadable_row)
-from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
-    DEFAULT_FILTER)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    LdapError, check_selection, connect, connection_argument_spec, fail, select_entries)
+    SELECTION_RULES, LdapError, check_selection, connect, connection_argument_spec, fail,
+    select_entries, selection_argument_spec)
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     Sddl, SecurityDescriptorError)
@@ -203,16 +180,12 @@ from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
 
 def main():
     argument_spec = connection_argument_spec()
+    argument_spec.update(selection_argument_spec())
     argument_spec.update(
-        dn=dict(type="list", elements="str"),
-        search_base=dict(type="str"),
-        scope=dict(type="str", choices=["base", "onelevel", "subtree"], default="subtree"),
-        filter=dict(type="str", default=DEFAULT_FILTER),
         details=dict(type="bool", default=False),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           mutually_exclusive=[("dn", "search_base")],
-                           required_one_of=[("dn", "search_base")])
+                           **SELECTION_RULES)
     params = module.params
     summary = dict((key, 0) for key in SUMMARY_KEYS)
     result = dict(changed=False, summary=summary, would_fail=[], cannot_create=[],

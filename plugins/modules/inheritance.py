@@ -21,10 +21,11 @@ description:
     modify, re-read and verified.
   - Members of the AdminSDHolder protected set are never written and are listed with the reason.
     Orphaned C(adminCount=1) objects are skipped unless O(include_orphaned) is set.
-  - Idempotent, because whether an object needs a change is judged on the protected flag and its explicit
-    ACEs, never on bytes.
+  - Idempotent, because whether an object needs a change is judged on the protected flag and its
+    explicit ACEs, never on bytes.
 extends_documentation_fragment:
   - adremedy.directory.connection
+  - adremedy.directory.selection
 attributes:
   check_mode:
     support: full
@@ -33,27 +34,6 @@ attributes:
     support: full
     description: Returns the DACL before and after of each changed object as SDDL, one ACE per line.
 options:
-  dn:
-    description:
-      - Objects to act on, by distinguished name. Mutually exclusive with O(search_base).
-      - A DN that does not exist is reported as failed (noSuchObject); the others still run.
-    type: list
-    elements: str
-  search_base:
-    description:
-      - Select the objects with a paged search from this DN. Mutually exclusive with O(dn).
-    type: str
-  scope:
-    description: Search scope below O(search_base).
-    type: str
-    choices: [base, onelevel, subtree]
-    default: subtree
-  filter:
-    description:
-      - LDAP filter for the search. The default selects user and inetOrgPerson objects
-        (computers and groups are left out).
-    type: str
-    default: (&(objectCategory=person)(objectClass=user))
   state:
     description:
       - V(enabled) clears the protected flag; V(disabled) sets it.
@@ -215,9 +195,10 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import (
     READ_ATTRIBUTES, Outcome, apply_changes, descriptor_of, enforce_limit, finish, open_journal)
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
-    DEFAULT_FILTER, Skip, duplicates_follow_up, plan)
+    Skip, duplicates_follow_up, plan)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    LdapError, check_selection, connect, connection_argument_spec, fail, select_entries)
+    SELECTION_RULES, LdapError, check_selection, connect, connection_argument_spec, fail,
+    select_entries, selection_argument_spec)
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     Sddl, SecurityDescriptorError)
@@ -252,11 +233,8 @@ def build_plan(client, params, protection, outcome):
 
 def main():
     argument_spec = connection_argument_spec()
+    argument_spec.update(selection_argument_spec())
     argument_spec.update(
-        dn=dict(type="list", elements="str"),
-        search_base=dict(type="str"),
-        scope=dict(type="str", choices=["base", "onelevel", "subtree"], default="subtree"),
-        filter=dict(type="str", default=DEFAULT_FILTER),
         state=dict(type="str", choices=["enabled", "disabled"], default="enabled"),
         disable_mode=dict(type="str", choices=["preserve", "remove"], default="preserve"),
         remove_explicit_duplicates=dict(type="bool", default=False),
@@ -267,8 +245,7 @@ def main():
         list_unchanged=dict(type="bool", default=False),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           mutually_exclusive=[("dn", "search_base")],
-                           required_one_of=[("dn", "search_base")])
+                           **SELECTION_RULES)
     params = module.params
     if params["max_changes"] < 0:
         module.fail_json(msg="max_changes must be 0 (no limit) or more, not %d"

@@ -24,13 +24,7 @@ description:
   - Reads only. Nested membership is resolved by the DC with LDAP_MATCHING_RULE_IN_CHAIN.
 extends_documentation_fragment:
   - adremedy.directory.connection
-attributes:
-  check_mode:
-    support: full
-    description: The module never changes anything.
-  diff_mode:
-    support: none
-    description: The module never changes anything.
+  - adremedy.directory.selection.INFO_MODULE
 options:
   search_base:
     description:

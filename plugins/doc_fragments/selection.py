@@ -1,0 +1,47 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # How a module picks the objects it works on: a DN list or a paged search
+    # (module_utils._ldap.selection_argument_spec).
+    DOCUMENTATION = r"""
+options:
+  dn:
+    description:
+      - Objects to work on, by distinguished name. Mutually exclusive with O(search_base).
+      - A DN that does not exist is reported with noSuchObject (32).
+    type: list
+    elements: str
+  search_base:
+    description:
+      - Select the objects with a paged search from this DN. Mutually exclusive with O(dn).
+    type: str
+  scope:
+    description: Search scope below O(search_base).
+    type: str
+    choices: [base, onelevel, subtree]
+    default: subtree
+  filter:
+    description:
+      - LDAP filter for the search. The default selects user and inetOrgPerson objects
+        (computers and groups are left out). Add C((homeMDB=*)) for mailbox users only.
+    type: str
+    default: (&(objectCategory=person)(objectClass=user))
+"""
+
+    # For modules that only read.
+    INFO_MODULE = r"""
+attributes:
+  check_mode:
+    support: full
+    description: The module never changes anything.
+  diff_mode:
+    support: none
+    description: The module never changes anything.
+"""
