@@ -1,0 +1,81 @@
+"""Exchange lookups and the inheritance plan: the narrow pieces, without a directory."""
+
+import pytest
+
+from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
+    creation_check, device_owner, eas_enabled, list_findings)
+from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
+    Skip, plan)
+from ansible_collections.adremedy.directory.plugins.module_utils._sd import Sddl
+
+DOMAIN = "S-1-5-21-1-2-3"
+EXS = DOMAIN + "-1120"
+CREATE_DEVICES = "c975c901-6cea-4b6f-8319-d67f45449506"
+SDDL = Sddl(DOMAIN)
+USER = "CN=Jane\\, Doe,OU=Staff,DC=example,DC=com"
+
+
+@pytest.mark.parametrize("value, enabled", [(None, True), (b"0", True), (b"8", True),
+                                            (b"4", False), (b"7", False), (b"12", False)])
+def test_activesync_enabled_is_bit_4_clear_or_absent(value, enabled):
+    assert eas_enabled(value) is enabled
+
+
+def test_list_findings_compare_case_insensitively():
+    conflicts, duplicates = list_findings(["ApplAAA", "applbbb", "APPLBBB"], ["appLaaa", "XYZ"])
+    assert conflicts == ["ApplAAA"]
+    assert duplicates == ["APPLBBB", "applbbb"]
+    assert list_findings([], []) == ([], [])
+
+
+def test_device_owner_from_device_and_container_dns():
+    container = "CN=ExchangeActiveSyncDevices," + USER
+    assert device_owner(container) == (USER, False)
+    assert device_owner("CN=iPhone\u00a7ABC\\,1," + container) == (USER, True)
+    assert device_owner(USER) is None
+
+
+@pytest.mark.parametrize("sddl, can, words", [
+    ("D:AI(OA;CIID;CCDCLC;%s;;%s)" % (CREATE_DEVICES, EXS), True, None),
+    ("D:PAI(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)", False, "event 1053"),
+    ("D:AI(A;;RPLCLORC;;;AU)", False, "PrepareDomain"),
+    ("D:AI(OD;;CC;%s;;%s)(OA;CIID;CCDCLC;%s;;%s)" % (CREATE_DEVICES, EXS, CREATE_DEVICES, EXS),
+     False, "deny ACE"),
+])
+def test_creation_check_says_why(sddl, can, words):
+    allowed, why = creation_check(SDDL.parse(sddl), [EXS, "S-1-1-0", "S-1-5-11"],
+                                  CREATE_DEVICES, SDDL)
+    assert allowed is can
+    assert (why is None) if words is None else (words in why)
+
+
+PROTECTED_DACL = SDDL.parse("D:PAI(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)(A;;RPLCLORC;;;AU)")
+INHERITING = SDDL.parse("D:AI(A;;RPLCLORC;;;AU)(A;CI;CC;;;DA)(A;CIID;CC;;;DA)")
+
+
+def protection(cls):
+    return None if cls is None else {"classification": cls, "reason": "member of Domain Admins"}
+
+
+@pytest.mark.parametrize("cls, include_orphaned, outcome", [
+    ("protected", True, "skip"), ("unmarked", True, "skip"), ("orphaned", False, "skip"),
+    ("orphaned", True, "change"), (None, False, "change"),
+])
+def test_plan_never_writes_protected_and_orphans_only_on_request(cls, include_orphaned, outcome):
+    step = plan(USER, PROTECTED_DACL, 1 if cls in ("protected", "orphaned") else None,
+                protection(cls), "enabled", include_orphaned=include_orphaned)
+    if outcome == "skip":
+        assert isinstance(step, Skip) and step.classification == cls
+    else:
+        assert not isinstance(step, Skip) and not step.after.protected
+        assert (step.admin_count is not None) == (cls == "orphaned")
+
+
+def test_plan_is_none_when_already_right_and_drops_duplicates_on_request():
+    assert plan(USER, INHERITING, None, None, "enabled") is None
+    step = plan(USER, INHERITING, None, None, "enabled", remove_explicit_duplicates=True)
+    assert step.detail["duplicates_removed"] == 1
+    assert SDDL.render(step.after) == "D:AI(A;;RPLCLORC;;;AU)"
+    assert plan(USER, PROTECTED_DACL, None, None, "disabled") is None
+    step = plan(USER, INHERITING, None, None, "disabled", "remove")
+    assert step.after.protected and len(step.after.dacl.aces) == 2
