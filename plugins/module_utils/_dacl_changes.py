@@ -13,6 +13,7 @@ import base64
 import datetime
 import json
 import os
+from collections import deque
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
@@ -184,16 +185,14 @@ def _diff(sddl, dn, before, after, note=None):
 
 def apply_changes(client, sddl, changes, outcome, check_mode=False, journal=None,
                   fail_fast=False, diff=False, after_write=None):
-    """Write each change (or, in check mode, only report it). Returns the re-read descriptors of
-    what was written, by DN, for callers with a follow-up step.
+    """Write each change (or, in check mode, only report it), recording the results in outcome.
 
     after_write(change, reread) may return a further Change for the same object (e.g. dropping
-    duplicates the DC's recomputation revealed); it is written the same way.
+    duplicates the DC's recomputation revealed); it is written next, the same way.
     """
-    done = {}
-    pending = list(changes)
+    pending = deque(changes)
     while pending:
-        change = pending.pop(0)
+        change = pending.popleft()
         if check_mode:
             outcome.add(change.dn, "changed", action=change.action, **change.detail)
             if diff:
@@ -211,22 +210,20 @@ def apply_changes(client, sddl, changes, outcome, check_mode=False, journal=None
                                    "attempted" % len(pending))
                 for rest in pending:
                     outcome.add(rest.dn, "failed", error="not attempted: " + outcome.stopped)
-                return done
+                return
             if fail_fast:
                 outcome.stopped = "fail_fast after the first failure"
-                return done
+                return
             continue
-        done[change.dn] = reread
         follow_up = after_write(change, reread) if after_write else None
         if follow_up is not None:
             follow_up.first_before = change.first_before
             follow_up.detail = dict(change.detail, **follow_up.detail)
-            pending.insert(0, follow_up)
+            pending.appendleft(follow_up)
             continue
         outcome.add(change.dn, "changed", action=change.action, **change.detail)
         if diff:
             outcome.diffs.append(_diff(sddl, change.dn, change.first_before, reread))
-    return done
 
 
 def write_one(client, sddl, change, journal=None):
