@@ -415,6 +415,10 @@ SDDL_RIGHTS = [("RP", 0x10), ("WP", 0x20), ("CR", 0x100), ("CC", 0x1), ("DC", 0x
 SDDL_RIGHTS_EXTRA = {"FA": 0x1F01FF, "FR": 0x120089, "FW": 0x120116, "FX": 0x1200A0,
                      "KA": 0xF003F, "KR": 0x20019, "KW": 0x20006, "KX": 0x20019,
                      "NR": 0x1, "NW": 0x2, "NX": 0x4}
+_ACE_TYPE_BY_NAME = dict(SDDL_ACE_TYPES)
+_ACE_NAME_BY_TYPE = dict((code, name) for name, code in SDDL_ACE_TYPES)
+_ACE_FLAG_BY_NAME = dict(SDDL_ACE_FLAGS)
+_RIGHTS_BY_NAME = dict(SDDL_RIGHTS, **SDDL_RIGHTS_EXTRA)
 SDDL_DACL_FLAGS = [("P", SE_DACL_PROTECTED), ("AR", 0x0100), ("AI", SE_DACL_AUTO_INHERITED)]
 SDDL_SACL_FLAGS = [("P", 0x2000), ("AR", 0x0200), ("AI", 0x0800)]
 SE_DACL_DEFAULTED = 0x0008
@@ -478,11 +482,10 @@ class Sddl(object):
         return separator.join([head] + [self.ace(ace) for ace in acl.aces])
 
     def ace(self, ace):
-        names = dict((code, name) for name, code in SDDL_ACE_TYPES)
-        if ace.type not in names or ace.extra:
+        if ace.type not in _ACE_NAME_BY_TYPE or ace.extra:
             raise SecurityDescriptorError("ACE type 0x%02x has no SDDL form here" % ace.type)
         flags = "".join(name for name, bit in SDDL_ACE_FLAGS if ace.flags & bit)
-        fields = (names[ace.type], flags, rights_text(ace.mask), ace.object_type or "",
+        fields = (_ACE_NAME_BY_TYPE[ace.type], flags, rights_text(ace.mask), ace.object_type or "",
                   ace.inherited_object_type or "", self.sid(ace.sid))
         return "(%s)" % ";".join(fields)
 
@@ -552,11 +555,10 @@ class Sddl(object):
             raise SecurityDescriptorError("ACE %r needs 6 fields (type;flags;rights;object;"
                                           "inherited object;SID), got %d" % (text, len(fields)))
         kind, flag_text, rights, object_type, inherited_type, sid = fields
-        types = dict(SDDL_ACE_TYPES)
-        if kind.upper() not in types:
+        if kind.upper() not in _ACE_TYPE_BY_NAME:
             raise SecurityDescriptorError("ACE %r: unknown type %r" % (text, kind))
-        flags = _letters(flag_text, dict(SDDL_ACE_FLAGS), "ACE flag", text)
-        ace_type = types[kind.upper()]
+        flags = _letters(flag_text, _ACE_FLAG_BY_NAME, "ACE flag", text)
+        ace_type = _ACE_TYPE_BY_NAME[kind.upper()]
         guids = [_guid(g, text) for g in (object_type, inherited_type)]
         if any(guids) and ace_type not in OBJECT_ACE_TYPES:
             raise SecurityDescriptorError("ACE %r: only object ACE types carry GUIDs" % text)
@@ -584,9 +586,7 @@ def parse_rights(text, context=""):
             raise SecurityDescriptorError("ACE %r: access mask %r is not a 32-bit number"
                                           % (context, text))
         return value
-    table = dict(SDDL_RIGHTS)
-    table.update(SDDL_RIGHTS_EXTRA)
-    return _letters(text, table, "right", context)
+    return _letters(text, _RIGHTS_BY_NAME, "right", context)
 
 
 def _letters(text, table, what, context):
