@@ -35,8 +35,9 @@ MATCHING_RULE_IN_CHAIN = "1.2.840.113556.1.4.1941"
 
 # Result codes worth another try: busy, unavailable, and the server going away mid-request.
 TRANSIENT_RESULTS = {51, 52}
-# Reads may also retry operationsError: Samba answers a search now and then with "Indexed and
-# full searches both failed" (1) while it writes, and the same search succeeds a moment later.
+# Reads may also retry operationsError (1), which DCs use for internal failures of a search.
+# The one seen here (Samba's "Indexed and full searches both failed" on in-chain searches) was not
+# transient: it came from objects with an empty DACL and persisted, so a retry only delays it.
 TRANSIENT_READ_RESULTS = TRANSIENT_RESULTS | {1}
 RETRY_DELAYS = (0.5, 1.0, 2.0)
 

@@ -159,7 +159,7 @@ def test_security_descriptor_requests_always_carry_dacl_only_sd_flags():
 
 
 def test_operations_error_is_retried_for_reads_only(monkeypatch):
-    # Samba's "Indexed and full searches both failed" passes on a retry; a write is not retried
+    # reads are retried on operationsError like busy; a write is not retried
     samba = {"result": 1, "description": "operationsError",
              "message": "00002020: Indexed and full searches both failed!"}
     client, flaky, _reconnects = flaky_client(monkeypatch, 0, samba)
