@@ -146,7 +146,8 @@ def read_journal(path):
 class Outcome(object):
     """Counts and the per-object results a module returns."""
 
-    def __init__(self, list_unchanged=False):
+    def __init__(self, list_unchanged=False, noun="objects"):
+        self.noun = noun
         self.counts = dict(matched=0, changed=0, unchanged=0, skipped=0, failed=0)
         self.objects = []
         self.diffs = []
@@ -168,8 +169,9 @@ class Outcome(object):
                     objects=self.objects)
 
     def summary(self):
-        text = "%(changed)d of %(matched)d objects changed, %(unchanged)d already right, " \
-               "%(skipped)d skipped, %(failed)d failed" % self.counts
+        counts = dict(self.counts, noun=self.noun)
+        text = "%(changed)d of %(matched)d %(noun)s changed, %(unchanged)d already right, " \
+               "%(skipped)d skipped, %(failed)d failed" % counts
         if self.stopped:
             text += "; stopped: %s" % self.stopped
         return text
@@ -181,6 +183,22 @@ def _diff(sddl, dn, before, after, note=None):
         after_text += "# %s\n" % note
     return dict(before_header=dn, after_header=dn,
                 before=sddl.render(before, "\n") + "\n", after=after_text)
+
+
+def record_failure(outcome, dn, exc, pending, fail_fast):
+    """Record one object's failed write. True when the run must stop: the DC is gone (the
+    pending objects are reported as not attempted) or fail_fast."""
+    outcome.fail(dn, exc)
+    if isinstance(exc, LdapError) and exc.code == 52:
+        outcome.stopped = ("the directory became unreachable; %d objects were not attempted"
+                           % len(pending))
+        for rest in pending:
+            outcome.add(rest.dn, "failed", error="not attempted: " + outcome.stopped)
+        return True
+    if fail_fast:
+        outcome.stopped = "fail_fast after the first failure"
+        return True
+    return False
 
 
 def apply_changes(client, sddl, changes, outcome, check_mode=False, journal=None,
@@ -204,15 +222,7 @@ def apply_changes(client, sddl, changes, outcome, check_mode=False, journal=None
         try:
             reread = write_one(client, sddl, change, journal)
         except (LdapError, SecurityDescriptorError) as exc:
-            outcome.fail(change.dn, exc)
-            if isinstance(exc, LdapError) and exc.code == 52:
-                outcome.stopped = ("the directory became unreachable; %d objects were not "
-                                   "attempted" % len(pending))
-                for rest in pending:
-                    outcome.add(rest.dn, "failed", error="not attempted: " + outcome.stopped)
-                return
-            if fail_fast:
-                outcome.stopped = "fail_fast after the first failure"
+            if record_failure(outcome, change.dn, exc, pending, fail_fast):
                 return
             continue
         follow_up = after_write(change, reread) if after_write else None
@@ -242,6 +252,12 @@ def write_one(client, sddl, change, journal=None):
 
 
 # -- the module side: the same steps for every module that writes DACLs ------------------------
+
+def check_max_changes(module):
+    if module.params["max_changes"] < 0:
+        module.fail_json(msg="max_changes must be 0 (no limit) or more, not %d"
+                         % module.params["max_changes"])
+
 
 def enforce_limit(module, changes, limit, outcome, verb="changes"):
     """max_changes: a plan larger than the limit changes nothing and fails with the plan."""

@@ -193,7 +193,8 @@ msg:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import (
-    READ_ATTRIBUTES, Outcome, apply_changes, descriptor_of, enforce_limit, finish, open_journal)
+    READ_ATTRIBUTES, Outcome, apply_changes, check_max_changes, descriptor_of, enforce_limit,
+    finish, open_journal)
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
     Skip, duplicates_follow_up, plan)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
@@ -247,9 +248,7 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
                            **SELECTION_RULES)
     params = module.params
-    if params["max_changes"] < 0:
-        module.fail_json(msg="max_changes must be 0 (no limit) or more, not %d"
-                         % params["max_changes"])
+    check_max_changes(module)
     outcome = Outcome(params["list_unchanged"])
     client = connect(module)
     journal = None

@@ -1,0 +1,251 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Per-user ActiveSync allow and block lists (msExchMobileAllowedDeviceIDs and
+msExchMobileBlockedDeviceIDs): resolving users, validating device IDs, planning and writing
+value-level edits. Private."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
+    ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE, read_objects_by)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+    DEFAULT_USER_FILTER, LdapError, check_dn)
+
+try:
+    from ldap3 import MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE
+except ImportError:  # pragma: no cover - the modules report the missing library
+    MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE = "MODIFY_ADD", "MODIFY_DELETE", "MODIFY_REPLACE"
+
+LISTS = (("allowed", ALLOWED_ATTRIBUTE), ("blocked", BLOCKED_ATTRIBUTE))
+# MS-ASHTTP 2.2.1.1.1.2.3: no commas or special characters; Exchange stores at most 32.
+DEVICE_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
+USER_ATTRIBUTES = ["sAMAccountName", "userPrincipalName", ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE]
+
+
+def check_device_id(value, where):
+    """The device ID, or ValueError saying what is wrong with it and where it came from."""
+    if not isinstance(value, str):
+        raise ValueError("%s: device ID %r is not a string" % (where, value))
+    if not DEVICE_ID.match(value):
+        if not value:
+            why = "it is empty"
+        elif len(value) > 32:
+            why = "it has %d characters, Exchange stores at most 32" % len(value)
+        else:
+            bad = sorted(set(ch for ch in value if not ch.isalnum() or ord(ch) > 127))
+            why = "it contains %s; device IDs are letters and digits only (MS-ASHTTP " \
+                  "2.2.1.1.1.2.3: no commas or special characters)" % " ".join(
+                      repr(ch) for ch in bad)
+        raise ValueError("%s: device ID %r is not valid: %s" % (where, value, why))
+    return value
+
+
+def _kind(name):
+    if "=" in name:
+        return "distinguishedName"
+    if "@" in name:
+        return "userPrincipalName"
+    return "sAMAccountName"
+
+
+def resolve_users(client, names):
+    """{name as given: Entry} for user DNs, sAMAccountNames and userPrincipalNames, looked up
+    in bulk in the domain. LdapError naming every user that does not exist."""
+    base = client.root_dse.default_naming_context
+    found = {}
+    by_kind = {}
+    for name in names:
+        kind = _kind(name)
+        if kind == "distinguishedName":
+            check_dn(name, "user")
+        by_kind.setdefault(kind, set()).add(name)
+    for kind, values in by_kind.items():
+        keys = dict((value.lower(), value) for value in values)
+        for entry in read_objects_by(client, base, kind, sorted(values), USER_ATTRIBUTES,
+                                     DEFAULT_USER_FILTER):
+            value = entry.dn if kind == "distinguishedName" else entry.text(kind)
+            given = keys.get((value or "").lower())
+            if given is None and kind == "distinguishedName":
+                given = next((v for k, v in keys.items()
+                              if "".join(k.split()) == "".join(value.lower().split())), None)
+            if given is not None:
+                found[given] = entry
+    missing = [name for name in names if name not in found]
+    if missing:
+        raise LdapError("user%s %s not found in %s (by DN, sAMAccountName or "
+                        "userPrincipalName): noSuchObject (32)"
+                        % ("s" if len(missing) > 1 else "", ", ".join(repr(m) for m in missing),
+                           base),
+                        code=32, name="noSuchObject", dn=missing[0])
+    return found
+
+
+def _unique(values):
+    """Values in order with case-insensitive duplicates dropped."""
+    seen, out = set(), []
+    for value in values:
+        if value.lower() not in seen:
+            seen.add(value.lower())
+            out.append(value)
+    return out
+
+
+def merge_entries(entries, default_list="allowed"):
+    """Requested IDs per user as given: {user: {'allowed': [...], 'blocked': [...]}}, in input
+    order. An entry is {user, allowed, blocked}, or a device record from eas_device_info
+    ({owner_dn, device_id}) whose ID goes on default_list. Validates every device ID."""
+    merged = {}
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict):
+            raise ValueError("entries[%d] is not a dictionary" % number)
+        user = entry.get("user") or entry.get("owner_dn")
+        if not user or not isinstance(user, str):
+            raise ValueError("entries[%d] names no user (give user, or a device record with "
+                             "owner_dn)" % number)
+        unknown = set(entry) - {"user", "allowed", "blocked"}
+        record = "device_id" in entry and "user" not in entry
+        if unknown and not record:
+            raise ValueError("entries[%d] (%s): unknown keys %s; use user, allowed, blocked"
+                             % (number, user, ", ".join(sorted(unknown))))
+        want = merged.setdefault(user, {})
+        lists = dict((which, entry.get(which)) for which, _ in LISTS if which in entry)
+        if record:
+            lists = {default_list: [entry["device_id"]]}
+        for which, values in lists.items():
+            if values is None:
+                values = []
+            if isinstance(values, str):
+                values = [values]
+            for value in values:
+                check_device_id(value, "entries[%d] (%s) %s" % (number, user, which))
+            want[which] = _unique(want.get(which, []) + list(values))
+    return merged
+
+
+class ListEdit(object):
+    """One user's planned edit: the lists as read and the value-level operations."""
+
+    __slots__ = ("dn", "user", "before", "after", "operations", "kept", "detail")
+
+    def __init__(self, dn, user, before):
+        self.dn = dn
+        self.user = user
+        self.before = before            # {'allowed': [...], 'blocked': [...]} as stored
+        self.after = dict((k, list(v)) for k, v in before.items())
+        self.operations = {}            # attribute -> [(op, [values])]
+        self.kept = []                  # IDs left where they were by on_conflict
+        self.detail = {}
+
+    @property
+    def changed(self):
+        return bool(self.operations)
+
+    def _op(self, which, op, values):
+        if values:
+            self.operations.setdefault(dict(LISTS)[which], []).append((op, list(values)))
+            self.detail.setdefault("%s_%s" % (which, "added" if op == MODIFY_ADD else
+                                              "removed" if op == MODIFY_DELETE else "set"),
+                                   []).extend(values)
+
+    def add(self, which, values):
+        keys = set(v.lower() for v in self.after[which])
+        new = [v for v in _unique(values) if v.lower() not in keys]
+        self._op(which, MODIFY_ADD, new)
+        self.after[which] += new
+
+    def remove(self, which, values):
+        keys = set(v.lower() for v in values)
+        stored = [v for v in self.after[which] if v.lower() in keys]
+        self._op(which, MODIFY_DELETE, stored)  # the stored spellings, every case variant
+        self.after[which] = [v for v in self.after[which] if v.lower() not in keys]
+
+    def replace(self, which, values):
+        values = _unique(values)
+        if sorted(v.lower() for v in values) != sorted(v.lower() for v in self.after[which]):
+            self._op(which, MODIFY_REPLACE, values)
+            self.after[which] = values
+
+    def ldap_changes(self):
+        return dict((attribute, ops) for attribute, ops in self.operations.items())
+
+
+OTHER = {"allowed": "blocked", "blocked": "allowed"}
+
+
+def _who(user, dn):
+    return user if user.lower() == dn.lower() else "%s (%s)" % (user, dn)
+
+
+def _conflicts(user, dn, which, values, other_values, on_conflict):
+    """IDs requested for `which` that are on the other list: (move, keep), or ValueError."""
+    other = set(v.lower() for v in other_values)
+    hits = [v for v in values if v.lower() in other]
+    if not hits:
+        return [], []
+    if on_conflict == "error":
+        raise ValueError("%s: device ID %s requested for the %s list is on the %s list; set "
+                         "on_conflict to say which list wins" % (
+                             _who(user, dn), ", ".join(hits), which, OTHER[which]))
+    return (hits, []) if on_conflict == which else ([], hits)
+
+
+def plan_edit(user, entry, want, state, on_conflict):
+    """The ListEdit for one user (entry: the user's LDAP Entry; want: merged request)."""
+    before = dict((which, entry.texts(attribute)) for which, attribute in LISTS)
+    edit = ListEdit(entry.dn, user, before)
+    both = set(v.lower() for v in want.get("allowed", [])) & \
+        set(v.lower() for v in want.get("blocked", []))
+    if both and state != "absent":
+        raise ValueError("%s: device ID %s is requested for both the allowed and the blocked "
+                         "list" % (_who(user, entry.dn), ", ".join(sorted(both))))
+    if state == "absent":
+        for which in ("allowed", "blocked"):
+            edit.remove(which, want.get(which, []))
+        return edit
+    for which in ("allowed", "blocked"):
+        if which not in want:
+            continue
+        values = want[which]
+        # With exact, a list the entry does not name stays as it is and still counts.
+        move, keep = _conflicts(user, entry.dn, which, values, edit.after[OTHER[which]]
+                                if OTHER[which] not in want or state == "present"
+                                else want[OTHER[which]], on_conflict)
+        if keep:
+            edit.kept += [dict(device_id=v, list=which, reason="on the %s list and on_conflict "
+                               "is %s" % (OTHER[which], on_conflict)) for v in keep]
+            keys = set(v.lower() for v in keep)
+            values = [v for v in values if v.lower() not in keys]
+        if move:
+            edit.remove(OTHER[which], move)
+        if state == "exact":
+            edit.replace(which, values)
+        else:
+            edit.add(which, values)
+    return edit
+
+
+def verify_edit(edit, entry):
+    """Raise LdapError when the lists read back do not hold what was written."""
+    for which, attribute in LISTS:
+        stored = set(v.lower() for v in entry.texts(attribute))
+        added = set(v.lower() for v in edit.detail.get(which + "_added", []))
+        removed = set(v.lower() for v in edit.detail.get(which + "_removed", []))
+        ok = added <= stored and not removed & stored
+        if which + "_set" in edit.detail:
+            ok = ok and stored == set(v.lower() for v in edit.after[which])
+        if not ok:
+            raise LdapError("verify %s failed: %s read back differs from what was written "
+                            "(another writer?)" % (edit.dn, attribute), dn=edit.dn)
+
+
+def diff_text(lists):
+    lines = []
+    for which, attribute in LISTS:
+        lines.append("%s:%s" % (attribute, "" if lists[which] else " []"))
+        lines += ["  - %s" % value for value in lists[which]]
+    return "\n".join(lines) + "\n"

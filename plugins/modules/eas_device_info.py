@@ -1,0 +1,207 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: eas_device_info
+short_description: Inventory of Exchange ActiveSync device partnerships in Active Directory
+version_added: 0.1.0
+description:
+  - Lists the device partnerships Exchange keeps in AD, with their owners, filtered by model,
+    type, OS, user agent, cached access state and reason.
+  - The access state in AD is a cache of Exchange's last decision for the device, good for
+    selecting devices (for example all allowed devices of one model); use
+    M(adremedy.directory.eas_access_plan) to work out what Exchange would decide now.
+  - Devices still in discovery have no model; they are listed, and O(device_model) with an
+    empty string selects them.
+  - O(query) applies a JMESPath expression to the records inside the module (with the
+    C(jmespath) library), so a large inventory can be reduced before it reaches the controller.
+  - Reads only.
+extends_documentation_fragment:
+  - adremedy.directory.connection
+  - adremedy.directory.selection.INFO_MODULE
+  - adremedy.directory.selection
+  - adremedy.directory.devices
+options:
+  query:
+    description:
+      - JMESPath expression applied to the list of device records. Its result is returned in
+        RV(query_result) instead of RV(devices).
+      - 'For example V([].{user: owner_dn, allowed: [device_id]}) gives entries that
+        M(adremedy.directory.eas_allowed_devices) takes as they are.'
+    type: str
+requirements:
+  - ldap3
+  - jmespath (only with O(query))
+seealso:
+  - module: adremedy.directory.eas_allowed_devices
+  - module: adremedy.directory.eas_access_plan
+author:
+  - adremedy.directory maintainers (@adremedy)
+"""
+
+EXAMPLES = r"""
+- name: Allowed iPhone 15 Pro devices not yet on their owner's allow list
+  adremedy.directory.eas_device_info:
+    search_base: OU=Staff,DC=example,DC=com
+    device_model: ["iPhone15,2"]
+    access_state: [Allowed]
+    exclude_individual: true
+  register: iphones
+
+- name: Only the owners and device IDs, shaped for eas_allowed_devices
+  adremedy.directory.eas_device_info:
+    search_base: OU=Staff,DC=example,DC=com
+    device_model: ["iPhone15,2"]
+    query: "[].{user: owner_dn, allowed: [device_id]}"
+  register: harvest
+
+- name: Devices still in discovery (no model reported yet)
+  adremedy.directory.eas_device_info:
+    search_base: DC=example,DC=com
+    device_model: [""]
+"""
+
+RETURN = r"""
+summary:
+  description: Counts over the devices found (after the filters, before O(query)).
+  returned: success
+  type: dict
+  sample:
+    devices: 13
+    owners: 10
+    by_access_state: {Allowed: 6, Quarantined: 4, DeviceDiscovery: 2, Blocked: 1}
+    by_model: {"iPhone15,2": 3, "(none)": 2}
+devices:
+  description: One record per device (not returned with O(query)).
+  returned: success and query is not set
+  type: list
+  elements: dict
+  contains:
+    dn:
+      description: The device object's DN.
+      type: str
+    device_id:
+      description: msExchDeviceID, the ID that goes on allow and block lists.
+      type: str
+    device_type:
+      description: msExchDeviceType.
+      type: str
+    device_model:
+      description: msExchDeviceModel, null while the device is in discovery.
+      type: str
+    device_os:
+      description: msExchDeviceOS.
+      type: str
+    user_agent:
+      description: msExchDeviceUserAgent.
+      type: str
+    friendly_name:
+      description: msExchDeviceFriendlyName.
+      type: str
+    access_state:
+      description: Cached access state by name (Unknown, Allowed, Blocked, Quarantined, DeviceDiscovery).
+      type: str
+    access_state_reason:
+      description: Cached reason by name (Global, Individual, DeviceRule, Upgrade, Policy, ...).
+      type: str
+    access_rule:
+      description: Name of the device access rule that decided, from msExchDeviceAccessControlRuleLink.
+      type: str
+    access_rule_dn:
+      description: DN of that rule.
+      type: str
+    owner_dn:
+      description: The owning user's DN.
+      type: str
+    owner_sam_account_name:
+      description: The owner's sAMAccountName.
+      type: str
+    owner_user_principal_name:
+      description: The owner's userPrincipalName.
+      type: str
+  sample:
+    - dn: "CN=iPhone\u00a7ABC123,CN=ExchangeActiveSyncDevices,CN=Jane Doe,OU=Staff,DC=example,DC=com"
+      device_id: ABC123
+      device_type: iPhone
+      device_model: "iPhone15,2"
+      access_state: Allowed
+      access_state_reason: DeviceRule
+      access_rule: "iPhone15,2 (DeviceModel)"
+      owner_dn: CN=Jane Doe,OU=Staff,DC=example,DC=com
+      owner_sam_account_name: jdoe
+query_result:
+  description: The result of O(query).
+  returned: when query is set
+  type: raw
+"""
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
+    DEVICE_SCHEMA, DeviceFilter, device_filter_argument_spec, find_devices,
+    require_exchange_schema, summarize_devices)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+    SELECTION_RULES, LdapError, check_selection, connect, connection_argument_spec, fail,
+    selection_argument_spec)
+
+try:
+    import jmespath
+    JMESPATH_IMPORT_ERROR = None
+except ImportError:
+    jmespath = None
+    JMESPATH_IMPORT_ERROR = traceback.format_exc()
+
+
+def compile_query(module, expression):
+    if jmespath is None:
+        module.fail_json(msg=missing_required_lib("jmespath"), exception=JMESPATH_IMPORT_ERROR)
+    try:
+        return jmespath.compile(expression)
+    except jmespath.exceptions.JMESPathError as exc:
+        module.fail_json(msg="query %r is not a valid JMESPath expression: %s"
+                         % (expression, " ".join(str(exc).split())))
+
+
+def main():
+    argument_spec = connection_argument_spec()
+    argument_spec.update(selection_argument_spec())
+    argument_spec.update(device_filter_argument_spec())
+    argument_spec.update(query=dict(type="str"))
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+                           **SELECTION_RULES)
+    params = module.params
+    query = compile_query(module, params["query"]) if params["query"] else None
+    try:
+        device_filter = DeviceFilter(params)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    client = connect(module)
+    try:
+        check_selection(client, params)
+        require_exchange_schema(client, DEVICE_SCHEMA)
+        records, _owners = find_devices(client, params, device_filter)
+    except LdapError as exc:
+        fail(module, exc)
+    finally:
+        client.close()
+    result = dict(changed=False, summary=summarize_devices(records))
+    if query is None:
+        result["devices"] = records
+    else:
+        try:
+            result["query_result"] = query.search(records)
+        except jmespath.exceptions.JMESPathError as exc:
+            module.fail_json(msg="query %r failed: %s" % (params["query"], exc), **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
