@@ -15,14 +15,10 @@ import json
 import os
 from collections import deque
 
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+    MODIFY_DELETE, MODIFY_REPLACE, LdapError)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     SecurityDescriptor, SecurityDescriptorError, inheritance_key)
-
-try:
-    from ldap3 import MODIFY_DELETE, MODIFY_REPLACE
-except ImportError:  # pragma: no cover - the modules report the missing library
-    MODIFY_DELETE, MODIFY_REPLACE = "MODIFY_DELETE", "MODIFY_REPLACE"
 
 SD_ATTRIBUTE = "nTSecurityDescriptor"
 READ_ATTRIBUTES = [SD_ATTRIBUTE, "adminCount", "objectClass"]

@@ -14,12 +14,7 @@ import re
 from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
     ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE, read_objects_by)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    DEFAULT_USER_FILTER, LdapError, check_dn)
-
-try:
-    from ldap3 import MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE
-except ImportError:  # pragma: no cover - the modules report the missing library
-    MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE = "MODIFY_ADD", "MODIFY_DELETE", "MODIFY_REPLACE"
+    DEFAULT_USER_FILTER, MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, LdapError, check_dn)
 
 LISTS = (("allowed", ALLOWED_ATTRIBUTE), ("blocked", BLOCKED_ATTRIBUTE))
 # MS-ASHTTP 2.2.1.1.1.2.3: no commas or special characters; Exchange stores at most 32.

@@ -22,9 +22,11 @@ try:
     from ldap3.core import exceptions as ldap_exc
     from ldap3.protocol.microsoft import security_descriptor_control
     from ldap3.utils.dn import parse_dn
+    from ldap3 import MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE
     LDAP3_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - reported by require_ldap3()
     LDAP3_IMPORT_ERROR = traceback.format_exc()
+    MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE = "MODIFY_ADD", "MODIFY_DELETE", "MODIFY_REPLACE"
 
 DEFAULT_PAGE_SIZE = 1000
 SD_FLAGS_DACL = 0x4
