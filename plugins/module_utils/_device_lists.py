@@ -141,7 +141,7 @@ class ListEdit(object):
         return bool(self.operations)
 
     def _op(self, which, op, values):
-        if values:
+        if values or op == MODIFY_REPLACE:  # replacing with nothing clears the list
             self.operations.setdefault(dict(LISTS)[which], []).append((op, list(values)))
             self.detail.setdefault("%s_%s" % (which, "added" if op == MODIFY_ADD else
                                               "removed" if op == MODIFY_DELETE else "set"),
