@@ -468,9 +468,11 @@ def require_exchange_schema(client, names):
         found.add((entry.text("lDAPDisplayName") or "").lower())
     missing = [wanted[key] for key in wanted if key not in found]
     if missing:
+        named = ", ".join(missing[:3]) + (" and %d more" % (len(missing) - 3)
+                                          if len(missing) > 3 else "")
         raise LdapError("the Exchange schema is not in this forest: %s %s not defined in %s "
                         "(run Exchange setup /PrepareSchema): undefinedAttributeType (17)"
-                        % (", ".join(missing), "is" if len(missing) == 1 else "are",
+                        % (named, "is" if len(missing) == 1 else "are",
                            client.root_dse.schema_naming_context),
                         code=17, name="undefinedAttributeType",
                         dn=client.root_dse.schema_naming_context)
