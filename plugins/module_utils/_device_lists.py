@@ -17,6 +17,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     DEFAULT_USER_FILTER, MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, LdapError, check_dn)
 
 LISTS = (("allowed", ALLOWED_ATTRIBUTE), ("blocked", BLOCKED_ATTRIBUTE))
+LIST_NAMES = ("allowed", "blocked")
 # MS-ASHTTP 2.2.1.1.1.2.3: no commas or special characters; Exchange stores at most 32.
 DEVICE_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
 USER_ATTRIBUTES = ["sAMAccountName", "userPrincipalName", ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE]
@@ -108,7 +109,7 @@ def merge_entries(entries, default_list="allowed"):
             raise ValueError("entries[%d] (%s): unknown keys %s; use user, allowed, blocked"
                              % (number, user, ", ".join(sorted(unknown))))
         want = merged.setdefault(user, {})
-        lists = dict((which, entry.get(which)) for which, _ in LISTS if which in entry)
+        lists = dict((which, entry.get(which)) for which in LIST_NAMES if which in entry)
         if record:
             lists = {default_list: [entry["device_id"]]}
         for which, values in lists.items():

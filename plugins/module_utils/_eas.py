@@ -634,8 +634,7 @@ def read_objects_by(client, base, attribute, values, attributes, extra_filter=""
         chunk = values[start:start + BATCH]
         search = "(&%s(|%s))" % (extra_filter, "".join(
             "(%s=%s)" % (attribute, escape_filter_value(v)) for v in chunk))
-        for entry in client.search(base, search, attributes):
-            yield entry
+        yield from client.search(base, search, attributes)
 
 
 def read_owners(client, dns):

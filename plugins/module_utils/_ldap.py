@@ -22,7 +22,7 @@ try:
     from ldap3.core import exceptions as ldap_exc
     from ldap3.protocol.microsoft import security_descriptor_control
     from ldap3.utils.dn import parse_dn
-    from ldap3 import MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE
+    from ldap3 import MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE  # pylint: disable=unused-import
     LDAP3_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - reported by require_ldap3()
     LDAP3_IMPORT_ERROR = traceback.format_exc()

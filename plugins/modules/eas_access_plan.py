@@ -19,7 +19,7 @@ description:
     when any device would go from Allowed to Blocked or Quarantined.
   - Two decision orders are known and both are implemented, see O(order).
   - The state Exchange cached in AD (C(msExchDeviceAccessState)) is returned as RV(devices[].current)
-    next to the prediction; a difference (RV(summary.drift)) means AD's cache is older than the
+    next to the prediction; a difference (counted as C(drift) in RV(summary)) means AD's cache is older than the
     inputs, or Exchange saw something AD does not hold (for example an auto-block).
   - Reads only. Nothing in O(changes) is written; use M(adremedy.directory.eas_access_rule) and
     M(adremedy.directory.eas_allowed_devices) for that.
@@ -265,9 +265,9 @@ def summarize(rows):
 
 
 def loss_line(row):
-    return "%s %s (%s) %s -> %s" % (row["owner_sam_account_name"] or row["owner_dn"],
-                                   row["device_id"], row["device_model"] or "model unknown",
-                                   row["now"], row["after"])
+    owner = row["owner_sam_account_name"] or row["owner_dn"]
+    model = row["device_model"] or "model unknown"
+    return "%s %s (%s) %s -> %s" % (owner, row["device_id"], model, row["now"], row["after"])
 
 
 def main():

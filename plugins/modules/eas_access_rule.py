@@ -136,6 +136,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     escape_dn_value, fail)
 
 LEVEL_NUMBERS = dict((name, number) for number, name in ACCESS_LEVELS.items())
+VERBS = {"add": "create", "modify": "update", "delete": "remove"}
 CHARACTERISTIC_NUMBERS = dict((name, number) for number, name in CHARACTERISTICS.items())
 
 
@@ -236,8 +237,7 @@ def main():
                       admin_recipients=policy.admin_recipients,
                       rule_name=params["name"] or (existing.name if existing else None))
         for op in rule_ops:
-            actions.append("%s rule %s" % ({"add": "create", "modify": "update",
-                                             "delete": "remove"}[op[0]], op[1].name))
+            actions.append("%s rule %s" % (VERBS[op[0]], op[1].name))
             if module.check_mode:
                 continue
             if op[0] == "add":

@@ -216,7 +216,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import (
     Outcome, check_max_changes, enforce_limit, finish, record_failure)
 from ansible_collections.adremedy.directory.plugins.module_utils._device_lists import (
-    LISTS, USER_ATTRIBUTES, diff_text, merge_entries, plan_edit, resolve_users, verify_edit)
+    LIST_NAMES, LISTS, USER_ATTRIBUTES, diff_text, merge_entries, plan_edit, resolve_users,
+    verify_edit)
 from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
     require_exchange_schema)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
@@ -232,8 +233,8 @@ def build_plan(module, client, merged):
         entry = resolved[user]
         key = entry.dn.lower()
         if key in by_dn:
-            first_user, first_want, _ = by_dn[key]
-            for which, _attribute in LISTS:
+            first_want = by_dn[key][1]
+            for which in LIST_NAMES:
                 if which in want:
                     first_want[which] = first_want.get(which, []) + want[which]
         else:
@@ -276,7 +277,7 @@ def main():
     client = connect(module)
     try:
         if merged:
-            require_exchange_schema(client, [l[1] for l in LISTS])
+            require_exchange_schema(client, [attribute for _which, attribute in LISTS])
         edits = build_plan(module, client, merged) if merged else []
         outcome.counts["matched"] = len(edits)
         changing = [edit for edit in edits if edit.changed]

@@ -298,8 +298,8 @@ def test_rule_lifecycle_check_diff_idempotent(ansible, directory):
     assert created["rule"]["dn"] == dn
     assert not ok(ansible.run("eas_access_rule", args))["changed"]
     # found by its query (any case) and updated in place
-    block = ok(ansible.run("eas_access_rule", dict(args, query_string="PIXEL 8",
-                                                    access_level="Block"), diff=True))
+    update = dict(args, query_string="PIXEL 8", access_level="Block")
+    block = ok(ansible.run("eas_access_rule", update, diff=True))
     assert block["actions"] == ["update rule Pixel 8 (DeviceModel)"]
     assert "access_level: Allow" in block["diff"]["before"]
     assert number(directory, dn, "msExchMobileAccessControl") == 1
