@@ -81,6 +81,13 @@ options:
         new SDDL, old and new descriptor (base64), time. P(adremedy.directory.inheritance_rollback#module)
         and C(playbooks/rollback.yml) restore from it. Its directory must exist.
     type: path
+  exclude:
+    description:
+      - Objects at or below these DNs are left alone and reported as skipped with the reason,
+        for example a service-accounts OU whose DACLs are managed on purpose.
+    type: list
+    elements: str
+    default: []
   list_unchanged:
     description:
       - Also list objects that needed no change in RV(objects). Off by default to keep results
@@ -198,8 +205,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes i
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
     Skip, duplicates_follow_up, plan)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    SELECTION_RULES, LdapError, check_selection, connect, connection_argument_spec, fail,
-    select_entries, selection_argument_spec)
+    SELECTION_RULES, LdapError, check_dn, check_selection, connect, connection_argument_spec,
+    dn_is_under, fail, select_entries, selection_argument_spec)
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     Sddl, SecurityDescriptorError)
@@ -212,8 +219,13 @@ def build_plan(client, params, protection, outcome):
         outcome.counts["matched"] += 1
         outcome.fail(dn, LdapError("%s does not exist: noSuchObject (32)" % dn, code=32))
 
+    excluded = params["exclude"] or []
     for entry in select_entries(client, params, READ_ATTRIBUTES, missing):
         outcome.counts["matched"] += 1
+        under = next((base for base in excluded if dn_is_under(entry.dn, base)), None)
+        if under is not None:
+            outcome.add(entry.dn, "skipped", reason="excluded: at or below %s" % under)
+            continue
         try:
             sd = descriptor_of(entry)
             step = plan(entry.dn, sd, entry.int("adminCount"), protection.get(entry.dn.lower()),
@@ -244,6 +256,7 @@ def main():
         fail_fast=dict(type="bool", default=False),
         journal=dict(type="path"),
         list_unchanged=dict(type="bool", default=False),
+        exclude=dict(type="list", elements="str", default=[]),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
                            **SELECTION_RULES)
@@ -254,6 +267,8 @@ def main():
     journal = None
     try:
         check_selection(client, params)
+        for dn in params["exclude"]:
+            check_dn(dn, "exclude")
         dse = client.root_dse
         sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
         protection = ProtectedSet(client).load().by_dn()
