@@ -183,3 +183,32 @@ class Directory(object):
 @pytest.fixture(scope="session")
 def directory(ldap_admin):
     return Directory(ldap_admin)
+
+
+# -- the playbooks users run -----------------------------------------------------------------------
+
+class PlaybookRun(object):
+    def __init__(self, rc, output):
+        self.rc = rc
+        self.output = output
+
+    def recap(self):
+        """{'ok': n, 'changed': n, 'failed': n, ...} from PLAY RECAP."""
+        line = [l for l in self.output.splitlines() if l.startswith("localhost") and "ok=" in l][-1]
+        return dict((k, int(v)) for k, v in (part.split("=") for part in line.split()[2:]))
+
+
+def run_playbook(name, extra_vars, check=False, tags=None):
+    """ansible-playbook playbooks/<name>.yml with the lab inventory (demo/inventory.yml)."""
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+           "-i", os.path.join(ROOT, "demo", "inventory.yml"),
+           os.path.join(ROOT, "playbooks", name + ".yml"), "-e", json.dumps(extra_vars)]
+    if check:
+        cmd.append("--check")
+    if tags:
+        cmd += ["--tags", tags]
+    environ = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1",
+                   ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+    proc = subprocess.run(cmd, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, check=False)
+    return PlaybookRun(proc.returncode, proc.stdout)
