@@ -115,9 +115,9 @@ def lab_cli(*args, **kwargs):
                           text=True, check=kwargs.get("check", True)).stdout
 
 
-def eas_sync(dns, device_id="ADREMEDYTEST0001"):
+def eas_sync(dns, device_id="ADREMEDYTEST0001", model=None):
     """The lab's EAS sync stand-in (bound as the Exchange server) for each DN: {dn: result}."""
-    args = ["eas-sync", "--device-id", device_id]
+    args = ["eas-sync", "--device-id", device_id] + (["--model", model] if model else [])
     for dn in dns:
         args += ["--user", dn]
     out = lab_cli(*args, check=False)

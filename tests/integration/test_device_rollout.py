@@ -1,0 +1,120 @@
+"""The staged device rollout, run as users run it (playbooks/device_rollout.yml) on the lab:
+stage by stage with the EAS sync stand-in connecting phones between open and harvest, a close
+that refuses because a phone connected after the harvest, the resume that fixes it, and a second
+full run that changes nothing.
+
+The rollout users are OU=Engineering (users i % 3 == 1, among them u00007 whose inheritance is
+off with the inherited ACEs removed, so Exchange cannot create his device container)."""
+
+import json
+
+import pytest
+
+from conftest import STAFF, eas_sync, run_playbook, user_dn
+
+from ansible_collections.adremedy.directory.plugins.module_utils._sd import SecurityDescriptor
+
+ENGINEERING = "OU=Engineering,%s" % STAFF
+MODEL = "iPhone16,1"
+RULE = "CN=%s (DeviceModel),CN=Mobile Mailbox Settings,CN=Lab Org,CN=Microsoft Exchange," \
+       "CN=Services,CN=Configuration,DC=lab,DC=example,DC=test" % MODEL.replace(",", "\\,")
+
+pytestmark = pytest.mark.usefixtures("reseeded")
+
+
+@pytest.fixture(scope="module")
+def rollout(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("rollout")
+
+    def run(check=False, tags=None, **extra):
+        args = {"rollout_name": "pilot", "rollout_models": [MODEL],
+                "rollout_search_base": ENGINEERING, "rollout_dir": str(directory)}
+        args.update(extra)
+        return run_playbook("device_rollout", args, check=check, tags=tags)
+    run.dir = directory
+    return run
+
+
+def state(rollout):
+    return json.loads((rollout.dir / "state.json").read_text())
+
+
+def connect(dn, device_id):
+    """A phone of the rollout model syncs; Exchange lets it in under the rule (Allowed,
+    DeviceRule), as the stand-in records it."""
+    result = eas_sync([dn], device_id=device_id, model=MODEL)[dn]
+    assert result["code"] == 0, result
+    return result
+
+
+def allowed(directory, dn):
+    return directory.attribute(dn, "msExchMobileAllowedDeviceIDs") or []
+
+
+def test_preflight_refuses_without_the_fix_then_fixes(rollout, directory):
+    refused = rollout(rollout_stage="preflight", rollout_fix_inheritance=False)
+    assert refused.rc == 2
+    assert "1 rollout users still lack the Exchange Servers right" in refused.output
+    assert "u00007" in refused.output
+    rehearsal = rollout(rollout_stage="preflight", check=True)
+    assert rehearsal.rc == 0, rehearsal.output[-3000:]
+    assert not (rollout.dir / "state.json").exists()  # a rehearsal finishes nothing
+    done = rollout(rollout_stage="preflight")
+    assert done.rc == 0, done.output[-3000:]
+    assert not SecurityDescriptor.parse(directory.read_sd(user_dn(7))).protected
+    assert state(rollout)["stages"]["preflight"]["inheritance_fixed"] == 1
+
+
+def test_stages_need_their_predecessors(rollout):
+    early = rollout(rollout_stage="harvest")
+    assert early.rc == 2 and "stage harvest needs stage open first" in early.output
+
+
+def test_open_then_phones_connect_then_harvest(rollout, directory):
+    opened = rollout(rollout_stage="open")
+    assert opened.rc == 0, opened.output[-3000:]
+    assert directory.dns(RULE, "(objectClass=*)") == [RULE]
+    connect(user_dn(1), "PILOT0001")
+    connect(user_dn(7), "PILOT0007")  # could not get a container before preflight's fix
+    harvested = rollout(tags="harvest")
+    assert harvested.rc == 0, harvested.output[-3000:]
+    assert "2 device IDs added to allow lists now" in harvested.output
+    assert "PILOT0001" in allowed(directory, user_dn(1))
+    assert "PILOT0007" in allowed(directory, user_dn(7))
+    assert "u00004" in state(rollout)["stages"]["harvest"]["without_device"]
+
+
+def test_close_refuses_while_a_phone_would_lose_access_and_the_rerun_resumes(rollout, directory):
+    connect(user_dn(10), "LATE0010")  # connected after the harvest: only the rule lets it in
+    refused = rollout(rollout_stage="close")
+    assert refused.rc == 2
+    assert "1 devices would lose access: u00010 LATE0010 (%s) Allowed -> Quarantined" % MODEL \
+        in refused.output
+    assert directory.dns(RULE, "(objectClass=*)") == [RULE]  # the rule is still there
+    assert "close" not in state(rollout)["stages"]
+    resumed = rollout()  # all: harvest again (close is not done), close, verify
+    assert resumed.rc == 0, resumed.output[-3000:]
+    assert "LATE0010" in allowed(directory, user_dn(10))
+    assert directory.dns(RULE, "(objectClass=*)") == []
+    stages = state(rollout)["stages"]
+    assert set(stages) == {"preflight", "open", "harvest", "close", "verify"}
+    assert stages["verify"]["moved"] == [] and stages["verify"]["devices"] == 3
+    report = (rollout.dir / "report.md").read_text()
+    assert "| u00010 | LATE0010 | %s |" % MODEL in report
+
+
+def test_a_second_full_run_changes_nothing(rollout):
+    again = rollout()
+    assert again.rc == 0, again.output[-3000:]
+    assert again.recap()["changed"] == 0
+    assert "rollout pilot verified: 3 devices of rollout users, none changed state" in again.output
+
+
+def test_verify_catches_a_device_that_lost_access(rollout, directory):
+    import ldap3
+    assert directory.conn.modify(user_dn(10), {"msExchMobileAllowedDeviceIDs": [
+        (ldap3.MODIFY_DELETE, ["LATE0010"])]})
+    caught = rollout(rollout_stage="verify")
+    assert caught.rc == 2
+    assert "1 devices of rollout users changed state since close" in caught.output
+    assert "LATE0010" in caught.output
