@@ -70,7 +70,7 @@ test: venv collection sanity units integration lint changelog-lint build
 demo: venv collection prereqs
 	$(LAB) up --seed
 	ANSIBLE_CALLBACK_RESULT_FORMAT=yaml $(VENV)/bin/ansible-playbook -i demo/inventory.yml demo/demo.yml
-	@echo; cat build/demo/protected_accounts.txt; echo; cat build/demo/eas_readiness.txt; echo; cat build/demo/eas_devices.txt
+	@echo; cat build/demo/summary.txt
 
 clean:
 	rm -rf build tests/output .pytest_cache
