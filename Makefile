@@ -13,7 +13,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(PY)
 export PATH := $(VENV)/bin:$(PATH)
 
 .PHONY: help venv prereqs lab-up lab-down lab-status collection sanity units integration lint \
-        changelog-lint build test demo clean
+        changelog-lint docs-lint docs build test demo clean
 
 help:
 	@echo "make demo   - set up everything, start the lab, run the demo"
@@ -60,11 +60,17 @@ lint: venv collection
 changelog-lint: venv
 	$(VENV)/bin/antsibull-changelog lint
 
+docs-lint: venv
+	bash tests/docs.sh lint
+
+docs: venv
+	bash tests/docs.sh build
+
 build: venv
 	@mkdir -p build
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path build .
 
-test: venv collection sanity units integration lint changelog-lint build
+test: venv collection sanity units integration lint changelog-lint docs-lint build
 	@echo "make test: all checks passed"
 
 demo: venv collection prereqs
