@@ -7,6 +7,7 @@ The rollout users are OU=Engineering (users i % 3 == 1, among them u00007 whose 
 off with the inherited ACEs removed, so Exchange cannot create his device container)."""
 
 import json
+import re
 
 import pytest
 
@@ -49,6 +50,26 @@ def connect(dn, device_id):
 
 def allowed(directory, dn):
     return directory.attribute(dn, "msExchMobileAllowedDeviceIDs") or []
+
+
+def test_users_by_group_or_list_and_protected_ones_are_left_out(tmp_path):
+    """A group selects its nested members; a protected member is excluded, not blocking."""
+    by_group = run_playbook("device_rollout", {
+        "rollout_name": "admins", "rollout_models": [MODEL], "rollout_dir": str(tmp_path / "g"),
+        "rollout_search_base": "OU=Lab,DC=lab,DC=example,DC=test", "rollout_stage": "preflight",
+        "rollout_group": "CN=Domain Admins,CN=Users,DC=lab,DC=example,DC=test"}, check=True)
+    assert by_group.rc == 0, by_group.output[-3000:]
+    excluded = re.search(r"(\d+) rollout users are excluded \(protected or orphaned\): ([^\"]*)",
+                         by_group.output)
+    assert excluded.group(1) == "3"  # adm-nested is in Domain Admins through Tier0 Admins
+    assert sorted(excluded.group(2).strip().split(", ")) == ["adm-direct", "adm-nested",
+                                                             "adm-unmarked"]
+    by_list = run_playbook("device_rollout", {
+        "rollout_name": "one", "rollout_models": [MODEL], "rollout_dir": str(tmp_path / "l"),
+        "rollout_users": [user_dn(47)], "rollout_stage": "preflight",
+        "rollout_fix_inheritance": False})
+    assert by_list.rc == 2 and "1 rollout users still lack" in by_list.output
+    assert "u00047" in by_list.output
 
 
 def test_preflight_refuses_without_the_fix_then_fixes(rollout, directory):

@@ -39,8 +39,8 @@ def table_rows(dom, table_id):
     body = re.search(r'<table id="%s".*?<tbody>(.*?)</tbody>' % table_id, dom, re.S).group(1)
     rows = []
     for attrs, cells in re.findall(r"<tr([^>]*)>(.*?)</tr>", body, re.S):
-        texts = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", cells,
-                                                                          re.S)]
+        found = re.findall(r"<td>(.*?)</td>", cells, re.S)
+        texts = [re.sub(r"<[^>]+>", "", c).strip() for c in found]
         rows.append((texts, "display: none" not in attrs))
     return rows
 
@@ -78,12 +78,12 @@ def test_compliance_report_in_check_mode_writes_four_reports_and_nothing_else(
     dom = rendered(page)
     assert dom.index('class="cards"') < dom.index('<table id="users"')
     users = table_rows(dom, "users")
-    assert len(users) == readiness["summary"]["users"] and all(shown for _, shown in users)
-    assert set(cells[0] for cells, _ in table_rows(dom, "plan") if cells[1] == "changed") == \
+    assert len(users) == readiness["summary"]["users"] and all(row[1] for row in users)
+    assert set(row[0][0] for row in table_rows(dom, "plan") if row[0][1] == "changed") == \
         {"CN=User 00007,OU=Engineering,OU=Staff,OU=Lab,DC=lab,DC=example,DC=test",
          "CN=User 00027,OU=Sales,OU=Staff,OU=Lab,DC=lab,DC=example,DC=test",
          "CN=User 00047,OU=Support,OU=Staff,OU=Lab,DC=lab,DC=example,DC=test"}
-    assert sorted(cells[0] for cells, _ in table_rows(dom, "lists")) == ["u00002", "u00003"]
+    assert sorted(row[0][0] for row in table_rows(dom, "lists")) == ["u00002", "u00003"]
     # The filter (here from the address) hides the other rows and says so in the count.
     filtered = rendered(page, "#filter=u00027")
     shown = [cells for cells, visible in table_rows(filtered, "users") if visible]
