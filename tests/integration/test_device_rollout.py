@@ -29,7 +29,8 @@ def rollout(tmp_path_factory):
 
     def run(check=False, tags=None, **extra):
         args = {"rollout_name": "pilot", "rollout_models": [MODEL],
-                "rollout_search_base": ENGINEERING, "rollout_dir": str(directory)}
+                "rollout_search_base": ENGINEERING, "rollout_dir": str(directory),
+                "rollout_close_scope": STAFF}
         args.update(extra)
         return run_playbook("device_rollout", args, check=check, tags=tags)
     run.dir = directory
@@ -106,22 +107,30 @@ def test_open_then_phones_connect_then_harvest(rollout, directory):
 
 
 def test_close_refuses_while_a_phone_would_lose_access_and_the_rerun_resumes(rollout, directory):
-    connect(user_dn(10), "LATE0010")  # connected after the harvest: only the rule lets it in
+    connect(user_dn(10), "LATE0010")  # a rollout user, connected after the harvest
+    connect(user_dn(3), "OUTSIDE0003")  # Sales: not in the rollout, in the close scope (Staff)
     refused = rollout(rollout_stage="close")
     assert refused.rc == 2
-    assert "1 devices would lose access: u00010 LATE0010 (%s) Allowed -> Quarantined" % MODEL \
-        in refused.output
+    assert "2 devices would lose access: " in refused.output
+    assert "u00010 LATE0010 (%s) Allowed -> Quarantined" % MODEL in refused.output
+    assert "u00003 OUTSIDE0003 (%s) Allowed -> Quarantined" % MODEL in refused.output
     assert directory.dns(RULE, "(objectClass=*)") == [RULE]  # the rule is still there
     assert "close" not in state(rollout)["stages"]
-    resumed = rollout()  # all: harvest again (close is not done), close, verify
-    assert resumed.rc == 0, resumed.output[-3000:]
+    resumed = rollout()  # all: harvest again (close is not done), then close refuses again
+    assert resumed.rc == 2
     assert "LATE0010" in allowed(directory, user_dn(10))
+    assert "OUTSIDE0003" not in allowed(directory, user_dn(3))
+    assert "1 devices would lose access: u00003 OUTSIDE0003" in resumed.output
+    forced = rollout(rollout_force_close=True)  # the admin decides the outsider drops back
+    assert forced.rc == 0, forced.output[-3000:]
     assert directory.dns(RULE, "(objectClass=*)") == []
     stages = state(rollout)["stages"]
     assert set(stages) == {"preflight", "open", "harvest", "close", "verify"}
+    assert stages["close"]["lost_by_force_owners"] == ["u00003"]
     assert stages["verify"]["moved"] == [] and stages["verify"]["devices"] == 3
     report = (rollout.dir / "report.md").read_text()
     assert "| u00010 | LATE0010 | %s |" % MODEL in report
+    assert "lost access by force: u00003" in report
 
 
 def test_a_second_full_run_changes_nothing(rollout):
