@@ -12,9 +12,10 @@ __metaclass__ = type
 import re
 
 from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
-    ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE, read_objects_by)
+    ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    DEFAULT_USER_FILTER, MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, LdapError, check_dn)
+    DEFAULT_USER_FILTER, MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, LdapError, check_dn,
+    read_objects_by)
 
 LISTS = (("allowed", ALLOWED_ATTRIBUTE), ("blocked", BLOCKED_ATTRIBUTE))
 LIST_NAMES = ("allowed", "blocked")

@@ -11,7 +11,7 @@ __metaclass__ = type
 import uuid
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    DEFAULT_USER_FILTER, MATCHING_RULE_IN_CHAIN, LdapError, escape_filter_value)
+    DEFAULT_USER_FILTER, MATCHING_RULE_IN_CHAIN, LdapError, escape_filter_value, read_objects_by)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     AUTHENTICATED_USERS, EVERYONE, check_access, sid_to_str)
 
@@ -452,7 +452,6 @@ RULE_READ = ["cn", "msExchDeviceAccessRuleCharacteristic", "msExchDeviceAccessRu
 SETTINGS_CLASS = "msExchMobileMailboxSettings"
 RULE_CLASS = "msExchDeviceAccessRule"
 ORGANIZATION_CLASS = "msExchOrganizationContainer"
-BATCH = 100  # values per OR filter when looking objects up in bulk
 
 
 def require_exchange_schema(client, names):
@@ -625,16 +624,6 @@ class DeviceFilter(object):
         if self.reasons is not None and reason not in self.reasons:
             return False
         return not (self.exclude_individual and reason == 2)
-
-
-def read_objects_by(client, base, attribute, values, attributes, extra_filter=""):
-    """Entries whose `attribute` equals one of values, looked up BATCH at a time."""
-    values = list(values)
-    for start in range(0, len(values), BATCH):
-        chunk = values[start:start + BATCH]
-        search = "(&%s(|%s))" % (extra_filter, "".join(
-            "(%s=%s)" % (attribute, escape_filter_value(v)) for v in chunk))
-        yield from client.search(base, search, attributes)
 
 
 def read_owners(client, dns):

@@ -46,6 +46,9 @@ def plan(dn, sd, admin_count, protection, state, disable_mode="preserve",
     detail = {}
     if orphan:
         detail["classification"] = "orphaned"
+    if state == "enabled" and not sd.protected and not remove_explicit_duplicates \
+            and not (orphan and admin_count is not None):
+        return None  # the common case on a large directory: nothing to do, nothing to copy
     if state == "enabled":
         new, changed = enable_inheritance(sd)
         action = "enable"

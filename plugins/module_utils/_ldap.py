@@ -520,6 +520,19 @@ def select_entries(client, params, attributes, on_missing):
                              scope=params["scope"])
 
 
+BATCH = 100  # values per OR filter when looking objects up in bulk
+
+
+def read_objects_by(client, base, attribute, values, attributes, extra_filter=""):
+    """Entries whose `attribute` equals one of values, looked up BATCH at a time."""
+    values = list(values)
+    for start in range(0, len(values), BATCH):
+        chunk = values[start:start + BATCH]
+        search = "(&%s(|%s))" % (extra_filter, "".join(
+            "(%s=%s)" % (attribute, escape_filter_value(v)) for v in chunk))
+        yield from client.search(base, search, attributes)
+
+
 def check_selection(client, params):
     """Refuse malformed DNs and a search base that does not exist before anything runs."""
     for dn in params.get("dn") or []:

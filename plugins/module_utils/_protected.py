@@ -17,7 +17,7 @@ __metaclass__ = type
 from collections import deque
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    MATCHING_RULE_IN_CHAIN, escape_filter_value)
+    MATCHING_RULE_IN_CHAIN, escape_filter_value, read_objects_by)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     SecurityDescriptorError, dacl_protected, sid_to_str)
 
@@ -39,7 +39,7 @@ PRINCIPALS = [(500, "Administrator"), (502, "krbtgt"), (516, "Domain Controllers
 
 CLASSES = ("protected", "orphaned", "unmarked")
 ENTRY_ATTRIBUTES = ["objectClass", "sAMAccountName", "adminCount", "objectSid", "memberOf",
-                    "primaryGroupID", "nTSecurityDescriptor"]
+                    "primaryGroupID", "nTSecurityDescriptor", "member"]
 
 
 def dsheuristics_mask(value):
@@ -122,6 +122,33 @@ class ProtectedSet(object):
             return entry
         return None
 
+    def _transitive_members(self, group, seen=None):
+        """Every direct and nested member of a group, found by following `member` in batches:
+        a few reads for the usual handful of admins, where an in-chain matching rule search
+        makes some DCs (Samba) evaluate every object in the domain. A group whose member list
+        comes back ranged (over 1500 values on AD) is expanded by the in-chain search instead."""
+        if any(name.startswith("member;range=") for name in group.attrs):
+            members = "(memberOf:%s:=%s)" % (MATCHING_RULE_IN_CHAIN, escape_filter_value(group.dn))
+            yield from self.client.search(self.domain_nc, members, ENTRY_ATTRIBUTES)
+            return
+        seen = seen if seen is not None else set()
+        seen.add(group.dn.lower())
+        pending = group.texts("member")
+        while pending:
+            batch = []
+            for dn in pending:
+                if dn.lower() not in seen:
+                    seen.add(dn.lower())
+                    batch.append(dn)
+            pending = []
+            for member in read_objects_by(self.client, self.domain_nc, "distinguishedName", batch,
+                                          ENTRY_ATTRIBUTES):
+                yield member
+                if any(name.startswith("member;range=") for name in member.attrs):
+                    yield from self._transitive_members(member, seen)
+                else:
+                    pending.extend(member.texts("member"))
+
     def _remember(self, entry):
         key = entry.dn.lower()
         self.entries.setdefault(key, entry)
@@ -143,8 +170,7 @@ class ProtectedSet(object):
             key = self._remember(entry)
             self.root_keys.add(key)
             self.in_set.add(key)
-            members = "(memberOf:%s:=%s)" % (MATCHING_RULE_IN_CHAIN, escape_filter_value(entry.dn))
-            for member in self.client.search(self.domain_nc, members, ENTRY_ATTRIBUTES):
+            for member in self._transitive_members(entry):
                 self.in_set.add(self._remember(member))
             if sid.startswith(self.domain_sid + "-"):
                 primary_rids.append((int(sid.rsplit("-", 1)[1]), key))

@@ -109,6 +109,10 @@ class _RawBacked(object):
         return self._raw if self._raw is not None and self._key == self.key() else None
 
 
+_ACE_FIELDS = {}  # raw ACE bytes -> decoded fields (immutable tuples, safe to share)
+_ACE_FIELDS_LIMIT = 65536
+
+
 class Ace(_RawBacked):
     """One ACE. Unchanged ACEs serialize to their original bytes (padding included)."""
 
@@ -155,6 +159,20 @@ class Ace(_RawBacked):
         if size < 8 or offset + size > limit:
             raise SecurityDescriptorError("ACE at offset %d has size %d beyond its ACL"
                                           % (offset, size))
+        raw = bytes(blob[offset:offset + size])
+        # Most ACEs of a directory are the same few hundred inherited ones: decode each once.
+        fields = _ACE_FIELDS.get(raw)
+        if fields is None:
+            fields = cls._decode(blob, offset, ace_type, size)
+            if len(_ACE_FIELDS) >= _ACE_FIELDS_LIMIT:
+                _ACE_FIELDS.clear()
+            _ACE_FIELDS[raw] = fields
+        ace = cls(*fields)
+        ace._raw, ace._key = raw, fields  # key() is the constructor's fields, in this order
+        return ace
+
+    @staticmethod
+    def _decode(blob, offset, ace_type, size):
         end = offset + size
         mask = struct.unpack_from("<I", blob, offset + 4)[0]
         pos = offset + 8
@@ -178,14 +196,12 @@ class Ace(_RawBacked):
         sid_end = pos + _sid_length(blob, pos)
         if sid_end > end:
             raise SecurityDescriptorError("SID of the ACE at offset %d runs past the ACE" % offset)
-        ace = cls(ace_type, flags, mask, sid_to_str(blob, pos), object_type,
-                  inherited_object_type)
+        flags = blob[offset + 1]
         # Bytes after the SID: application data of callback ACEs, or padding. Padding is kept
         # only in the raw copy, so it does not change what the ACE means.
-        tail = bytes(blob[sid_end:end])
-        if ace_type not in _PADDED_TYPES:
-            ace.extra = tail
-        return ace._remember(bytes(blob[offset:end]))
+        extra = b"" if ace_type in _PADDED_TYPES else bytes(blob[sid_end:end])
+        return (ace_type, flags, mask, sid_to_str(blob, pos), object_type, inherited_object_type,
+                extra)
 
     def to_bytes(self):
         original = self._original()
@@ -241,7 +257,7 @@ class Acl(_RawBacked):
         for _index in range(count):
             ace = Ace.parse(blob, pos, end)
             acl.aces.append(ace)
-            pos += len(ace.to_bytes())
+            pos += len(ace._raw)  # pylint: disable=protected-access
         return acl._remember(bytes(blob[offset:end]))
 
     def to_bytes(self):
