@@ -53,6 +53,15 @@ def read_descriptor(client, dn):
     return entry, descriptor_of(entry)
 
 
+def read_back(client, dn, attributes):
+    """The object re-read after a write, to verify it; LdapError naming it when it is gone."""
+    entry = client.read(dn, attributes)
+    if entry is None:
+        raise LdapError("verify %s failed: the object is gone after the write: noSuchObject (32)"
+                        % dn, code=32, name="noSuchObject", dn=dn)
+    return entry
+
+
 def descriptor_of(entry):
     blob = entry.raw(SD_ATTRIBUTE)
     if not blob:
@@ -237,10 +246,7 @@ def write_one(client, sddl, change, journal=None):
     if journal is not None:
         journal.record(change, sddl)
     client.modify(change.dn, change.ldap_changes())
-    _entry, reread = read_descriptor(client, change.dn)
-    if reread is None:
-        raise LdapError("verify %s failed: the object is gone after the write: noSuchObject (32)"
-                        % change.dn, code=32, name="noSuchObject", dn=change.dn)
+    reread = descriptor_of(read_back(client, change.dn, READ_ATTRIBUTES))
     if inheritance_key(reread) != inheritance_key(change.after):
         raise LdapError("verify %s failed: the DACL read back differs from the one written "
                         "(another writer, or the DC rewrote it)" % change.dn, dn=change.dn)

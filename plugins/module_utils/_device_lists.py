@@ -92,6 +92,11 @@ def _unique(values):
     return out
 
 
+def add_request(want, which, values):
+    """Add IDs to one user's request for a list, keeping the first spelling of each."""
+    want[which] = _unique(want.get(which, []) + list(values))
+
+
 def merge_entries(entries, default_list="allowed"):
     """Requested IDs per user as given: {user: {'allowed': [...], 'blocked': [...]}}, in input
     order. An entry is {user, allowed, blocked}, or a device record from eas_device_info
@@ -120,7 +125,7 @@ def merge_entries(entries, default_list="allowed"):
                 values = [values]
             for value in values:
                 check_device_id(value, "entries[%d] (%s) %s" % (number, user, which))
-            want[which] = _unique(want.get(which, []) + list(values))
+            add_request(want, which, values)
     return merged
 
 
@@ -168,7 +173,7 @@ class ListEdit(object):
             self.after[which] = values
 
     def ldap_changes(self):
-        return dict((attribute, ops) for attribute, ops in self.operations.items())
+        return dict(self.operations)
 
 
 OTHER = {"allowed": "blocked", "blocked": "allowed"}

@@ -221,6 +221,7 @@ ACCESS_REASONS = {0: "Unknown", 1: "Global", 2: "Individual", 3: "DeviceRule", 4
                   9: "OutOfBudgets", 10: "SyncCommands", 11: "EnableNotificationEmail",
                   12: "CommandFrequency", 51: "ExternallyManaged", 52: "ExternalCompliance",
                   53: "ExternalEnrollment"}
+REASON_INDIVIDUAL = 2  # on the owner's allow or block list
 ACCESS_LEVELS = {0: "Allow", 1: "Block", 2: "Quarantine"}
 CHARACTERISTICS = {0: "DeviceType", 1: "DeviceModel", 2: "DeviceOS", 3: "UserAgent",
                    4: "XMSWLHeader"}
@@ -585,6 +586,10 @@ class DeviceFilter(object):
         self.values = dict((key, params.get(key)) for key in self.STRING_FILTERS
                            if params.get(key) is not None)
         self.match_case = bool(params.get("match_case"))
+        # What accepts() compares against, built once rather than for every device.
+        self._wanted = dict((key, set(values) if self.match_case
+                             else set(v.lower() for v in values))
+                            for key, values in self.values.items())
         self.states = self._names(params.get("access_state"), ACCESS_STATES, "access_state")
         self.reasons = self._names(params.get("access_state_reason"), ACCESS_REASONS,
                                    "access_state_reason")
@@ -606,16 +611,13 @@ class DeviceFilter(object):
             parts.append(_or_filter("msExchDeviceAccessStateReason",
                                     [str(v) for v in self.reasons]))
         if self.exclude_individual:
-            parts.append("(!(msExchDeviceAccessStateReason=2))")
+            parts.append("(!(msExchDeviceAccessStateReason=%d))" % REASON_INDIVIDUAL)
         return "(&%s)" % "".join(parts)
 
     def accepts(self, record, entry):
-        for key, values in self.values.items():
+        for key, wanted in self._wanted.items():
             value = record.get(key) or ""
-            if self.match_case:
-                if value not in values:
-                    return False
-            elif value.lower() not in set(v.lower() for v in values):
+            if (value if self.match_case else value.lower()) not in wanted:
                 return False
         state = entry.int("msExchDeviceAccessState")
         reason = entry.int("msExchDeviceAccessStateReason")
@@ -623,7 +625,7 @@ class DeviceFilter(object):
             return False
         if self.reasons is not None and reason not in self.reasons:
             return False
-        return not (self.exclude_individual and reason == 2)
+        return not (self.exclude_individual and reason == REASON_INDIVIDUAL)
 
 
 def read_owners(client, dns):

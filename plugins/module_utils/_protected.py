@@ -88,6 +88,11 @@ def inheritance_state(entry):
         return "unknown"
 
 
+def _member_list_ranged(entry):
+    """AD returns a long `member` list in ranges (member;range=0-1499) instead of whole."""
+    return any(name.startswith("member;range=") for name in entry.attrs)
+
+
 def _most_specific_class(entry):
     classes = entry.texts("objectClass")
     return classes[-1] if classes else None
@@ -122,17 +127,15 @@ class ProtectedSet(object):
             return entry
         return None
 
-    def _transitive_members(self, group, seen=None):
+    def _transitive_members(self, group):
         """Every direct and nested member of a group, found by following `member` in batches:
         a few reads for the usual handful of admins, where an in-chain matching rule search
         makes some DCs (Samba) evaluate every object in the domain. A group whose member list
         comes back ranged (over 1500 values on AD) is expanded by the in-chain search instead."""
-        if any(name.startswith("member;range=") for name in group.attrs):
-            members = "(memberOf:%s:=%s)" % (MATCHING_RULE_IN_CHAIN, escape_filter_value(group.dn))
-            yield from self.client.search(self.domain_nc, members, ENTRY_ATTRIBUTES)
+        if _member_list_ranged(group):
+            yield from self._in_chain_members(group)
             return
-        seen = seen if seen is not None else set()
-        seen.add(group.dn.lower())
+        seen = {group.dn.lower()}
         pending = group.texts("member")
         while pending:
             batch = []
@@ -144,10 +147,14 @@ class ProtectedSet(object):
             for member in read_objects_by(self.client, self.domain_nc, "distinguishedName", batch,
                                           ENTRY_ATTRIBUTES):
                 yield member
-                if any(name.startswith("member;range=") for name in member.attrs):
-                    yield from self._transitive_members(member, seen)
+                if _member_list_ranged(member):
+                    yield from self._in_chain_members(member)
                 else:
                     pending.extend(member.texts("member"))
+
+    def _in_chain_members(self, group):
+        members = "(memberOf:%s:=%s)" % (MATCHING_RULE_IN_CHAIN, escape_filter_value(group.dn))
+        return self.client.search(self.domain_nc, members, ENTRY_ATTRIBUTES)
 
     def _remember(self, entry):
         key = entry.dn.lower()

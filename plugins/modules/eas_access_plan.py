@@ -295,7 +295,6 @@ def main():
         require_exchange_schema(client, DEVICE_SCHEMA + POLICY_SCHEMA)
         policy = load_policy(client, params["organization"])
         changes = resolve_changes(client, params["changes"])
-        after, owners_after = None, None
         records, owners = find_devices(client, params, device_filter)
         after, owners_after = apply_plan_changes(policy, owners, changes)
     except LdapError as exc:

@@ -214,9 +214,9 @@ from collections import deque
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import (
-    Outcome, check_max_changes, enforce_limit, finish, record_failure)
+    Outcome, check_max_changes, enforce_limit, finish, read_back, record_failure)
 from ansible_collections.adremedy.directory.plugins.module_utils._device_lists import (
-    LIST_NAMES, LISTS, USER_ATTRIBUTES, diff_text, merge_entries, plan_edit, resolve_users,
+    LIST_NAMES, LISTS, USER_ATTRIBUTES, add_request, diff_text, merge_entries, plan_edit, resolve_users,
     verify_edit)
 from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
     require_exchange_schema)
@@ -236,7 +236,7 @@ def build_plan(module, client, merged):
             first_want = by_dn[key][1]
             for which in LIST_NAMES:
                 if which in want:
-                    first_want[which] = first_want.get(which, []) + want[which]
+                    add_request(first_want, which, want[which])
         else:
             by_dn[key] = (user, dict(want), entry)
     try:
@@ -248,11 +248,7 @@ def build_plan(module, client, merged):
 
 def write(client, edit):
     client.modify(edit.dn, edit.ldap_changes(), permissive=True)
-    entry = client.read(edit.dn, USER_ATTRIBUTES)
-    if entry is None:
-        raise LdapError("verify %s failed: the user is gone after the write: noSuchObject (32)"
-                        % edit.dn, code=32, name="noSuchObject", dn=edit.dn)
-    verify_edit(edit, entry)
+    verify_edit(edit, read_back(client, edit.dn, USER_ATTRIBUTES))
 
 
 def main():
