@@ -13,7 +13,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(PY)
 export PATH := $(VENV)/bin:$(PATH)
 
 .PHONY: help venv prereqs lab-up lab-down lab-status collection sanity units integration lint \
-        changelog-lint docs-lint docs build test demo clean
+        changelog-lint docs-lint docs build test demo clean galaxy-importer reuse-lint release
 
 help:
 	@echo "make demo   - set up everything, start the lab, run the demo"
@@ -70,8 +70,22 @@ build: venv
 	@mkdir -p build
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path build .
 
-test: venv collection sanity units integration lint changelog-lint docs-lint build
+test: venv collection sanity units integration lint changelog-lint docs-lint build galaxy-importer reuse-lint
 	@echo "make test: all checks passed"
+
+# What Galaxy runs on an upload, on the tarball `build` made (default and v1-or-greater settings).
+galaxy-importer: build
+	bash tests/galaxy.sh
+
+reuse-lint: venv
+	$(VENV)/bin/reuse lint
+
+# Turn the changelog fragments into a release: changelogs/changelog.yaml and CHANGELOG.rst for
+# the version in galaxy.yml (or VERSION=x.y.z); antsibull-changelog reads the plugins through
+# ansible-doc, so the collection link must exist.
+release: venv collection
+	$(VENV)/bin/antsibull-changelog release $(if $(VERSION),--version $(VERSION))
+	$(VENV)/bin/antsibull-changelog lint
 
 demo: venv collection prereqs
 	$(LAB) up --seed
