@@ -13,7 +13,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(PY)
 export PATH := $(VENV)/bin:$(PATH)
 
 .PHONY: help venv prereqs lab-up lab-down lab-status collection sanity units integration lint \
-        changelog-lint docs-lint docs build test demo clean galaxy-importer reuse-lint release
+        changelog-lint docs-lint docs build test demo clean galaxy-importer reuse-lint release ee
 
 help:
 	@echo "make demo   - set up everything, start the lab, run the demo"
@@ -70,12 +70,17 @@ build: venv
 	@mkdir -p build
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path build .
 
-test: venv collection sanity units integration lint changelog-lint docs-lint build galaxy-importer reuse-lint
+test: venv collection sanity units integration lint changelog-lint docs-lint build galaxy-importer reuse-lint ee
 	@echo "make test: all checks passed"
 
 # What Galaxy runs on an upload, on the tarball `build` made (default and v1-or-greater settings).
 galaxy-importer: build
 	bash tests/galaxy.sh
+
+# The execution environment definitions (meta/ee/): ansible-builder create, and its introspection
+# of the installed tarball. No container runtime needed.
+ee: build
+	bash tests/ee.sh
 
 reuse-lint: venv
 	$(VENV)/bin/reuse lint
