@@ -59,12 +59,18 @@ options:
     type: str
   connect_timeout:
     description:
-      - Seconds to wait for each server to accept the connection.
+      - Seconds each server gets to open a usable connection, all phases together - TCP connect,
+        TLS handshake, StartTLS and bind. A server that accepts TCP and then says nothing fails
+        with the phase named (for example C(TLS handshake with ldaps://dc1:636 did not finish
+        within 10 s)) after about this long, and the next server in O(server) is tried.
     type: int
     default: 10
   operation_timeout:
     description:
       - Seconds to wait for the answer to one LDAP request (one page of a search, one modify).
+      - A request with no answer in this time ends the task with the operation and object named;
+        it is not retried (a wedged DC would make every retry wait as long again), and a search
+        never returns the entries it got before as if they were all.
     type: int
     default: 120
   page_size:

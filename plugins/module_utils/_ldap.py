@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+import socket
 import ssl
 import time
 import traceback
@@ -243,7 +244,12 @@ class LdapClient(object):
             self.page_size = DEFAULT_PAGE_SIZE
         if self.page_size < 1:
             raise LdapError("page_size must be at least 1, got %d" % self.page_size)
-        self.connect_timeout = params.get("connect_timeout") or 10
+        for name, default in (("connect_timeout", 10), ("operation_timeout", 120)):
+            seconds = params.get(name)
+            seconds = default if seconds is None else seconds
+            if seconds < 1:
+                raise LdapError("%s must be at least 1 second, got %d" % (name, seconds))
+            setattr(self, name, seconds)
         self.conn = None
         self.uri = None
         self._root_dse = None
@@ -274,13 +280,17 @@ class LdapClient(object):
             raise LdapError("ca_cert %s cannot be used: %s" % (self.params.get("ca_cert"), exc))
 
     def _open(self, scheme, host, port):
+        """Connect and bind to one server. connect_timeout bounds the whole of it: TCP connect,
+        TLS handshake, StartTLS and bind; a phase that does not finish in what is left of it
+        ends in _Unreachable naming the phase, so the next server is tried."""
         uri = "%s://%s:%d" % (scheme, host, port)
-        server = ldap3.Server(host, port=port, use_ssl=scheme == "ldaps", tls=self._tls(),
+        clock = _Deadline(uri, self.connect_timeout)
+        tls = clock.bounded_tls(self._tls())
+        server = ldap3.Server(host, port=port, use_ssl=scheme == "ldaps", tls=tls,
                               get_info=ldap3.NONE, connect_timeout=self.connect_timeout)
         auth = self.params.get("auth") or "simple"
-        kwargs = dict(raise_exceptions=False, receive_timeout=self.params.get(
-            "operation_timeout") or 120, auto_referrals=False, return_empty_attributes=False,
-            read_only=False)
+        kwargs = dict(raise_exceptions=False, receive_timeout=self.connect_timeout,
+                      auto_referrals=False, return_empty_attributes=False, read_only=False)
         if auth in ("simple", "ntlm"):
             kwargs.update(user=self.params["bind_dn"], password=self.params["password"],
                           authentication=ldap3.SIMPLE if auth == "simple" else ldap3.NTLM)
@@ -289,26 +299,29 @@ class LdapClient(object):
                           sasl_credentials=self._kerberos_credentials())
         conn = ldap3.Connection(server, **kwargs)
         try:
+            clock.enter("TCP connect to")
             conn.open()
             if self.params.get("start_tls") and scheme == "ldap":
+                clock.enter("StartTLS with", conn)
                 if not conn.start_tls():
                     raise result_error("StartTLS with %s" % uri, None, conn.result)
-        except ldap_exc.LDAPStartTLSError as exc:
-            raise LdapError("StartTLS with %s failed: %s" % (uri, _socket_reason(exc)))
-        except ldap_exc.LDAPSocketOpenError as exc:
+        except (ldap_exc.LDAPCommunicationError, ldap_exc.LDAPStartTLSError) as exc:
+            clock.give_up(conn, exc)
             reason = _socket_reason(exc)
             if "certificate" in reason.lower():
                 detail = re.search(r"certificate verify failed: ([^(\]]+)", reason)
                 raise LdapError("TLS with %s failed: certificate verify failed%s; set ca_cert to "
                                 "the CA that issued the DC's certificate"
                                 % (uri, " (%s)" % detail.group(1).strip() if detail else ""))
+            if isinstance(exc, ldap_exc.LDAPStartTLSError):
+                raise LdapError("StartTLS with %s failed: %s" % (uri, reason))
             raise _Unreachable("%s (%s)" % (uri, reason))
-        except ldap_exc.LDAPCommunicationError as exc:
-            raise _Unreachable("%s (%s)" % (uri, _socket_reason(exc)))
         who = self.params.get("bind_dn") or "the Kerberos principal"
         try:
+            clock.enter("bind as %s to" % who, conn)
             bound = conn.bind()
         except ldap_exc.LDAPCommunicationError as exc:
+            clock.give_up(conn, exc)
             raise _Unreachable("%s (%s during bind)" % (uri, _socket_reason(exc)))
         except ldap_exc.LDAPPackageUnavailableError as exc:
             raise LdapError("bind as %s needs a Python package on the managed node: %s"
@@ -318,6 +331,9 @@ class LdapClient(object):
             if result.get("result") in TRANSIENT_RESULTS:
                 raise _Unreachable("%s (%s)" % (uri, result.get("description")))
             raise result_error("bind as %s to %s" % (who, uri), None, result)
+        # From here on each request (one search page, one modify) has operation_timeout.
+        conn.receive_timeout = self.operation_timeout
+        conn.socket.settimeout(self.operation_timeout)
         return conn, uri
 
     def _kerberos_credentials(self):
@@ -342,8 +358,7 @@ class LdapClient(object):
                 return self
             except _Unreachable as exc:
                 failures.append(str(exc))
-        raise LdapError("cannot reach %s within %d s" % ("; ".join(failures),
-                                                         self.connect_timeout),
+        raise LdapError("cannot reach any server: %s" % "; ".join(failures),
                         name="unavailable", code=52)
 
     def close(self):
@@ -392,6 +407,7 @@ class LdapClient(object):
                 raise LdapError("%s %s failed: invalidDNSyntax (34): %s" % (operation, dn, exc),
                                 code=34, name="invalidDNSyntax", dn=dn)
             except ldap_exc.LDAPCommunicationError as exc:
+                self._raise_if_timed_out(operation, dn, exc)
                 if attempt == len(RETRY_DELAYS):
                     raise LdapError("%s %s failed: lost the connection to %s (%s) and %d retries "
                                     "did not bring it back" % (operation, dn, self.uri,
@@ -399,6 +415,18 @@ class LdapClient(object):
                                                                len(RETRY_DELAYS)),
                                     code=52, name="unavailable", dn=dn)
         raise LdapError("%s %s failed" % (operation, dn))  # pragma: no cover
+
+    def _raise_if_timed_out(self, operation, dn, exc, seen=None):
+        """A request that got no answer within operation_timeout ends the run (a wedged DC would
+        make every retry wait as long again); the connection is dropped, since a late answer
+        would belong to this request."""
+        if not (isinstance(exc, socket.timeout) or "timed out" in str(exc)):
+            return
+        self.close()
+        after = " after %d entries (no partial result is returned)" % seen if seen else ""
+        raise LdapError("%s %s failed: %s did not answer within %d s (operation_timeout)%s"
+                        % (operation, dn, self.uri, self.operation_timeout, after),
+                        code=52, name="unavailable", dn=dn)
 
     @property
     def root_dse(self):
@@ -456,6 +484,7 @@ class LdapClient(object):
                 try:
                     call(self.conn)
                 except ldap_exc.LDAPCommunicationError as exc:
+                    self._raise_if_timed_out("search under", base, exc, seen)
                     raise LdapError("search under %s failed: lost the connection to %s after %d "
                                     "entries (%s)" % (base, self.uri, seen, _socket_reason(exc)),
                                     code=52, name="unavailable", dn=base)
@@ -543,6 +572,49 @@ def check_selection(client, params):
 
 class _Unreachable(Exception):
     """This server did not answer; try the next one."""
+
+
+class _Deadline(object):
+    """One connect_timeout for every phase of opening a connection (TCP connect, TLS handshake,
+    StartTLS, bind): each phase's socket waits only for what is left, and a phase that runs out
+    is named: 'TLS handshake with ldaps://dc1:636 did not finish within 5 s'."""
+
+    def __init__(self, uri, seconds):
+        self.uri = uri
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.phase = "TCP connect to"
+
+    def left(self):
+        return max(self.end - time.monotonic(), 0.01)
+
+    def enter(self, phase, conn=None):
+        self.phase = phase
+        if conn is not None and conn.socket is not None:
+            conn.socket.settimeout(self.left())
+
+    def bounded_tls(self, tls):
+        """tls whose handshakes (LDAPS or after StartTLS) wait only for what is left."""
+        wrap_socket = tls.wrap_socket
+
+        def bounded_wrap_socket(connection, do_handshake=False):
+            previous, self.phase = self.phase, "TLS handshake with"
+            connection.socket.settimeout(self.left())
+            wrap_socket(connection, do_handshake=do_handshake)
+            self.phase = previous
+        tls.wrap_socket = bounded_wrap_socket
+        return tls
+
+    def give_up(self, conn, exc):
+        """A phase that timed out: close the socket and say which phase and where."""
+        if not (isinstance(exc, socket.timeout) or "timed out" in str(exc)):
+            return
+        try:
+            conn.unbind()
+        except Exception:  # the socket may be half-open; nothing more to say on it
+            pass
+        raise _Unreachable("%s %s did not finish within %d s" % (self.phase, self.uri,
+                                                                   self.seconds))
 
 
 def require_ldap3(module):

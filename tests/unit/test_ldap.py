@@ -185,3 +185,27 @@ def test_a_dc_that_stays_down_ends_in_one_clear_unavailable_error(monkeypatch):
     assert err.value.code == 52 and flaky.calls == 1
     assert "modify CN=u,DC=x failed: lost the connection" in str(err.value)
     assert "cannot reach" in str(err.value)
+
+
+def test_an_operation_that_times_out_is_not_retried_and_names_the_limit(monkeypatch):
+    # a wedged DC would make every retry wait operation_timeout again
+    import socket
+    from ldap3.core.exceptions import LDAPSocketReceiveError, communication_exception_factory
+    client, flaky, reconnects = flaky_client(monkeypatch, 0, {"result": 0})
+    client.operation_timeout = 7
+
+    def silent(_conn):
+        flaky.calls += 1
+        raise communication_exception_factory(LDAPSocketReceiveError, socket.timeout("timed out"))(
+            "error receiving data: timed out")
+    with pytest.raises(LdapError) as err:
+        client._run("search under", "OU=Staff,DC=x", silent)
+    assert flaky.calls == 1 and not reconnects and client.conn is None
+    assert str(err.value) == ("search under OU=Staff,DC=x failed: ldaps://127.0.0.1:636 did not "
+                              "answer within 7 s (operation_timeout)")
+    assert err.value.code == 52
+
+
+def test_timeouts_below_one_second_are_refused():
+    with pytest.raises(LdapError, match="connect_timeout must be at least 1 second, got 0"):
+        LdapClient(params(connect_timeout=0))
