@@ -613,8 +613,8 @@ class _Deadline(object):
             conn.unbind()
         except Exception:  # the socket may be half-open; nothing more to say on it
             pass
-        raise _Unreachable("%s %s did not finish within %d s" % (self.phase, self.uri,
-                                                                   self.seconds))
+        raise _Unreachable("%s %s did not finish within %d s"
+                           % (self.phase, self.uri, self.seconds))
 
 
 def require_ldap3(module):

@@ -25,7 +25,7 @@ class _Listener(object):
     def _accept(self):
         while not self._stop:
             try:
-                conn, _ = self.sock.accept()
+                conn = self.sock.accept()[0]
             except OSError:
                 return
             self.accepted += 1
@@ -85,11 +85,11 @@ class FreezingProxy(_Listener):
         self.lock = threading.Lock()
         super(FreezingProxy, self).__init__()
 
-    def handle(self, client):
+    def handle(self, conn):
         server = socket.create_connection(self.target)
         self.clients.append(server)
-        threading.Thread(target=self._pump, args=(client, server, False), daemon=True).start()
-        self._pump(server, client, True)
+        threading.Thread(target=self._pump, args=(conn, server, False), daemon=True).start()
+        self._pump(server, conn, True)
 
     def _pump(self, src, dst, counted):
         try:
