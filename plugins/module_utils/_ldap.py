@@ -43,6 +43,10 @@ TRANSIENT_RESULTS = {51, 52}
 # transient: it came from objects with an empty DACL and persisted, so a retry only delays it.
 TRANSIENT_READ_RESULTS = TRANSIENT_RESULTS | {1}
 RETRY_DELAYS = (0.5, 1.0, 2.0)
+# A DC refuses a modify that would leave more values in a non-linked multi-valued attribute than
+# its database record holds (about 1,200 in AD; Samba 4.17 has no such cap) with this code.
+ADMIN_LIMIT_EXCEEDED = 11
+MULTI_VALUE_CAP = 1200
 
 SCOPES = {"base": "BASE", "onelevel": "LEVEL", "subtree": "SUBTREE"}
 
@@ -521,7 +525,15 @@ class LdapClient(object):
         check_dn(dn)
         extra = [(PERMISSIVE_MODIFY_OID, False, None)] if permissive else None
         ctrl = self._controls(sd_flags, extra, changes)
-        return self._run("modify", dn, lambda conn: conn.modify(dn, changes, controls=ctrl))
+        try:
+            return self._run("modify", dn, lambda conn: conn.modify(dn, changes, controls=ctrl))
+        except LdapError as exc:
+            if exc.code != ADMIN_LIMIT_EXCEEDED:
+                raise
+            raise LdapError("%s; AD keeps about %d values in one non-linked multi-valued "
+                            "attribute (%s): remove stale values first, nothing was changed"
+                            % (exc, MULTI_VALUE_CAP, ", ".join(sorted(changes))),
+                            code=exc.code, name=exc.name, dn=dn)
 
     def add(self, dn, object_class, attributes=None):
         check_dn(dn)

@@ -17,8 +17,27 @@ SE_DACL_PROTECTED = 0x1000
 SE_SELF_RELATIVE = 0x8000
 
 
+# AclSize, AceCount and AceSize are 16-bit fields: an ACL (the whole DACL) holds at most 65,535
+# bytes, however many ACEs that is (AD: "64 KB, about 1,820 ACEs").
+MAX_ACL_BYTES = 0xFFFF
+
+
 class SecurityDescriptorError(ValueError):
-    """A blob that is not a valid self-relative security descriptor or SID."""
+    """A blob that is not a valid self-relative security descriptor or SID, or a descriptor that
+    cannot be encoded (an ACL over 64 KiB)."""
+
+
+class AclTooLargeError(SecurityDescriptorError):
+    """The DACL (or SACL) to write does not fit the 16-bit AclSize of the format."""
+
+    def __init__(self, size, count, what="ACL"):
+        aces = " with %d ACEs" % count if count is not None else ""
+        super(AclTooLargeError, self).__init__(
+            "the %s would be %d bytes%s; an ACL holds at most %d bytes (64 KiB), so the "
+            "directory cannot store it" % (what, size, aces, MAX_ACL_BYTES))
+        self.size = size
+        self.count = count
+        self.what = what
 
 
 def sid_to_str(blob, offset=0):
@@ -215,6 +234,8 @@ class Ace(_RawBacked):
                     body += uuid.UUID(guid).bytes_le
         body += sid_from_str(self.sid) + self.extra
         body += b"\x00" * (-(len(body) + 4) % 4)
+        if len(body) + 4 > MAX_ACL_BYTES:
+            raise AclTooLargeError(len(body) + 4, None, "ACE for %s" % self.sid)
         return struct.pack("<BBH", self.type, self.flags, len(body) + 4) + body
 
     def copy(self, **changes):
@@ -250,8 +271,12 @@ class Acl(_RawBacked):
             raise SecurityDescriptorError("ACL at offset %d has size %d beyond the descriptor"
                                           % (offset, size))
         if count > (size - 8) // 8:
-            raise SecurityDescriptorError("ACL at offset %d claims %d ACEs in %d bytes"
-                                          % (offset, count, size))
+            hint = ""
+            if len(blob) - offset > MAX_ACL_BYTES:
+                hint = ("; the descriptor is %d bytes, so this ACL is over the 64 KiB its 16-bit "
+                        "size can describe (the DC stored more than the format holds)" % len(blob))
+            raise SecurityDescriptorError("ACL at offset %d claims %d ACEs in %d bytes%s"
+                                          % (offset, count, size, hint))
         acl = cls(revision, sbz1=sbz1, sbz2=sbz2)
         pos = offset + 8
         for _index in range(count):
@@ -268,8 +293,21 @@ class Acl(_RawBacked):
         if any(ace.is_object for ace in self.aces):
             revision = max(revision, ACL_REVISION_DS)
         body = b"".join(ace.to_bytes() for ace in self.aces)
+        if len(body) + 8 > MAX_ACL_BYTES:
+            raise AclTooLargeError(len(body) + 8, len(self.aces))
         return _ACL_HEADER.pack(revision, self.sbz1, len(body) + 8, len(self.aces),
                                 self.sbz2) + body
+
+
+def _acl_bytes(acl, what):
+    if acl is None:
+        return None
+    try:
+        return acl.to_bytes()
+    except AclTooLargeError as exc:
+        if exc.what != "ACL":  # one ACE too large: its own message says which
+            raise
+        raise AclTooLargeError(exc.size, exc.count, what)
 
 
 class SecurityDescriptor(_RawBacked):
@@ -326,8 +364,8 @@ class SecurityDescriptor(_RawBacked):
         parts = []
         offsets = {}
         pos = _HEADER.size
-        for name, data in (("sacl", self.sacl.to_bytes() if self.sacl else None),
-                           ("dacl", self.dacl.to_bytes() if self.dacl else None),
+        for name, data in (("sacl", _acl_bytes(self.sacl, "SACL")),
+                           ("dacl", _acl_bytes(self.dacl, "DACL")),
                            ("owner", sid_from_str(self.owner) if self.owner else None),
                            ("group", sid_from_str(self.group) if self.group else None)):
             offsets[name] = pos if data is not None else 0

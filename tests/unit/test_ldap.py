@@ -209,3 +209,22 @@ def test_an_operation_that_times_out_is_not_retried_and_names_the_limit(monkeypa
 def test_timeouts_below_one_second_are_refused():
     with pytest.raises(LdapError, match="connect_timeout must be at least 1 second, got 0"):
         LdapClient(params(connect_timeout=0))
+
+
+def test_adminlimitexceeded_on_a_modify_names_the_object_and_the_cap(monkeypatch):
+    # the lab cannot produce it (Samba 4.17 stored 1,500 values of msExchMobileAllowedDeviceIDs):
+    # this is AD's answer when an attribute would exceed about 1,200 values
+    ad = {"result": 11, "description": "adminLimitExceeded",
+          "message": "00002024: SvcErr: DSID-0208044A, problem 5008 (ADMIN_LIMIT_EXCEEDED)"}
+    client, flaky, reconnects = flaky_client(monkeypatch, 0, ad)
+    monkeypatch.setattr(client, "_run", lambda op, dn, call, **kw: _ldap.LdapClient._run(
+        client, op, dn, flaky.call))
+    dn = "CN=User 00001,OU=Staff,DC=x"
+    with pytest.raises(LdapError) as err:
+        client.modify(dn, {"msExchMobileAllowedDeviceIDs": [("MODIFY_ADD", ["A1"])]})
+    assert str(err.value) == (
+        "modify CN=User 00001,OU=Staff,DC=x failed: adminLimitExceeded (11): 00002024: SvcErr: "
+        "DSID-0208044A, problem 5008 (ADMIN_LIMIT_EXCEEDED); AD keeps about 1200 values in one "
+        "non-linked multi-valued attribute (msExchMobileAllowedDeviceIDs): remove stale values "
+        "first, nothing was changed")
+    assert (err.value.code, err.value.dn) == (11, dn) and flaky.calls == 1 and not reconnects

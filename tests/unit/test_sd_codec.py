@@ -336,3 +336,48 @@ def test_garbage_sddl_only_raises_the_codec_error(text):
         Sddl(DOMAIN).parse(text)
     except SecurityDescriptorError:
         pass
+
+
+# -- the 64 KiB limit of an ACL (AclSize is 16 bits) ---------------------------------------------
+
+def big_dacl(count, protected=True):
+    from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+        SE_DACL_PRESENT, SE_DACL_PROTECTED, SE_SELF_RELATIVE, Ace, Acl)
+    aces = [Ace(0, 0, 0x10, "S-1-5-21-1-2-3-%d" % (5000 + i)) for i in range(count)]
+    control = SE_SELF_RELATIVE | SE_DACL_PRESENT | (SE_DACL_PROTECTED if protected else 0)
+    return SecurityDescriptor(control=control, dacl=Acl(4, aces))
+
+
+def test_a_dacl_over_64_kib_is_a_codec_error_not_a_struct_error():
+    from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+        MAX_ACL_BYTES, AclTooLargeError)
+    fits = big_dacl((MAX_ACL_BYTES - 8) // 36)  # 36-byte ACEs: the largest count that fits
+    assert len(fits.to_bytes()) == 20 + 8 + 36 * ((MAX_ACL_BYTES - 8) // 36)
+    too_big = big_dacl((MAX_ACL_BYTES - 8) // 36 + 1)
+    with pytest.raises(AclTooLargeError) as err:
+        too_big.to_bytes()
+    assert isinstance(err.value, SecurityDescriptorError)
+    assert str(err.value) == ("the DACL would be 65564 bytes with 1821 ACEs; an ACL holds at "
+                              "most 65535 bytes (64 KiB), so the directory cannot store it")
+    with pytest.raises(AclTooLargeError, match="the DACL would be"):
+        too_big.copy()
+
+
+def test_an_ace_over_64_kib_names_its_trustee():
+    from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+        Ace, AclTooLargeError)
+    with pytest.raises(AclTooLargeError, match="the ACE for S-1-5-32-544 would be 70024 bytes; an ACL holds"):
+        Ace(0x11, 0, 0x10, "S-1-5-32-544", extra=b"x" * 70000).to_bytes()
+
+
+def test_a_descriptor_whose_acl_wrapped_past_64_kib_says_so():
+    # what Samba 4.17 returns after re-adding inherited ACEs to a 65,260-byte explicit DACL:
+    # AclSize wrapped to 928 while the ACL is 66,464 bytes long
+    blob = bytearray(big_dacl(1809).to_bytes())
+    blob += bytes(big_dacl(34).to_bytes()[28:])  # more ACEs than the 16-bit size can say
+    total = len(blob) - 20
+    blob[22:24] = (total & 0xFFFF).to_bytes(2, "little")
+    blob[24:26] = (1809 + 34).to_bytes(2, "little")
+    with pytest.raises(SecurityDescriptorError) as err:
+        SecurityDescriptor.parse(bytes(blob))
+    assert "over the 64 KiB its 16-bit size can describe" in str(err.value)
