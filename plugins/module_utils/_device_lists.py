@@ -13,9 +13,10 @@ import re
 
 from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
     ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE)
+from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
+    resolve_identities)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    DEFAULT_USER_FILTER, MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, LdapError, check_dn,
-    read_objects_by)
+    MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, LdapError)
 
 LISTS = (("allowed", ALLOWED_ATTRIBUTE), ("blocked", BLOCKED_ATTRIBUTE))
 LIST_NAMES = ("allowed", "blocked")
@@ -42,44 +43,10 @@ def check_device_id(value, where):
     return value
 
 
-def _kind(name):
-    if "=" in name:
-        return "distinguishedName"
-    if "@" in name:
-        return "userPrincipalName"
-    return "sAMAccountName"
-
-
 def resolve_users(client, names):
-    """{name as given: Entry} for user DNs, sAMAccountNames and userPrincipalNames, looked up
-    in bulk in the domain. LdapError naming every user that does not exist."""
-    base = client.root_dse.default_naming_context
-    found = {}
-    by_kind = {}
-    for name in names:
-        kind = _kind(name)
-        if kind == "distinguishedName":
-            check_dn(name, "user")
-        by_kind.setdefault(kind, set()).add(name)
-    for kind, values in by_kind.items():
-        keys = dict((value.lower(), value) for value in values)
-        for entry in read_objects_by(client, base, kind, sorted(values), USER_ATTRIBUTES,
-                                     DEFAULT_USER_FILTER):
-            value = entry.dn if kind == "distinguishedName" else entry.text(kind)
-            given = keys.get((value or "").lower())
-            if given is None and kind == "distinguishedName":
-                given = next((v for k, v in keys.items()
-                              if "".join(k.split()) == "".join(value.lower().split())), None)
-            if given is not None:
-                found[given] = entry
-    missing = [name for name in names if name not in found]
-    if missing:
-        raise LdapError("user%s %s not found in %s (by DN, sAMAccountName or "
-                        "userPrincipalName): noSuchObject (32)"
-                        % ("s" if len(missing) > 1 else "", ", ".join(repr(m) for m in missing),
-                           base),
-                        code=32, name="noSuchObject", dn=missing[0])
-    return found
+    """{name as given: Entry} for users named in any form an admin types (see _identity);
+    IdentityError naming every unknown or ambiguous one."""
+    return resolve_identities(client, names, USER_ATTRIBUTES)
 
 
 def _unique(values):

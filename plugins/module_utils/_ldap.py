@@ -566,11 +566,15 @@ BATCH = 100  # values per OR filter when looking objects up in bulk
 
 def read_objects_by(client, base, attribute, values, attributes, extra_filter=""):
     """Entries whose `attribute` equals one of values, looked up BATCH at a time."""
-    values = list(values)
-    for start in range(0, len(values), BATCH):
-        chunk = values[start:start + BATCH]
-        search = "(&%s(|%s))" % (extra_filter, "".join(
-            "(%s=%s)" % (attribute, escape_filter_value(v)) for v in chunk))
+    return read_objects_matching(client, base, ["(%s=%s)" % (attribute, escape_filter_value(v))
+                                                for v in values], attributes, extra_filter)
+
+
+def read_objects_matching(client, base, clauses, attributes, extra_filter=""):
+    """Entries matching any of the filter clauses (already escaped), BATCH clauses per search."""
+    clauses = list(clauses)
+    for start in range(0, len(clauses), BATCH):
+        search = "(&%s(|%s))" % (extra_filter, "".join(clauses[start:start + BATCH]))
         yield from client.search(base, search, attributes)
 
 
