@@ -245,10 +245,12 @@ def _message(what, base, lookups, unknown, ambiguous, wrong_domain) -> str:
     kinds = dict((identity, kind) for kind, lookup in lookups.items()
                  for named in lookup.wanted.values() for identity in named)
     parts = []
-    if unknown:
-        parts.append("%s%s not found in %s: %s" % (
-            what, "s" if len(unknown) > 1 else "", base,
-            ", ".join("%r (by %s)" % (i, _DESCRIBE[kinds[i]]) for i in unknown)))
+    if len(unknown) == 1:
+        parts.append("%s %r not found in %s (by %s)" % (what, unknown[0], base,
+                                                        _DESCRIBE[kinds[unknown[0]]]))
+    elif unknown:
+        parts.append("%ss %s not found in %s" % (what, ", ".join(
+            "%r (by %s)" % (i, _DESCRIBE[kinds[i]]) for i in unknown), base))
     if wrong_domain:
         parts.append(", ".join("%r: %s" % item for item in wrong_domain.items()))
     if ambiguous:
