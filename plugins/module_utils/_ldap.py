@@ -50,6 +50,17 @@ MULTI_VALUE_CAP = 1200
 
 SCOPES = {"base": "BASE", "onelevel": "LEVEL", "subtree": "SUBTREE"}
 
+# Why each bind is refused over plain ldap:// without StartTLS: ldap3 2.9.1 negotiates no SASL
+# security layer for Kerberos and has no NTLM signing or sealing (docs/authentication.md).
+UNPROTECTED_BIND = dict(
+    simple="would send the password in clear text",
+    kerberos="would be neither signed nor sealed (ldap3 negotiates no SASL security layer), so "
+             "every write and the read-back that verifies it would cross the network "
+             "unprotected",
+    ntlm="would be neither signed nor sealed (ldap3's NTLM has no signing or sealing), so "
+         "every write and the read-back that verifies it would cross the network unprotected",
+)
+
 
 def connection_argument_spec():
     """Options every module of the collection takes; documented in the `connection` fragment."""
@@ -267,11 +278,10 @@ class LdapClient(object):
                                                and self.params.get("password")):
             raise LdapError("auth %s needs bind_dn and password (or ADREMEDY_BIND_DN and "
                             "ADREMEDY_PASSWORD)" % auth)
-        if auth == "simple":
-            for scheme, host, port in self.servers:
-                if scheme == "ldap" and not self.params.get("start_tls"):
-                    raise LdapError("simple bind to ldap://%s:%d would send the password in "
-                                    "clear text; use ldaps:// or start_tls: true" % (host, port))
+        for scheme, host, port in self.servers:
+            if scheme == "ldap" and not self.params.get("start_tls"):
+                raise LdapError("%s bind to ldap://%s:%d %s; use ldaps:// or start_tls: true"
+                                % (auth, host, port, UNPROTECTED_BIND[auth]))
 
     def _tls(self):
         validate = self.params.get("validate_certs", True)
