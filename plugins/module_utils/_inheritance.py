@@ -7,9 +7,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import Change
+from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import (
+    SD_ATTRIBUTE, Change, descriptor_of)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+    CONTAINER_INHERIT, MAX_ACL_BYTES, AclTooLargeError, SecurityDescriptorError,
     disable_inheritance, drop_explicit_duplicates, enable_inheritance, explicit_only)
+
+# Enabling inheritance on a protected DACL: the DC adds the ACEs the parent passes down in the
+# same modify. Only a DACL this large can be pushed past 64 KiB by them (the parent's inheritable
+# set would have to be over 32 KiB otherwise), so only then is the parent read.
+LARGE_DACL = 32 * 1024
 
 
 class Skip(object):
@@ -85,3 +93,62 @@ def duplicates_follow_up(change, reread):
         return None
     return Change(change.dn, reread, explicit_only(deduped), "enable, drop explicit duplicates",
                   detail=dict(duplicates_removed=removed))
+
+
+def passed_down_size(parent_sd):
+    """At most how many bytes of ACEs an object gets from this parent (its container-inherit
+    ACEs; those restricted to another object class count too, so this is an upper bound)."""
+    if parent_sd is None or parent_sd.dacl is None:
+        return 0
+    return sum(len(ace.to_bytes()) for ace in parent_sd.dacl.aces
+               if ace.flags & CONTAINER_INHERIT)
+
+
+def check_fits(change, read_parent_sd):
+    """Refuse, before anything is written, to enable inheritance where the explicit ACEs plus
+    what the parent passes down would exceed the 64 KiB an ACL holds (a DC cannot store it;
+    Samba 4.17 stores it with its size field wrapped, which no reader can parse).
+    read_parent_sd(dn) gives the parent's descriptor, or None when it cannot be read."""
+    if change.action != "enable" or not change.before.protected:
+        return
+    own = len(change.after.dacl.to_bytes()) if change.after.dacl else 0
+    if own <= LARGE_DACL:
+        return
+    inherited = passed_down_size(read_parent_sd(change.dn))
+    if own + inherited > MAX_ACL_BYTES:
+        raise AclTooLargeError(own + inherited, None,
+                               "DACL of %s after enabling inheritance (%d bytes of explicit ACEs, "
+                               "up to %d passed down by its parent)" % (change.dn, own, inherited))
+
+
+def parent_dn(dn):
+    """'CN=a\\,b,OU=x,DC=y' -> 'OU=x,DC=y' (the first comma that is not escaped)."""
+    pos = 0
+    while pos < len(dn):
+        if dn[pos] == "\\":
+            pos += 2
+            continue
+        if dn[pos] == ",":
+            return dn[pos + 1:].strip()
+        pos += 1
+    return ""
+
+
+class ParentDescriptors(object):
+    """read_parent_sd for check_fits: each parent's DACL read once; None when it cannot be read
+    (the bind account may lack READ_CONTROL on an OU), in which case the check is left to the
+    re-read after the write."""
+
+    def __init__(self, client):
+        self.client = client
+        self.cache = {}
+
+    def __call__(self, dn):
+        parent = parent_dn(dn)
+        if parent not in self.cache:
+            try:
+                entry = self.client.read(parent, [SD_ATTRIBUTE])
+                self.cache[parent] = descriptor_of(entry) if entry is not None else None
+            except (LdapError, SecurityDescriptorError):
+                self.cache[parent] = None
+        return self.cache[parent]

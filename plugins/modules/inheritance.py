@@ -203,7 +203,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes i
     READ_ATTRIBUTES, Outcome, apply_changes, check_max_changes, descriptor_of, enforce_limit,
     finish, open_journal)
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
-    Skip, duplicates_follow_up, plan)
+    ParentDescriptors, Skip, check_fits, duplicates_follow_up, plan)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     SELECTION_RULES, LdapError, check_dn, check_selection, connect, connection_argument_spec,
     dn_is_under, fail, select_entries, selection_argument_spec)
@@ -220,6 +220,7 @@ def build_plan(client, params, protection, outcome):
         outcome.fail(dn, LdapError("%s does not exist: noSuchObject (32)" % dn, code=32))
 
     excluded = params["exclude"] or []
+    parents = ParentDescriptors(client)
     for entry in select_entries(client, params, READ_ATTRIBUTES, missing):
         outcome.counts["matched"] += 1
         under = next((base for base in excluded if dn_is_under(entry.dn, base)), None)
@@ -231,6 +232,8 @@ def build_plan(client, params, protection, outcome):
             step = plan(entry.dn, sd, entry.int("adminCount"), protection.get(entry.dn.lower()),
                         params["state"], params["disable_mode"],
                         params["remove_explicit_duplicates"], params["include_orphaned"])
+            if not isinstance(step, (Skip, type(None))):
+                check_fits(step, parents)
         except (LdapError, SecurityDescriptorError) as exc:
             outcome.fail(entry.dn, exc)
             continue
