@@ -212,3 +212,17 @@ def run_playbook(name, extra_vars, check=False, tags=None):
     proc = subprocess.run(cmd, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, check=False)
     return PlaybookRun(proc.returncode, proc.stdout)
+
+
+def staged_playbook(tmp_path_factory, name, dir_var, **base):
+    """playbooks/<name>.yml run again and again on one state directory, as a staged workflow
+    is: run(check, tags, **extra vars); run.dir; run.state() reads its state.json."""
+    directory = tmp_path_factory.mktemp(name)
+
+    def run(check=False, tags=None, **extra):
+        args = dict(base, **{dir_var: str(directory)})
+        args.update(extra)
+        return run_playbook(name, args, check=check, tags=tags)
+    run.dir = directory
+    run.state = lambda: json.loads((directory / "state.json").read_text())
+    return run

@@ -11,7 +11,7 @@ import json
 import ldap3
 import pytest
 
-from conftest import STAFF, eas_sync, run_playbook, user_dn
+from conftest import STAFF, eas_sync, run_playbook, staged_playbook, user_dn
 
 MOBILE = "CN=Mobile Mailbox Settings,CN=Lab Org,CN=Microsoft Exchange,CN=Services," \
          "CN=Configuration,DC=lab,DC=example,DC=test"
@@ -31,18 +31,12 @@ def default_allow(reseeded, directory):
 
 @pytest.fixture(scope="module")
 def change(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("change")
-
-    def run(check=False, tags=None, **extra):
-        args = {"access_level": "Quarantine", "search_base": STAFF, "change_dir": str(directory)}
-        args.update(extra)
-        return run_playbook("default_access_change", args, check=check, tags=tags)
-    run.dir = directory
-    return run
+    return staged_playbook(tmp_path_factory, "default_access_change", "change_dir",
+                           access_level="Quarantine", search_base=STAFF)
 
 
 def state(change):
-    return json.loads((change.dir / "state.json").read_text())
+    return change.state()
 
 
 def default_level(directory):

@@ -6,12 +6,11 @@ full run that changes nothing.
 The rollout users are OU=Engineering (users i % 3 == 1, among them u00007 whose inheritance is
 off with the inherited ACEs removed, so Exchange cannot create his device container)."""
 
-import json
 import re
 
 import pytest
 
-from conftest import STAFF, eas_sync, run_playbook, user_dn
+from conftest import STAFF, eas_sync, run_playbook, staged_playbook, user_dn
 
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import SecurityDescriptor
 
@@ -25,20 +24,13 @@ pytestmark = pytest.mark.usefixtures("reseeded")
 
 @pytest.fixture(scope="module")
 def rollout(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("rollout")
-
-    def run(check=False, tags=None, **extra):
-        args = {"rollout_name": "pilot", "rollout_models": [MODEL],
-                "rollout_search_base": ENGINEERING, "rollout_dir": str(directory),
-                "rollout_close_scope": STAFF}
-        args.update(extra)
-        return run_playbook("device_rollout", args, check=check, tags=tags)
-    run.dir = directory
-    return run
+    return staged_playbook(tmp_path_factory, "device_rollout", "rollout_dir",
+                           rollout_name="pilot", rollout_models=[MODEL],
+                           rollout_search_base=ENGINEERING, rollout_close_scope=STAFF)
 
 
 def state(rollout):
-    return json.loads((rollout.dir / "state.json").read_text())
+    return rollout.state()
 
 
 def connect(dn, device_id):
