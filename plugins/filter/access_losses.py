@@ -1,5 +1,6 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Which devices of an access plan lose access, and which of them the caller lets go."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: access_losses
 short_description: The devices of an access plan that lose access, minus those let go
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Takes the RV(adremedy.directory.eas_access_plan#module:devices) of a plan and says which
     devices lose access, that is are Allowed in the reference and not Allowed in O(state).
