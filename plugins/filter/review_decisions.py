@@ -17,6 +17,8 @@ description:
   - Device IDs, names and DNs compare case-insensitively; DNs ignore spaces around C(,) and C(=).
   - Items that match no device under review are returned in RV(_value.unknown), so the caller can
     refuse them before anything is written.
+author:
+  - adremedy.directory maintainers (@adremedy)
 positional: _input
 options:
   _input:
@@ -34,8 +36,6 @@ options:
     type: list
     elements: str
     default: []
-author:
-  - adremedy.directory maintainers (@adremedy)
 """
 
 EXAMPLES = r"""
