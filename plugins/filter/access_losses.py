@@ -15,7 +15,7 @@ description:
   - The reference is each device's own C(now) state, or with O(before) the list of device DNs
     that were Allowed at an earlier point (a device not in O(before) is not judged).
   - Devices whose ID is in O(let_go) are the caller's choice to lose; they are listed apart.
-  - DNs and device IDs compare case-insensitively.
+  - Device IDs compare case-insensitively, DNs parsed and normalised.
 positional: _input
 options:
   _input:
@@ -71,9 +71,18 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import DnError, dn_key
+
 FIELDS = ("dn", "device_id", "device_model", "owner_dn", "owner_sam_account_name", "now",
           "after")
 ALLOWED = "Allowed"
+
+
+def _key(dn):
+    try:
+        return dn_key(str(dn))
+    except DnError:
+        return str(dn).lower()
 
 
 def _short(row, state):
@@ -88,11 +97,11 @@ def access_losses(rows, state="after", before=None, let_go=None):
     if state not in ("after", "now"):
         raise AnsibleFilterError("access_losses: state is 'after' or 'now', not %r" % (state,))
     wanted = dict((str(item).upper(), str(item)) for item in (let_go or []))
-    before_set = None if before is None else set(str(dn).lower() for dn in before)
+    before_set = None if before is None else set(_key(dn) for dn in before)
     lost, gone, seen, allowed = [], [], set(), []
     for row in rows:
         was_allowed = (row.get("now") == ALLOWED if before_set is None
-                       else str(row.get("dn", "")).lower() in before_set)
+                       else _key(row.get("dn", "")) in before_set)
         device_id = str(row.get("device_id") or "").upper()
         if device_id in wanted:
             seen.add(device_id)

@@ -14,7 +14,8 @@ description:
     and the items to approve and to block. Each item is a device ID (that device) or a user
     (every device of that user under review), as a DN, sAMAccountName, C(DOMAIN\sam),
     userPrincipalName or mail address of the owner.
-  - Device IDs, names and DNs compare case-insensitively; DNs ignore spaces around C(,) and C(=).
+  - Device IDs and names compare case-insensitively, DNs parsed and normalised (case, spaces,
+    escapes).
   - Items that match no device under review are returned in RV(_value.unknown), so the caller can
     refuse them before anything is written.
 author:
@@ -67,13 +68,16 @@ _value:
       elements: str
 """
 
-import re
-
 from ansible.errors import AnsibleFilterError
+
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import DnError, dn_key
 
 
 def _dn_key(dn):
-    return re.sub(r"\s*([,=])\s*", r"\1", str(dn).strip()).lower()
+    try:
+        return dn_key(str(dn).strip())
+    except DnError:
+        return None
 
 
 def _owner_keys(record):
@@ -105,7 +109,7 @@ def review_decisions(devices, approve=None, block=None):
         for item in items:
             key = _item_key(item)
             matched = [d for d in devices if str(d.get("device_id") or "").lower() == key]
-            if not matched:
+            if not matched and key is not None:
                 matched = [d for d in devices if key in _owner_keys(d)]
             if not matched:
                 unknown.append(str(item))
