@@ -14,6 +14,10 @@ import datetime
 import json
 import os
 from collections import deque
+from contextlib import nullcontext
+
+from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     MODIFY_DELETE, MODIFY_REPLACE, LdapError)
@@ -124,6 +128,12 @@ class Journal(object):
     def close(self):
         self.handle.close()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
 
 def read_journal(path):
     """The journal's lines as dicts; a clear error naming the line when one is not valid."""
@@ -172,6 +182,19 @@ class Outcome(object):
     def result(self):
         return dict(changed=self.counts["changed"] > 0, counts=dict(self.counts),
                     objects=self.objects)
+
+    def report(self, diff=False, **extra):
+        """(result, failed): counts, objects, summary msg and, with diff, the diffs; failed when
+        any object failed, with the first failure in msg."""
+        result = self.result()
+        result.update(extra)
+        result["msg"] = self.summary()
+        if diff:
+            result["diff"] = self.diffs
+        failures = [o for o in self.objects if o["status"] == "failed"]
+        if failures:
+            result["msg"] += "; first failure: %s" % failures[0]["error"]
+        return result, bool(failures)
 
     def summary(self):
         counts = dict(self.counts, noun=self.noun)
@@ -253,43 +276,37 @@ def write_one(client, sddl, change, journal=None):
     return reread
 
 
-# -- the module side: the same steps for every module that writes DACLs ------------------------
+# -- the run's edges: options, the max_changes guard, the journal, the final result ------------
 
-def check_max_changes(module):
-    if module.params["max_changes"] < 0:
-        module.fail_json(msg="max_changes must be 0 (no limit) or more, not %d"
-                         % module.params["max_changes"])
+def check_max_changes(params):
+    if params["max_changes"] < 0:
+        raise Failure("max_changes must be 0 (no limit) or more, not %d" % params["max_changes"])
 
 
-def enforce_limit(module, changes, limit, outcome, verb="changes"):
-    """max_changes: a plan larger than the limit changes nothing and fails with the plan."""
+def bulk_spec():
+    """max_changes, fail_fast and list_unchanged, as every module that writes in bulk takes them."""
+    return ArgumentSpec(dict(max_changes=dict(type="int", default=0),
+                             fail_fast=dict(type="bool", default=False),
+                             list_unchanged=dict(type="bool", default=False)),
+                        checks=[check_max_changes])
+
+
+def enforce_limit(changes, limit, outcome, verb="changes"):
+    """max_changes: a plan larger than the limit changes nothing; Failure with the plan."""
     if limit and len(changes) > limit:
-        module.fail_json(msg="the plan %s %d objects, more than max_changes %d; nothing was "
-                         "changed" % (verb, len(changes), limit),
-                         plan=[c.dn for c in changes], **outcome.result())
+        raise Failure("the plan %s %d objects, more than max_changes %d; nothing was changed"
+                      % (verb, len(changes), limit), plan=[c.dn for c in changes],
+                      **outcome.result())
 
 
-def open_journal(module, client, path, changes, outcome):
-    """The journal to write to, or None (no path, nothing to write, or check mode). Opened
-    before the first write so an unwritable path fails with nothing changed."""
-    if not path or not changes or module.check_mode:
-        return None
+def open_journal(path, client, changes, outcome, check_mode=False):
+    """The journal to write to as a context manager (yielding None when there is no path,
+    nothing to write, or check mode). Opened before the first write, so an unwritable path
+    fails (Failure) with nothing changed."""
+    if not path or not changes or check_mode:
+        return nullcontext()
     try:
         return Journal(path, client.root_dse.domain_sid)
     except (IOError, OSError) as exc:
-        module.fail_json(msg="cannot open journal %s: %s; nothing was changed" % (path, exc),
-                         **outcome.result())
-
-
-def finish(module, outcome, **extra):
-    """exit_json with counts, objects, summary and diff; fail_json when any object failed."""
-    result = outcome.result()
-    result.update(extra)
-    result["msg"] = outcome.summary()
-    if module._diff:
-        result["diff"] = outcome.diffs
-    failures = [o for o in outcome.objects if o["status"] == "failed"]
-    if failures:
-        result["msg"] += "; first failure: %s" % failures[0]["error"]
-        module.fail_json(**result)
-    module.exit_json(**result)
+        raise Failure("cannot open journal %s: %s; nothing was changed" % (path, exc),
+                      **outcome.result())

@@ -14,7 +14,7 @@ import ssl
 import time
 import traceback
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_to_str
 
@@ -62,32 +62,56 @@ UNPROTECTED_BIND = dict(
 )
 
 
+# The defaults of the connection options, in one place: the argument spec and the client both
+# take them from here.
+CONNECTION_DEFAULTS = dict(start_tls=False, validate_certs=True, auth="simple",
+                           connect_timeout=10, operation_timeout=120, page_size=DEFAULT_PAGE_SIZE)
+# Options that must be at least 1, with their unit (a timeout of 0 would not be a bound wait).
+AT_LEAST_ONE = (("connect_timeout", " second"), ("operation_timeout", " second"),
+                ("page_size", ""))
+
+
 def connection_argument_spec():
     """Options every module of the collection takes; documented in the `connection` fragment."""
+    defaults = CONNECTION_DEFAULTS
     return dict(
         server=dict(type="list", elements="str", required=True,
                     fallback=(env_fallback, ["ADREMEDY_SERVER"])),
-        start_tls=dict(type="bool", default=False),
-        validate_certs=dict(type="bool", default=True),
+        start_tls=dict(type="bool", default=defaults["start_tls"]),
+        validate_certs=dict(type="bool", default=defaults["validate_certs"]),
         ca_cert=dict(type="path", fallback=(env_fallback, ["ADREMEDY_CA_CERT"])),
-        auth=dict(type="str", default="simple", choices=["simple", "kerberos", "ntlm"]),
+        auth=dict(type="str", default=defaults["auth"], choices=["simple", "kerberos", "ntlm"]),
         bind_dn=dict(type="str", fallback=(env_fallback, ["ADREMEDY_BIND_DN"])),
         password=dict(type="str", no_log=True, fallback=(env_fallback, ["ADREMEDY_PASSWORD"])),
-        connect_timeout=dict(type="int", default=10),
-        operation_timeout=dict(type="int", default=120),
-        page_size=dict(type="int", default=DEFAULT_PAGE_SIZE),
+        connect_timeout=dict(type="int", default=defaults["connect_timeout"]),
+        operation_timeout=dict(type="int", default=defaults["operation_timeout"]),
+        page_size=dict(type="int", default=defaults["page_size"]),
     )
+
+
+CONNECTION_OPTIONS = tuple(connection_argument_spec())
+
+
+def connection_settings(params):
+    """The connection options of params, defaults filled in and validated, built once per run:
+    an explicit 0 is refused, never silently replaced by a default."""
+    settings = dict((name, params.get(name)) for name in CONNECTION_OPTIONS)
+    for name, default in CONNECTION_DEFAULTS.items():
+        if settings[name] is None:
+            settings[name] = default
+    for name, unit in AT_LEAST_ONE:
+        if settings[name] < 1:
+            raise LdapError("%s must be at least 1%s, got %s" % (name, unit, settings[name]))
+    return settings
 
 
 # Users and inetOrgPerson objects (both have objectCategory person and objectClass user).
 DEFAULT_USER_FILTER = "(&(objectCategory=person)(objectClass=user))"
-SELECTION_RULES = dict(mutually_exclusive=[("dn", "search_base")],
-                       required_one_of=[("dn", "search_base")])
 
 
 def selection_argument_spec():
-    """dn list or search_base + scope + filter; documented in the `selection` fragment. Pass
-    SELECTION_RULES to AnsibleModule with it."""
+    """dn list or search_base + scope + filter; documented in the `selection` fragment. The
+    module base adds its rules (dn or search_base, not both)."""
     return dict(
         dn=dict(type="list", elements="str"),
         search_base=dict(type="str"),
@@ -252,19 +276,11 @@ class LdapClient(object):
     """A bound connection to the first reachable server, with retries on transient failures."""
 
     def __init__(self, params):
-        self.params = params
-        self.servers = [parse_server(uri) for uri in params["server"]]
-        self.page_size = params.get("page_size")
-        if self.page_size is None:
-            self.page_size = DEFAULT_PAGE_SIZE
-        if self.page_size < 1:
-            raise LdapError("page_size must be at least 1, got %d" % self.page_size)
-        for name, default in (("connect_timeout", 10), ("operation_timeout", 120)):
-            seconds = params.get(name)
-            seconds = default if seconds is None else seconds
-            if seconds < 1:
-                raise LdapError("%s must be at least 1 second, got %d" % (name, seconds))
-            setattr(self, name, seconds)
+        self.params = connection_settings(params)
+        self.servers = [parse_server(uri) for uri in self.params["server"]]
+        self.page_size = self.params["page_size"]
+        self.connect_timeout = self.params["connect_timeout"]
+        self.operation_timeout = self.params["operation_timeout"]
         self.conn = None
         self.uri = None
         self._root_dse = None
@@ -273,7 +289,7 @@ class LdapClient(object):
     # -- connecting ---------------------------------------------------------------------------
 
     def _validate_auth(self):
-        auth = self.params.get("auth") or "simple"
+        auth = self.params["auth"]
         if auth in ("simple", "ntlm") and not (self.params.get("bind_dn")
                                                and self.params.get("password")):
             raise LdapError("auth %s needs bind_dn and password (or ADREMEDY_BIND_DN and "
@@ -284,7 +300,7 @@ class LdapClient(object):
                                 % (auth, host, port, UNPROTECTED_BIND[auth]))
 
     def _tls(self):
-        validate = self.params.get("validate_certs", True)
+        validate = self.params["validate_certs"]
         kwargs = dict(validate=ssl.CERT_REQUIRED if validate else ssl.CERT_NONE)
         if self.params.get("ca_cert"):
             kwargs["ca_certs_file"] = self.params["ca_cert"]
@@ -302,7 +318,7 @@ class LdapClient(object):
         tls = clock.bounded_tls(self._tls())
         server = ldap3.Server(host, port=port, use_ssl=scheme == "ldaps", tls=tls,
                               get_info=ldap3.NONE, connect_timeout=self.connect_timeout)
-        auth = self.params.get("auth") or "simple"
+        auth = self.params["auth"]
         kwargs = dict(raise_exceptions=False, receive_timeout=self.connect_timeout,
                       auto_referrals=False, return_empty_attributes=False, read_only=False)
         if auth in ("simple", "ntlm"):
@@ -641,21 +657,3 @@ class _Deadline(object):
             pass
         raise _Unreachable("%s %s did not finish within %d s"
                            % (self.phase, self.uri, self.seconds))
-
-
-def require_ldap3(module):
-    if LDAP3_IMPORT_ERROR is not None:
-        module.fail_json(msg=missing_required_lib("ldap3"), exception=LDAP3_IMPORT_ERROR)
-
-
-def connect(module):
-    """A bound LdapClient for a module, or fail_json with the one-line reason."""
-    require_ldap3(module)
-    try:
-        return LdapClient(module.params).connect()
-    except LdapError as exc:
-        fail(module, exc)
-
-
-def fail(module, exc, **result):
-    module.fail_json(msg=str(exc), ldap_code=exc.code, ldap_result=exc.name, **result)

@@ -204,17 +204,15 @@ msg:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._device_lists import (
     merge_entries, resolve_users)
 from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
     ACCESS_LEVELS, CHARACTERISTICS, DEVICE_SCHEMA, ORDERS, POLICY_SCHEMA, DeviceFilter,
     apply_plan_changes, device_filter_argument_spec, find_devices, load_policy, plan_device,
     require_exchange_schema)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    SELECTION_RULES, LdapError, check_selection, connect, connection_argument_spec, fail,
-    selection_argument_spec)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import check_selection
+from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
 
 ACTIONS = ["remove_rule", "add_rule", "set_default_access_level", "add_entries",
            "remove_entries"]
@@ -270,39 +268,28 @@ def loss_line(row):
     return "%s %s (%s) %s -> %s" % (owner, row["device_id"], model, row["now"], row["after"])
 
 
+OPTIONS = ArgumentSpec(dict(
+    device_filter_argument_spec(),
+    organization=dict(type="str"),
+    order=dict(type="str", choices=list(ORDERS), default="seed"),
+    changes=dict(type="list", elements="dict", default=[], options=CHANGE_SPEC, **CHANGE_RULES),
+    fail_on_loss=dict(type="bool", default=False),
+    details=dict(type="bool", default=False),
+))
+
+
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(selection_argument_spec())
-    argument_spec.update(device_filter_argument_spec())
-    argument_spec.update(
-        organization=dict(type="str"),
-        order=dict(type="str", choices=list(ORDERS), default="seed"),
-        changes=dict(type="list", elements="dict", default=[], options=CHANGE_SPEC,
-                     **CHANGE_RULES),
-        fail_on_loss=dict(type="bool", default=False),
-        details=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           **SELECTION_RULES)
+    module = AdremedyModule(OPTIONS, selection=True)
     params = module.params
-    try:
+    with module.failing(also=(ValueError,)):
         device_filter = DeviceFilter(params)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    client = connect(module)
-    try:
+    with module.client(also=(ValueError,)) as client:
         check_selection(client, params)
         require_exchange_schema(client, DEVICE_SCHEMA + POLICY_SCHEMA)
         policy = load_policy(client, params["organization"])
         changes = resolve_changes(client, params["changes"])
         records, owners = find_devices(client, params, device_filter)
         after, owners_after = apply_plan_changes(policy, owners, changes)
-    except LdapError as exc:
-        fail(module, exc)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    finally:
-        client.close()
     rows = []
     for record in records:
         key = (record["owner_dn"] or "").lower()
@@ -322,8 +309,7 @@ def main():
     if lost and params["fail_on_loss"]:
         result["msg"] = "%d devices would lose access: %s" % (
             len(lost), "; ".join(loss_line(row) for row in lost))
-        module.fail_json(**result)
-    module.exit_json(**result)
+    module.exit_or_fail(result, failed=bool(lost and params["fail_on_loss"]))
 
 
 if __name__ == "__main__":

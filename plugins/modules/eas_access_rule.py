@@ -126,14 +126,14 @@ actions:
   sample: ["create rule iPhone15,2 (DeviceModel)"]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
     ACCESS_LEVELS, CHARACTERISTICS, POLICY_SCHEMA, RULE_CLASS, Rule, default_rule_name,
     load_policy, require_exchange_schema)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, LdapError, connect, connection_argument_spec,
-    escape_dn_value, fail)
+    MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, escape_dn_value)
+from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
 
 LEVEL_NUMBERS = dict((name, number) for number, name in ACCESS_LEVELS.items())
 VERBS = {"add": "create", "modify": "update", "delete": "remove"}
@@ -203,32 +203,68 @@ def describe(rule, settings):
     return "\n".join(lines) + "\n"
 
 
-def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        organization=dict(type="str"),
-        name=dict(type="str"),
-        characteristic=dict(type="str", choices=list(CHARACTERISTIC_NUMBERS)),
-        query_string=dict(type="str"),
-        access_level=dict(type="str", choices=list(LEVEL_NUMBERS)),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        default_access_level=dict(type="str", choices=list(LEVEL_NUMBERS)),
-        admin_recipients=dict(type="list", elements="str"),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec, supports_check_mode=True,
-        required_together=[("characteristic", "query_string")],
-    )
-    params = module.params
-    manage_rule = bool(params["name"] or params["query_string"])
-    if params["state"] == "present" and manage_rule and not (
+def manages_rule(params):
+    return bool(params["name"] or params["query_string"])
+
+
+def check_request(params):
+    if params["state"] == "present" and manages_rule(params) and not (
             params["query_string"] and params["access_level"]):
-        module.fail_json(msg="state=present needs characteristic, query_string and access_level")
+        raise Failure("state=present needs characteristic, query_string and access_level")
     if params["query_string"] is not None and not params["query_string"].strip():
-        module.fail_json(msg="query_string must not be empty")
-    client = connect(module)
+        raise Failure("query_string must not be empty")
+
+
+OPTIONS = ArgumentSpec(dict(
+    organization=dict(type="str"),
+    name=dict(type="str"),
+    characteristic=dict(type="str", choices=list(CHARACTERISTIC_NUMBERS)),
+    query_string=dict(type="str"),
+    access_level=dict(type="str", choices=list(LEVEL_NUMBERS)),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    default_access_level=dict(type="str", choices=list(LEVEL_NUMBERS)),
+    admin_recipients=dict(type="list", elements="str"),
+), required_together=[("characteristic", "query_string")], checks=[check_request])
+
+
+def write(client, rule_ops, policy, settings_changes, actions, check_mode):
+    """Run (or, in check mode, only name) the rule operations and the settings modify;
+    actions collects what was done, so a failure returns what was already written."""
+    for op in rule_ops:
+        actions.append("%s rule %s" % (VERBS[op[0]], op[1].name))
+        if check_mode:
+            continue
+        if op[0] == "add":
+            client.add(op[1].dn, ["top", RULE_CLASS], rule_attributes(op[1]))
+        elif op[0] == "modify":
+            client.modify(op[1].dn, op[2])
+        else:
+            client.delete(op[1].dn)
+    if settings_changes:
+        actions.append("update %s" % policy.dn)
+        if not check_mode:
+            client.modify(policy.dn, settings_changes, permissive=True)
+
+
+def settings_after(params, before, after_policy, check_mode):
+    """The settings as they are after the run (in check mode: as they would be)."""
+    after = dict(before)
+    if params["default_access_level"]:
+        after["default_access_level"] = params["default_access_level"]
+    if params["admin_recipients"] is not None:
+        after["admin_recipients"] = list(params["admin_recipients"])
+    if not check_mode:
+        after["default_access_level"] = after_policy.default_access_level
+        after["admin_recipients"] = after_policy.admin_recipients
+    return after
+
+
+def main():
+    module = AdremedyModule(OPTIONS)
+    params = module.params
+    manage_rule = manages_rule(params)
     actions = []
-    try:
+    with module.client(lambda: dict(actions=actions)) as client:
         require_exchange_schema(client, POLICY_SCHEMA)
         policy = load_policy(client, params["organization"])
         existing, wanted, rule_ops = plan_rule(params, policy) if manage_rule else (None, None, [])
@@ -236,34 +272,10 @@ def main():
         before = dict(default_access_level=policy.default_access_level,
                       admin_recipients=policy.admin_recipients,
                       rule_name=params["name"] or (existing.name if existing else None))
-        for op in rule_ops:
-            actions.append("%s rule %s" % (VERBS[op[0]], op[1].name))
-            if module.check_mode:
-                continue
-            if op[0] == "add":
-                client.add(op[1].dn, ["top", RULE_CLASS], rule_attributes(op[1]))
-            elif op[0] == "modify":
-                client.modify(op[1].dn, op[2])
-            else:
-                client.delete(op[1].dn)
-        if settings_changes:
-            actions.append("update %s" % policy.dn)
-            if not module.check_mode:
-                client.modify(policy.dn, settings_changes, permissive=True)
+        write(client, rule_ops, policy, settings_changes, actions, module.check_mode)
         after_policy = policy if module.check_mode or not actions else load_policy(
             client, params["organization"])
-    except LdapError as exc:
-        fail(module, exc, actions=actions)
-    finally:
-        client.close()
-    after = dict(before)
-    if params["default_access_level"]:
-        after["default_access_level"] = params["default_access_level"]
-    if params["admin_recipients"] is not None:
-        after["admin_recipients"] = list(params["admin_recipients"])
-    if not module.check_mode:
-        after["default_access_level"] = after_policy.default_access_level
-        after["admin_recipients"] = after_policy.admin_recipients
+    after = settings_after(params, before, after_policy, module.check_mode)
     result = dict(changed=bool(actions), actions=actions,
                   settings=dict(dn=policy.dn, default_access_level=after["default_access_level"],
                                 admin_recipients=after["admin_recipients"]))

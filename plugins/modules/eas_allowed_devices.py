@@ -211,22 +211,21 @@ msg:
 
 from collections import deque
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import (
-    Outcome, check_max_changes, enforce_limit, finish, read_back, record_failure)
+    Outcome, bulk_spec, enforce_limit, read_back, record_failure)
 from ansible_collections.adremedy.directory.plugins.module_utils._device_lists import (
     LIST_NAMES, LISTS, USER_ATTRIBUTES, add_request, diff_text, merge_entries, plan_edit, resolve_users,
     verify_edit)
 from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
     require_exchange_schema)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    LdapError, connect, connection_argument_spec, fail)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
 
 
-def build_plan(module, client, merged):
+def build_plan(client, params, merged):
     """ListEdits for every user, in input order; two names for one user are merged."""
-    params = module.params
     resolved = resolve_users(client, list(merged))
     by_dn = {}
     for user, want in merged.items():
@@ -243,7 +242,7 @@ def build_plan(module, client, merged):
         return [plan_edit(user, entry, want, params["state"], params["on_conflict"])
                 for user, want, entry in by_dn.values()]
     except ValueError as exc:
-        module.fail_json(msg="%s; nothing was changed" % exc)
+        raise Failure("%s; nothing was changed" % exc)
 
 
 def write(client, edit):
@@ -251,58 +250,54 @@ def write(client, edit):
     verify_edit(edit, read_back(client, edit.dn, USER_ATTRIBUTES))
 
 
+def apply_edits(client, edits, outcome, check_mode, fail_fast):
+    """Write each changing edit (or, in check mode, only report it) into outcome."""
+    pending = deque(edits)
+    while pending:
+        edit = pending.popleft()
+        detail = dict(user=edit.user, **edit.detail)
+        if edit.kept:
+            detail["kept"] = edit.kept
+        if not edit.changed:
+            outcome.add(edit.dn, "skipped" if edit.kept else "unchanged", **detail)
+            continue
+        if not check_mode:
+            try:
+                write(client, edit)
+            except LdapError as exc:
+                if record_failure(outcome, edit.dn, exc, pending, fail_fast):
+                    return
+                continue
+        outcome.add(edit.dn, "changed", **detail)
+        outcome.diffs.append(dict(before_header=edit.dn, after_header=edit.dn,
+                                  before=diff_text(edit.before), after=diff_text(edit.after)))
+
+
+OPTIONS = ArgumentSpec(dict(
+    entries=dict(type="list", elements="dict", required=True),
+    state=dict(type="str", choices=["present", "absent", "exact"], default="present"),
+    on_conflict=dict(type="str", choices=["error", "allowed", "blocked"], default="error"),
+    device_id_list=dict(type="str", choices=["allowed", "blocked"], default="allowed"),
+))
+
+
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        entries=dict(type="list", elements="dict", required=True),
-        state=dict(type="str", choices=["present", "absent", "exact"], default="present"),
-        on_conflict=dict(type="str", choices=["error", "allowed", "blocked"], default="error"),
-        device_id_list=dict(type="str", choices=["allowed", "blocked"], default="allowed"),
-        max_changes=dict(type="int", default=0),
-        fail_fast=dict(type="bool", default=False),
-        list_unchanged=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AdremedyModule(OPTIONS, bulk_spec())
     params = module.params
-    check_max_changes(module)
     try:
         merged = merge_entries(params["entries"], params["device_id_list"])
     except ValueError as exc:
         module.fail_json(msg="%s; nothing was changed" % exc)
     outcome = Outcome(params["list_unchanged"], noun="users")
-    client = connect(module)
-    try:
+    with module.client(outcome.result) as client:
         if merged:
             require_exchange_schema(client, [attribute for _which, attribute in LISTS])
-        edits = build_plan(module, client, merged) if merged else []
+        edits = build_plan(client, params, merged) if merged else []
         outcome.counts["matched"] = len(edits)
-        changing = [edit for edit in edits if edit.changed]
-        enforce_limit(module, changing, params["max_changes"], outcome,
+        enforce_limit([edit for edit in edits if edit.changed], params["max_changes"], outcome,
                       verb="changes the lists of")
-        pending = deque(edits)
-        while pending:
-            edit = pending.popleft()
-            detail = dict(user=edit.user, **edit.detail)
-            if edit.kept:
-                detail["kept"] = edit.kept
-            if not edit.changed:
-                outcome.add(edit.dn, "skipped" if edit.kept else "unchanged", **detail)
-                continue
-            if not module.check_mode:
-                try:
-                    write(client, edit)
-                except LdapError as exc:
-                    if record_failure(outcome, edit.dn, exc, pending, params["fail_fast"]):
-                        break
-                    continue
-            outcome.add(edit.dn, "changed", **detail)
-            outcome.diffs.append(dict(before_header=edit.dn, after_header=edit.dn,
-                                      before=diff_text(edit.before), after=diff_text(edit.after)))
-    except LdapError as exc:
-        fail(module, exc, **outcome.result())
-    finally:
-        client.close()
-    finish(module, outcome)
+        apply_edits(client, edits, outcome, module.check_mode, params["fail_fast"])
+    module.finish(outcome)
 
 
 if __name__ == "__main__":

@@ -143,14 +143,14 @@ query_result:
 
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
     DEVICE_SCHEMA, DeviceFilter, device_filter_argument_spec, find_devices,
     require_exchange_schema, summarize_devices)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    SELECTION_RULES, LdapError, check_selection, connect, connection_argument_spec, fail,
-    selection_argument_spec)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import check_selection
+from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
 
 try:
     import jmespath
@@ -158,6 +158,8 @@ try:
 except ImportError:
     jmespath = None
     JMESPATH_IMPORT_ERROR = traceback.format_exc()
+
+OPTIONS = ArgumentSpec(dict(device_filter_argument_spec(), query=dict(type="str")))
 
 
 def compile_query(module, expression):
@@ -171,27 +173,15 @@ def compile_query(module, expression):
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(selection_argument_spec())
-    argument_spec.update(device_filter_argument_spec())
-    argument_spec.update(query=dict(type="str"))
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           **SELECTION_RULES)
+    module = AdremedyModule(OPTIONS, selection=True)
     params = module.params
     query = compile_query(module, params["query"]) if params["query"] else None
-    try:
+    with module.failing(also=(ValueError,)):
         device_filter = DeviceFilter(params)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    client = connect(module)
-    try:
+    with module.client() as client:
         check_selection(client, params)
         require_exchange_schema(client, DEVICE_SCHEMA)
         records, _owners = find_devices(client, params, device_filter)
-    except LdapError as exc:
-        fail(module, exc)
-    finally:
-        client.close()
     result = dict(changed=False, summary=summarize_devices(records))
     if query is None:
         result["devices"] = records

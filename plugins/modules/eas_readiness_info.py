@@ -163,37 +163,49 @@ container_class_guid:
   sample: {guid: c975c901-6cea-4b6f-8319-d67f45449506, source: schema}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import (
     descriptor_of)
 from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
     DEVICE_CLASS, DEVICES_CONTAINER_CLASS, SUMMARY_KEYS, USER_ATTRIBUTES, DeviceCounts,
     exchange_servers, readiness, schema_guid, summarize, unreadable_row)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    SELECTION_RULES, LdapError, check_selection, connect, connection_argument_spec, fail,
-    select_entries, selection_argument_spec)
+    LdapError, check_selection, select_entries)
+from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     Sddl, SecurityDescriptorError)
 
+OPTIONS = ArgumentSpec(dict(details=dict(type="bool", default=False)))
+
+
+def missing(dn):
+    raise LdapError("user %s does not exist: noSuchObject (32)" % dn, code=32, dn=dn)
+
+
+def add_row(result, row, details):
+    """One user's readiness row into the result's summary and finding lists."""
+    summarize(result["summary"], row)
+    if row["would_fail"]:
+        result["would_fail"].append(dict((k, row[k]) for k in (
+            "dn", "sam_account_name", "inheritance", "protection", "reason")))
+    if not row["exchange_can_create"]:
+        result["cannot_create"].append(row["dn"])
+    if row["list_conflicts"] or row["case_duplicates"]:
+        result["list_findings"].append(dict((k, row[k]) for k in (
+            "dn", "sam_account_name", "list_conflicts", "case_duplicates")))
+    if details:
+        result["users"].append(row)
+
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(selection_argument_spec())
-    argument_spec.update(
-        details=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           **SELECTION_RULES)
+    module = AdremedyModule(OPTIONS, selection=True)
     params = module.params
-    summary = dict((key, 0) for key in SUMMARY_KEYS)
-    result = dict(changed=False, summary=summary, would_fail=[], cannot_create=[],
-                  list_findings=[], unreadable=[])
+    result = dict(changed=False, summary=dict((key, 0) for key in SUMMARY_KEYS), would_fail=[],
+                  cannot_create=[], list_findings=[], unreadable=[])
     if params["details"]:
         result["users"] = []
-    client = connect(module)
-    try:
+    with module.client() as client:
         check_selection(client, params)
         dse = client.root_dse
         sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
@@ -203,34 +215,15 @@ def main():
         for base in params["dn"] or [params["search_base"]]:
             counts.load(client, base, DEVICES_CONTAINER_CLASS[0], DEVICE_CLASS[0])
         protection = ProtectedSet(client).load().by_dn()
-
-        def missing(dn):
-            raise LdapError("user %s does not exist: noSuchObject (32)" % dn, code=32, dn=dn)
-
         for entry in select_entries(client, params, USER_ATTRIBUTES, missing):
             try:
                 sd = descriptor_of(entry)
             except (LdapError, SecurityDescriptorError) as exc:
-                summary["unreadable"] += 1
+                result["summary"]["unreadable"] += 1
                 result["unreadable"].append(unreadable_row(entry, exc))
                 continue
-            row = readiness(entry, sd, protection.get(entry.dn.lower()), counts, exs["token"],
-                            container_guid, sddl)
-            summarize(summary, row)
-            if row["would_fail"]:
-                result["would_fail"].append(dict((k, row[k]) for k in (
-                    "dn", "sam_account_name", "inheritance", "protection", "reason")))
-            if not row["exchange_can_create"]:
-                result["cannot_create"].append(row["dn"])
-            if row["list_conflicts"] or row["case_duplicates"]:
-                result["list_findings"].append(dict((k, row[k]) for k in (
-                    "dn", "sam_account_name", "list_conflicts", "case_duplicates")))
-            if params["details"]:
-                result["users"].append(row)
-    except LdapError as exc:
-        fail(module, exc)
-    finally:
-        client.close()
+            add_row(result, readiness(entry, sd, protection.get(entry.dn.lower()), counts,
+                                      exs["token"], container_guid, sddl), params["details"])
     result["exchange_servers"] = dict(dn=exs["dn"], sid=exs["sid"], token=exs["token"])
     result["container_class_guid"] = dict(guid=container_guid, source=source)
     module.exit_json(**result)

@@ -197,16 +197,15 @@ msg:
   sample: 3 of 50 objects changed, 40 already right, 7 skipped, 0 failed
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import (
-    READ_ATTRIBUTES, Outcome, apply_changes, check_max_changes, descriptor_of, enforce_limit,
-    finish, open_journal)
+    READ_ATTRIBUTES, Outcome, apply_changes, bulk_spec, descriptor_of, enforce_limit,
+    open_journal)
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
     ParentDescriptors, Skip, check_fits, duplicates_follow_up, plan)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    SELECTION_RULES, LdapError, check_dn, check_selection, connect, connection_argument_spec,
-    dn_is_under, fail, select_entries, selection_argument_spec)
+    LdapError, check_dn, check_selection, dn_is_under, select_entries)
+from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     Sddl, SecurityDescriptorError)
@@ -247,28 +246,21 @@ def build_plan(client, params, protection, outcome):
     return changes
 
 
+OPTIONS = ArgumentSpec(dict(
+    state=dict(type="str", choices=["enabled", "disabled"], default="enabled"),
+    disable_mode=dict(type="str", choices=["preserve", "remove"], default="preserve"),
+    remove_explicit_duplicates=dict(type="bool", default=False),
+    include_orphaned=dict(type="bool", default=False),
+    journal=dict(type="path"),
+    exclude=dict(type="list", elements="str", default=[]),
+))
+
+
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(selection_argument_spec())
-    argument_spec.update(
-        state=dict(type="str", choices=["enabled", "disabled"], default="enabled"),
-        disable_mode=dict(type="str", choices=["preserve", "remove"], default="preserve"),
-        remove_explicit_duplicates=dict(type="bool", default=False),
-        include_orphaned=dict(type="bool", default=False),
-        max_changes=dict(type="int", default=0),
-        fail_fast=dict(type="bool", default=False),
-        journal=dict(type="path"),
-        list_unchanged=dict(type="bool", default=False),
-        exclude=dict(type="list", elements="str", default=[]),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           **SELECTION_RULES)
+    module = AdremedyModule(OPTIONS, bulk_spec(), selection=True)
     params = module.params
-    check_max_changes(module)
     outcome = Outcome(params["list_unchanged"])
-    client = connect(module)
-    journal = None
-    try:
+    with module.client(outcome.result) as client:
         check_selection(client, params)
         for dn in params["exclude"]:
             check_dn(dn, "exclude")
@@ -276,18 +268,13 @@ def main():
         sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
         protection = ProtectedSet(client).load().by_dn()
         changes = build_plan(client, params, protection, outcome)
-        enforce_limit(module, changes, params["max_changes"], outcome)
-        journal = open_journal(module, client, params["journal"], changes, outcome)
+        enforce_limit(changes, params["max_changes"], outcome)
         follow_up = duplicates_follow_up if params["remove_explicit_duplicates"] else None
-        apply_changes(client, sddl, changes, outcome, module.check_mode, journal,
-                      params["fail_fast"], module._diff, follow_up)
-    except LdapError as exc:
-        fail(module, exc, **outcome.result())
-    finally:
-        if journal is not None:
-            journal.close()
-        client.close()
-    finish(module, outcome, **({"journal": params["journal"]} if journal else {}))
+        with open_journal(params["journal"], client, changes, outcome,
+                          module.check_mode) as journal:
+            apply_changes(client, sddl, changes, outcome, module.check_mode, journal,
+                          params["fail_fast"], module._diff, follow_up)
+    module.finish(outcome, **({"journal": params["journal"]} if journal else {}))
 
 
 if __name__ == "__main__":

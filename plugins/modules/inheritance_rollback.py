@@ -125,15 +125,14 @@ msg:
 
 from collections import OrderedDict
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import (
-    Change, Outcome, apply_changes, decode_sd, enforce_limit, finish, open_journal,
+    Change, Outcome, apply_changes, bulk_spec, decode_sd, enforce_limit, open_journal,
     read_descriptor, read_journal)
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
     protection_skip)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    LdapError, connect, connection_argument_spec, fail)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     Sddl, SecurityDescriptorError, explicit_only, inheritance_key)
@@ -183,55 +182,50 @@ def plan_restore(client, first, last, protection, force):
                   restore_admin_count=restore_admin_count)
 
 
+def build_plan(client, objects, protection, force, outcome):
+    """The Changes that restore the journalled objects; the others go into outcome."""
+    changes = []
+    for key, (first, last) in objects.items():
+        outcome.counts["matched"] += 1
+        try:
+            step = plan_restore(client, first, last, protection.get(key), force)
+        except (LdapError, SecurityDescriptorError) as exc:
+            outcome.fail(first["dn"], exc)
+            continue
+        if step is None:
+            outcome.add(first["dn"], "unchanged")
+        elif isinstance(step, Change):
+            changes.append(step)
+        else:
+            outcome.add(first["dn"], "skipped", reason=step)
+    return changes
+
+
+OPTIONS = ArgumentSpec(dict(
+    journal=dict(type="path", required=True),
+    dn=dict(type="list", elements="str"),
+    force=dict(type="bool", default=False),
+    rollback_journal=dict(type="path"),
+))
+
+
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        journal=dict(type="path", required=True),
-        dn=dict(type="list", elements="str"),
-        force=dict(type="bool", default=False),
-        max_changes=dict(type="int", default=0),
-        fail_fast=dict(type="bool", default=False),
-        rollback_journal=dict(type="path"),
-        list_unchanged=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AdremedyModule(OPTIONS, bulk_spec())
     params = module.params
-    try:
+    with module.failing(also=(ValueError,)):
         objects = journal_objects(read_journal(params["journal"]), params["dn"])
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
     outcome = Outcome(params["list_unchanged"])
-    client = connect(module)
-    journal = None
-    try:
+    with module.client(outcome.result) as client:
         dse = client.root_dse
         sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
         protection = ProtectedSet(client).load().by_dn()
-        changes = []
-        for key, (first, last) in objects.items():
-            outcome.counts["matched"] += 1
-            try:
-                step = plan_restore(client, first, last, protection.get(key), params["force"])
-            except (LdapError, SecurityDescriptorError) as exc:
-                outcome.fail(first["dn"], exc)
-                continue
-            if step is None:
-                outcome.add(first["dn"], "unchanged")
-            elif isinstance(step, Change):
-                changes.append(step)
-            else:
-                outcome.add(first["dn"], "skipped", reason=step)
-        enforce_limit(module, changes, params["max_changes"], outcome, "restores")
-        journal = open_journal(module, client, params["rollback_journal"], changes, outcome)
-        apply_changes(client, sddl, changes, outcome, module.check_mode, journal,
-                      params["fail_fast"], module._diff)
-    except LdapError as exc:
-        fail(module, exc, **outcome.result())
-    finally:
-        if journal is not None:
-            journal.close()
-        client.close()
-    finish(module, outcome)
+        changes = build_plan(client, objects, protection, params["force"], outcome)
+        enforce_limit(changes, params["max_changes"], outcome, "restores")
+        with open_journal(params["rollback_journal"], client, changes, outcome,
+                          module.check_mode) as journal:
+            apply_changes(client, sddl, changes, outcome, module.check_mode, journal,
+                          params["fail_fast"], module._diff)
+    module.finish(outcome)
 
 
 if __name__ == "__main__":

@@ -125,33 +125,28 @@ dsheuristics:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    LdapError, connect, connection_argument_spec, dn_is_under, fail, require_object)
+    dn_is_under, require_object)
+from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import (
     CLASSES, ProtectedSet, counts)
 
+OPTIONS = ArgumentSpec(dict(
+    search_base=dict(type="str"),
+    classification=dict(type="list", elements="str", choices=list(CLASSES),
+                        default=list(CLASSES)),
+))
+
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        search_base=dict(type="str"),
-        classification=dict(type="list", elements="str", choices=list(CLASSES),
-                            default=list(CLASSES)),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = connect(module)
-    try:
-        base = module.params["search_base"]
+    module = AdremedyModule(OPTIONS)
+    base = module.params["search_base"]
+    with module.client() as client:
         if base:
             require_object(client, base, "search_base")
         found = ProtectedSet(client).load()
-        objects = [o for o in found.objects() if not base or dn_is_under(o["dn"], base)]
-    except LdapError as exc:
-        fail(module, exc)
-    finally:
-        client.close()
+    objects = [o for o in found.objects() if not base or dn_is_under(o["dn"], base)]
     wanted = set(module.params["classification"])
     module.exit_json(
         changed=False,

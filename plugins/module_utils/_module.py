@@ -1,0 +1,99 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The module base every module of the collection is built on: the connection options (and,
+for modules that select objects, the selection options) merged with the module's own, with
+their rules; ldap3 required; the connection settings built once; `with module.client() as
+client:` for a bound connection that is always closed; and the one place where an LdapError or
+a Failure becomes fail_json. Private."""
+
+from __future__ import annotations
+
+import traceback
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+    LDAP3_IMPORT_ERROR, LdapClient, LdapError, connection_argument_spec, connection_settings,
+    selection_argument_spec)
+
+
+def connection_spec() -> ArgumentSpec:
+    """Server, TLS, authentication, timeouts, page size (doc fragment `connection`)."""
+    return ArgumentSpec(connection_argument_spec())
+
+
+def selection_spec() -> ArgumentSpec:
+    """A DN list, or search_base + scope + filter; exactly one of the two (fragment
+    `selection`)."""
+    return ArgumentSpec(selection_argument_spec(),
+                        mutually_exclusive=[("dn", "search_base")],
+                        required_one_of=[("dn", "search_base")])
+
+
+class AdremedyModule(AnsibleModule):
+    """AnsibleModule with the collection's connection options, their client and its errors.
+
+    module_utils raise (LdapError, Failure); this class is the only place that turns them into
+    fail_json, with the traceback as `exception` for -vvv.
+    """
+
+    def __init__(self, *specs: ArgumentSpec, selection: bool = False,
+                 supports_check_mode: bool = True, **kwargs: Any) -> None:
+        spec = connection_spec().merge(*((selection_spec(),) if selection else ()), *specs)
+        super().__init__(supports_check_mode=supports_check_mode, **spec.module_kwargs(),
+                         **kwargs)
+        if LDAP3_IMPORT_ERROR is not None:
+            self.fail_json(msg=missing_required_lib("ldap3"), exception=LDAP3_IMPORT_ERROR)
+        with self.failing():
+            self.connection = connection_settings(self.params)
+            spec.check(self.params)
+
+    def fail_with(self, exc: Exception, result: dict[str, Any] | None = None) -> None:
+        """fail_json for one error: its line as msg, LDAP code and name for an LdapError, the
+        keys a Failure carries, and the result so far."""
+        result = dict(result or {})
+        if isinstance(exc, LdapError):
+            result.update(ldap_code=exc.code, ldap_result=exc.name)
+        if isinstance(exc, Failure):
+            result.update(exc.result)
+        self.fail_json(msg=str(exc), exception=traceback.format_exc(), **result)
+
+    @contextmanager
+    def failing(self, partial: Callable[[], dict[str, Any]] | None = None,
+                also: tuple[type[Exception], ...] = ()) -> Iterator[None]:
+        """Run a block whose LdapError, Failure (or one of `also`, e.g. ValueError from a pure
+        engine) ends the module with one fail_json. partial() gives the result so far, returned
+        with an LDAP error (counts and the objects already written)."""
+        try:
+            yield
+        except LdapError as exc:
+            self.fail_with(exc, partial() if partial else None)
+        except (Failure, *also) as exc:
+            self.fail_with(exc)
+
+    @contextmanager
+    def client(self, partial: Callable[[], dict[str, Any]] | None = None,
+               also: tuple[type[Exception], ...] = ()) -> Iterator[LdapClient]:
+        """A bound LdapClient, closed when the block ends however it ends; errors as
+        failing()."""
+        with self.failing(partial, also):
+            client = LdapClient(self.connection).connect()
+            try:
+                yield client
+            finally:
+                client.close()
+
+    def exit_or_fail(self, result: dict[str, Any], failed: bool = False) -> None:
+        """The module's last word: exit_json, or fail_json with the same result."""
+        if failed:
+            self.fail_json(**result)
+        self.exit_json(**result)
+
+    def finish(self, outcome: Any, **extra: Any) -> None:
+        """Exit with a bulk run's Outcome: its report, failed when any object failed."""
+        self.exit_or_fail(*outcome.report(self._diff, **extra))
