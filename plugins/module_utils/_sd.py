@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import struct
 import uuid
+from typing import Optional
 
 SE_DACL_PRESENT = 0x0004
 SE_SACL_PRESENT = 0x0010
@@ -93,7 +94,9 @@ OBJECT_ACE_TYPES = frozenset([0x05, 0x06, 0x07, 0x08, 0x0B, 0x0C, 0x0F, 0x10])
 OBJECT_TYPE_PRESENT = 0x1
 INHERITED_OBJECT_TYPE_PRESENT = 0x2
 # ACE flags
+OBJECT_INHERIT = 0x01
 CONTAINER_INHERIT = 0x02
+NO_PROPAGATE_INHERIT = 0x04
 INHERIT_ONLY = 0x08
 INHERITED_ACE = 0x10
 ACL_REVISION_DS = 4
@@ -418,15 +421,10 @@ def _copy_with_dacl(sd):
 
 
 def drop_explicit_duplicates(sd):
-    """Drop explicit ACEs identical (but for INHERITED_ACE) to an inherited ACE of the same DACL,
-    as re-enabling inheritance after a 'preserve' leaves them. Returns (descriptor, removed)."""
-    new = _copy_with_dacl(sd)
-    inherited = set(ace.copy(flags=ace.flags & ~INHERITED_ACE).key()
-                    for ace in new.dacl.aces if ace.inherited)
-    kept = [ace for ace in new.dacl.aces if ace.inherited or ace.key() not in inherited]
-    removed = len(new.dacl.aces) - len(kept)
-    new.dacl.aces = kept
-    return new, removed
+    """Drop explicit copies of inherited ACEs where that changes no one's access (see
+    plan_explicit_duplicates). Returns (descriptor, number removed)."""
+    new, removed, _kept = plan_explicit_duplicates(sd)
+    return new, len(removed)
 
 
 def explicit_only(sd):
@@ -701,49 +699,319 @@ def map_generic(mask):
     return mask
 
 
+# How the access check reads each ACE type (MS-DTYP 2.4.4.1, 2.5.3.2). Callback ACEs carry a
+# condition (conditional ACEs: application data starting 'artx') that only the DC can evaluate
+# against the caller's claims and the object's resource attributes, so they are read
+# conservatively: a callback deny counts as a deny, a callback allow grants nothing.
+ALLOW = "allow"
+DENY = "deny"
+INERT = "inert"
+ALLOW_TYPES = frozenset([0x00, 0x05])
+DENY_TYPES = frozenset([0x01, 0x06])
+CALLBACK_ALLOW_TYPES = frozenset([0x09, 0x0B])
+CALLBACK_DENY_TYPES = frozenset([0x0A, 0x0C])
+# audit, alarm, mandatory label, resource attribute, scoped policy: no part in a DACL's check
+INERT_TYPES = frozenset([0x02, 0x03, 0x07, 0x08, 0x0D, 0x0E, 0x0F, 0x10, 0x11, 0x12, 0x13])
+ACE_TYPE_NAMES = {
+    0x00: "access allowed", 0x01: "access denied", 0x02: "system audit", 0x03: "system alarm",
+    0x04: "access allowed compound", 0x05: "access allowed object",
+    0x06: "access denied object", 0x07: "system audit object", 0x08: "system alarm object",
+    0x09: "access allowed callback", 0x0A: "access denied callback",
+    0x0B: "access allowed callback object", 0x0C: "access denied callback object",
+    0x0D: "system audit callback", 0x0E: "system alarm callback",
+    0x0F: "system audit callback object", 0x10: "system alarm callback object",
+    0x11: "mandatory label", 0x12: "resource attribute", 0x13: "scoped policy ID",
+}
+
+
+def ace_polarity(ace_type: int) -> Optional[str]:
+    """ALLOW or DENY for the types the check evaluates exactly, INERT for types that take no
+    part in it, None for what it cannot evaluate (callback, compound, unknown types)."""
+    if ace_type in ALLOW_TYPES:
+        return ALLOW
+    if ace_type in DENY_TYPES:
+        return DENY
+    if ace_type in INERT_TYPES:
+        return INERT
+    return None
+
+
+def describe_ace(ace: Ace) -> str:
+    """A one-line description for ACEs SDDL cannot render here (callback and other types)."""
+    kind = ACE_TYPE_NAMES.get(ace.type, "unknown type")
+    text = "%s ACE (type 0x%02x), flags 0x%02x, rights %s, trustee %s" % (
+        kind, ace.type, ace.flags, rights_text(ace.mask), ace.sid)
+    if ace.object_type:
+        text += ", object type %s" % ace.object_type
+    if ace.inherited_object_type:
+        text += ", inherited object type %s" % ace.inherited_object_type
+    if ace.extra:
+        what = "conditional expression" if ace.extra[:4] == b"artx" else "application data"
+        text += ", %d bytes of %s" % (len(ace.extra), what)
+    return text
+
+
 class AccessDecision(object):
     """Outcome of an access check: granted or not, and the ACE that decided (None when no ACE
-    did: nothing granted, or a NULL DACL granted all)."""
+    did: nothing granted, or a NULL DACL granted all).
 
-    __slots__ = ("granted", "ace", "reason")
+    `unevaluated` lists the ACEs that applied to the token and the right but whose condition the
+    module cannot evaluate (callback and conditional ACEs, unknown types); `exact` is False when
+    one of them could have changed the answer: a callback deny was counted as a deny, or a
+    callback allow was not counted and the right was not granted.
+    """
 
-    def __init__(self, granted, ace, reason):
+    __slots__ = ("granted", "ace", "reason", "unevaluated")
+
+    def __init__(self, granted: bool, ace: Optional[Ace], reason: str,
+                 unevaluated: tuple = ()):
         self.granted = granted
         self.ace = ace
         self.reason = reason
+        self.unevaluated = tuple(unevaluated)
+
+    @property
+    def exact(self) -> bool:
+        return not self.unevaluated
 
 
-def check_access(sd, token_sids, desired, object_type=None):
+def _applies(ace: Ace, token: set, object_type: Optional[str]) -> bool:
+    """Does the ACE speak about this object, for this token and (for object ACEs) this type?"""
+    if ace.inherit_only or ace.sid not in token:
+        return False
+    return not ace.object_type or ace.object_type.lower() == object_type
+
+
+def check_access(sd: SecurityDescriptor, token_sids, desired: int,
+                 object_type: Optional[str] = None) -> AccessDecision:
     """Would a token holding these SIDs get every bit of `desired` on an object with this DACL?
 
     ACEs are walked in order; inherit-only ACEs do not apply to the object itself; an object
     ACE applies when it names no object type or the one asked about; the first ACE that
     decides a still-undecided bit wins, so a deny only counts where it comes before the allow.
+    Callback (conditional) ACEs are read conservatively: a deny denies, an allow grants nothing,
+    and the decision lists them in `unevaluated`.
     """
     if sd.dacl is None:
         if sd.control & SE_DACL_PRESENT:
             return AccessDecision(True, None, "NULL DACL grants everything")
         raise SecurityDescriptorError("the descriptor has no DACL to check access against")
     token = set(token_sids)
-    wanted = map_generic(desired)
-    remaining = wanted
+    remaining = map_generic(desired)
     object_type = object_type.lower() if object_type else None
     last_allow = None
+    skipped_allows = []
     for ace in sd.dacl.aces:
-        if ace.inherit_only or ace.sid not in token:
-            continue
-        if ace.type not in (ACCESS_ALLOWED, ACCESS_DENIED, ACCESS_ALLOWED_OBJECT,
-                            ACCESS_DENIED_OBJECT):
-            continue
-        if ace.object_type and ace.object_type.lower() != object_type:
+        if not _applies(ace, token, object_type):
             continue
         bits = map_generic(ace.mask) & remaining
-        if not bits:
+        polarity = ace_polarity(ace.type)
+        if not bits or polarity == INERT:
             continue
-        if ace.type in (ACCESS_DENIED, ACCESS_DENIED_OBJECT):
-            return AccessDecision(False, ace, "denied by an ACE")
+        if polarity is None and ace.type not in CALLBACK_DENY_TYPES:
+            skipped_allows.append(ace)  # callback allow, compound, unknown: grants nothing
+            continue
+        if polarity is None:
+            return AccessDecision(
+                False, ace, "denied by a callback (conditional) ACE whose condition the module "
+                "cannot evaluate, counted as a deny: %s" % describe_ace(ace),
+                skipped_allows + [ace])
+        if polarity == DENY:
+            return AccessDecision(False, ace, "denied by an ACE", skipped_allows)
         remaining &= ~bits
         last_allow = ace
         if not remaining:
+            # allows that were not counted could not have changed a grant
             return AccessDecision(True, last_allow, "granted")
-    return AccessDecision(False, None, "no ACE grants it")
+    reason = "no ACE grants it"
+    if skipped_allows:
+        reason += (" (%d allow ACE(s) with a condition the module cannot evaluate were not "
+                   "counted, e.g. %s)" % (len(skipped_allows), describe_ace(skipped_allows[0])))
+    return AccessDecision(False, None, reason, skipped_allows)
+
+
+# -- dropping explicit copies of inherited ACEs without changing anyone's access --------------
+#
+# For one right (bit), one object type and one object (this one, or one below it that inherits
+# from this DACL), the access check's answer for a token is the answer of the first ACE that
+# applies and whose trustee is in the token. So only each trustee's first ACE counts, and two
+# DACLs answer every token alike exactly when every trustee's first ACE answers alike in both
+# and any two trustees whose first ACEs answer differently come in the same order in both.
+# Callback ACEs count as a trustee of their own per condition (identical copies share it),
+# which covers every outcome of the condition; ACE types the module cannot read count as
+# applying to everything and agreeing with nothing. Objects below see the inheritable ACEs in
+# the same order, effective where their inherited object type allows; CREATOR OWNER and
+# CREATOR GROUP become SIDs that may equal any other trustee there.
+
+CREATOR_OWNER = "S-1-3-0"
+CREATOR_GROUP = "S-1-3-1"
+_UNREADABLE = "unreadable"
+
+
+def _propagates(ace: Ace) -> bool:
+    return bool(ace.flags & (CONTAINER_INHERIT | OBJECT_INHERIT))
+
+
+def _answer(ace: Ace) -> str:
+    polarity = ace_polarity(ace.type)
+    if polarity is not None:
+        return polarity
+    if ace.type in CALLBACK_ALLOW_TYPES:
+        return ALLOW
+    if ace.type in CALLBACK_DENY_TYPES:
+        return DENY
+    return _UNREADABLE
+
+
+def _trustee(ace: Ace, index: int, sid: str) -> tuple:
+    if ace.type in CALLBACK_ALLOW_TYPES or ace.type in CALLBACK_DENY_TYPES:
+        return (sid, ace.extra)
+    if _answer(ace) == _UNREADABLE:
+        return (sid, index)  # agrees with nothing, not even an identical copy
+    return (sid, None)
+
+
+def _contexts(aces: list):
+    """(name, predicate(ace) -> effective there, SID substitution) for this object and the
+    kinds of objects below it."""
+    classes = sorted(set(ace.inherited_object_type.lower() for ace in aces
+                         if ace.inherited_object_type)) + [None]
+    yield "this object", lambda ace: not ace.inherit_only, {}
+    creators = set(ace.sid for ace in aces if _propagates(ace)) & {CREATOR_OWNER, CREATOR_GROUP}
+    others = sorted(set(ace.sid for ace in aces) - creators) + ["(the creator)"]
+    substitutions = [{}]
+    for creator in sorted(creators):
+        substitutions = [dict(sub, **{creator: other}) for sub in substitutions
+                         for other in others]
+    for cls in classes:
+        for depth, label in ((1, "children"), (2, "objects further down")):
+            def effective(ace, cls=cls, depth=depth):
+                if not _propagates(ace) or (depth > 1 and ace.flags & NO_PROPAGATE_INHERIT):
+                    return False
+                return not ace.inherited_object_type \
+                    or ace.inherited_object_type.lower() == cls
+            name = "%s%s" % (label, " of class %s" % cls if cls else "")
+            for sub in substitutions:
+                yield name, effective, sub
+
+
+def _first_answers(aces: list, applies, sub: dict) -> dict:
+    """trustee -> (position, answer) of its first ACE among those that apply."""
+    first = {}
+    for index, ace in enumerate(aces):
+        if _answer(ace) == INERT or not applies(ace):
+            continue
+        trustee = _trustee(ace, index, sub.get(ace.sid, ace.sid))
+        if trustee not in first:
+            first[trustee] = (index, _answer(ace))
+    return first
+
+
+def _disagreement(before: dict, after: dict) -> Optional[tuple]:
+    """None when both answer every token alike, else the trustees of a token they differ on.
+    A trustee with no ACE answers 'not granted' after everything else."""
+    end = (float("inf"), DENY)
+    trustees = sorted(set(before) | set(after), key=repr)
+    for one in trustees:
+        b1, a1 = before.get(one, end), after.get(one, end)
+        if b1[1] != a1[1]:
+            return (one,)
+        for other in trustees:
+            b2, a2 = before.get(other, end), after.get(other, end)
+            if b1[1] != b2[1] and (b1[0] < b2[0]) != (a1[0] < a2[0]):
+                return (one, other)
+    return None
+
+
+def _slices(aces: list, dropped: list):
+    """(right, object type) pairs on which dropping these ACEs could matter: the rights they
+    hold (rights every ACE treats alike tried once) and the object types they apply to."""
+    bits = 0
+    for ace in dropped:
+        bits |= map_generic(ace.mask)
+    if all(ace.object_type for ace in dropped):
+        types = sorted(set(ace.object_type.lower() for ace in dropped))
+    else:
+        types = [None] + sorted(set(ace.object_type.lower() for ace in aces
+                                    if ace.object_type and _answer(ace) != _UNREADABLE))
+    seen = set()
+    for bit in (1 << n for n in range(32)):
+        if not bits & bit:
+            continue
+        signature = tuple(bool(map_generic(ace.mask) & bit) for ace in aces)
+        if signature in seen:
+            continue
+        seen.add(signature)
+        for object_type in types:
+            yield bit, object_type
+
+
+def access_difference(aces: list, kept: list) -> Optional[str]:
+    """None when the DACL `kept` (`aces` less some ACEs, order kept) gives every token the same
+    answer as `aces` for every right and object type, on this object and every object that
+    inherits from it; else one case where it does not, in words."""
+    kept_ids = set(id(ace) for ace in kept)
+    dropped = [ace for ace in aces if id(ace) not in kept_ids]
+    if not dropped:
+        return None
+    for bit, object_type in _slices(aces, dropped):
+        def applies(ace, bit=bit, object_type=object_type):
+            if _answer(ace) == _UNREADABLE:
+                return True
+            if not map_generic(ace.mask) & bit:
+                return False
+            return not ace.object_type or ace.object_type.lower() == object_type
+        for where, effective, sub in _contexts(aces):
+            def both(ace, effective=effective, applies=applies):
+                return effective(ace) and applies(ace)
+            before = _first_answers(aces, both, sub)
+            after = _first_answers(kept, both, sub)
+            token = _disagreement(before, after)
+            if token is not None:
+                return "the answer for a token holding %s, right %s%s, on %s would change" % (
+                    " and ".join(t[0] + (" (conditional)" if t[1] is not None else "")
+                                 for t in token),
+                    rights_text(bit), " of %s" % object_type if object_type else "", where)
+    return None
+
+
+def _is_candidate(ace: Ace, inherited: set) -> bool:
+    return not ace.inherited and _answer(ace) != _UNREADABLE \
+        and ace.copy(flags=ace.flags | INHERITED_ACE).key() in inherited
+
+
+def plan_explicit_duplicates(sd: SecurityDescriptor):
+    """Explicit ACEs identical (but for INHERITED_ACE) to an inherited ACE of the same DACL, as
+    re-enabling inheritance after a 'preserve' leaves them, dropped where that provably changes
+    no one's effective access, on this object or any object below it.
+
+    Returns (descriptor, removed ACEs, kept duplicates as (ACE, why it stays) pairs). All are
+    dropped together when that is safe, else one at a time, each checked against the original.
+    """
+    new = _copy_with_dacl(sd)
+    aces = list(new.dacl.aces)
+    inherited = set(ace.key() for ace in aces if ace.inherited)
+    candidates = [ace for ace in aces if _is_candidate(ace, inherited)]
+    dropped = set()
+    everything = set(id(ace) for ace in candidates)
+    if candidates and access_difference(
+            aces, [a for a in aces if id(a) not in everything]) is None:
+        dropped = everything
+    progress = bool(candidates) and not dropped
+    while progress:
+        progress = False
+        for ace in candidates:
+            if id(ace) in dropped:
+                continue
+            trial = [a for a in aces if id(a) not in dropped and a is not ace]
+            if access_difference(aces, trial) is None:
+                dropped.add(id(ace))
+                progress = True
+    new.dacl.aces = [ace for ace in aces if id(ace) not in dropped]
+    removed = [ace for ace in candidates if id(ace) in dropped]
+    kept = []
+    for ace in candidates:
+        if id(ace) not in dropped:
+            trial = [a for a in new.dacl.aces if a is not ace]
+            kept.append((ace, access_difference(aces, trial)))
+    return new, removed, kept
