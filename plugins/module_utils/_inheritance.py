@@ -12,7 +12,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes i
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     CONTAINER_INHERIT, MAX_ACL_BYTES, AclTooLargeError, SecurityDescriptorError,
-    disable_inheritance, drop_explicit_duplicates, enable_inheritance, explicit_only)
+    disable_inheritance, enable_inheritance, explicit_only, plan_explicit_duplicates)
 
 # Enabling inheritance on a protected DACL: the DC adds the ACEs the parent passes down in the
 # same modify. Only a DACL this large can be pushed past 64 KiB by them (the parent's inheritable
@@ -66,11 +66,10 @@ def plan(dn, sd, admin_count, protection, state, disable_mode="preserve",
                 # duplicates among them are dropped in a second modify after the re-read.
                 detail["note"] = "explicit copies of inherited ACEs are dropped after enabling"
             else:
-                deduped, removed = drop_explicit_duplicates(sd)
+                deduped, removed = _dedupe(sd, detail)
                 if removed:
                     new, changed = explicit_only(deduped), True
                     action = "drop explicit duplicates"
-                    detail["duplicates_removed"] = removed
         clear_admin_count = admin_count if orphan and admin_count is not None else None
         if clear_admin_count is not None:
             changed = True
@@ -88,11 +87,12 @@ def duplicates_follow_up(change, reread):
     """After enabling inheritance, drop explicit ACEs that now duplicate inherited ones."""
     if change.action != "enable":
         return None
-    deduped, removed = drop_explicit_duplicates(reread)
+    detail = {}
+    deduped, removed = _dedupe(reread, detail)
     if not removed:
         return None
     return Change(change.dn, reread, explicit_only(deduped), "enable, drop explicit duplicates",
-                  detail=dict(duplicates_removed=removed))
+                  detail=detail)
 
 
 def passed_down_size(parent_sd):
@@ -152,3 +152,16 @@ class ParentDescriptors(object):
             except (LdapError, SecurityDescriptorError):
                 self.cache[parent] = None
         return self.cache[parent]
+
+
+def _dedupe(sd, detail):
+    """Explicit copies of inherited ACEs dropped where that changes no one's access; the ones
+    kept, and why, go into the result."""
+    deduped, removed, kept = plan_explicit_duplicates(sd)
+    if removed:
+        detail["duplicates_removed"] = len(removed)
+    if kept:
+        detail["duplicates_kept"] = len(kept)
+        detail["note"] = ("%d explicit copies of inherited ACEs kept because dropping them would "
+                          "change effective access, e.g. %s" % (len(kept), kept[0][1]))
+    return deduped, len(removed)

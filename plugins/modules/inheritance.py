@@ -51,6 +51,10 @@ options:
     description:
       - With O(state=enabled), also drop explicit ACEs identical to an inherited one, as
         re-enabling after a V(preserve) leaves them.
+      - An explicit ACE is dropped only where that provably changes no one's effective access,
+        on the object and on the objects that inherit from it (every trustee, right, object type
+        and outcome of a conditional ACE); one whose removal would let an inherited deny or allow
+        decide instead is kept and counted in RV(objects[].duplicates_kept).
       - For objects whose inheritance is off, the inherited ACEs exist only after the DC
         recomputes them, so the duplicates are dropped in a second modify after the first is
         verified. Check mode cannot count them for those objects and says so in RV(objects[].note).
@@ -162,9 +166,16 @@ objects:
       type: str
       returned: when it applies
     duplicates_removed:
-      description: Explicit ACEs dropped because an inherited ACE is identical.
+      description: Explicit ACEs dropped because an inherited ACE is identical and dropping them
+        changes no one's effective access, on the object or below it.
       type: int
       returned: when O(remove_explicit_duplicates) dropped some
+    duplicates_kept:
+      description: Explicit copies of inherited ACEs kept because dropping them would change
+        someone's effective access (for example an inherited deny would then come first);
+        RV(objects[].note) names one case.
+      type: int
+      returned: when O(remove_explicit_duplicates) kept some on a changed object
     admin_count_cleared:
       description: True when adminCount was cleared on an orphan.
       type: bool
