@@ -13,7 +13,7 @@ import uuid
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     DEFAULT_USER_FILTER, MATCHING_RULE_IN_CHAIN, LdapError, escape_filter_value, read_objects_by)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
-    AUTHENTICATED_USERS, EVERYONE, check_access, sid_to_str)
+    AUTHENTICATED_USERS, CALLBACK_DENY_TYPES, EVERYONE, check_access, describe_ace, sid_to_str)
 
 # otherWellKnownObjects GUID of the Exchange Servers group (bytes_le hex, as Exchange writes it)
 EXCHANGE_SERVERS_WKGUID = "A7D2016C83F003458132789EEB127B84"
@@ -143,9 +143,17 @@ def creation_check(sd, token, container_class_guid, sddl):
     decision = check_access(sd, token, CREATE_CHILD, container_class_guid)
     if decision.granted:
         return True, None
+    if decision.ace is not None and decision.ace.type in CALLBACK_DENY_TYPES:
+        return False, ("a callback (conditional) deny ACE, whose condition the module cannot "
+                       "evaluate and so counts as a deny, may stop Exchange Servers creating "
+                       "the ExchangeActiveSyncDevices container: %s" % describe_ace(decision.ace))
     if decision.ace is not None:
         return False, ("a deny ACE stops Exchange Servers creating the ExchangeActiveSyncDevices "
                        "container: %s" % sddl.ace(decision.ace))
+    if decision.unevaluated:
+        return False, ("no ACE the module can evaluate gives Exchange Servers Create Child of "
+                       "msExchActiveSyncDevices; a callback (conditional) allow ACE it cannot "
+                       "evaluate was not counted: %s" % describe_ace(decision.unevaluated[0]))
     if sd.protected:
         return False, ("inheritance is disabled and no explicit ACE gives Exchange Servers "
                        "Create Child of msExchActiveSyncDevices (event 1053)")

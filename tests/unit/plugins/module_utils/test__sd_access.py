@@ -328,3 +328,18 @@ def test_callback_aces_survive_the_codec_and_are_described():
     assert "access denied callback object" in text and "0x0c" in text and EXS in text
     assert CREATE_DEVICES in text and USER in text and "8 bytes of conditional expression" in text
     assert not check_access(again, TOKEN, CC, CREATE_DEVICES).granted
+
+
+# -- the readiness row says when the answer rests on a condition ---------------------------------
+
+def test_readiness_names_a_callback_deny_and_a_callback_allow_it_could_not_count():
+    from ansible_collections.adremedy.directory.plugins.module_utils._eas import creation_check
+    deny = Ace(0x0C, 0, CC, EXS, CREATE_DEVICES, extra=CONDITIONS[0])
+    can, why = creation_check(SecurityDescriptor(0x8404, dacl=Acl(4, [deny, GRANT])), TOKEN,
+                              CREATE_DEVICES, SDDL)
+    assert can is False and "callback (conditional) deny" in why and "counts as a deny" in why
+    assert "access denied callback object ACE (type 0x0c)" in why
+    allow = Ace(0x0B, 0, CC, EXS, CREATE_DEVICES, extra=CONDITIONS[0])
+    can, why = creation_check(SecurityDescriptor(0x9404, dacl=Acl(4, [allow])), TOKEN,
+                              CREATE_DEVICES, SDDL)
+    assert can is False and "callback (conditional) allow" in why and "not counted" in why
