@@ -92,8 +92,8 @@ def test_client_refuses_clear_text_and_missing_credentials():
             "%s bind to ldap://dc2:389 would be neither signed nor sealed (%s), so every write "
             "and the read-back that verifies it would cross the network unprotected; use "
             "ldaps:// or start_tls: true" % (auth, "ldap3 negotiates no SASL security layer"
-                                              if auth == "kerberos" else
-                                              "ldap3's NTLM has no signing or sealing"))
+                                             if auth == "kerberos" else
+                                             "ldap3's NTLM has no signing or sealing"))
         LdapClient(params(auth=auth, server=["ldap://dc2"], start_tls=True))
     with pytest.raises(LdapError, match="page_size"):
         LdapClient(params(page_size=0))
