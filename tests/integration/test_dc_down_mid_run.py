@@ -12,6 +12,7 @@ from conftest import STAFF, lab_cli
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import SecurityDescriptor
 
 USERS = 300
+ALLOWED = "msExchMobileAllowedDeviceIDs"
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +68,66 @@ def test_dc_down_mid_run_stops_cleanly_and_a_rerun_finishes(big_lab, ansible, di
     assert rerun["counts"]["changed"] == USERS - fixed
     assert protected_count(directory, users) == 0
     assert ansible.run("inheritance", {"search_base": STAFF})["changed"] is False
+
+
+def allowed_count(directory, tag):
+    directory.conn.search(STAFF, "(msExchMobileAllowedDeviceIDs=%s*)" % tag, attributes=["1.1"])
+    return sum(1 for item in directory.conn.response if item["type"] == "searchResEntry")
+
+
+def test_dc_down_mid_list_edit_over_300_users_then_the_rerun_converges(big_lab, ansible,
+                                                                       directory):
+    import ldap3
+    users = directory.dns(STAFF)
+    assert len(users) == USERS
+    for dn in users[::7]:  # someone else's values on some of them, which must survive
+        assert directory.conn.modify(dn, {ALLOWED: [(ldap3.MODIFY_ADD, ["KEEPME01"])]})
+    entries = [{"user": dn, "allowed": ["DOWN%05d" % i]} for i, dn in enumerate(users)]
+    running = ansible.start("eas_allowed_devices", {"entries": entries})
+    deadline = time.time() + 120
+    while time.time() < deadline and allowed_count(directory, "DOWN") < 30:
+        time.sleep(0.05)
+    lab_cli("down")
+    result = ansible.wait(running)
+    lab_cli("up")
+    directory.reconnect()
+
+    assert result["failed"] and "\n" not in result["msg"]
+    assert "unreachable" in result["msg"] and "not attempted" in result["msg"]
+    counts = result["counts"]
+    assert 30 <= counts["changed"] < USERS
+    done = allowed_count(directory, "DOWN")
+    assert done in (counts["changed"], counts["changed"] + 1)  # + the one in flight
+
+    rerun = ansible.run("eas_allowed_devices", {"entries": entries})
+    assert not rerun.get("failed"), rerun.get("msg")
+    assert rerun["counts"]["changed"] == USERS - done
+    assert allowed_count(directory, "DOWN") == USERS
+    assert allowed_count(directory, "KEEPME") == len(users[::7])  # nothing of theirs lost
+    assert ansible.run("eas_allowed_devices", {"entries": entries})["changed"] is False
+    ansible.run("eas_allowed_devices", {"state": "absent", "entries": entries})
+
+
+def test_dc_down_mid_rollback_then_the_rerun_converges(big_lab, ansible, directory, tmp_path):
+    users = directory.dns(STAFF)
+    journal = str(tmp_path / "journal.jsonl")
+    assert protected_count(directory, users) == 0  # as the previous test left them
+    broke = ansible.run("inheritance", {"search_base": STAFF, "state": "disabled",
+                                        "journal": journal})
+    assert not broke.get("failed"), broke.get("msg")
+    assert protected_count(directory, users) == USERS
+    running = ansible.start("inheritance_rollback", {"journal": journal})
+    deadline = time.time() + 120
+    while time.time() < deadline and protected_count(directory, users[:40]) > 20:
+        time.sleep(0.05)
+    lab_cli("down")
+    result = ansible.wait(running)
+    lab_cli("up")
+    directory.reconnect()
+    assert result["failed"] and "\n" not in result["msg"]
+    restored = USERS - protected_count(directory, users)
+    assert 0 < restored < USERS
+    rerun = ansible.run("inheritance_rollback", {"journal": journal})
+    assert not rerun.get("failed"), rerun.get("msg")
+    assert protected_count(directory, users) == 0
+    assert ansible.run("inheritance_rollback", {"journal": journal})["changed"] is False
