@@ -198,8 +198,9 @@ class PlaybookRun(object):
         return dict((k, int(v)) for k, v in (part.split("=") for part in line.split()[2:]))
 
 
-def run_playbook(name, extra_vars, check=False, tags=None):
-    """ansible-playbook playbooks/<name>.yml with the lab inventory (demo/inventory.yml)."""
+def run_playbook(name, extra_vars, check=False, tags=None, when_task=None):
+    """ansible-playbook playbooks/<name>.yml with the lab inventory (demo/inventory.yml).
+    when_task=(name, action): run action() once, as soon as the task of that name starts."""
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
            "-i", os.path.join(ROOT, "demo", "inventory.yml"),
            os.path.join(ROOT, "playbooks", name + ".yml"), "-e", json.dumps(extra_vars)]
@@ -209,9 +210,15 @@ def run_playbook(name, extra_vars, check=False, tags=None):
         cmd += ["--tags", tags]
     environ = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1",
                    ANSIBLE_PYTHON_INTERPRETER=sys.executable)
-    proc = subprocess.run(cmd, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, check=False)
-    return PlaybookRun(proc.returncode, proc.stdout)
+    proc = subprocess.Popen(cmd, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if when_task and line.startswith("TASK [") and when_task[0] in line:
+            when_task[1]()
+            when_task = None
+    return PlaybookRun(proc.wait(), "".join(lines))
 
 
 def staged_playbook(tmp_path_factory, name, dir_var, **base):
@@ -219,10 +226,10 @@ def staged_playbook(tmp_path_factory, name, dir_var, **base):
     is: run(check, tags, **extra vars); run.dir; run.state() reads its state.json."""
     directory = tmp_path_factory.mktemp(name)
 
-    def run(check=False, tags=None, **extra):
+    def run(check=False, tags=None, when_task=None, **extra):
         args = dict(base, **{dir_var: str(directory)})
         args.update(extra)
-        return run_playbook(name, args, check=check, tags=tags)
+        return run_playbook(name, args, check=check, tags=tags, when_task=when_task)
     run.dir = directory
     run.state = lambda: json.loads((directory / "state.json").read_text())
     return run
