@@ -1,13 +1,15 @@
-"""The DC stops in the middle of the rollout's harvest and close (the lab script stops it as a
-task starts) and restarts between stages: the stage fails with one clear line, close never
-removes the rule when its plan could not be completed, and the next run resumes from the state
+"""Faults in the workflows: the DC stops in the middle of the rollout's harvest and close and of
+the compliance report (the lab script stops it as a task starts) and restarts between stages: the
+stage fails with one clear line, close never removes the rule when its plan could not be
+completed, a failed report run is marked incomplete, and the next run resumes from the state
 file and converges."""
 
+import json
 import time
 
 import pytest
 
-from conftest import STAFF, eas_sync, lab_cli, staged_playbook, user_dn
+from conftest import LAB_OU, STAFF, eas_sync, lab_cli, run_playbook, staged_playbook, user_dn
 
 MODEL = "iPhone16,2"
 ENGINEERING = "OU=Engineering,%s" % STAFF
@@ -85,3 +87,21 @@ def test_close_with_the_dc_stopped_mid_plan_keeps_the_rule_then_converges(rollou
     assert verified.rc == 0, verified.output[-3000:]
     again = rollout()
     assert again.rc == 0 and again.recap()["changed"] == 0, again.output[-3000:]
+
+
+def test_compliance_report_with_the_dc_stopped_mid_run_is_marked_incomplete(tmp_path,
+                                                                            directory):
+    report = tmp_path / "report"
+    args = {"search_base": LAB_OU, "report_dir": str(report)}
+    failed = run_playbook("compliance_report", args, check=True,
+                          when_task=("ActiveSync readiness of every user in scope", stop_dc))
+    restart(directory)
+    assert failed.rc != 0
+    marker = json.loads((report / "INCOMPLETE.json").read_text())
+    assert marker["complete"] is False
+    assert sorted(p.name for p in report.iterdir()) == ["INCOMPLETE.json"]  # no report written
+    done = run_playbook("compliance_report", args, check=True)
+    assert done.rc == 0, done.output[-3000:]
+    assert sorted(p.name for p in report.iterdir()) == ["report.html", "report.json",
+                                                        "report.md", "users.csv"]
+    assert json.loads((report / "report.json").read_text())["summary"]
