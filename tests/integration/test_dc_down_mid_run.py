@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import STAFF, lab_cli
+from conftest import STAFF, Ansible, lab_cli
 
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import SecurityDescriptor
 
@@ -70,6 +70,19 @@ def test_dc_down_mid_run_stops_cleanly_and_a_rerun_finishes(big_lab, ansible, di
     assert ansible.run("inheritance", {"search_base": STAFF})["changed"] is False
 
 
+def stop_dc_when(running, ready, directory):
+    """Stop the DC once ready() says the run is well under way; its result, after the DC is
+    back."""
+    deadline = time.time() + 120
+    while time.time() < deadline and not ready():
+        time.sleep(0.05)
+    lab_cli("down")
+    result = Ansible.wait(running)
+    lab_cli("up")
+    directory.reconnect()
+    return result
+
+
 def allowed_count(directory, tag):
     directory.conn.search(STAFF, "(msExchMobileAllowedDeviceIDs=%s*)" % tag, attributes=["1.1"])
     return sum(1 for item in directory.conn.response if item["type"] == "searchResEntry")
@@ -84,13 +97,7 @@ def test_dc_down_mid_list_edit_over_300_users_then_the_rerun_converges(big_lab, 
         assert directory.conn.modify(dn, {ALLOWED: [(ldap3.MODIFY_ADD, ["KEEPME01"])]})
     entries = [{"user": dn, "allowed": ["DOWN%05d" % i]} for i, dn in enumerate(users)]
     running = ansible.start("eas_allowed_devices", {"entries": entries})
-    deadline = time.time() + 120
-    while time.time() < deadline and allowed_count(directory, "DOWN") < 30:
-        time.sleep(0.05)
-    lab_cli("down")
-    result = ansible.wait(running)
-    lab_cli("up")
-    directory.reconnect()
+    result = stop_dc_when(running, lambda: allowed_count(directory, "DOWN") >= 30, directory)
 
     assert result["failed"] and "\n" not in result["msg"]
     assert "unreachable" in result["msg"] and "not attempted" in result["msg"]
@@ -117,13 +124,8 @@ def test_dc_down_mid_rollback_then_the_rerun_converges(big_lab, ansible, directo
     assert not broke.get("failed"), broke.get("msg")
     assert protected_count(directory, users) == USERS
     running = ansible.start("inheritance_rollback", {"journal": journal})
-    deadline = time.time() + 120
-    while time.time() < deadline and protected_count(directory, users[:40]) > 20:
-        time.sleep(0.05)
-    lab_cli("down")
-    result = ansible.wait(running)
-    lab_cli("up")
-    directory.reconnect()
+    result = stop_dc_when(running, lambda: protected_count(directory, users[:40]) <= 20,
+                          directory)
     assert result["failed"] and "\n" not in result["msg"]
     restored = USERS - protected_count(directory, users)
     assert 0 < restored < USERS
