@@ -55,7 +55,9 @@ options:
   password:
     description:
       - The account's password.
-      - If not set, the value of the environment variable E(ADREMEDY_PASSWORD) is used.
+      - If not set, the value of the environment variable E(ADREMEDY_PASSWORD) is used, else the
+        content of the file the environment variable E(ADREMEDY_PASSWORD_FILE) names (without its
+        final line break), which is how the collection's AWX credential type passes it.
     type: str
   connect_timeout:
     description:

@@ -8,13 +8,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
 import socket
 import ssl
 import time
 import traceback
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.basic import AnsibleFallbackNotFound, env_fallback
 
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_to_str
 
@@ -70,6 +71,35 @@ CONNECTION_DEFAULTS = dict(start_tls=False, validate_certs=True, auth="simple",
 AT_LEAST_ONE = (("connect_timeout", " second"), ("operation_timeout", " second"),
                 ("page_size", ""))
 
+# AWX credential types inject secrets as files: the password is then read from the file this
+# variable names, so it is in no process environment (ansible-runner keeps the job's environment
+# in its artifacts).
+PASSWORD_FILE_VARIABLE = "ADREMEDY_PASSWORD_FILE"
+
+
+def read_password_file(path: str) -> str:
+    """The password in `path` (one line; the line break after it is not part of it)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read().rstrip("\r\n")
+    except OSError as exc:
+        raise LdapError("%s %s cannot be read: %s" % (PASSWORD_FILE_VARIABLE, path, exc.strerror))
+
+
+def password_fallback() -> str:
+    """ADREMEDY_PASSWORD, else the content of the file ADREMEDY_PASSWORD_FILE names. As an
+    argument-spec fallback of a no_log option, the value is masked in every result, like the
+    option itself; a file that cannot be read is reported when the client checks its auth."""
+    if "ADREMEDY_PASSWORD" in os.environ:
+        return os.environ["ADREMEDY_PASSWORD"]
+    path = os.environ.get(PASSWORD_FILE_VARIABLE)
+    if path:
+        try:
+            return read_password_file(path)
+        except LdapError:
+            pass
+    raise AnsibleFallbackNotFound
+
 
 def connection_argument_spec():
     """Options every module of the collection takes; documented in the `connection` fragment."""
@@ -82,7 +112,7 @@ def connection_argument_spec():
         ca_cert=dict(type="path", fallback=(env_fallback, ["ADREMEDY_CA_CERT"])),
         auth=dict(type="str", default=defaults["auth"], choices=["simple", "kerberos", "ntlm"]),
         bind_dn=dict(type="str", fallback=(env_fallback, ["ADREMEDY_BIND_DN"])),
-        password=dict(type="str", no_log=True, fallback=(env_fallback, ["ADREMEDY_PASSWORD"])),
+        password=dict(type="str", no_log=True, fallback=(password_fallback,)),
         connect_timeout=dict(type="int", default=defaults["connect_timeout"]),
         operation_timeout=dict(type="int", default=defaults["operation_timeout"]),
         page_size=dict(type="int", default=defaults["page_size"]),
@@ -290,10 +320,12 @@ class LdapClient(object):
 
     def _validate_auth(self):
         auth = self.params["auth"]
+        if not self.params.get("password") and os.environ.get(PASSWORD_FILE_VARIABLE):
+            read_password_file(os.environ[PASSWORD_FILE_VARIABLE])  # says why the fallback failed
         if auth in ("simple", "ntlm") and not (self.params.get("bind_dn")
                                                and self.params.get("password")):
             raise LdapError("auth %s needs bind_dn and password (or ADREMEDY_BIND_DN and "
-                            "ADREMEDY_PASSWORD)" % auth)
+                            "ADREMEDY_PASSWORD or ADREMEDY_PASSWORD_FILE)" % auth)
         for scheme, host, port in self.servers:
             if scheme == "ldap" and not self.params.get("start_tls"):
                 raise LdapError("%s bind to ldap://%s:%d %s; use ldaps:// or start_tls: true"

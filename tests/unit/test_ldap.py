@@ -1,6 +1,7 @@
 """The LDAP layer's pure parts: escaping, URIs, DNs, one-line errors and the retry loop."""
 
 import pytest
+from ansible.module_utils.basic import AnsibleFallbackNotFound
 from hypothesis import given, strategies as st
 
 from ansible_collections.adremedy.directory.plugins.module_utils import _ldap
@@ -76,6 +77,27 @@ def params(**overrides):
                 start_tls=False, page_size=1000)
     base.update(overrides)
     return base
+
+
+def test_password_from_the_file_adremedy_password_file_names(monkeypatch, tmp_path):
+    """As the AWX credential type injects it: the password is in a file, not the environment;
+    read by the no_log option's fallback, so Ansible masks it like a password given directly."""
+    secret = tmp_path / "password"
+    secret.write_text("S3cret, with spaces \n")
+    monkeypatch.delenv("ADREMEDY_PASSWORD", raising=False)
+    monkeypatch.setenv("ADREMEDY_PASSWORD_FILE", str(secret))
+    spec = _ldap.connection_argument_spec()["password"]
+    assert spec["no_log"] and spec["fallback"][0]() == "S3cret, with spaces "
+    monkeypatch.setenv("ADREMEDY_PASSWORD", "from-env")
+    assert spec["fallback"][0]() == "from-env"
+    monkeypatch.delenv("ADREMEDY_PASSWORD")
+    monkeypatch.setenv("ADREMEDY_PASSWORD_FILE", str(tmp_path / "missing"))
+    with pytest.raises(AnsibleFallbackNotFound):
+        spec["fallback"][0]()
+    with pytest.raises(LdapError) as err:
+        LdapClient(params(password=None))
+    assert str(err.value) == "ADREMEDY_PASSWORD_FILE %s cannot be read: No such file or directory" \
+        % (tmp_path / "missing")
 
 
 def test_client_refuses_clear_text_and_missing_credentials():
