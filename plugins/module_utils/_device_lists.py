@@ -59,6 +59,12 @@ def _unique(values):
     return out
 
 
+def _printable(text):
+    """A name as given, or its repr when it holds line breaks or other control characters, so
+    an error message stays one line."""
+    return text if text.isprintable() else repr(text)
+
+
 def add_request(want, which, values):
     """Add IDs to one user's request for a list, keeping the first spelling of each."""
     want[which] = _unique(want.get(which, []) + list(values))
@@ -80,7 +86,7 @@ def merge_entries(entries, default_list="allowed"):
         record = "device_id" in entry and "user" not in entry
         if unknown and not record:
             raise ValueError("entries[%d] (%s): unknown keys %s; use user, allowed, blocked"
-                             % (number, user, ", ".join(sorted(unknown))))
+                             % (number, _printable(user), ", ".join(sorted(unknown))))
         want = merged.setdefault(user, {})
         lists = dict((which, entry.get(which)) for which in LIST_NAMES if which in entry)
         if record:
@@ -91,7 +97,8 @@ def merge_entries(entries, default_list="allowed"):
             if isinstance(values, str):
                 values = [values]
             for value in values:
-                check_device_id(value, "entries[%d] (%s) %s" % (number, user, which))
+                check_device_id(value, "entries[%d] (%s) %s" % (number, _printable(user),
+                                                                which))
             add_request(want, which, values)
     return merged
 

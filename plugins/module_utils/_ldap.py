@@ -203,8 +203,9 @@ def check_dn(dn, what="DN"):
     try:
         parse_dn(dn)
     except Exception as exc:  # ldap3 raises several types for bad DNs
+        reason = str(exc).replace("\r", "\\r").replace("\n", "\\n")  # ldap3 quotes it raw
         raise LdapError("%s %r is not a valid distinguished name (%s): invalidDNSyntax (34)"
-                        % (what, dn, exc), code=34, name="invalidDNSyntax", dn=dn)
+                        % (what, dn, reason), code=34, name="invalidDNSyntax", dn=dn)
     return dn
 
 

@@ -221,6 +221,8 @@ def test_disable_modes_and_idempotence(ansible, directory):
 
 @pytest.mark.parametrize("args, needle", [
     ({"dn": ["CN=User 00001,,OU=Staff"]}, "invalidDNSyntax (34)"),
+    # one malformed DN among good ones (a line break and a NUL in it): nothing is written
+    ({"dn": BROKEN[:1] + ["CN=User\n 1,OU=\x00Staff"] + BROKEN[1:]}, "invalidDNSyntax (34)"),
     ({"search_base": "OU=Nowhere,%s" % LAB_OU}, "noSuchObject (32)"),
     ({"search_base": STAFF, "filter": "(&(objectClass=user)"}, "filterError (87)"),
     ({"search_base": STAFF, "journal": "/nonexistent-dir/j.jsonl"}, "cannot open journal"),
