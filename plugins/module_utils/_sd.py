@@ -883,16 +883,20 @@ def _contexts(aces: list):
     for creator in sorted(creators):
         substitutions = [dict(sub, **{creator: other}) for sub in substitutions
                          for other in others]
+    # MS-DTYP 2.5.3.4.2: a child that is a container (every AD object is) takes CONTAINER_INHERIT
+    # ACEs as effective and passes OBJECT_INHERIT-only ones on as inherit-only; a leaf takes the
+    # OBJECT_INHERIT ones. Both are judged, so no reading of OI can hide a change.
     for cls in classes:
         for depth, label in ((1, "children"), (2, "objects further down")):
-            def effective(ace, cls=cls, depth=depth):
-                if not _propagates(ace) or (depth > 1 and ace.flags & NO_PROPAGATE_INHERIT):
-                    return False
-                return not ace.inherited_object_type \
-                    or ace.inherited_object_type.lower() == cls
-            name = "%s%s" % (label, " of class %s" % cls if cls else "")
-            for sub in substitutions:
-                yield name, effective, sub
+            for flag, kind in ((CONTAINER_INHERIT, ""), (OBJECT_INHERIT, " (as leaf objects)")):
+                def effective(ace, cls=cls, depth=depth, flag=flag):
+                    if not ace.flags & flag or (depth > 1 and ace.flags & NO_PROPAGATE_INHERIT):
+                        return False
+                    return not ace.inherited_object_type \
+                        or ace.inherited_object_type.lower() == cls
+                name = "%s%s%s" % (label, " of class %s" % cls if cls else "", kind)
+                for sub in substitutions:
+                    yield name, effective, sub
 
 
 def _first_answers(aces: list, applies, sub: dict) -> dict:
