@@ -359,3 +359,12 @@ def test_readiness_names_a_callback_deny_and_a_callback_allow_it_could_not_count
     can, why = creation_check(SecurityDescriptor(0x9404, dacl=Acl(4, [allow])), TOKEN,
                               CREATE_DEVICES, SDDL)
     assert can is False and "callback (conditional) allow" in why and "not counted" in why
+
+
+def test_an_object_inherit_only_deny_does_not_hide_what_children_lose():
+    # containers (every AD object) take the CI allow and pass the OI-only deny on as
+    # inherit-only: dropping both loses the children's read. Judging the deny as effective on
+    # the same children as the allow made the two look alike.
+    aces = [Ace(0x01, OI, RP, WD), Ace(0x00, CI | ID, RP, WD)]
+    assert "children" in access_difference(aces, [])
+    assert "this object" in access_difference(aces, aces[1:])  # the deny applies here too
