@@ -11,7 +11,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
     ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE)
 from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
     resolve_identities)

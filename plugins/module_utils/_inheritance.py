@@ -7,8 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import (
-    SD_ATTRIBUTE, Change, descriptor_of)
+from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import Change
+from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import (
+    SD_ATTRIBUTE, descriptor_of)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     CONTAINER_INHERIT, MAX_ACL_BYTES, AclTooLargeError, SecurityDescriptorError,

@@ -207,10 +207,12 @@ msg:
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._device_lists import (
     merge_entries, resolve_users)
-from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
-    ACCESS_LEVELS, CHARACTERISTICS, DEVICE_SCHEMA, ORDERS, POLICY_SCHEMA, DeviceFilter,
-    apply_plan_changes, device_filter_argument_spec, find_devices, load_policy, plan_device,
-    require_exchange_schema)
+from ansible_collections.adremedy.directory.plugins.module_utils._eas_devices import (
+    DeviceFilter, device_filter_argument_spec, find_devices)
+from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy import (
+    ACCESS_LEVELS, CHARACTERISTICS, ORDERS, apply_plan_changes, plan_device)
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
+    DEVICE_SCHEMA, POLICY_SCHEMA, load_policy, require_exchange_schema)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import check_selection
 from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
 

@@ -127,9 +127,10 @@ actions:
 """
 
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
-    ACCESS_LEVELS, CHARACTERISTICS, POLICY_SCHEMA, RULE_CLASS, Rule, default_rule_name,
-    load_policy, require_exchange_schema)
+from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy import (
+    ACCESS_LEVELS, CHARACTERISTICS, Rule, default_rule_name)
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
+    POLICY_SCHEMA, RULE_CLASS, load_policy, require_exchange_schema)
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, escape_dn_value)

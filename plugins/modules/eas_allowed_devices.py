@@ -212,12 +212,12 @@ msg:
 from collections import deque
 
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import (
+from ansible_collections.adremedy.directory.plugins.module_utils._bulk import (
     Outcome, bulk_spec, enforce_limit, read_back, record_failure)
 from ansible_collections.adremedy.directory.plugins.module_utils._device_lists import (
     LIST_NAMES, LISTS, USER_ATTRIBUTES, add_request, diff_text, merge_entries, plan_edit, resolve_users,
     verify_edit)
-from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
     require_exchange_schema)
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError

@@ -146,9 +146,10 @@ import traceback
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
-    DEVICE_SCHEMA, DeviceFilter, device_filter_argument_spec, find_devices,
-    require_exchange_schema, summarize_devices)
+from ansible_collections.adremedy.directory.plugins.module_utils._eas_devices import (
+    DeviceFilter, device_filter_argument_spec, find_devices, summarize_devices)
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
+    DEVICE_SCHEMA, require_exchange_schema)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import check_selection
 from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
 

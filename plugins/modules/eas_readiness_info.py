@@ -164,11 +164,11 @@ container_class_guid:
 """
 
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import (
-    descriptor_of)
-from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
-    DEVICE_CLASS, DEVICES_CONTAINER_CLASS, SUMMARY_KEYS, USER_ATTRIBUTES, DeviceCounts,
-    exchange_servers, readiness, schema_guid, summarize, unreadable_row)
+from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import descriptor_of
+from ansible_collections.adremedy.directory.plugins.module_utils._eas_readiness import (
+    SUMMARY_KEYS, USER_ATTRIBUTES, DeviceCounts, readiness, summarize, unreadable_row)
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
+    DEVICE_CLASS, DEVICES_CONTAINER_CLASS, exchange_servers, schema_guid)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     LdapError, check_selection, select_entries)
 from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule

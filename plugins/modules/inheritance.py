@@ -209,9 +209,12 @@ msg:
 """
 
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import (
-    READ_ATTRIBUTES, Outcome, apply_changes, bulk_spec, descriptor_of, enforce_limit,
-    open_journal)
+from ansible_collections.adremedy.directory.plugins.module_utils._bulk import (
+    Outcome, bulk_spec, enforce_limit)
+from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import apply_changes
+from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import (
+    READ_ATTRIBUTES, descriptor_of)
+from ansible_collections.adremedy.directory.plugins.module_utils._journal import open_journal
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
     ParentDescriptors, Skip, check_fits, duplicates_follow_up, plan)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (

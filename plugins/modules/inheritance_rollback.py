@@ -126,9 +126,13 @@ msg:
 from collections import OrderedDict
 
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._bulk import (
+    Outcome, bulk_spec, enforce_limit)
 from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import (
-    Change, Outcome, apply_changes, bulk_spec, decode_sd, enforce_limit, open_journal,
-    read_descriptor, read_journal)
+    Change, apply_changes)
+from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import read_descriptor
+from ansible_collections.adremedy.directory.plugins.module_utils._journal import (
+    decode_sd, open_journal, read_journal)
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
     protection_skip)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError

@@ -4,9 +4,10 @@ import pytest
 
 from ansible_collections.adremedy.directory.plugins.module_utils._device_lists import (
     check_device_id, merge_entries, plan_edit)
-from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
+from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy import (
     ACCESS_STATES, Owner, Policy, Rule, apply_plan_changes, default_rule_name, enum_value,
-    plan_device, rdn_value)
+    plan_device)
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import rdn_value
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import Entry
 
 IPHONE = dict(device_id="ApplABC123", device_type="iPhone", device_model="iPhone15,2",

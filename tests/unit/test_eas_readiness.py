@@ -2,8 +2,10 @@
 
 import pytest
 
-from ansible_collections.adremedy.directory.plugins.module_utils._eas import (
-    creation_check, device_owner, eas_enabled, list_findings)
+from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy import eas_enabled
+from ansible_collections.adremedy.directory.plugins.module_utils._eas_readiness import (
+    creation_check, list_findings)
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import device_owner
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
     Skip, plan)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import Sddl

@@ -349,7 +349,7 @@ def test_callback_aces_survive_the_codec_and_are_described():
 # -- the readiness row says when the answer rests on a condition ---------------------------------
 
 def test_readiness_names_a_callback_deny_and_a_callback_allow_it_could_not_count():
-    from ansible_collections.adremedy.directory.plugins.module_utils._eas import creation_check
+    from ansible_collections.adremedy.directory.plugins.module_utils._eas_readiness import creation_check
     deny = Ace(0x0C, 0, CC, EXS, CREATE_DEVICES, extra=CONDITIONS[0])
     can, why = creation_check(SecurityDescriptor(0x8404, dacl=Acl(4, [deny, GRANT])), TOKEN,
                               CREATE_DEVICES, SDDL)

@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The harness of every module that changes many objects: the options (max_changes, fail_fast,
+list_unchanged), the max_changes guard, counts and per-object results (Outcome), a failed
+object that stops the run or not, the re-read that verifies a write, the final report.
+It knows nothing of what is written. Private."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
+
+
+class Outcome(object):
+    """Counts and the per-object results a module returns."""
+
+    def __init__(self, list_unchanged=False, noun="objects"):
+        self.noun = noun
+        self.counts = dict(matched=0, changed=0, unchanged=0, skipped=0, failed=0)
+        self.objects = []
+        self.diffs = []
+        self.list_unchanged = list_unchanged
+        self.stopped = None
+
+    def add(self, dn, status, **detail):
+        self.counts[status] += 1
+        if status != "unchanged" or self.list_unchanged:
+            item = dict(dn=dn, status=status)
+            item.update(detail)
+            self.objects.append(item)
+
+    def fail(self, dn, exc):
+        self.add(dn, "failed", error=str(exc), ldap_code=getattr(exc, "code", None))
+
+    def result(self):
+        return dict(changed=self.counts["changed"] > 0, counts=dict(self.counts),
+                    objects=self.objects)
+
+    def report(self, diff=False, **extra):
+        """(result, failed): counts, objects, summary msg and, with diff, the diffs; failed when
+        any object failed, with the first failure in msg."""
+        result = self.result()
+        result.update(extra)
+        result["msg"] = self.summary()
+        if diff:
+            result["diff"] = self.diffs
+        failures = [o for o in self.objects if o["status"] == "failed"]
+        if failures:
+            result["msg"] += "; first failure: %s" % failures[0]["error"]
+        return result, bool(failures)
+
+    def summary(self):
+        counts = dict(self.counts, noun=self.noun)
+        text = "%(changed)d of %(matched)d %(noun)s changed, %(unchanged)d already right, " \
+               "%(skipped)d skipped, %(failed)d failed" % counts
+        if self.stopped:
+            text += "; stopped: %s" % self.stopped
+        return text
+
+
+def record_failure(outcome, dn, exc, pending, fail_fast):
+    """Record one object's failed write. True when the run must stop: the DC is gone (the
+    pending objects are reported as not attempted) or fail_fast."""
+    outcome.fail(dn, exc)
+    if isinstance(exc, LdapError) and exc.code == 52:
+        outcome.stopped = ("the directory became unreachable; %d objects were not attempted"
+                           % len(pending))
+        for rest in pending:
+            outcome.add(rest.dn, "failed", error="not attempted: " + outcome.stopped)
+        return True
+    if fail_fast:
+        outcome.stopped = "fail_fast after the first failure"
+        return True
+    return False
+
+
+def read_back(client, dn, attributes):
+    """The object re-read after a write, to verify it; LdapError naming it when it is gone."""
+    entry = client.read(dn, attributes)
+    if entry is None:
+        raise LdapError("verify %s failed: the object is gone after the write: noSuchObject (32)"
+                        % dn, code=32, name="noSuchObject", dn=dn)
+    return entry
+
+
+def check_max_changes(params):
+    if params["max_changes"] < 0:
+        raise Failure("max_changes must be 0 (no limit) or more, not %d" % params["max_changes"])
+
+
+def bulk_spec():
+    """max_changes, fail_fast and list_unchanged, as every module that writes in bulk takes them."""
+    return ArgumentSpec(dict(max_changes=dict(type="int", default=0),
+                             fail_fast=dict(type="bool", default=False),
+                             list_unchanged=dict(type="bool", default=False)),
+                        checks=[check_max_changes])
+
+
+def enforce_limit(changes, limit, outcome, verb="changes"):
+    """max_changes: a plan larger than the limit changes nothing; Failure with the plan."""
+    if limit and len(changes) > limit:
+        raise Failure("the plan %s %d objects, more than max_changes %d; nothing was changed"
+                      % (verb, len(changes), limit), plan=[c.dn for c in changes],
+                      **outcome.result())

@@ -1,0 +1,141 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One user's ActiveSync readiness: ActiveSync on, inheritance, protection, whether Exchange
+Servers may create the user's ExchangeActiveSyncDevices container (the cause of event 1053),
+container and device counts, allow/block list findings. Private."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy import eas_enabled
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import device_owner
+from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+    CALLBACK_DENY_TYPES, check_access, describe_ace)
+
+CREATE_CHILD = 0x1
+
+USER_ATTRIBUTES = ["sAMAccountName", "userPrincipalName", "nTSecurityDescriptor", "adminCount",
+                   "msExchOmaAdminWirelessEnable", "msExchMobileAllowedDeviceIDs",
+                   "msExchMobileBlockedDeviceIDs"]
+
+
+def list_findings(allowed, blocked):
+    """(IDs on both lists, IDs stored twice on one list in different case), case-insensitive."""
+    allowed_keys = dict((v.lower(), v) for v in allowed)
+    conflicts = sorted(allowed_keys[k] for k in set(allowed_keys) & set(v.lower() for v in blocked))
+    duplicates = []
+    for values in (allowed, blocked):
+        seen = {}
+        for value in values:
+            seen.setdefault(value.lower(), set()).add(value)
+        duplicates += sorted(v for group in seen.values() if len(group) > 1 for v in group)
+    return conflicts, duplicates
+
+
+class DeviceCounts(object):
+    """Which users have a devices container and how many device objects, from one search."""
+
+    def __init__(self):
+        self.containers = set()
+        self.devices = {}
+
+    def load(self, client, base, container_class, device_class):
+        search = "(|(objectClass=%s)(objectClass=%s))" % (container_class, device_class)
+        for entry in client.search(base, search, ["1.1"]):
+            owner = device_owner(entry.dn)
+            if owner is None:
+                continue
+            key = owner[0].lower()
+            if owner[1]:
+                self.devices[key] = self.devices.get(key, 0) + 1
+            else:
+                self.containers.add(key)
+        return self
+
+    def of(self, dn):
+        key = dn.lower()
+        return key in self.containers, self.devices.get(key, 0)
+
+
+def creation_check(sd, token, container_class_guid, sddl):
+    """(Exchange Servers may create the devices container here, why) from the user's DACL."""
+    decision = check_access(sd, token, CREATE_CHILD, container_class_guid)
+    if decision.granted:
+        return True, None
+    if decision.ace is not None and decision.ace.type in CALLBACK_DENY_TYPES:
+        return False, ("a callback (conditional) deny ACE, whose condition the module cannot "
+                       "evaluate and so counts as a deny, may stop Exchange Servers creating "
+                       "the ExchangeActiveSyncDevices container: %s" % describe_ace(decision.ace))
+    if decision.ace is not None:
+        return False, ("a deny ACE stops Exchange Servers creating the ExchangeActiveSyncDevices "
+                       "container: %s" % sddl.ace(decision.ace))
+    if decision.unevaluated:
+        return False, ("no ACE the module can evaluate gives Exchange Servers Create Child of "
+                       "msExchActiveSyncDevices; a callback (conditional) allow ACE it cannot "
+                       "evaluate was not counted: %s" % describe_ace(decision.unevaluated[0]))
+    if sd.protected:
+        return False, ("inheritance is disabled and no explicit ACE gives Exchange Servers "
+                       "Create Child of msExchActiveSyncDevices (event 1053)")
+    return False, ("no ACE, inherited or explicit, gives Exchange Servers Create Child of "
+                   "msExchActiveSyncDevices; check Exchange's PrepareDomain ACEs on the domain "
+                   "root and the OUs above")
+
+
+def readiness(entry, sd, protection, counts, exs_token, container_class_guid, sddl):
+    """One user's row of eas_readiness_info."""
+    enabled = eas_enabled(entry.raw("msExchOmaAdminWirelessEnable"))
+    can_create, why = creation_check(sd, exs_token, container_class_guid, sddl)
+    container, devices = counts.of(entry.dn)
+    conflicts, duplicates = list_findings(entry.texts("msExchMobileAllowedDeviceIDs"),
+                                          entry.texts("msExchMobileBlockedDeviceIDs"))
+    classification = protection["classification"] if protection else None
+    would_fail = enabled and not container and not can_create
+    if why and classification in ("protected", "unmarked"):
+        why += "; protected by AdminSDHolder (%s), so excluded from the inheritance fix by " \
+               "design" % protection["reason"]
+    elif why and classification == "orphaned":
+        why += "; orphaned adminCount=1 (in no protected group): the inheritance module fixes " \
+               "it with include_orphaned"
+    return dict(
+        dn=entry.dn,
+        sam_account_name=entry.text("sAMAccountName"),
+        user_principal_name=entry.text("userPrincipalName"),
+        eas_enabled=enabled,
+        inheritance="disabled" if sd.protected else "enabled",
+        protection=classification,
+        exchange_can_create=can_create,
+        container=container,
+        devices=devices,
+        list_conflicts=conflicts,
+        case_duplicates=duplicates,
+        would_fail=would_fail,
+        reason=why,
+    )
+
+
+SUMMARY_KEYS = ("users", "eas_enabled", "eas_disabled", "inheritance_disabled",
+                "exchange_can_create", "exchange_cannot_create", "would_fail", "protected",
+                "orphaned", "with_container", "devices", "list_conflicts", "case_duplicates",
+                "unreadable")
+
+
+def summarize(summary, row):
+    summary["users"] += 1
+    summary["eas_enabled" if row["eas_enabled"] else "eas_disabled"] += 1
+    summary["inheritance_disabled"] += row["inheritance"] == "disabled"
+    summary["exchange_can_create" if row["exchange_can_create"]
+            else "exchange_cannot_create"] += 1
+    summary["would_fail"] += row["would_fail"]
+    summary["protected"] += row["protection"] in ("protected", "unmarked")
+    summary["orphaned"] += row["protection"] == "orphaned"
+    summary["with_container"] += row["container"]
+    summary["devices"] += row["devices"]
+    summary["list_conflicts"] += bool(row["list_conflicts"])
+    summary["case_duplicates"] += bool(row["case_duplicates"])
+
+
+def unreadable_row(entry, exc):
+    return dict(dn=entry.dn, sam_account_name=entry.text("sAMAccountName"),
+                error=str(exc), would_fail=None)

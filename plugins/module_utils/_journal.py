@@ -1,0 +1,105 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The undo journal of the DACL writers: JSON Lines, one line per object (DN, old and new SDDL and
+descriptor), written and flushed before the object's modify; reading it back for a rollback.
+Private."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import datetime
+import json
+import os
+from contextlib import nullcontext
+
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
+from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+    SecurityDescriptor, SecurityDescriptorError)
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def encode_sd(sd):
+    return base64.b64encode(sd.to_bytes()).decode("ascii")
+
+
+def decode_sd(text, what):
+    try:
+        return SecurityDescriptor.parse(base64.b64decode(text, validate=True))
+    except (ValueError, TypeError, SecurityDescriptorError) as exc:
+        raise SecurityDescriptorError("%s is not a valid base64 security descriptor (%s)"
+                                      % (what, exc))
+
+
+class Journal(object):
+    """JSON Lines, one line per object, written and flushed to disk before the object's modify,
+    so a crash or a lost DC still leaves a record of every write that may have happened."""
+
+    def __init__(self, path, domain_sid):
+        self.path = path
+        self.domain_sid = domain_sid
+        directory = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(directory):
+            raise IOError("journal directory %s does not exist" % directory)
+        self.handle = open(path, "a")
+
+    def record(self, change, sddl):
+        line = dict(time=utc_now(), dn=change.dn, action=change.action,
+                    domain_sid=self.domain_sid,
+                    old_sddl=sddl.render(change.before), new_sddl=sddl.render(change.after),
+                    old_sd=encode_sd(change.before), new_sd=encode_sd(change.after))
+        if change.admin_count is not None:
+            line["old_admin_count"] = change.admin_count
+        self.handle.write(json.dumps(line, sort_keys=True) + "\n")
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+
+    def close(self):
+        self.handle.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+def open_journal(path, client, changes, outcome, check_mode=False):
+    """The journal to write to as a context manager (yielding None when there is no path,
+    nothing to write, or check mode). Opened before the first write, so an unwritable path
+    fails (Failure) with nothing changed."""
+    if not path or not changes or check_mode:
+        return nullcontext()
+    try:
+        return Journal(path, client.root_dse.domain_sid)
+    except (IOError, OSError) as exc:
+        raise Failure("cannot open journal %s: %s; nothing was changed" % (path, exc),
+                      **outcome.result())
+
+
+def read_journal(path):
+    """The journal's lines as dicts; a clear error naming the line when one is not valid."""
+    lines = []
+    try:
+        with open(path) as handle:
+            for number, text in enumerate(handle, 1):
+                if not text.strip():
+                    continue
+                try:
+                    line = json.loads(text)
+                except ValueError as exc:
+                    raise ValueError("journal %s line %d is not JSON (%s)" % (path, number, exc))
+                missing = [k for k in ("dn", "old_sd", "new_sd") if k not in line]
+                if missing:
+                    raise ValueError("journal %s line %d lacks %s" % (path, number,
+                                                                      ", ".join(missing)))
+                line["line"] = number
+                lines.append(line)
+    except (IOError, OSError) as exc:
+        raise ValueError("cannot read journal %s: %s" % (path, exc))
+    return lines
