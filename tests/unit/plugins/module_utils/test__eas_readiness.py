@@ -1,4 +1,4 @@
-"""Exchange lookups and the inheritance plan: the narrow pieces, without a directory."""
+"""ActiveSync readiness: the narrow pieces, without a directory."""
 
 import pytest
 
@@ -6,8 +6,6 @@ from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy imp
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_readiness import (
     creation_check, list_findings)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import device_owner
-from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
-    Skip, plan)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import Sddl
 
 DOMAIN = "S-1-5-21-1-2-3"
@@ -49,35 +47,3 @@ def test_creation_check_says_why(sddl, can, words):
                                   CREATE_DEVICES, SDDL)
     assert allowed is can
     assert (why is None) if words is None else (words in why)
-
-
-PROTECTED_DACL = SDDL.parse("D:PAI(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)(A;;RPLCLORC;;;AU)")
-INHERITING = SDDL.parse("D:AI(A;;RPLCLORC;;;AU)(A;CI;CC;;;DA)(A;CIID;CC;;;DA)")
-
-
-def protection(cls):
-    return None if cls is None else {"classification": cls, "reason": "member of Domain Admins"}
-
-
-@pytest.mark.parametrize("cls, include_orphaned, outcome", [
-    ("protected", True, "skip"), ("unmarked", True, "skip"), ("orphaned", False, "skip"),
-    ("orphaned", True, "change"), (None, False, "change"),
-])
-def test_plan_never_writes_protected_and_orphans_only_on_request(cls, include_orphaned, outcome):
-    step = plan(USER, PROTECTED_DACL, 1 if cls in ("protected", "orphaned") else None,
-                protection(cls), "enabled", include_orphaned=include_orphaned)
-    if outcome == "skip":
-        assert isinstance(step, Skip) and step.classification == cls
-    else:
-        assert not isinstance(step, Skip) and not step.after.protected
-        assert (step.admin_count is not None) == (cls == "orphaned")
-
-
-def test_plan_is_none_when_already_right_and_drops_duplicates_on_request():
-    assert plan(USER, INHERITING, None, None, "enabled") is None
-    step = plan(USER, INHERITING, None, None, "enabled", remove_explicit_duplicates=True)
-    assert step.detail["duplicates_removed"] == 1
-    assert SDDL.render(step.after) == "D:AI(A;;RPLCLORC;;;AU)"
-    assert plan(USER, PROTECTED_DACL, None, None, "disabled") is None
-    step = plan(USER, INHERITING, None, None, "disabled", "remove")
-    assert step.after.protected and len(step.after.dacl.aces) == 2

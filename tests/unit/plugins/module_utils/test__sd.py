@@ -12,7 +12,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     disable_inheritance, drop_explicit_duplicates, enable_inheritance, explicit_only,
     inheritance_key, map_generic)
 
-CORPUS = json.load(open(os.path.join(os.path.dirname(__file__), "data", "sd_corpus.json")))
+CORPUS_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "data", "sd_corpus.json")
+CORPUS = json.load(open(CORPUS_PATH))
 CASES = CORPUS["cases"]
 EDGES = CORPUS["edge_cases"]
 

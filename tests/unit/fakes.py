@@ -1,0 +1,272 @@
+"""A directory in memory that stands in for LdapClient, for unit tests of the write engine and
+of the modules' main() through the module base (fixtures in tests/unit/plugins/conftest.py). The real
+behaviour of the DC is what the integration tests check against the lab."""
+
+import json
+import re
+from types import SimpleNamespace
+
+from ansible.module_utils import basic
+
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+    MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, Entry, LdapError, escape_dn_value)
+from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+    Sddl, sid_from_str, sid_to_str)
+
+try:
+    from ansible.module_utils.testing import patch_module_args  # pylint: disable=unused-import
+except ImportError:  # ansible-core before 2.19
+    from contextlib import contextmanager
+    from unittest import mock
+
+    @contextmanager
+    def patch_module_args(args):
+        with mock.patch.object(basic, "_ANSIBLE_ARGS",
+                               json.dumps(dict(ANSIBLE_MODULE_ARGS=args)).encode()):
+            yield
+
+DOMAIN_NC = "DC=example,DC=com"
+DOMAIN_SID = "S-1-5-21-1-2-3"
+SDDL = Sddl(DOMAIN_SID)
+# A user's DACL with inheritance off, and the same with inheritance on.
+PROTECTED_SDDL = "O:DAG:DUD:PAI(A;;RPWP;;;%s-1120)" % DOMAIN_SID
+INHERITING_SDDL = "O:DAG:DUD:AI(A;;RPWP;;;%s-1120)" % DOMAIN_SID
+USER_FILTER = {"objectCategory": "person", "objectClass": ["top", "person", "user"]}
+
+
+def sd_bytes(sddl):
+    return SDDL.parse(sddl).to_bytes()
+
+
+def _bytes(value):
+    if isinstance(value, bytes):
+        return value
+    return str(value).encode("utf-8")
+
+
+_TOKEN = re.compile(r"\(|\)|[^()]+")
+
+
+class _Filter(object):
+    """The RFC 4515 subset the collection sends: & | ! = and presence; the matching rule
+    extensions (in-chain) never match here."""
+
+    def __init__(self, text):
+        self.tokens = _TOKEN.findall(text)
+        self.pos = 0
+        self.tree = self._node()
+
+    def _node(self):
+        assert self.tokens[self.pos] == "("
+        self.pos += 1
+        head = self.tokens[self.pos]
+        if head in ("&", "|", "!"):
+            self.pos += 1
+            children = []
+            while self.tokens[self.pos] == "(":
+                children.append(self._node())
+            node = (head, children)
+        else:
+            self.pos += 1
+            node = ("=",) + tuple(head.split("=", 1))
+        assert self.tokens[self.pos] == ")"
+        self.pos += 1
+        return node
+
+    def matches(self, entry):
+        return self._eval(self.tree, entry)
+
+    def _eval(self, node, entry):
+        if node[0] == "&":
+            return all(self._eval(child, entry) for child in node[1])
+        if node[0] == "|":
+            return any(self._eval(child, entry) for child in node[1])
+        if node[0] == "!":
+            return not self._eval(node[1][0], entry)
+        attribute, value = node[1], node[2]
+        if ":" in attribute:
+            return False
+        name = attribute.lower()
+        if name == "distinguishedname":
+            stored = [entry.dn.encode("utf-8")]
+        else:
+            stored = entry.attrs.get(name) or []
+        if value == "*":
+            return bool(stored)
+        wanted = re.sub(r"\\([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), value)
+        if name == "objectsid":
+            return any(sid_to_str(v) == wanted for v in stored)
+        return any(v.decode("utf-8", "replace").lower() == wanted.lower() for v in stored)
+
+
+class FakeDirectory(object):
+    """LdapClient's interface over a dict. Faults: fail[dn] = LdapError raised by the modify
+    of dn; lose_after = n: the DC goes away after n modifies (every later request fails, code 52);
+    tamper[dn] = callable(attrs) run after a modify of dn (another writer, a DC rewriting)."""
+
+    def __init__(self):
+        self.entries = {}
+        self.modifies = []
+        self.fail = {}
+        self.tamper = {}
+        self.lose_after = None
+        self.lost = False
+        self.closed = False
+        self.settings = None
+        self.root_dse = SimpleNamespace(
+            default_naming_context=DOMAIN_NC, root_domain_naming_context=DOMAIN_NC,
+            configuration_naming_context="CN=Configuration," + DOMAIN_NC,
+            schema_naming_context="CN=Schema,CN=Configuration," + DOMAIN_NC,
+            dns_host_name="dc1.example.com", domain_sid=DOMAIN_SID, forest_root_sid=DOMAIN_SID)
+
+    # -- building it -----------------------------------------------------------------------
+
+    def add_entry(self, dn, **attrs):
+        values = {}
+        for name, value in attrs.items():
+            items = value if isinstance(value, (list, tuple)) else [value]
+            values[name.lower()] = [_bytes(v) for v in items]
+        self.entries[dn.lower()] = Entry(dn, values)
+        return dn
+
+    def add_user(self, dn, sddl=PROTECTED_SDDL, **attrs):
+        return self.add_entry(dn, nTSecurityDescriptor=sd_bytes(sddl), **dict(USER_FILTER, **attrs))
+
+    def sd(self, dn):
+        return self.entries[dn.lower()].raw("nTSecurityDescriptor")
+
+    # -- LdapClient ------------------------------------------------------------------------
+
+    def __call__(self, settings):
+        """Stands in for the LdapClient class: the module base calls LdapClient(settings)."""
+        self.settings = settings
+        return self
+
+    def connect(self):
+        return self
+
+    def close(self):
+        self.closed = True
+
+    def _check_alive(self, dn, modify=False):
+        if modify and self.lose_after is not None and len(self.modifies) >= self.lose_after:
+            self.lost = True
+        if self.lost:
+            raise LdapError("modify %s failed: lost the connection to ldaps://dc1:636 and 3 "
+                            "retries did not bring it back" % dn, code=52, name="unavailable",
+                            dn=dn)
+
+    @staticmethod
+    def _view(entry, attributes):
+        names = set(a.lower() for a in attributes or [])
+        if "*" in names:
+            return Entry(entry.dn, dict(entry.attrs))
+        return Entry(entry.dn, dict((k, v) for k, v in entry.attrs.items() if k in names))
+
+    def read(self, dn, attributes, sd_flags=None, what=None):
+        self._check_alive(dn)
+        entry = self.entries.get(dn.lower())
+        return self._view(entry, attributes) if entry is not None else None
+
+    def search(self, base, search_filter="(objectClass=*)", attributes=None, scope="subtree"):
+        self._check_alive(base)
+        test = _Filter(search_filter)
+        base_key = base.lower()
+        for key, entry in sorted(self.entries.items()):
+            if scope == "base":
+                inside = key == base_key
+            elif scope == "onelevel":
+                inside = re.split(r"(?<!\\),", key, 1)[-1] == base_key and key != base_key
+            else:
+                inside = key == base_key or key.endswith("," + base_key)
+            if inside and test.matches(entry):
+                yield self._view(entry, attributes)
+
+    def modify(self, dn, changes, sd_flags=None, permissive=False):
+        self._check_alive(dn, modify=True)
+        if dn.lower() in self.fail:
+            raise self.fail[dn.lower()]
+        attrs = self.entries[dn.lower()].attrs
+        for name, operations in changes.items():
+            key = name.lower()
+            for operation, values in operations:
+                values = [_bytes(v) for v in values]
+                if operation == MODIFY_REPLACE:
+                    attrs[key] = values
+                elif operation == MODIFY_ADD:
+                    attrs[key] = attrs.get(key, []) + values
+                elif operation == MODIFY_DELETE:
+                    attrs[key] = [v for v in attrs.get(key, []) if values and v not in values]
+                if not attrs[key]:
+                    del attrs[key]
+        self.modifies.append((dn, changes))
+        if dn.lower() in self.tamper:
+            self.tamper[dn.lower()](attrs)
+        return {"result": 0}
+
+    def add(self, dn, object_class, attributes=None):
+        self._check_alive(dn)
+        self.add_entry(dn, objectClass=object_class, **(attributes or {}))
+        self.modifies.append((dn, "add"))
+
+    def delete(self, dn, tree=False):
+        self._check_alive(dn)
+        del self.entries[dn.lower()]
+        self.modifies.append((dn, "delete"))
+
+
+class Exit(Exception):
+    def __init__(self, result, failed):
+        super(Exit, self).__init__(result.get("msg"))
+        self.result = dict(result, failed=failed)
+
+
+CONNECTION = dict(server=["ldaps://dc1.example.com"], bind_dn="CN=admin," + DOMAIN_NC,
+                  password="secret")
+
+
+def make_sid(rid):
+    return sid_from_str("%s-%d" % (DOMAIN_SID, rid))
+
+
+EXCHANGE = "CN=Microsoft Exchange,CN=Services,CN=Configuration," + DOMAIN_NC
+ORG = "CN=Contoso,%s" % EXCHANGE
+SETTINGS = "CN=Mobile Mailbox Settings,%s" % ORG
+EXCHANGE_SERVERS = "CN=Exchange Servers,OU=Microsoft Exchange Security Groups," + DOMAIN_NC
+
+
+def exchange_forest(directory, default_level=2, rules=()):
+    """The Exchange schema names the modules check for, the Exchange Servers group, and one
+    organization with its mobile mailbox settings and device access rules
+    (name, characteristic number, query string, level number)."""
+    from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
+        ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE, DEVICE_SCHEMA, EXCHANGE_SERVERS_WKGUID,
+        POLICY_SCHEMA)
+    schema = directory.root_dse.schema_naming_context
+    for name in set(DEVICE_SCHEMA + POLICY_SCHEMA + [ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE]):
+        directory.add_entry("CN=%s,%s" % (name, schema), lDAPDisplayName=name)
+    directory.add_entry(EXCHANGE_SERVERS, objectClass=["top", "group"], objectSid=make_sid(1120))
+    directory.add_entry(EXCHANGE, objectClass=["top", "msExchConfigurationContainer"],
+                        otherWellKnownObjects="B:32:%s:%s" % (
+                            EXCHANGE_SERVERS_WKGUID, EXCHANGE_SERVERS))
+    directory.add_entry(ORG, objectClass=["top", "msExchOrganizationContainer"], cn="Contoso")
+    directory.add_entry(SETTINGS, objectClass=["top", "msExchMobileMailboxSettings"],
+                        msExchMobileAccessControl=str(default_level))
+    for name, characteristic, query, level in rules:
+        directory.add_entry("CN=%s,%s" % (escape_dn_value(name), SETTINGS), cn=name,
+                            objectClass=["top", "msExchDeviceAccessRule"],
+                            msExchDeviceAccessRuleCharacteristic=str(characteristic),
+                            msExchDeviceAccessRuleQueryString=query,
+                            msExchMobileAccessControl=str(level))
+
+
+def add_device(directory, owner, device_id, model, state=3, reason=3):
+    """A partnership under owner's ExchangeActiveSyncDevices container."""
+    container = "CN=ExchangeActiveSyncDevices," + owner
+    if container.lower() not in directory.entries:
+        directory.add_entry(container, objectClass=["top", "msExchActiveSyncDevices"])
+    return directory.add_entry(
+        "CN=%s\u00a7%s,%s" % (model, device_id, container),
+        objectClass=["top", "msExchActiveSyncDevice"], msExchDeviceID=device_id,
+        msExchDeviceModel=model, msExchDeviceType="iPhone", msExchDeviceAccessState=str(state),
+        msExchDeviceAccessStateReason=str(reason))

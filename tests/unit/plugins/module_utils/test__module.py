@@ -1,0 +1,85 @@
+"""The module base and the argument spec it is built from."""
+
+import pytest
+
+from fakes import CONNECTION, Exit, patch_module_args
+
+from ansible_collections.adremedy.directory.plugins.module_utils import _module
+from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+    CONNECTION_DEFAULTS, LdapError, connection_settings)
+
+
+def test_specs_merge_options_rules_and_checks_and_refuse_a_clash():
+    seen = []
+    first = ArgumentSpec(dict(a=dict(type="str")), required_together=[("a", "b")],
+                         checks=[seen.append])
+    second = ArgumentSpec(dict(b=dict(type="str")), mutually_exclusive=[("a", "c")],
+                          required_by=dict(b=("a",)))
+    merged = first.merge(second)
+    kwargs = merged.module_kwargs()
+    assert set(kwargs["argument_spec"]) == {"a", "b"}
+    assert kwargs["required_together"] == [("a", "b")]
+    assert kwargs["mutually_exclusive"] == [("a", "c")] and kwargs["required_by"] == dict(b=("a",))
+    assert "required_if" not in kwargs  # empty rules are left out
+    merged.check({"a": 1})
+    assert seen == [{"a": 1}]
+    assert set(first.options) == {"a"}  # merge makes a new spec
+    with pytest.raises(ValueError, match="options defined twice: a"):
+        first.merge(ArgumentSpec(dict(a=dict(type="int"))))
+
+
+def test_connection_settings_fill_defaults_once_and_refuse_zero():
+    settings = connection_settings(dict(server=["ldaps://dc1"], page_size=None))
+    assert dict((k, settings[k]) for k in CONNECTION_DEFAULTS) == CONNECTION_DEFAULTS
+    assert settings["bind_dn"] is None
+    assert connection_settings(dict(server=["x"], operation_timeout=1))["operation_timeout"] == 1
+    for name, message in (("connect_timeout", "connect_timeout must be at least 1 second, got 0"),
+                          ("operation_timeout", "operation_timeout must be at least 1 second, "
+                                                "got 0"),
+                          ("page_size", "page_size must be at least 1, got 0")):
+        with pytest.raises(LdapError) as info:
+            connection_settings({"server": ["x"], name: 0})
+        assert str(info.value) == message
+
+
+@pytest.fixture
+def module(run_module):
+    """An AdremedyModule built from the connection options alone (run_module patches exits)."""
+    with patch_module_args(dict(CONNECTION)):
+        return _module.AdremedyModule()
+
+
+def test_client_is_closed_and_errors_become_one_failure(module, directory):
+    with pytest.raises(Exit) as info:
+        with module.client(lambda: dict(counts=dict(changed=1))) as client:
+            assert client is directory and directory.settings is module.connection
+            raise LdapError("modify CN=x failed: busy (51)", code=51, name="busy")
+    result = info.value.result
+    assert directory.closed and result["failed"]
+    assert (result["msg"], result["ldap_code"], result["ldap_result"]) == (
+        "modify CN=x failed: busy (51)", 51, "busy")
+    assert result["counts"] == dict(changed=1) and "Traceback" in result["exception"]
+
+
+def test_failure_carries_its_result_and_also_names_more_errors(module):
+    with pytest.raises(Exit) as info:
+        with module.failing(lambda: dict(ignored=True)):
+            raise Failure("the plan changes 3 objects", plan=["a", "b", "c"])
+    assert info.value.result["plan"] == ["a", "b", "c"] and "ignored" not in info.value.result
+    with pytest.raises(Exit) as info:
+        with module.failing(also=(ValueError,)):
+            raise ValueError("change 1: unknown action 'x'")
+    assert info.value.result["msg"] == "change 1: unknown action 'x'"
+    with pytest.raises(KeyError):  # anything else is a bug and stays a traceback
+        with module.failing():
+            raise KeyError("x")
+
+
+def test_missing_ldap3_is_reported_as_a_missing_library(run_module, monkeypatch):
+    monkeypatch.setattr(_module, "LDAP3_IMPORT_ERROR", "Traceback: No module named 'ldap3'")
+    with patch_module_args(dict(CONNECTION)):
+        with pytest.raises(Exit) as info:
+            _module.AdremedyModule()
+    assert "ldap3" in info.value.result["msg"] and info.value.result["failed"]

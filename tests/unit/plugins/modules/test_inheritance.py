@@ -1,0 +1,95 @@
+"""inheritance's main() through the module base, against a directory in memory."""
+
+import json
+
+from fakes import DOMAIN_NC, INHERITING_SDDL, make_sid
+
+from ansible_collections.adremedy.directory.plugins.module_utils._sd import SecurityDescriptor
+from ansible_collections.adremedy.directory.plugins.modules import inheritance
+
+STAFF = "OU=Staff," + DOMAIN_NC
+JANE = "CN=Jane\\, Doe,OU=Staff," + DOMAIN_NC
+JOHN = "CN=John Roe,OU=Staff," + DOMAIN_NC
+ADMIN = "CN=Tier0 Admin,OU=Staff," + DOMAIN_NC
+FINE = "CN=Fine User,OU=Staff," + DOMAIN_NC
+
+
+def lab(directory):
+    directory.add_entry(STAFF, objectClass=["top", "organizationalUnit"])
+    for dn in (JANE, JOHN):
+        directory.add_user(dn)
+    directory.add_user(FINE, INHERITING_SDDL)
+    admins = "CN=Domain Admins,CN=Users," + DOMAIN_NC
+    directory.add_user(ADMIN, adminCount="1", objectSid=make_sid(1500), memberOf=[admins])
+    directory.add_entry(admins, objectClass=["top", "group"], objectSid=make_sid(512),
+                        member=[ADMIN], sAMAccountName="Domain Admins")
+
+
+def protected(directory, dn):
+    return SecurityDescriptor.parse(directory.sd(dn)).protected
+
+
+def test_check_mode_plans_what_a_real_run_does_and_writes_nothing(run_module, directory):
+    lab(directory)
+    check = run_module(inheritance, dict(search_base=STAFF), check_mode=True, diff=True)
+    assert directory.modifies == [] and directory.closed
+    assert check["changed"] is True and check["failed"] is False
+    assert check["counts"] == dict(matched=4, changed=2, unchanged=1, skipped=1, failed=0)
+    # planning reports the skipped, the writes then report the changed
+    assert [(o["dn"], o["status"]) for o in check["objects"]] == [
+        (ADMIN, "skipped"), (JANE, "changed"), (JOHN, "changed")]
+    assert "Domain Admins" in check["objects"][0]["reason"]
+    assert [d["before_header"] for d in check["diff"]] == [JANE, JOHN]
+    assert "D:PAI" in check["diff"][0]["before"] and "D:AI" in check["diff"][0]["after"]
+    real = run_module(inheritance, dict(search_base=STAFF))
+    assert (real["counts"], real["objects"]) == (check["counts"], check["objects"])
+    assert not protected(directory, JANE) and protected(directory, ADMIN)
+    assert set(real) >= {"changed", "counts", "objects", "msg"} and "diff" not in real
+    again = run_module(inheritance, dict(search_base=STAFF))
+    assert again["changed"] is False and again["counts"]["unchanged"] == 3
+
+
+def test_journal_lines_and_result_key(run_module, directory, tmp_path):
+    lab(directory)
+    journal = tmp_path / "undo.jsonl"
+    result = run_module(inheritance, dict(dn=[JANE], journal=str(journal)))
+    assert result["journal"] == str(journal)
+    lines = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert [(line["dn"], line["action"]) for line in lines] == [(JANE, "enable")]
+    assert lines[0]["old_sddl"].startswith("O:DAG:DUD:PAI")
+
+
+def test_argument_errors_fail_before_connecting(run_module, directory):
+    both = run_module(inheritance, dict(dn=[JANE], search_base=STAFF))
+    assert both["failed"] and "mutually exclusive" in both["msg"]
+    neither = run_module(inheritance, dict())
+    assert neither["failed"] and "one of the following is required" in neither["msg"]
+    negative = run_module(inheritance, dict(dn=[JANE], max_changes=-1))
+    assert negative["failed"] and negative["msg"] == "max_changes must be 0 (no limit) or more, not -1"
+    zero = run_module(inheritance, dict(dn=[JANE], connect_timeout=0))
+    assert zero["failed"] and zero["msg"] == "connect_timeout must be at least 1 second, got 0"
+    assert directory.settings is None  # never got as far as a connection
+
+
+def test_max_changes_fails_with_the_plan_and_changes_nothing(run_module, directory):
+    lab(directory)
+    result = run_module(inheritance, dict(search_base=STAFF, max_changes=1))
+    assert result["failed"] and result["plan"] == [JANE, JOHN]
+    assert "more than max_changes 1; nothing was changed" in result["msg"]
+    assert directory.modifies == [] and directory.closed
+
+
+def test_ldap_error_is_one_failure_with_code_and_traceback(run_module, directory):
+    lab(directory)
+    result = run_module(inheritance, dict(search_base="OU=Gone," + DOMAIN_NC))
+    assert result["failed"] and result["ldap_code"] == 32
+    assert result["msg"] == "search_base OU=Gone,%s does not exist: noSuchObject (32)" % DOMAIN_NC
+    assert "Traceback" in result["exception"] and directory.closed
+    assert result["counts"]["matched"] == 0  # the result so far travels with the error
+
+
+def test_connection_settings_reach_the_client_with_defaults(run_module, directory):
+    lab(directory)
+    run_module(inheritance, dict(dn=[FINE], operation_timeout=5))
+    assert directory.settings["operation_timeout"] == 5
+    assert directory.settings["connect_timeout"] == 10 and directory.settings["page_size"] == 1000
