@@ -6,41 +6,42 @@ list_unchanged), the max_changes guard, counts and per-object results (Outcome),
 object that stops the run or not, the re-read that verifies a write, the final report.
 It knows nothing of what is written. Private."""
 
-from __future__ import absolute_import, division, print_function
+from __future__ import annotations
 
-__metaclass__ = type
+from typing import Any, Iterable, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+    Entry, LdapClient, LdapError)
 
 
-class Outcome(object):
+class Outcome:
     """Counts and the per-object results a module returns."""
 
-    def __init__(self, list_unchanged=False, noun="objects"):
+    def __init__(self, list_unchanged: bool = False, noun: str = "objects") -> None:
         self.noun = noun
         self.counts = dict(matched=0, changed=0, unchanged=0, skipped=0, failed=0)
-        self.objects = []
-        self.diffs = []
+        self.objects: list[dict[str, Any]] = []
+        self.diffs: list[dict[str, str]] = []
         self.list_unchanged = list_unchanged
-        self.stopped = None
+        self.stopped: str | None = None
 
-    def add(self, dn, status, **detail):
+    def add(self, dn: str, status: str, **detail: Any) -> None:
         self.counts[status] += 1
         if status != "unchanged" or self.list_unchanged:
             item = dict(dn=dn, status=status)
             item.update(detail)
             self.objects.append(item)
 
-    def fail(self, dn, exc):
+    def fail(self, dn: str, exc: Exception) -> None:
         self.add(dn, "failed", error=str(exc), ldap_code=getattr(exc, "code", None))
 
-    def result(self):
+    def result(self) -> dict[str, Any]:
         return dict(changed=self.counts["changed"] > 0, counts=dict(self.counts),
                     objects=self.objects)
 
-    def report(self, diff=False, **extra):
+    def report(self, diff: bool = False, **extra: Any) -> tuple[dict[str, Any], bool]:
         """(result, failed): counts, objects, summary msg and, with diff, the diffs; failed when
         any object failed, with the first failure in msg."""
         result = self.result()
@@ -53,7 +54,7 @@ class Outcome(object):
             result["msg"] += "; first failure: %s" % failures[0]["error"]
         return result, bool(failures)
 
-    def summary(self):
+    def summary(self) -> str:
         counts = dict(self.counts, noun=self.noun)
         text = "%(changed)d of %(matched)d %(noun)s changed, %(unchanged)d already right, " \
                "%(skipped)d skipped, %(failed)d failed" % counts
@@ -62,7 +63,8 @@ class Outcome(object):
         return text
 
 
-def record_failure(outcome, dn, exc, pending, fail_fast):
+def record_failure(outcome: Outcome, dn: str, exc: Exception, pending: Iterable[Any],
+                   fail_fast: bool) -> bool:
     """Record one object's failed write. True when the run must stop: the DC is gone (the
     pending objects are reported as not attempted) or fail_fast."""
     outcome.fail(dn, exc)
@@ -78,7 +80,7 @@ def record_failure(outcome, dn, exc, pending, fail_fast):
     return False
 
 
-def read_back(client, dn, attributes):
+def read_back(client: LdapClient, dn: str, attributes: Sequence[str]) -> Entry:
     """The object re-read after a write, to verify it; LdapError naming it when it is gone."""
     entry = client.read(dn, attributes)
     if entry is None:
@@ -87,12 +89,12 @@ def read_back(client, dn, attributes):
     return entry
 
 
-def check_max_changes(params):
+def check_max_changes(params: dict[str, Any]) -> None:
     if params["max_changes"] < 0:
         raise Failure("max_changes must be 0 (no limit) or more, not %d" % params["max_changes"])
 
 
-def bulk_spec():
+def bulk_spec() -> ArgumentSpec:
     """max_changes, fail_fast and list_unchanged, as every module that writes in bulk takes them."""
     return ArgumentSpec(dict(max_changes=dict(type="int", default=0),
                              fail_fast=dict(type="bool", default=False),
@@ -100,7 +102,8 @@ def bulk_spec():
                         checks=[check_max_changes])
 
 
-def enforce_limit(changes, limit, outcome, verb="changes"):
+def enforce_limit(changes: Sequence[Any], limit: int, outcome: Outcome,
+                  verb: str = "changes") -> None:
     """max_changes: a plan larger than the limit changes nothing; Failure with the plan."""
     if limit and len(changes) > limit:
         raise Failure("the plan %s %d objects, more than max_changes %d; nothing was changed"

@@ -5,30 +5,33 @@
 and verify, continue past a failed object (unless fail_fast), stop when the DC is gone.
 Shared by the inheritance and inheritance_rollback modules. Private."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 from collections import deque
+from typing import Any, Callable, Iterable
 
-from ansible_collections.adremedy.directory.plugins.module_utils._bulk import read_back, record_failure
+from ansible_collections.adremedy.directory.plugins.module_utils._bulk import (
+    Outcome, read_back, record_failure)
 from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import (
     READ_ATTRIBUTES, SD_ATTRIBUTE, descriptor_of)
+from ansible_collections.adremedy.directory.plugins.module_utils._journal import Journal
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    MODIFY_DELETE, MODIFY_REPLACE, LdapError)
+    MODIFY_DELETE, MODIFY_REPLACE, LdapClient, LdapError)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
-    SecurityDescriptorError, inheritance_key)
+    Sddl, SecurityDescriptor, SecurityDescriptorError, inheritance_key)
 
 
-class Change(object):
+class Change:
     """One object's planned write: the DACL as read, the DACL to write, and other attributes to
     change in the same modify (adminCount for orphans)."""
 
     __slots__ = ("dn", "before", "after", "action", "admin_count", "restore_admin_count",
                  "detail", "first_before")
 
-    def __init__(self, dn, before, after, action, admin_count=None, restore_admin_count=None,
-                 detail=None):
+    def __init__(self, dn: str, before: SecurityDescriptor, after: SecurityDescriptor,
+                 action: str, admin_count: int | None = None,
+                 restore_admin_count: int | None = None,
+                 detail: dict[str, Any] | None = None) -> None:
         self.dn = dn
         self.before = before
         self.after = after
@@ -38,7 +41,7 @@ class Change(object):
         self.detail = detail or {}
         self.first_before = before  # what a diff shows as "before" when writes are chained
 
-    def ldap_changes(self):
+    def ldap_changes(self) -> dict[str, list[tuple[Any, list[Any]]]]:
         changes = {SD_ATTRIBUTE: [(MODIFY_REPLACE, [self.after.to_bytes()])]}
         if self.admin_count is not None:
             changes["adminCount"] = [(MODIFY_DELETE, [])]
@@ -47,7 +50,8 @@ class Change(object):
         return changes
 
 
-def _diff(sddl, dn, before, after, note=None):
+def _diff(sddl: Sddl, dn: str, before: SecurityDescriptor, after: SecurityDescriptor,
+          note: str | None = None) -> dict[str, str]:
     after_text = sddl.render(after, "\n") + "\n"
     if note:
         after_text += "# %s\n" % note
@@ -55,8 +59,11 @@ def _diff(sddl, dn, before, after, note=None):
                 before=sddl.render(before, "\n") + "\n", after=after_text)
 
 
-def apply_changes(client, sddl, changes, outcome, check_mode=False, journal=None,
-                  fail_fast=False, diff=False, after_write=None):
+def apply_changes(client: LdapClient, sddl: Sddl, changes: Iterable[Change], outcome: Outcome,
+                  check_mode: bool = False, journal: Journal | None = None,
+                  fail_fast: bool = False, diff: bool = False,
+                  after_write: Callable[[Change, SecurityDescriptor], Change | None] | None = None
+                  ) -> None:
     """Write each change (or, in check mode, only report it), recording the results in outcome.
 
     after_write(change, reread) may return a further Change for the same object (e.g. dropping
@@ -90,7 +97,8 @@ def apply_changes(client, sddl, changes, outcome, check_mode=False, journal=None
             outcome.diffs.append(_diff(sddl, change.dn, change.first_before, reread))
 
 
-def write_one(client, sddl, change, journal=None):
+def write_one(client: LdapClient, sddl: Sddl, change: Change,
+              journal: Journal | None = None) -> SecurityDescriptor:
     """Journal, modify, re-read, verify. Raises LdapError naming the object on any failure."""
     if journal is not None:
         journal.record(change, sddl)

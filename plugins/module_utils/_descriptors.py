@@ -4,18 +4,17 @@
 """Reading an object's DACL: nTSecurityDescriptor with the attributes the DACL modules need,
 parsed, with a one-line error when the bind account may not read it. Private."""
 
-from __future__ import absolute_import, division, print_function
+from __future__ import annotations
 
-__metaclass__ = type
-
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+    Entry, LdapClient, LdapError)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import SecurityDescriptor
 
 SD_ATTRIBUTE = "nTSecurityDescriptor"
 READ_ATTRIBUTES = [SD_ATTRIBUTE, "adminCount", "objectClass"]
 
 
-def descriptor_of(entry):
+def descriptor_of(entry: Entry) -> SecurityDescriptor:
     blob = entry.raw(SD_ATTRIBUTE)
     if not blob:
         raise LdapError("cannot read the DACL of %s: insufficientAccessRights (50): the bind "
@@ -24,7 +23,8 @@ def descriptor_of(entry):
     return SecurityDescriptor.parse(blob)
 
 
-def read_descriptor(client, dn):
+def read_descriptor(client: LdapClient, dn: str
+                    ) -> tuple[Entry | None, SecurityDescriptor | None]:
     """(Entry, SecurityDescriptor) of one object, or (None, None) when it does not exist.
 
     Raises LdapError when the DACL cannot be read (READ_CONTROL is needed) and

@@ -5,18 +5,17 @@
 msExchMobileBlockedDeviceIDs): resolving users, validating device IDs, planning and writing
 value-level edits. Private."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import re
+from typing import Any, Iterable, Mapping, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
     ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE)
 from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
     resolve_identities)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, LdapError)
+    MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, Entry, LdapClient, LdapError)
 
 LISTS = (("allowed", ALLOWED_ATTRIBUTE), ("blocked", BLOCKED_ATTRIBUTE))
 LIST_NAMES = ("allowed", "blocked")
@@ -25,7 +24,7 @@ DEVICE_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
 USER_ATTRIBUTES = ["sAMAccountName", "userPrincipalName", ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE]
 
 
-def check_device_id(value, where):
+def check_device_id(value: Any, where: str) -> str:
     """The device ID, or ValueError saying what is wrong with it and where it came from."""
     if not isinstance(value, str):
         raise ValueError("%s: device ID %r is not a string" % (where, value))
@@ -43,13 +42,13 @@ def check_device_id(value, where):
     return value
 
 
-def resolve_users(client, names):
+def resolve_users(client: LdapClient, names: Sequence[str]) -> dict[str, Entry]:
     """{name as given: Entry} for users named in any form an admin types (see _identity);
     IdentityError naming every unknown or ambiguous one."""
     return resolve_identities(client, names, USER_ATTRIBUTES)
 
 
-def _unique(values):
+def _unique(values: Iterable[str]) -> list[str]:
     """Values in order with case-insensitive duplicates dropped."""
     seen, out = set(), []
     for value in values:
@@ -59,18 +58,19 @@ def _unique(values):
     return out
 
 
-def _printable(text):
+def _printable(text: str) -> str:
     """A name as given, or its repr when it holds line breaks or other control characters, so
     an error message stays one line."""
     return text if text.isprintable() else repr(text)
 
 
-def add_request(want, which, values):
+def add_request(want: dict[str, list[str]], which: str, values: Iterable[str]) -> None:
     """Add IDs to one user's request for a list, keeping the first spelling of each."""
     want[which] = _unique(want.get(which, []) + list(values))
 
 
-def merge_entries(entries, default_list="allowed"):
+def merge_entries(entries: Sequence[Any], default_list: str = "allowed"
+                  ) -> dict[str, dict[str, list[str]]]:
     """Requested IDs per user as given: {user: {'allowed': [...], 'blocked': [...]}}, in input
     order. An entry is {user, allowed, blocked}, or a device record from eas_device_info
     ({owner_dn, device_id}) whose ID goes on default_list. Validates every device ID."""
@@ -103,12 +103,12 @@ def merge_entries(entries, default_list="allowed"):
     return merged
 
 
-class ListEdit(object):
+class ListEdit:
     """One user's planned edit: the lists as read and the value-level operations."""
 
     __slots__ = ("dn", "user", "before", "after", "operations", "kept", "detail")
 
-    def __init__(self, dn, user, before):
+    def __init__(self, dn: str, user: str, before: Mapping[str, list[str]]) -> None:
         self.dn = dn
         self.user = user
         self.before = before            # {'allowed': [...], 'blocked': [...]} as stored
@@ -118,46 +118,47 @@ class ListEdit(object):
         self.detail = {}
 
     @property
-    def changed(self):
+    def changed(self) -> bool:
         return bool(self.operations)
 
-    def _op(self, which, op, values):
+    def _op(self, which: str, op: Any, values: Sequence[str]) -> None:
         if values or op == MODIFY_REPLACE:  # replacing with nothing clears the list
             self.operations.setdefault(dict(LISTS)[which], []).append((op, list(values)))
             self.detail.setdefault("%s_%s" % (which, "added" if op == MODIFY_ADD else
                                               "removed" if op == MODIFY_DELETE else "set"),
                                    []).extend(values)
 
-    def add(self, which, values):
+    def add(self, which: str, values: Iterable[str]) -> None:
         keys = set(v.lower() for v in self.after[which])
         new = [v for v in _unique(values) if v.lower() not in keys]
         self._op(which, MODIFY_ADD, new)
         self.after[which] += new
 
-    def remove(self, which, values):
+    def remove(self, which: str, values: Iterable[str]) -> None:
         keys = set(v.lower() for v in values)
         stored = [v for v in self.after[which] if v.lower() in keys]
         self._op(which, MODIFY_DELETE, stored)  # the stored spellings, every case variant
         self.after[which] = [v for v in self.after[which] if v.lower() not in keys]
 
-    def replace(self, which, values):
+    def replace(self, which: str, values: Iterable[str]) -> None:
         values = _unique(values)
         if sorted(v.lower() for v in values) != sorted(v.lower() for v in self.after[which]):
             self._op(which, MODIFY_REPLACE, values)
             self.after[which] = values
 
-    def ldap_changes(self):
+    def ldap_changes(self) -> dict[str, list[tuple[Any, list[str]]]]:
         return dict(self.operations)
 
 
 OTHER = {"allowed": "blocked", "blocked": "allowed"}
 
 
-def _who(user, dn):
+def _who(user: str, dn: str) -> str:
     return user if user.lower() == dn.lower() else "%s (%s)" % (user, dn)
 
 
-def _conflicts(user, dn, which, values, other_values, on_conflict):
+def _conflicts(user: str, dn: str, which: str, values: Sequence[str], other_values: Iterable[str],
+               on_conflict: str) -> tuple[list[str], list[str]]:
     """IDs requested for `which` that are on the other list: (move, keep), or ValueError."""
     other = set(v.lower() for v in other_values)
     hits = [v for v in values if v.lower() in other]
@@ -170,7 +171,8 @@ def _conflicts(user, dn, which, values, other_values, on_conflict):
     return (hits, []) if on_conflict == which else ([], hits)
 
 
-def plan_edit(user, entry, want, state, on_conflict):
+def plan_edit(user: str, entry: Entry, want: Mapping[str, list[str]], state: str,
+              on_conflict: str) -> ListEdit:
     """The ListEdit for one user (entry: the user's LDAP Entry; want: merged request)."""
     before = dict((which, entry.texts(attribute)) for which, attribute in LISTS)
     edit = ListEdit(entry.dn, user, before)
@@ -205,7 +207,7 @@ def plan_edit(user, entry, want, state, on_conflict):
     return edit
 
 
-def verify_edit(edit, entry):
+def verify_edit(edit: ListEdit, entry: Entry) -> None:
     """Raise LdapError when the lists read back do not hold what was written."""
     for which, attribute in LISTS:
         stored = set(v.lower() for v in entry.texts(attribute))
@@ -219,7 +221,7 @@ def verify_edit(edit, entry):
                             "(another writer?)" % (edit.dn, attribute), dn=edit.dn)
 
 
-def diff_text(lists):
+def diff_text(lists: Mapping[str, list[str]]) -> str:
     lines = []
     for which, attribute in LISTS:
         lines.append("%s:%s" % (attribute, "" if lists[which] else " []"))

@@ -5,16 +5,17 @@
 filters (an LDAP filter to narrow the search and an exact test), the devices of a selection of
 users, an inventory summary. Private."""
 
-from __future__ import absolute_import, division, print_function
+from __future__ import annotations
 
-__metaclass__ = type
+from typing import Any, Iterable, Mapping
 
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy import (
     ACCESS_REASONS, ACCESS_STATES, REASON_INDIVIDUAL, Owner, eas_enabled, enum_name, enum_value)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
     ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE, DEVICE_CLASS, device_owner, rdn_value)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    DEFAULT_USER_FILTER, LdapError, escape_filter_value, read_objects_by, select_entries)
+    DEFAULT_USER_FILTER, Entry, LdapClient, LdapError, escape_filter_value, read_objects_by,
+    select_entries)
 
 OWNER_ATTRIBUTES = ["sAMAccountName", "userPrincipalName", "msExchOmaAdminWirelessEnable",
                     ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE]
@@ -30,7 +31,7 @@ DEVICE_READ = list(DEVICE_ATTRIBUTES.values()) + [
     "msExchDeviceAccessControlRuleLink"]
 
 
-def device_record(entry):
+def device_record(entry: Entry) -> dict[str, Any]:
     """A device object as eas_device_info returns it (owner names are added by the caller)."""
     record = dict(dn=entry.dn)
     for key, attribute in DEVICE_ATTRIBUTES.items():
@@ -46,7 +47,7 @@ def device_record(entry):
     return record
 
 
-def _or_filter(attribute, values):
+def _or_filter(attribute: str, values: Iterable[str]) -> str:
     parts = []
     for value in values:
         if value == "":
@@ -56,13 +57,13 @@ def _or_filter(attribute, values):
     return parts[0] if len(parts) == 1 else "(|%s)" % "".join(parts)
 
 
-class DeviceFilter(object):
+class DeviceFilter:
     """eas_device_info's device filters: a server-side LDAP filter that narrows the search, and
     an exact client-side test (the server's matching rules are not ours to rely on)."""
 
     STRING_FILTERS = ("device_model", "device_type", "device_os", "user_agent")
 
-    def __init__(self, params):
+    def __init__(self, params: Mapping[str, Any]) -> None:
         self.values = dict((key, params.get(key)) for key in self.STRING_FILTERS
                            if params.get(key) is not None)
         self.match_case = bool(params.get("match_case"))
@@ -76,12 +77,12 @@ class DeviceFilter(object):
         self.exclude_individual = bool(params.get("exclude_individual"))
 
     @staticmethod
-    def _names(values, table, what):
+    def _names(values: Iterable[Any] | None, table: Mapping[int, str], what: str) -> set[int] | None:
         if values is None:
             return None
         return set(enum_value(table, value, what) for value in values)
 
-    def ldap_filter(self):
+    def ldap_filter(self) -> str:
         parts = ["(objectClass=%s)" % DEVICE_CLASS[0]]
         for key, values in self.values.items():
             parts.append(_or_filter(DEVICE_ATTRIBUTES[key], values))
@@ -94,7 +95,7 @@ class DeviceFilter(object):
             parts.append("(!(msExchDeviceAccessStateReason=%d))" % REASON_INDIVIDUAL)
         return "(&%s)" % "".join(parts)
 
-    def accepts(self, record, entry):
+    def accepts(self, record: Mapping[str, Any], entry: Entry) -> bool:
         for key, wanted in self._wanted.items():
             value = record.get(key) or ""
             if (value if self.match_case else value.lower()) not in wanted:
@@ -108,7 +109,7 @@ class DeviceFilter(object):
         return not (self.exclude_individual and reason == REASON_INDIVIDUAL)
 
 
-def read_owners(client, dns):
+def read_owners(client: LdapClient, dns: Iterable[str]) -> dict[str, Owner]:
     """Owner objects for a set of user DNs, keyed by lower-case DN."""
     owners = {}
     for entry in read_objects_by(client, client.root_dse.default_naming_context,
@@ -117,19 +118,19 @@ def read_owners(client, dns):
     return owners
 
 
-def owner_from_entry(entry):
+def owner_from_entry(entry: Entry) -> Owner:
     """The Owner the decision engine needs, from a user's LDAP entry."""
     return Owner(entry.dn, entry.text("sAMAccountName"), entry.text("userPrincipalName"),
                  eas_enabled(entry.raw("msExchOmaAdminWirelessEnable")),
                  entry.texts(ALLOWED_ATTRIBUTE), entry.texts(BLOCKED_ATTRIBUTE))
 
 
-def _missing_user(dn):
+def _missing_user(dn: str) -> None:
     raise LdapError("user %s does not exist: noSuchObject (32)" % dn, code=32,
                     name="noSuchObject", dn=dn)
 
 
-def selected_owners(client, params):
+def selected_owners(client: LdapClient, params: Mapping[str, Any]) -> dict[str, Owner] | None:
     """Owners by lower-case DN of the users the selection names, or None when it names every
     user under search_base (the default filter and scope: no need to read them first)."""
     if not params.get("dn") and params.get("filter") == DEFAULT_USER_FILTER \
@@ -139,7 +140,8 @@ def selected_owners(client, params):
                 select_entries(client, params, OWNER_ATTRIBUTES, _missing_user))
 
 
-def find_devices(client, params, device_filter):
+def find_devices(client: LdapClient, params: Mapping[str, Any], device_filter: DeviceFilter
+                 ) -> tuple[list[dict[str, Any]], dict[str, Owner]]:
     """(device records, owners by lower-case DN) for the users eas_device_info's selection
     names: a DN list, or search_base with scope and filter. Records keep their LDAP entry's
     state for the filter; devices of users outside the selection are dropped."""
@@ -165,7 +167,7 @@ def find_devices(client, params, device_filter):
     return records, owners
 
 
-def summarize_devices(records):
+def summarize_devices(records: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """Counts for an inventory: by access state, by model (empty model shown as '(none)'),
     owners with devices."""
     by_state, by_model = {}, {}
@@ -179,7 +181,7 @@ def summarize_devices(records):
                 by_access_state=by_state, by_model=by_model)
 
 
-def device_filter_argument_spec():
+def device_filter_argument_spec() -> dict[str, dict[str, Any]]:
     """Device filters shared by eas_device_info and eas_access_plan (doc fragment devices)."""
     return dict(
         device_model=dict(type="list", elements="str"),

@@ -5,9 +5,14 @@
 Exchange stores them, device access rules, a device's owner, the organization's policy, and
 what proposed changes would do to each device. Pure: no ldap3, no Ansible. Private."""
 
-from __future__ import absolute_import, division, print_function
+from __future__ import annotations
 
-__metaclass__ = type
+from typing import Any, Iterable, Mapping, Optional, Sequence, Tuple
+
+# A device as eas_device_info returns it (device_id, device_type, device_model, ...).
+Device = Mapping[str, Any]
+# (access state, reason, name of the deciding rule or None); runtime aliases, so typing's forms
+Decision = Tuple[str, str, Optional[str]]
 
 AIRSYNC_DISABLED = 0x4  # msExchOmaAdminWirelessEnable bit: ActiveSync off for the user
 
@@ -35,19 +40,19 @@ REASON_EAS_DISABLED = "ActiveSyncDisabled"
 LOSS = ("Blocked", "Quarantined")
 
 
-def eas_enabled(value):
+def eas_enabled(value: bytes | str | int | None) -> bool:
     """ActiveSyncEnabled as Exchange computes it: attribute absent, or bit 4 clear."""
     return value is None or not int(value) & AIRSYNC_DISABLED
 
 
-def enum_name(table, value):
+def enum_name(table: Mapping[int, str], value: Any) -> str | None:
     """'Allowed' for 1; an unknown number stays visible as its digits; None for absent."""
     if value is None:
         return None
     return table.get(int(value), str(value))
 
 
-def enum_value(table, value, what):
+def enum_value(table: Mapping[int, str], value: Any, what: str) -> int:
     """The number for a name (any case) or a number; ValueError naming the choices."""
     text = str(value).strip()
     if text.lstrip("-").isdigit() and int(text) in table:
@@ -59,46 +64,48 @@ def enum_value(table, value, what):
         "%s (%d)" % (name, number) for number, name in sorted(table.items()))))
 
 
-def default_rule_name(query_string, characteristic):
+def default_rule_name(query_string: str | None, characteristic: str | None) -> str:
     """The name New-ActiveSyncDeviceAccessRule gives a rule: '<query> (<characteristic>)'."""
     return "%s (%s)" % (query_string, characteristic)
 
 
-class Rule(object):
+class Rule:
     """One device access rule, with names instead of numbers."""
 
     __slots__ = ("name", "characteristic", "query_string", "access_level", "dn")
 
-    def __init__(self, name, characteristic, query_string, access_level, dn=None):
+    def __init__(self, name: str, characteristic: str, query_string: str, access_level: str,
+                 dn: str | None = None) -> None:
         self.name = name
         self.characteristic = characteristic
         self.query_string = query_string
         self.access_level = access_level
         self.dn = dn
 
-    def matches(self, device):
+    def matches(self, device: Device) -> bool:
         field = CHARACTERISTIC_FIELDS.get(self.characteristic)
         value = device.get(field) if field else None
         return bool(value) and value.lower() == (self.query_string or "").lower()
 
-    def same_query(self, characteristic, query_string):
+    def same_query(self, characteristic: str | None, query_string: str) -> bool:
         return (self.characteristic == characteristic
                 and (self.query_string or "").lower() == query_string.lower())
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, str | None]:
         return dict(name=self.name, characteristic=self.characteristic,
                     query_string=self.query_string, access_level=self.access_level, dn=self.dn)
 
 
-class Owner(object):
+class Owner:
     """What the decision needs from a device's owner: ActiveSync on or off and the two lists
     (kept as lower-case sets, since IDs compare case-insensitively)."""
 
     __slots__ = ("dn", "sam_account_name", "user_principal_name", "eas_enabled", "allowed",
                  "blocked")
 
-    def __init__(self, dn, sam_account_name=None, user_principal_name=None, eas_enabled=True,
-                 allowed=(), blocked=()):
+    def __init__(self, dn: str, sam_account_name: str | None = None,
+                 user_principal_name: str | None = None, eas_enabled: bool = True,
+                 allowed: Iterable[str] = (), blocked: Iterable[str] = ()) -> None:
         self.dn = dn
         self.sam_account_name = sam_account_name
         self.user_principal_name = user_principal_name
@@ -106,27 +113,29 @@ class Owner(object):
         self.allowed = set(v.lower() for v in allowed)
         self.blocked = set(v.lower() for v in blocked)
 
-    def copy(self):
+    def copy(self) -> Owner:
         twin = Owner(self.dn, self.sam_account_name, self.user_principal_name, self.eas_enabled)
         twin.allowed, twin.blocked = set(self.allowed), set(self.blocked)
         return twin
 
 
-class Policy(object):
+class Policy:
     """The organization's device access rules and default access level."""
 
-    def __init__(self, rules, default_access_level, dn=None, admin_recipients=()):
+    def __init__(self, rules: Iterable[Rule], default_access_level: str, dn: str | None = None,
+                 admin_recipients: Iterable[str] = ()) -> None:
         # Sorted by name so that ties between rules decide the same way on every run.
         self.rules = sorted(rules, key=lambda r: (r.name or "").lower())
         self.default_access_level = default_access_level
         self.dn = dn
         self.admin_recipients = list(admin_recipients)
 
-    def copy(self):
+    def copy(self) -> Policy:
         return Policy(list(self.rules), self.default_access_level, self.dn,
                       self.admin_recipients)
 
-    def find(self, name=None, characteristic=None, query_string=None):
+    def find(self, name: str | None = None, characteristic: str | None = None,
+             query_string: str | None = None) -> Rule | None:
         for rule in self.rules:
             if name is not None and rule.name.lower() == name.lower():
                 return rule
@@ -134,7 +143,7 @@ class Policy(object):
                 return rule
         return None
 
-    def decide(self, device, owner, order="seed"):
+    def decide(self, device: Device, owner: Owner | None, order: str = "seed") -> Decision:
         """(state, reason, rule name or None) for one device, as Exchange would decide now."""
         if owner is not None and not owner.eas_enabled:
             return "Blocked", REASON_EAS_DISABLED, None
@@ -152,7 +161,7 @@ class Policy(object):
             return LEVEL_STATE[rule.access_level], "DeviceRule", rule.name
         return LEVEL_STATE[self.default_access_level], "Global", None
 
-    def _matching_rule(self, device, order):
+    def _matching_rule(self, device: Device, order: str) -> Rule | None:
         matching = [rule for rule in self.rules if rule.matches(device)]
         if order == "exchange2013":
             for characteristic in EXCHANGE2013_CHARACTERISTIC_ORDER:
@@ -167,7 +176,8 @@ class Policy(object):
         return None
 
 
-def apply_plan_changes(policy, owners, changes):
+def apply_plan_changes(policy: Policy, owners: Mapping[str, Owner],
+                       changes: Sequence[Mapping[str, Any]]) -> tuple[Policy, dict[str, Owner]]:
     """(policy, owners) after the proposed changes; the inputs are left as they were.
 
     changes: dicts with `action` remove_rule / add_rule / set_default_access_level /
@@ -212,7 +222,8 @@ def apply_plan_changes(policy, owners, changes):
     return after, owners_after
 
 
-def plan_device(device, owner_before, owner_after, before, after, order):
+def plan_device(device: Device, owner_before: Owner | None, owner_after: Owner | None,
+                before: Policy, after: Policy, order: str) -> dict[str, Any]:
     """One device's row of eas_access_plan."""
     now = before.decide(device, owner_before, order)
     then = after.decide(device, owner_after, order)

@@ -5,14 +5,15 @@
 Servers may create the user's ExchangeActiveSyncDevices container (the cause of event 1053),
 container and device counts, allow/block list findings. Private."""
 
-from __future__ import absolute_import, division, print_function
+from __future__ import annotations
 
-__metaclass__ = type
+from typing import Any, Mapping, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy import eas_enabled
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import device_owner
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import Entry, LdapClient
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
-    CALLBACK_DENY_TYPES, check_access, describe_ace)
+    CALLBACK_DENY_TYPES, SecurityDescriptor, Sddl, check_access, describe_ace)
 
 CREATE_CHILD = 0x1
 
@@ -21,7 +22,7 @@ USER_ATTRIBUTES = ["sAMAccountName", "userPrincipalName", "nTSecurityDescriptor"
                    "msExchMobileBlockedDeviceIDs"]
 
 
-def list_findings(allowed, blocked):
+def list_findings(allowed: Sequence[str], blocked: Sequence[str]) -> tuple[list[str], list[str]]:
     """(IDs on both lists, IDs stored twice on one list in different case), case-insensitive."""
     allowed_keys = dict((v.lower(), v) for v in allowed)
     conflicts = sorted(allowed_keys[k] for k in set(allowed_keys) & set(v.lower() for v in blocked))
@@ -34,14 +35,15 @@ def list_findings(allowed, blocked):
     return conflicts, duplicates
 
 
-class DeviceCounts(object):
+class DeviceCounts:
     """Which users have a devices container and how many device objects, from one search."""
 
-    def __init__(self):
-        self.containers = set()
-        self.devices = {}
+    def __init__(self) -> None:
+        self.containers: set[str] = set()
+        self.devices: dict[str, int] = {}
 
-    def load(self, client, base, container_class, device_class):
+    def load(self, client: LdapClient, base: str, container_class: str,
+             device_class: str) -> DeviceCounts:
         search = "(|(objectClass=%s)(objectClass=%s))" % (container_class, device_class)
         for entry in client.search(base, search, ["1.1"]):
             owner = device_owner(entry.dn)
@@ -54,12 +56,13 @@ class DeviceCounts(object):
                 self.containers.add(key)
         return self
 
-    def of(self, dn):
+    def of(self, dn: str) -> tuple[bool, int]:
         key = dn.lower()
         return key in self.containers, self.devices.get(key, 0)
 
 
-def creation_check(sd, token, container_class_guid, sddl):
+def creation_check(sd: SecurityDescriptor, token: Sequence[str], container_class_guid: str,
+                   sddl: Sddl) -> tuple[bool, str | None]:
     """(Exchange Servers may create the devices container here, why) from the user's DACL."""
     decision = check_access(sd, token, CREATE_CHILD, container_class_guid)
     if decision.granted:
@@ -83,7 +86,9 @@ def creation_check(sd, token, container_class_guid, sddl):
                    "root and the OUs above")
 
 
-def readiness(entry, sd, protection, counts, exs_token, container_class_guid, sddl):
+def readiness(entry: Entry, sd: SecurityDescriptor, protection: Mapping[str, Any] | None,
+              counts: DeviceCounts, exs_token: Sequence[str], container_class_guid: str,
+              sddl: Sddl) -> dict[str, Any]:
     """One user's row of eas_readiness_info."""
     enabled = eas_enabled(entry.raw("msExchOmaAdminWirelessEnable"))
     can_create, why = creation_check(sd, exs_token, container_class_guid, sddl)
@@ -121,7 +126,7 @@ SUMMARY_KEYS = ("users", "eas_enabled", "eas_disabled", "inheritance_disabled",
                 "unreadable")
 
 
-def summarize(summary, row):
+def summarize(summary: dict[str, int], row: Mapping[str, Any]) -> None:
     summary["users"] += 1
     summary["eas_enabled" if row["eas_enabled"] else "eas_disabled"] += 1
     summary["inheritance_disabled"] += row["inheritance"] == "disabled"
@@ -136,6 +141,6 @@ def summarize(summary, row):
     summary["case_duplicates"] += bool(row["case_duplicates"])
 
 
-def unreadable_row(entry, exc):
+def unreadable_row(entry: Entry, exc: Exception) -> dict[str, Any]:
     return dict(dn=entry.dn, sam_account_name=entry.text("sAMAccountName"),
                 error=str(exc), would_fail=None)

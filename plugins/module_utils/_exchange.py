@@ -5,16 +5,15 @@
 schema has them), the Exchange Servers group, a device's owner from its DN, the organization's
 mobile mailbox settings and device access rules. Private."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import uuid
+from typing import Any, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy import (
     ACCESS_LEVELS, CHARACTERISTICS, Policy, Rule)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    MATCHING_RULE_IN_CHAIN, LdapError, escape_filter_value)
+    MATCHING_RULE_IN_CHAIN, Entry, LdapClient, LdapError, escape_filter_value)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     AUTHENTICATED_USERS, EVERYONE, sid_to_str)
 
@@ -46,11 +45,11 @@ POLICY_SCHEMA = [SETTINGS_CLASS, RULE_CLASS, "msExchMobileAccessControl",
                  "msExchDeviceAccessRuleCharacteristic", "msExchDeviceAccessRuleQueryString"]
 
 
-def exchange_container_dn(client):
+def exchange_container_dn(client: LdapClient) -> str:
     return "CN=Microsoft Exchange,CN=Services,%s" % client.root_dse.configuration_naming_context
 
 
-def well_known_object(client, container_dn, wkguid):
+def well_known_object(client: LdapClient, container_dn: str, wkguid: str) -> str | None:
     """The DN registered under a well-known GUID in otherWellKnownObjects (B:32:<hex>:<DN>)."""
     entry = client.read(container_dn, ["otherWellKnownObjects"])
     if entry is None:
@@ -62,7 +61,7 @@ def well_known_object(client, container_dn, wkguid):
     return None
 
 
-def exchange_servers(client):
+def exchange_servers(client: LdapClient) -> dict[str, Any]:
     """The Exchange Servers group: DN, SID, and the SIDs a token of its members carries that
     matter here (the group, the groups it is nested in, Everyone, Authenticated Users)."""
     container = exchange_container_dn(client)
@@ -88,7 +87,7 @@ def exchange_servers(client):
     return dict(dn=dn, sid=sid, token=token)
 
 
-def schema_guid(client, spec):
+def schema_guid(client: LdapClient, spec: tuple[str, str]) -> tuple[str, str]:
     """(schemaIDGUID, 'schema') as the schema says, or (documented value, 'documented')."""
     name, documented = spec
     for entry in client.search(client.root_dse.schema_naming_context,
@@ -100,7 +99,7 @@ def schema_guid(client, spec):
     return documented, "documented"
 
 
-def require_exchange_schema(client, names):
+def require_exchange_schema(client: LdapClient, names: Sequence[str]) -> None:
     """Fail clearly, before anything is read or written, when the forest's schema lacks the
     Exchange classes or attributes named (a filter on an unknown attribute silently matches
     nothing, and a modify of one fails only at the first object)."""
@@ -123,7 +122,7 @@ def require_exchange_schema(client, names):
                         dn=client.root_dse.schema_naming_context)
 
 
-def device_owner(dn):
+def device_owner(dn: str) -> tuple[str, bool] | None:
     """(owner DN, True for a device / False for the container itself), or None."""
     lower = dn.lower()
     marker = DEVICES_CONTAINER_RDN.lower() + ","
@@ -135,7 +134,7 @@ def device_owner(dn):
     return dn[index + len(marker) + 1:], True
 
 
-def rdn_value(dn):
+def rdn_value(dn: str) -> str:
     """The unescaped value of a DN's first RDN: 'iPhone15,2 (DeviceModel)'."""
     out, i, text = [], 0, dn.split("=", 1)[1] if "=" in dn else dn
     while i < len(text):
@@ -156,7 +155,7 @@ def rdn_value(dn):
     return "".join(out)
 
 
-def organization_settings(client, organization=None):
+def organization_settings(client: LdapClient, organization: str | None = None) -> str:
     """DN of CN=Mobile Mailbox Settings of the Exchange organization, found by search."""
     container = exchange_container_dn(client)
     if client.read(container, ["1.1"]) is None:
@@ -185,7 +184,7 @@ def organization_settings(client, organization=None):
     return found[0]
 
 
-def rule_from_entry(entry):
+def rule_from_entry(entry: Entry) -> Rule:
     characteristic = entry.int("msExchDeviceAccessRuleCharacteristic") or 0
     level = entry.int("msExchMobileAccessControl") or 0
     return Rule(entry.text("cn") or rdn_value(entry.dn),
@@ -194,7 +193,7 @@ def rule_from_entry(entry):
                 ACCESS_LEVELS.get(level, "Allow"), entry.dn)
 
 
-def load_policy(client, organization=None):
+def load_policy(client: LdapClient, organization: str | None = None) -> Policy:
     """The organization's Policy: rules (one-level search, as Exchange loads them), default
     access level and admin recipients."""
     settings_dn = organization_settings(client, organization)

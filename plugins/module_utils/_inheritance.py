@@ -3,16 +3,16 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What the inheritance module would do to one object, and why. Private."""
 
-from __future__ import absolute_import, division, print_function
+from __future__ import annotations
 
-__metaclass__ = type
+from typing import Any, Callable, Mapping
 
 from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import Change
 from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import (
     SD_ATTRIBUTE, descriptor_of)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapClient, LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
-    CONTAINER_INHERIT, MAX_ACL_BYTES, AclTooLargeError, SecurityDescriptorError,
+    CONTAINER_INHERIT, MAX_ACL_BYTES, AclTooLargeError, SecurityDescriptor, SecurityDescriptorError,
     disable_inheritance, enable_inheritance, explicit_only, plan_explicit_duplicates)
 
 # Enabling inheritance on a protected DACL: the DC adds the ACEs the parent passes down in the
@@ -21,15 +21,15 @@ from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
 LARGE_DACL = 32 * 1024
 
 
-class Skip(object):
+class Skip:
     """An object left alone on purpose, with the reason a person reads in the result."""
 
-    def __init__(self, reason, classification=None):
+    def __init__(self, reason: str, classification: str | None = None) -> None:
         self.reason = reason
         self.classification = classification
 
 
-def protection_skip(protection, include_orphaned):
+def protection_skip(protection: Mapping[str, Any] | None, include_orphaned: bool) -> Skip | None:
     """Skip for protected and not-yet-marked members of the protected set always, for orphans
     unless the caller opted in. None when the object may be written."""
     if protection is None:
@@ -45,8 +45,10 @@ def protection_skip(protection, include_orphaned):
                 "written" % (what, protection["reason"]), cls)
 
 
-def plan(dn, sd, admin_count, protection, state, disable_mode="preserve",
-         remove_explicit_duplicates=False, include_orphaned=False):
+def plan(dn: str, sd: SecurityDescriptor, admin_count: int | None,
+         protection: Mapping[str, Any] | None, state: str, disable_mode: str = "preserve",
+         remove_explicit_duplicates: bool = False,
+         include_orphaned: bool = False) -> Change | Skip | None:
     """A Change, a Skip, or None (already as wanted) for one object."""
     skip = protection_skip(protection, include_orphaned)
     if skip is not None:
@@ -84,7 +86,7 @@ def plan(dn, sd, admin_count, protection, state, disable_mode="preserve",
     return Change(dn, sd, new, action, admin_count=clear_admin_count, detail=detail)
 
 
-def duplicates_follow_up(change, reread):
+def duplicates_follow_up(change: Change, reread: SecurityDescriptor) -> Change | None:
     """After enabling inheritance, drop explicit ACEs that now duplicate inherited ones."""
     if change.action != "enable":
         return None
@@ -96,7 +98,7 @@ def duplicates_follow_up(change, reread):
                   detail=detail)
 
 
-def passed_down_size(parent_sd):
+def passed_down_size(parent_sd: SecurityDescriptor | None) -> int:
     """At most how many bytes of ACEs an object gets from this parent (its container-inherit
     ACEs; those restricted to another object class count too, so this is an upper bound)."""
     if parent_sd is None or parent_sd.dacl is None:
@@ -105,7 +107,8 @@ def passed_down_size(parent_sd):
                if ace.flags & CONTAINER_INHERIT)
 
 
-def check_fits(change, read_parent_sd):
+def check_fits(change: Change,
+               read_parent_sd: Callable[[str], SecurityDescriptor | None]) -> None:
     """Refuse, before anything is written, to enable inheritance where the explicit ACEs plus
     what the parent passes down would exceed the 64 KiB an ACL holds (a DC cannot store it;
     Samba 4.17 stores it with its size field wrapped, which no reader can parse).
@@ -122,7 +125,7 @@ def check_fits(change, read_parent_sd):
                                "up to %d passed down by its parent)" % (change.dn, own, inherited))
 
 
-def parent_dn(dn):
+def parent_dn(dn: str) -> str:
     """'CN=a\\,b,OU=x,DC=y' -> 'OU=x,DC=y' (the first comma that is not escaped)."""
     pos = 0
     while pos < len(dn):
@@ -135,16 +138,16 @@ def parent_dn(dn):
     return ""
 
 
-class ParentDescriptors(object):
+class ParentDescriptors:
     """read_parent_sd for check_fits: each parent's DACL read once; None when it cannot be read
     (the bind account may lack READ_CONTROL on an OU), in which case the check is left to the
     re-read after the write."""
 
-    def __init__(self, client):
+    def __init__(self, client: LdapClient) -> None:
         self.client = client
-        self.cache = {}
+        self.cache: dict[str, SecurityDescriptor | None] = {}
 
-    def __call__(self, dn):
+    def __call__(self, dn: str) -> SecurityDescriptor | None:
         parent = parent_dn(dn)
         if parent not in self.cache:
             try:
@@ -155,7 +158,7 @@ class ParentDescriptors(object):
         return self.cache[parent]
 
 
-def _dedupe(sd, detail):
+def _dedupe(sd: SecurityDescriptor, detail: dict[str, Any]) -> tuple[SecurityDescriptor, int]:
     """Explicit copies of inherited ACEs dropped where that changes no one's access; the ones
     kept, and why, go into the result."""
     deduped, removed, kept = plan_explicit_duplicates(sd)

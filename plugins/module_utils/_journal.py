@@ -5,30 +5,34 @@
 descriptor), written and flushed before the object's modify; reading it back for a rollback.
 Private."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import base64
 import datetime
 import json
 import os
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
+from typing import TYPE_CHECKING, Any, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
-    SecurityDescriptor, SecurityDescriptorError)
+    Sddl, SecurityDescriptor, SecurityDescriptorError)
+
+if TYPE_CHECKING:  # for annotations only: the writer imports the journal
+    from ansible_collections.adremedy.directory.plugins.module_utils._bulk import Outcome
+    from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import Change
+    from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapClient
 
 
-def utc_now():
+def utc_now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def encode_sd(sd):
+def encode_sd(sd: SecurityDescriptor) -> str:
     return base64.b64encode(sd.to_bytes()).decode("ascii")
 
 
-def decode_sd(text, what):
+def decode_sd(text: str, what: str) -> SecurityDescriptor:
     try:
         return SecurityDescriptor.parse(base64.b64decode(text, validate=True))
     except (ValueError, TypeError, SecurityDescriptorError) as exc:
@@ -36,11 +40,11 @@ def decode_sd(text, what):
                                       % (what, exc))
 
 
-class Journal(object):
+class Journal:
     """JSON Lines, one line per object, written and flushed to disk before the object's modify,
     so a crash or a lost DC still leaves a record of every write that may have happened."""
 
-    def __init__(self, path, domain_sid):
+    def __init__(self, path: str, domain_sid: str | None) -> None:
         self.path = path
         self.domain_sid = domain_sid
         directory = os.path.dirname(os.path.abspath(path))
@@ -48,7 +52,7 @@ class Journal(object):
             raise IOError("journal directory %s does not exist" % directory)
         self.handle = open(path, "a")
 
-    def record(self, change, sddl):
+    def record(self, change: Change, sddl: Sddl) -> None:
         line = dict(time=utc_now(), dn=change.dn, action=change.action,
                     domain_sid=self.domain_sid,
                     old_sddl=sddl.render(change.before), new_sddl=sddl.render(change.after),
@@ -59,17 +63,18 @@ class Journal(object):
         self.handle.flush()
         os.fsync(self.handle.fileno())
 
-    def close(self):
+    def close(self) -> None:
         self.handle.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Journal:
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: Any) -> None:
         self.close()
 
 
-def open_journal(path, client, changes, outcome, check_mode=False):
+def open_journal(path: str | None, client: LdapClient, changes: Sequence[Change], outcome: Outcome,
+                 check_mode: bool = False) -> AbstractContextManager[Journal | None]:
     """The journal to write to as a context manager (yielding None when there is no path,
     nothing to write, or check mode). Opened before the first write, so an unwritable path
     fails (Failure) with nothing changed."""
@@ -82,7 +87,7 @@ def open_journal(path, client, changes, outcome, check_mode=False):
                       **outcome.result())
 
 
-def read_journal(path):
+def read_journal(path: str) -> list[dict[str, Any]]:
     """The journal's lines as dicts; a clear error naming the line when one is not valid."""
     lines = []
     try:
