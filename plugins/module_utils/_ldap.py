@@ -4,9 +4,7 @@
 """The one LDAP layer of the collection: connection options, binding, RootDSE, paged search,
 writes, filter escaping, retries and one-line errors. Private to this collection."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import os
 import re
@@ -14,6 +12,7 @@ import socket
 import ssl
 import time
 import traceback
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound, env_fallback
 
@@ -101,7 +100,7 @@ def password_fallback() -> str:
     raise AnsibleFallbackNotFound
 
 
-def connection_argument_spec():
+def connection_argument_spec() -> dict[str, dict[str, Any]]:
     """Options every module of the collection takes; documented in the `connection` fragment."""
     defaults = CONNECTION_DEFAULTS
     return dict(
@@ -122,7 +121,7 @@ def connection_argument_spec():
 CONNECTION_OPTIONS = tuple(connection_argument_spec())
 
 
-def connection_settings(params):
+def connection_settings(params: Mapping[str, Any]) -> dict[str, Any]:
     """The connection options of params, defaults filled in and validated, built once per run:
     an explicit 0 is refused, never silently replaced by a default."""
     settings = dict((name, params.get(name)) for name in CONNECTION_OPTIONS)
@@ -139,7 +138,7 @@ def connection_settings(params):
 DEFAULT_USER_FILTER = "(&(objectCategory=person)(objectClass=user))"
 
 
-def selection_argument_spec():
+def selection_argument_spec() -> dict[str, dict[str, Any]]:
     """dn list or search_base + scope + filter; documented in the `selection` fragment. The
     module base adds its rules (dn or search_base, not both)."""
     return dict(
@@ -150,14 +149,14 @@ def selection_argument_spec():
     )
 
 
-def escape_filter_value(value):
+def escape_filter_value(value: str | bytes) -> str:
     """Escape a value for use inside an LDAP filter (RFC 4515), so user input stays a value."""
     text = value.decode("utf-8") if isinstance(value, bytes) else str(value)
     return (text.replace("\\", "\\5c").replace("*", "\\2a").replace("(", "\\28")
             .replace(")", "\\29").replace("\x00", "\\00"))
 
 
-def escape_dn_value(value):
+def escape_dn_value(value: Any) -> str:
     """Escape an RDN value (RFC 4514): 'iPhone15,2 (DeviceModel)' -> 'iPhone15\\,2 (DeviceModel)'."""
     text = str(value)
     out = []
@@ -174,7 +173,8 @@ def escape_dn_value(value):
 class LdapError(Exception):
     """One line a person can act on: what was done, to which object, and the LDAP result."""
 
-    def __init__(self, message, code=None, name=None, dn=None):
+    def __init__(self, message: str, code: int | None = None, name: str | None = None,
+                 dn: str | None = None) -> None:
         super(LdapError, self).__init__(message)
         self.code = code
         self.name = name
@@ -186,7 +186,7 @@ def _server_message(result):
     return " ".join(text.replace("\x00", "").split())
 
 
-def result_error(operation, dn, result):
+def result_error(operation: str, dn: str | None, result: Mapping[str, Any]) -> LdapError:
     """LdapError for a failed LDAP result, e.g. 'bind as CN=x failed: invalidCredentials (49)'."""
     code = result.get("result")
     name = result.get("description") or "error"
@@ -198,7 +198,7 @@ def result_error(operation, dn, result):
     return LdapError(message, code=code, name=name, dn=dn)
 
 
-def check_dn(dn, what="DN"):
+def check_dn(dn: str, what: str = "DN") -> str:
     """Refuse a malformed DN before it reaches the server."""
     try:
         parse_dn(dn)
@@ -209,7 +209,7 @@ def check_dn(dn, what="DN"):
     return dn
 
 
-def dn_is_under(dn, base):
+def dn_is_under(dn: str, base: str) -> bool:
     """True when dn is base or below it (case-insensitive, spaces after commas ignored)."""
     def norm(value):
         return ",".join(part.strip() for part in value.lower().split(","))
@@ -217,7 +217,7 @@ def dn_is_under(dn, base):
     return dn == base or dn.endswith("," + base)
 
 
-def require_object(client, dn, what):
+def require_object(client: LdapClient, dn: str, what: str) -> str:
     """Fail with noSuchObject (32) naming the DN when a base the user gave does not exist."""
     check_dn(dn, what)
     if client.read(dn, ["1.1"]) is None:
@@ -226,41 +226,41 @@ def require_object(client, dn, what):
     return dn
 
 
-class Entry(object):
+class Entry:
     """A search result: the DN and raw values by lower-case attribute name."""
 
     __slots__ = ("dn", "attrs")
 
-    def __init__(self, dn, attrs):
+    def __init__(self, dn: str, attrs: dict[str, list[bytes]]) -> None:
         self.dn = dn
         self.attrs = attrs
 
     @classmethod
-    def from_response(cls, item):
+    def from_response(cls, item: Mapping[str, Any]) -> Entry:
         raw = item.get("raw_attributes") or {}
         return cls(item["dn"], dict((k.lower(), v) for k, v in raw.items() if v))
 
-    def raw(self, name):
+    def raw(self, name: str) -> bytes | None:
         values = self.attrs.get(name.lower())
         return values[0] if values else None
 
-    def raws(self, name):
+    def raws(self, name: str) -> list[bytes]:
         return self.attrs.get(name.lower()) or []
 
-    def text(self, name):
+    def text(self, name: str) -> str | None:
         value = self.raw(name)
         return value.decode("utf-8") if value is not None else None
 
-    def texts(self, name):
+    def texts(self, name: str) -> list[str]:
         return [v.decode("utf-8") for v in self.raws(name)]
 
-    def int(self, name):
+    def int(self, name: str) -> int | None:
         value = self.raw(name)
         return int(value) if value is not None else None
 
 
-class RootDse(object):
-    def __init__(self, entry):
+class RootDse:
+    def __init__(self, entry: Entry) -> None:
         self.default_naming_context = entry.text("defaultNamingContext")
         self.configuration_naming_context = entry.text("configurationNamingContext")
         self.schema_naming_context = entry.text("schemaNamingContext")
@@ -274,7 +274,7 @@ class RootDse(object):
 _URI = re.compile(r"^(?:(ldaps?)://)?(\[[0-9a-fA-F:]+\]|[^:/\s]+)(?::(\d+))?/?$")
 
 
-def parse_server(uri):
+def parse_server(uri: str) -> tuple[str, str, int]:
     """'ldaps://dc1:636' -> ('ldaps', 'dc1', 636). A bare host name means LDAPS."""
     match = _URI.match(uri.strip())
     if not match:
@@ -303,10 +303,10 @@ def _socket_reason(exc):
     return text
 
 
-class LdapClient(object):
+class LdapClient:
     """A bound connection to the first reachable server, with retries on transient failures."""
 
-    def __init__(self, params):
+    def __init__(self, params: Mapping[str, Any]) -> None:
         self.params = connection_settings(params)
         self.servers = [parse_server(uri) for uri in self.params["server"]]
         self.page_size = self.params["page_size"]
@@ -412,7 +412,7 @@ class LdapClient(object):
         creds = gssapi.raw.acquire_cred_with_password(name, password, usage="initiate").creds
         return (None, None, creds)
 
-    def connect(self):
+    def connect(self) -> LdapClient:
         """Bind to the first server that answers; bad credentials stop at once (no lockouts)."""
         failures = []
         for scheme, host, port in self.servers:
@@ -424,7 +424,7 @@ class LdapClient(object):
         raise LdapError("cannot reach any server: %s" % "; ".join(failures),
                         name="unavailable", code=52)
 
-    def close(self):
+    def close(self) -> None:
         if self.conn is not None:
             try:
                 self.conn.unbind()
@@ -492,7 +492,7 @@ class LdapClient(object):
                         code=52, name="unavailable", dn=dn)
 
     @property
-    def root_dse(self):
+    def root_dse(self) -> RootDse:
         if self._root_dse is None:
             entry = self.read("", ["defaultNamingContext", "configurationNamingContext",
                                    "schemaNamingContext", "rootDomainNamingContext",
@@ -525,20 +525,21 @@ class LdapClient(object):
             controls += security_descriptor_control(sdflags=sd_flags)
         return controls or None
 
-    def search(self, base, search_filter="(objectClass=*)", attributes=None, scope="subtree",
-               sd_flags=None, controls=None, size_limit=0):
-        """Stream entries page by page (memory stays bounded). sd_flags 4 reads only the DACL."""
+    def search(self, base: str, search_filter: str = "(objectClass=*)",
+               attributes: Iterable[str] | None = None, scope: str = "subtree") -> Iterator[Entry]:
+        """Stream entries page by page (memory stays bounded); nTSecurityDescriptor is read with
+        SD flags 4 (the DACL only)."""
         if base:
             check_dn(base, "search base")
         attrs = list(attributes) if attributes else ["1.1"]
-        ctrl = self._controls(sd_flags, controls, attrs)
+        ctrl = self._controls(None, None, attrs)
         cookie = None
         seen = 0
         while True:
             def call(conn, cookie=cookie):
                 return conn.search(base, search_filter, search_scope=SCOPES[scope],
                                    attributes=attrs, paged_size=self.page_size,
-                                   paged_cookie=cookie, controls=ctrl, size_limit=size_limit)
+                                   paged_cookie=cookie, controls=ctrl)
             if seen == 0 and cookie is None:
                 result = self._run("search under", base or "RootDSE", call,
                                    transient=TRANSIENT_READ_RESULTS)
@@ -564,11 +565,11 @@ class LdapClient(object):
             if not cookie:
                 return
 
-    def read(self, dn, attributes, sd_flags=None, what=None):
+    def read(self, dn: str, attributes: Iterable[str], what: str | None = None) -> Entry | None:
         """One object, or None when it does not exist."""
         if dn:
             check_dn(dn)
-        ctrl = self._controls(sd_flags, None, attributes)
+        ctrl = self._controls(None, None, attributes)
 
         def call(conn):
             return conn.search(dn, "(objectClass=*)", search_scope="BASE",
@@ -579,11 +580,11 @@ class LdapClient(object):
                 return Entry.from_response(item)
         return None
 
-    def modify(self, dn, changes, sd_flags=None, permissive=False):
+    def modify(self, dn: str, changes: Mapping[str, Any], permissive: bool = False) -> dict:
         """One LDAP modify: the object changes completely or not at all."""
         check_dn(dn)
         extra = [(PERMISSIVE_MODIFY_OID, False, None)] if permissive else None
-        ctrl = self._controls(sd_flags, extra, changes)
+        ctrl = self._controls(None, extra, changes)
         try:
             return self._run("modify", dn, lambda conn: conn.modify(dn, changes, controls=ctrl))
         except LdapError as exc:
@@ -594,17 +595,19 @@ class LdapClient(object):
                             % (exc, MULTI_VALUE_CAP, ", ".join(sorted(changes))),
                             code=exc.code, name=exc.name, dn=dn)
 
-    def add(self, dn, object_class, attributes=None):
+    def add(self, dn: str, object_class: str | list[str],
+            attributes: Mapping[str, Any] | None = None) -> dict:
         check_dn(dn)
         return self._run("add", dn, lambda conn: conn.add(dn, object_class, attributes))
 
-    def delete(self, dn, tree=False):
+    def delete(self, dn: str, tree: bool = False) -> dict:
         check_dn(dn)
         ctrl = [(TREE_DELETE_OID, True, None)] if tree else None
         return self._run("delete", dn, lambda conn: conn.delete(dn, controls=ctrl))
 
 
-def select_entries(client, params, attributes, on_missing):
+def select_entries(client: LdapClient, params: Mapping[str, Any], attributes: Iterable[str],
+                   on_missing: Callable[[str], None]) -> Iterator[Entry]:
     """Entries a module's selection names: params["dn"] (a list, read one by one) or a paged
     search of params["search_base"] with params["filter"] and params["scope"]. Streams;
     on_missing(dn) is called for listed DNs that do not exist."""
@@ -623,13 +626,15 @@ def select_entries(client, params, attributes, on_missing):
 BATCH = 100  # values per OR filter when looking objects up in bulk
 
 
-def read_objects_by(client, base, attribute, values, attributes, extra_filter=""):
+def read_objects_by(client: LdapClient, base: str, attribute: str, values: Iterable[str],
+                    attributes: Iterable[str], extra_filter: str = "") -> Iterator[Entry]:
     """Entries whose `attribute` equals one of values, looked up BATCH at a time."""
     return read_objects_matching(client, base, ["(%s=%s)" % (attribute, escape_filter_value(v))
                                                 for v in values], attributes, extra_filter)
 
 
-def read_objects_matching(client, base, clauses, attributes, extra_filter=""):
+def read_objects_matching(client: LdapClient, base: str, clauses: Iterable[str],
+                          attributes: Iterable[str], extra_filter: str = "") -> Iterator[Entry]:
     """Entries matching any of the filter clauses (already escaped), BATCH clauses per search."""
     clauses = list(clauses)
     for start in range(0, len(clauses), BATCH):
@@ -637,7 +642,7 @@ def read_objects_matching(client, base, clauses, attributes, extra_filter=""):
         yield from client.search(base, search, attributes)
 
 
-def check_selection(client, params):
+def check_selection(client: LdapClient, params: Mapping[str, Any]) -> None:
     """Refuse malformed DNs and a search base that does not exist before anything runs."""
     for dn in params.get("dn") or []:
         check_dn(dn)
@@ -649,7 +654,7 @@ class _Unreachable(Exception):
     """This server did not answer; try the next one."""
 
 
-class _Deadline(object):
+class _Deadline:
     """One connect_timeout for every phase of opening a connection (TCP connect, TLS handshake,
     StartTLS, bind): each phase's socket waits only for what is left, and a phase that runs out
     is named: 'TLS handshake with ldaps://dc1:636 did not finish within 5 s'."""

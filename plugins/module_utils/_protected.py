@@ -10,9 +10,7 @@ the protected groups. So every object is classified from both facts:
   orphaned   adminCount=1, in no protected group (left a group; SDProp never undoes its marks)
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 from collections import deque
 
@@ -98,7 +96,7 @@ def _most_specific_class(entry):
     return classes[-1] if classes else None
 
 
-class ProtectedSet(object):
+class ProtectedSet:
     """Reads the directory once and answers who is protected, by what, and how they are marked."""
 
     def __init__(self, client):

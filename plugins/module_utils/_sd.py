@@ -3,9 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Security descriptors and SIDs (MS-DTYP 2.4.2 and 2.4.6), standard library only. Private."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import struct
 import uuid
@@ -113,7 +111,7 @@ def _sid_length(blob, offset):
     return 8 + 4 * blob[offset + 1]
 
 
-class _RawBacked(object):
+class _RawBacked:
     """Keeps the bytes something was parsed from, and gives them back while it is unchanged:
     that is what makes the round trip of unmodified input byte-exact (padding, slack, order)."""
 
@@ -496,7 +494,7 @@ SDDL_DOMAIN_RIDS = {"LA": 500, "LG": 501, "DA": 512, "DU": 513, "DG": 514, "DC":
 SDDL_ROOT_RIDS = {"RO": 498, "SA": 518, "EA": 519, "EK": 527}
 
 
-class Sddl(object):
+class Sddl:
     """SDDL for one domain: aliases such as DA or EA resolve against its SIDs.
 
     Without a domain SID, domain-relative SIDs are written out in full.
@@ -751,7 +749,7 @@ def describe_ace(ace: Ace) -> str:
     return text
 
 
-class AccessDecision(object):
+class AccessDecision:
     """Outcome of an access check: granted or not, and the ACE that decided (None when no ACE
     did: nothing granted, or a NULL DACL granted all).
 

@@ -163,7 +163,7 @@ class FakeDirectory(object):
             return Entry(entry.dn, dict(entry.attrs))
         return Entry(entry.dn, dict((k, v) for k, v in entry.attrs.items() if k in names))
 
-    def read(self, dn, attributes, sd_flags=None, what=None):
+    def read(self, dn, attributes, what=None):
         self._check_alive(dn)
         entry = self.entries.get(dn.lower())
         return self._view(entry, attributes) if entry is not None else None
@@ -182,7 +182,7 @@ class FakeDirectory(object):
             if inside and test.matches(entry):
                 yield self._view(entry, attributes)
 
-    def modify(self, dn, changes, sd_flags=None, permissive=False):
+    def modify(self, dn, changes, permissive=False):
         self._check_alive(dn, modify=True)
         if dn.lower() in self.fail:
             raise self.fail[dn.lower()]
