@@ -18,6 +18,9 @@ description:
     empty, else under the current working directory of C(ansible-playbook) (for AWX and
     ansible-runner, the job's project directory), never under the playbook's directory, which is
     inside the installed collection when a playbook is run by its FQCN.
+  - In a play over several hosts (a forest, one inventory host per domain) each host gets a
+    directory of its own, C(<path>/<inventory_hostname>), so domains never share a state file,
+    journal or report; see O(per_host).
   - Runs on the controller, like every lookup. The roles of this collection run their modules on
     C(localhost), so that is where the files are written.
 options:
@@ -31,6 +34,12 @@ options:
       - The directory relative paths are resolved under. Default is the variable
         C(adremedy_output_dir), or the current working directory when that is unset or empty.
     type: path
+  per_host:
+    description:
+      - Append the host's name when the play runs on more than one host. V(false) gives the
+        directory the hosts share, for example for a summary over the domains.
+    type: bool
+    default: true
 author:
   - adremedy.directory maintainers (@adremedy)
 """
@@ -90,4 +99,8 @@ class LookupModule(LookupBase):
         base = self.get_option("base")
         if not base and variables:
             base = self._templar.template(variables.get(BASE_VARIABLE) or "")
-        return [resolve_output_dir(terms[0], base or None)]
+        path = terms[0]
+        variables = variables or {}
+        if self.get_option("per_host") and len(variables.get("ansible_play_hosts_all") or []) > 1:
+            path = os.path.join(os.path.expanduser(str(path)), variables["inventory_hostname"])
+        return [resolve_output_dir(path, base or None)]

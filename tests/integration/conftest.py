@@ -198,11 +198,11 @@ class PlaybookRun(object):
         return dict((k, int(v)) for k, v in (part.split("=") for part in line.split()[2:]))
 
 
-def run_playbook(name, extra_vars, check=False, tags=None, when_task=None):
+def run_playbook(name, extra_vars, check=False, tags=None, when_task=None, inventory=None):
     """ansible-playbook playbooks/<name>.yml with the lab inventory (demo/inventory.yml).
     when_task=(name, action): run action() once, as soon as the task of that name starts."""
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
-           "-i", os.path.join(ROOT, "demo", "inventory.yml"),
+           "-i", inventory or os.path.join(ROOT, "demo", "inventory.yml"),
            os.path.join(ROOT, "playbooks", name + ".yml"), "-e", json.dumps(extra_vars)]
     if check:
         cmd.append("--check")

@@ -10,6 +10,8 @@
 
 Runs with Debian's /usr/bin/python3, which carries Samba's python bindings (python3-samba) and
 python3-ldap3. Needs root: Samba refuses to run otherwise and 389/636 are privileged ports.
+ADREMEDY_LAB_HOST binds the lab to another address than 127.0.0.1 (one configured on an interface,
+e.g. a veth into another network namespace), so two labs can answer one ansible-playbook.
 State lives in ADREMEDY_LAB_DIR (default tests/lab/.state); a provisioned copy is cached in
 ADREMEDY_LAB_CACHE (default ~/.cache/adremedy-lab) so the next lab comes up in seconds.
 """
@@ -35,7 +37,9 @@ from seed import USER_PASSWORD  # noqa: E402
 REALM = "LAB.EXAMPLE.TEST"
 DOMAIN = "LAB"
 BASE_DN = "DC=lab,DC=example,DC=test"
-HOST = "127.0.0.1"
+# Another address (already configured on an interface, e.g. a veth in a second network namespace)
+# lets a second lab answer next to the first: ports 389/636 are fixed in Samba.
+HOST = os.environ.get("ADREMEDY_LAB_HOST", "127.0.0.1")
 # Lab-only secrets: the lab is throw-away and listens on loopback only.
 ADMIN_PASSWORD = "Lab-Adm1n-Passw0rd!"
 PACKAGES = ["samba-ad-dc", "samba-ad-provision", "ldb-tools", "ldap-utils", "openssl",
@@ -128,8 +132,9 @@ def make_tls():
     run(["openssl", "req", "-new", "-key", key, "-subj", "/CN=dc1.%s" % REALM.lower(),
          "-out", csr])
     with open(ext, "w") as fh:
-        fh.write("subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:dc1.%s\n"
-                 "extendedKeyUsage=serverAuth\n" % REALM.lower())
+        fh.write("subjectAltName=IP:127.0.0.1,%sDNS:localhost,DNS:dc1.%s\n"
+                 "extendedKeyUsage=serverAuth\n"
+                 % ("" if HOST == "127.0.0.1" else "IP:%s," % HOST, REALM.lower()))
     run(["openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key,
          "-CAcreateserial", "-days", "3650", "-sha256", "-extfile", ext, "-out", cert])
     os.chmod(key, 0o600)
@@ -163,8 +168,9 @@ def lab_options():
 def cache_key(exchange):
     digest = hashlib.sha256()
     digest.update(LAB_VERSION.encode())
-    # Paths differ between checkouts and are rewritten on restore, so they are not in the key.
-    options = sorted((k, v.replace(LAB_DIR, "<lab>")) for k, v in lab_options().items())
+    # Paths and the address differ between labs and are rewritten on restore: not in the key.
+    options = sorted((k, v.replace(LAB_DIR, "<lab>").replace(HOST, "127.0.0.1"))
+                     for k, v in lab_options().items())
     digest.update(repr(options).encode())
     digest.update(repr(exchange).encode())
     if exchange:
