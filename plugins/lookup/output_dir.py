@@ -91,6 +91,13 @@ def resolve_output_dir(path: str, base: str | None = None) -> str:
     return target
 
 
+def host_path(path: str, variables: dict) -> str:
+    """`path`, or `path/<inventory_hostname>` when the play runs on more than one host."""
+    if len(variables.get("ansible_play_hosts_all") or []) > 1:
+        return os.path.join(os.path.expanduser(str(path)), variables["inventory_hostname"])
+    return path
+
+
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
@@ -99,8 +106,5 @@ class LookupModule(LookupBase):
         base = self.get_option("base")
         if not base and variables:
             base = self._templar.template(variables.get(BASE_VARIABLE) or "")
-        path = terms[0]
-        variables = variables or {}
-        if self.get_option("per_host") and len(variables.get("ansible_play_hosts_all") or []) > 1:
-            path = os.path.join(os.path.expanduser(str(path)), variables["inventory_hostname"])
+        path = host_path(terms[0], variables or {}) if self.get_option("per_host") else terms[0]
         return [resolve_output_dir(path, base or None)]
