@@ -53,8 +53,9 @@ attributes:
     description: Reads the reports and returns the summary; writes no file.
   diff_mode:
     support: none
-seealso:
-  - module: adremedy.directory.eas_readiness_info
+notes:
+  - C(playbooks/compliance_report.yml) runs it once after the domains' reports when its play has
+    more than one host.
 author:
   - adremedy.directory maintainers (@adremedy)
 """
