@@ -53,6 +53,7 @@ attributes:
     description: Reads the reports and returns the summary; writes no file.
   diff_mode:
     support: none
+    description: Nothing in the directory changes, so there is no diff.
 notes:
   - C(playbooks/compliance_report.yml) runs it once after the domains' reports when its play has
     more than one host.
