@@ -13,7 +13,7 @@ description:
   - Takes the device records of M(adremedy.directory.eas_device_info) (the devices under review)
     and the items to approve and to block. Each item is a device ID (that device) or a user
     (every device of that user under review), as a DN, sAMAccountName, C(DOMAIN\sam),
-    userPrincipalName or mail address of the owner.
+    userPrincipalName of the owner (or mail, where the records carry C(owner_mail)).
   - Device IDs and names compare case-insensitively, DNs parsed and normalised (case, spaces,
     escapes).
   - Items that match no device under review are returned in RV(_value.unknown), so the caller can
