@@ -93,6 +93,15 @@ def test_two_domains_in_one_run_with_one_forest_summary(lab, second_lab, tmp_pat
     markdown = (reports / "forest-summary.md").read_text()
     assert "| lab-a | OU=Lab,DC=lab,DC=example,DC=test |" in markdown
     assert "| **forest** | 2 domains, 0 without a report |" in markdown
+    # gating: every domain has findings, so both fail, after the summary was written
+    gated = tmp_path / "gated"
+    run = run_playbook("compliance_report", {"adremedy_hosts": "forest", "fail_on_findings": True,
+                                             "report_dir": str(gated)},
+                       check=True, inventory=inventory)
+    assert run.rc == 2
+    assert "%d findings in lab-a; see %s/forest-summary.md" % (a["findings"], gated) in run.output
+    assert "%d findings in lab-b" % b["findings"] in run.output
+    assert (gated / "forest-summary.json").exists()
 
 
 def test_a_domain_that_fails_is_named_and_the_others_are_summed(lab, second_lab, tmp_path):
