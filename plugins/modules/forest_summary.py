@@ -16,8 +16,9 @@ description:
     findings and counts, and the totals.
   - Counts are added up key by key, whatever keys each report holds, so reports written by
     different versions of the collection still combine.
-  - A domain whose report is missing or unreadable, or that is in O(failed), is listed as
-    missing, with the reason, and counts in no total.
+  - A domain whose report is missing, unreadable or marked incomplete (C(INCOMPLETE.json), left
+    by a run that stopped part-way), or that is in O(failed), is listed as missing, with the
+    reason, and counts in no total.
   - Reads and writes local files only (it talks to no directory), on the host it runs on;
     C(changed) is always false, as for the reports themselves.
 options:
@@ -124,6 +125,8 @@ def summarize(base: str, names: list, failed: list) -> tuple:
         try:
             if name in failed:
                 raise ValueError("its run failed this time")
+            if os.path.exists(os.path.join(base, name, "INCOMPLETE.json")):
+                raise ValueError("its last run did not finish (INCOMPLETE.json)")
             report = read_report(path)
         except (OSError, ValueError) as exc:
             reason = "%s: %s" % (name if name in failed else path,

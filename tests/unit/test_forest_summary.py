@@ -33,10 +33,14 @@ def test_missing_unreadable_and_failed_domains_are_named_and_not_counted(tmp_pat
     os.makedirs(os.path.join(base, "bad"))
     (tmp_path / "bad" / "report.json").write_text("{not json")
     report(base, "ok", findings=2, finding_counts={}, summary={"users": 1})
-    domains, totals = summarize(base, ["old", "bad", "none", "ok"], ["old"])
+    report(base, "cut", findings=5)
+    (tmp_path / "cut" / "INCOMPLETE.json").write_text("{}")  # a run that stopped part-way
+    domains, totals = summarize(base, ["old", "bad", "none", "ok", "cut"], ["old"])
     status = dict((d["name"], d["status"]) for d in domains)
-    assert status == {"old": "missing", "bad": "missing", "none": "missing", "ok": "ok"}
-    assert totals["findings"] == 2 and totals["missing"] == 3
+    assert status == {"old": "missing", "bad": "missing", "none": "missing", "ok": "ok",
+                      "cut": "missing"}
+    assert totals["findings"] == 2 and totals["missing"] == 4
+    assert "INCOMPLETE.json" in domains[4]["reason"]
     assert "its run failed this time" in domains[0]["reason"]
     assert "No such file" in domains[2]["reason"]
 
