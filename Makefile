@@ -13,7 +13,8 @@ export ANSIBLE_PYTHON_INTERPRETER := $(PY)
 export PATH := $(VENV)/bin:$(PATH)
 
 .PHONY: help venv prereqs lab-up lab-down lab-status collection sanity units integration lint \
-        changelog-lint docs-lint docs build test demo clean galaxy-importer reuse-lint release ee
+        changelog-lint docs-lint docs build test demo clean galaxy-importer reuse-lint release ee \
+        test-edges test-matrix
 
 help:
 	@echo "make demo   - set up everything, start the lab, run the demo"
@@ -72,6 +73,23 @@ build: venv
 
 test: venv collection sanity units integration lint changelog-lint docs-lint build galaxy-importer reuse-lint ee
 	@echo "make test: all checks passed"
+
+# Every ansible-core that meta/runtime.yml's requires_ansible (>=2.18) promises, each with a
+# Python it supports (2.20 and later need Python >= 3.12: pyenv's). `make test` itself runs
+# everything on requirements-dev.txt's ansible-core (2.19, Python 3.11). CI (.ci/run) adds
+# sanity and units on the oldest and the newest (test-edges); test-matrix runs sanity and units on
+# every other one and the integration tests on the oldest and the newest.
+CORE_OLDEST := 2.18:3.11
+CORE_NEWEST := 2.21:3.13
+CORE_MIDDLE := 2.20:3.12
+test-edges: collection
+	bash tests/matrix.sh $(subst :, ,$(CORE_OLDEST)) sanity units
+	bash tests/matrix.sh $(subst :, ,$(CORE_NEWEST)) sanity units
+
+test-matrix: test-edges lab-up
+	bash tests/matrix.sh $(subst :, ,$(CORE_MIDDLE)) sanity units
+	bash tests/matrix.sh $(subst :, ,$(CORE_OLDEST)) integration
+	bash tests/matrix.sh $(subst :, ,$(CORE_NEWEST)) integration
 
 # What Galaxy runs on an upload, on the tarball `build` made (default and v1-or-greater settings).
 galaxy-importer: build
