@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: eas_access_plan
 short_description: What-if for Exchange ActiveSync device access, before you change rules or lists
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - For every device in scope, decides the access state Exchange would give it now, from the
     owner's allow and block lists, whether ActiveSync is enabled for the owner, the

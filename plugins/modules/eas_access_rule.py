@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: eas_access_rule
 short_description: Exchange ActiveSync device access rules and the organization's default access level
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, updates and removes device access rules (C(msExchDeviceAccessRule) objects under
     the Exchange organization's C(CN=Mobile Mailbox Settings)), as New-, Set- and

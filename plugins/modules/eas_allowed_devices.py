@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: eas_allowed_devices
 short_description: Bulk edits of users' ActiveSync allow and block lists
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Adds device IDs to, or removes them from, the per-user lists Exchange checks before any
     device access rule, namely C(msExchMobileAllowedDeviceIDs) (Set-CASMailbox

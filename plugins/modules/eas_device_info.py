@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: eas_device_info
 short_description: Inventory of Exchange ActiveSync device partnerships in Active Directory
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the device partnerships Exchange keeps in AD, with their owners, filtered by model,
     type, OS, user agent, cached access state and reason.

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: eas_readiness_info
 short_description: Which users Exchange ActiveSync would fail for, and why
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - For every user in scope, works out what Exchange does when a phone first syncs, namely whether
     ActiveSync is enabled for the user (C(msExchOmaAdminWirelessEnable) bit 4 clear or absent),

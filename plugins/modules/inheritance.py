@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: inheritance
 short_description: Turn DACL inheritance on or off for many AD objects at once
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Sets "Include inheritable permissions from this object's parent" (the SE_DACL_PROTECTED flag
     of C(nTSecurityDescriptor)) on every object a DN list or a paged search selects. This is the

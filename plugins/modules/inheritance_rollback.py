@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: inheritance_rollback
 short_description: Restore the DACLs recorded in an inheritance journal
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads a journal written by P(adremedy.directory.inheritance#module) and puts each object's
     DACL back the way it was before the first write the journal records for it (and

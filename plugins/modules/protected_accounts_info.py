@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: protected_accounts_info
 short_description: Inventory of AdminSDHolder-protected and adminCount=1 accounts
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Finds every object in the protected set of MS-ADTS 3.1.1.6.1.2 (transitive members of
     Administrators, Account Operators, Server Operators, Print Operators, Backup Operators,
