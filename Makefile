@@ -14,7 +14,7 @@ export PATH := $(VENV)/bin:$(PATH)
 
 .PHONY: help venv prereqs lab-up lab-down lab-status collection sanity units integration lint \
         changelog-lint docs-lint docs build test demo clean galaxy-importer reuse-lint release ee \
-        test-edges test-matrix
+        test-edges test-matrix bench bench-smoke
 
 help:
 	@echo "make demo   - set up everything, start the lab, run the demo"
@@ -114,6 +114,21 @@ demo: venv collection prereqs
 	$(LAB) up --seed
 	ANSIBLE_CALLBACK_RESULT_FORMAT=yaml $(VENV)/bin/ansible-playbook -i demo/inventory.yml demo/demo.yml
 	@echo; cat build/demo/summary.txt
+
+# The benchmark (DESIGN section 8): not part of `make test`. Its lab has its own directory and
+# runs in its own network namespace (the DC's ports are fixed), so the test lab is left alone.
+SIZE ?= 10000
+RUNS ?= 3
+BENCH_NETNS ?= adremedy-bench
+BENCH_LAB_DIR ?= $(ROOT)/bench/.lab
+bench: venv collection prereqs
+	@ip netns add $(BENCH_NETNS) 2>/dev/null || true
+	@ip netns exec $(BENCH_NETNS) ip link set lo up
+	ip netns exec $(BENCH_NETNS) $(PY) bench/run.py --size $(SIZE) --runs $(RUNS) \
+		--lab-dir $(BENCH_LAB_DIR) --out $(ROOT)/bench/results.json
+
+bench-smoke:
+	$(MAKE) bench SIZE=2000 RUNS=1
 
 clean:
 	rm -rf build tests/output .pytest_cache

@@ -88,10 +88,11 @@ def creation_check(sd: SecurityDescriptor, token: Sequence[str], container_class
 
 def readiness(entry: Entry, sd: SecurityDescriptor, protection: Mapping[str, Any] | None,
               counts: DeviceCounts, exs_token: Sequence[str], container_class_guid: str,
-              sddl: Sddl) -> dict[str, Any]:
-    """One user's row of eas_readiness_info."""
+              sddl: Sddl, verdict: tuple[bool, str | None] | None = None) -> dict[str, Any]:
+    """One user's row of eas_readiness_info. verdict: creation_check()'s answer when the caller
+    already has it (descriptors repeat)."""
     enabled = eas_enabled(entry.raw("msExchOmaAdminWirelessEnable"))
-    can_create, why = creation_check(sd, exs_token, container_class_guid, sddl)
+    can_create, why = verdict or creation_check(sd, exs_token, container_class_guid, sddl)
     container, devices = counts.of(entry.dn)
     conflicts, duplicates = list_findings(entry.texts("msExchMobileAllowedDeviceIDs"),
                                           entry.texts("msExchMobileBlockedDeviceIDs"))

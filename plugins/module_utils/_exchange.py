@@ -8,12 +8,12 @@ mobile mailbox settings and device access rules. Private."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy import (
     ACCESS_LEVELS, CHARACTERISTICS, Policy, Rule)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    MATCHING_RULE_IN_CHAIN, Entry, LdapClient, LdapError, escape_filter_value)
+    Entry, LdapClient, LdapError, escape_filter_value, follow_links)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     AUTHENTICATED_USERS, EVERYONE, sid_to_str)
 
@@ -72,19 +72,24 @@ def exchange_servers(client: LdapClient) -> dict[str, Any]:
                         "(setup /PrepareAD)?: noSuchObject (32)"
                         % (container, EXCHANGE_SERVERS_WKGUID), code=32, name="noSuchObject",
                         dn=container)
-    group = client.read(dn, ["objectSid"])
+    group = client.read(dn, ["objectSid", "memberOf"])
     if group is None or group.raw("objectSid") is None:
         raise LdapError("the Exchange Servers group %s registered in %s does not exist: "
                         "noSuchObject (32)" % (dn, container), code=32, name="noSuchObject",
                         dn=dn)
     sid = sid_to_str(group.raw("objectSid"))
     token = [sid, EVERYONE, AUTHENTICATED_USERS]
-    nested = "(member:%s:=%s)" % (MATCHING_RULE_IN_CHAIN, escape_filter_value(dn))
-    for parent in client.search(client.root_dse.root_domain_naming_context, nested,
-                                ["objectSid"]):
-        if parent.raw("objectSid"):
-            token.append(sid_to_str(parent.raw("objectSid")))
+    token += [sid_to_str(parent.raw("objectSid")) for parent in enclosing_groups(client, group)
+              if parent.raw("objectSid")]
     return dict(dn=dn, sid=sid, token=token)
+
+
+def enclosing_groups(client: LdapClient, group: Entry) -> Iterator[Entry]:
+    """The groups a group is nested in, directly or not, following memberOf (an in-chain
+    matching rule search makes Samba evaluate every object)."""
+    return follow_links(client, client.root_dse.root_domain_naming_context,
+                        group.texts("memberOf"), ["objectSid", "memberOf"],
+                        lambda parent: parent.texts("memberOf"), seen=[group.dn.lower()])
 
 
 def schema_guid(client: LdapClient, spec: tuple[str, str]) -> tuple[str, str]:

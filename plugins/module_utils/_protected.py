@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import deque
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    MATCHING_RULE_IN_CHAIN, escape_filter_value, read_objects_by)
+    MATCHING_RULE_IN_CHAIN, escape_filter_value, follow_links)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     SecurityDescriptorError, dacl_protected, sid_to_str)
 
@@ -133,22 +133,14 @@ class ProtectedSet:
         if _member_list_ranged(group):
             yield from self._in_chain_members(group)
             return
-        seen = {group.dn.lower()}
-        pending = group.texts("member")
-        while pending:
-            batch = []
-            for dn in pending:
-                if dn.lower() not in seen:
-                    seen.add(dn.lower())
-                    batch.append(dn)
-            pending = []
-            for member in read_objects_by(self.client, self.domain_nc, "distinguishedName", batch,
-                                          ENTRY_ATTRIBUTES):
-                yield member
-                if _member_list_ranged(member):
-                    yield from self._in_chain_members(member)
-                else:
-                    pending.extend(member.texts("member"))
+
+        def links(member):
+            return [] if _member_list_ranged(member) else member.texts("member")
+        for member in follow_links(self.client, self.domain_nc, group.texts("member"),
+                                   ENTRY_ATTRIBUTES, links, seen=[group.dn.lower()]):
+            yield member
+            if _member_list_ranged(member):
+                yield from self._in_chain_members(member)
 
     def _in_chain_members(self, group):
         members = "(memberOf:%s:=%s)" % (MATCHING_RULE_IN_CHAIN, escape_filter_value(group.dn))

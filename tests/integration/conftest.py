@@ -111,8 +111,12 @@ def user_dn(number):
 
 
 def lab_cli(*args, **kwargs):
-    return subprocess.run(LAB + list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, check=kwargs.get("check", True)).stdout
+    proc = subprocess.run(LAB + list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, check=False)
+    if kwargs.get("check", True) and proc.returncode != 0:
+        raise AssertionError("lab.py %s failed (%d):\n%s"
+                             % (" ".join(args), proc.returncode, proc.stdout[-3000:]))
+    return proc.stdout
 
 
 def eas_sync(dns, device_id="ADREMEDYTEST0001", model=None):

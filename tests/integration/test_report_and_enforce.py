@@ -89,6 +89,10 @@ def test_compliance_report_in_check_mode_writes_four_reports_and_nothing_else(
     shown = [cells for cells, visible in table_rows(filtered, "users") if visible]
     assert [cells[0] for cells in shown] == ["u00027"]
     assert 'id="users-count">1 of %d<' % len(users) in filtered
+    # A malformed fragment (a lone %) does not stop the page's script (rendered() checks that
+    # it ran): the filter is taken as typed, and matches nobody.
+    broken = rendered(page, "#filter=%")
+    assert 'id="users-count">0 of %d<' % len(users) in broken
 
 
 def test_fail_on_findings_gates_after_writing(tmp_path):

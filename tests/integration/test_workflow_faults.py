@@ -94,7 +94,7 @@ def test_compliance_report_with_the_dc_stopped_mid_run_is_marked_incomplete(tmp_
     report = tmp_path / "report"
     args = {"search_base": LAB_OU, "report_dir": str(report)}
     failed = run_playbook("compliance_report", args, check=True,
-                          when_task=("ActiveSync readiness of every user in scope", stop_dc))
+                          when_task=("Read the directory once and write the reports", stop_dc))
     restart(directory)
     assert failed.rc != 0
     marker = json.loads((report / "INCOMPLETE.json").read_text())

@@ -1,7 +1,10 @@
 """The lab: a real Samba AD DC on 127.0.0.1 for the tests and the demo.
 
-    lab.py up [--size N] [--no-exchange]   install packages if missing, provision (or restore the
-                                           cached provisioned copy), start, seed
+    lab.py up [--size N] [--no-exchange] [--offline]
+                                           install packages if missing, provision (or restore the
+                                           cached provisioned copy), start, seed; sizes from
+                                           OFFLINE_MIN_SIZE up (or --offline) are seeded offline
+                                           (LDIF + ldbadd into the stopped DC) and cached seeded
     lab.py down | status | env [--json]
     lab.py seed [--size N]                 (re)create the deterministic demo/test data
     lab.py sdprop                          the SDProp stand-in (Samba has none)
@@ -55,6 +58,9 @@ PID_FILE = os.path.join(LAB_DIR, "samba.pid")
 LOG_FILE = os.path.join(LAB_DIR, "samba.log")
 INFO_FILE = os.path.join(LAB_DIR, "lab.json")
 SMB_CONF = os.path.join(DC_DIR, "etc", "smb.conf")
+SEED_FILE = os.path.join(LAB_DIR, "seed.json")
+SAM_LDB = os.path.join(DC_DIR, "private", "sam.ldb")
+OFFLINE_MIN_SIZE = 1000  # from here on the seed is loaded offline and its result cached
 
 
 class LabError(Exception):
@@ -213,6 +219,63 @@ def provision(exchange):
     return "provisioned"
 
 
+def seed_cache_key(size, exchange):
+    """Changes with the provisioned copy, the seed's code and the size."""
+    digest = hashlib.sha256(cache_key(exchange).encode())
+    with open(os.path.join(HERE, "seed.py"), "rb") as fh:
+        digest.update(fh.read())
+    digest.update(str(size).encode())
+    return digest.hexdigest()[:16]
+
+
+def offline_seed(size, exchange):
+    """A seeded DC in DC_DIR without starting it: restore the cached seeded copy, or provision
+    (from its cache), load the seed as LDIF with ldbadd in batch mode, finish it through Samba's
+    handle, and cache the result. The DC must be stopped."""
+    import seed
+    tarball = os.path.join(CACHE_DIR, "seeded-%s-%d.tar" % (seed_cache_key(size, exchange), size))
+    if os.path.exists(DC_DIR):
+        shutil.rmtree(DC_DIR)
+    if os.path.exists(tarball):
+        os.makedirs(DC_DIR)
+        run(["tar", "-xSf", tarball, "-C", DC_DIR])
+        write_smb_conf()
+        return "seeded cache"
+    began = time.time()
+    provision(exchange)
+    write_smb_conf()
+    steps = seed.write_ldif(lambda n: os.path.join(LAB_DIR, "seed-%d.ldif" % n), BASE_DN,
+                            "CN=Configuration,%s" % BASE_DN, size, exchange)
+    log("seed LDIF for %d users written in %.1f s" % (size, time.time() - began))
+    for kind, what in steps:
+        if kind == "ldif":
+            run(["ldbadd", "--configfile=%s" % SMB_CONF, "-o", "batch_mode:1", "--nosync",
+                 "-H", SAM_LDB, what])
+            os.unlink(what)
+        else:
+            seed.apply_offline(samdb(), what)
+    log("loaded at %.1f s" % (time.time() - began))
+    seed.finish(samdb(), size, exchange)
+    log("seed finished at %.1f s" % (time.time() - began))
+    os.makedirs(CACHE_DIR, exist_ok=True)
+    run(["tar", "-cSf", tarball + ".tmp", "-C", DC_DIR, "."])
+    os.replace(tarball + ".tmp", tarball)
+    return "offline seed"
+
+
+def write_seed_file(size, exchange, how):
+    with open(SEED_FILE, "w") as fh:
+        json.dump({"size": size, "exchange": exchange, "how": how}, fh)
+
+
+def seeded_as():
+    try:
+        with open(SEED_FILE) as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
+
+
 def write_smb_conf():
     """smb.conf holds absolute paths; rewrite it for where the lab lives now."""
     lines = ["[global]",
@@ -328,6 +391,7 @@ def connection_info():
         "domain": DOMAIN,
         "user_password": USER_PASSWORD,
         "lab_dir": LAB_DIR,
+        "seed": seeded_as(),
     }
 
 
@@ -371,8 +435,13 @@ def cmd_up(args):
         log("already running (pid %d)" % read_pid())
     else:
         make_tls()
-        fresh = not os.path.exists(os.path.join(DC_DIR, "private", "sam.ldb"))
-        how = provision(not args.no_exchange) if fresh else "existing"
+        fresh = not os.path.exists(SAM_LDB)
+        offline = fresh and (args.offline or args.size >= OFFLINE_MIN_SIZE)
+        if offline:
+            how = offline_seed(args.size, not args.no_exchange)
+            write_seed_file(args.size, not args.no_exchange, how)
+        else:
+            how = provision(not args.no_exchange) if fresh else "existing"
         if how == "existing":
             write_smb_conf()
         start()
@@ -380,6 +449,7 @@ def cmd_up(args):
     if how in ("cache", "provisioned") or args.seed:
         import seed
         seed.seed(samdb(), size=args.size, exchange=not args.no_exchange)
+        write_seed_file(args.size, not args.no_exchange, "online seed")
         log("seeded %d users in %.1f s total" % (args.size, time.time() - began))
     with open(INFO_FILE, "w") as fh:
         json.dump(connection_info(), fh, indent=1)
@@ -418,6 +488,7 @@ def cmd_seed(args):
     require_root()
     import seed
     seed.seed(samdb(), size=args.size, exchange=not args.no_exchange)
+    write_seed_file(args.size, not args.no_exchange, "online seed")
 
 
 def cmd_sdprop(_args):
@@ -447,6 +518,8 @@ def main(argv=None):
     p.add_argument("--size", type=int, default=int(os.environ.get("LAB_SIZE", "50")))
     p.add_argument("--no-exchange", action="store_true")
     p.add_argument("--seed", action="store_true", help="reseed an existing lab")
+    p.add_argument("--offline", action="store_true",
+                   help="seed a fresh lab offline (LDIF + ldbadd) whatever its size")
     p.set_defaults(func=cmd_up)
     p = sub.add_parser("down")
     p.add_argument("--purge", action="store_true", help="also delete the lab's directory")

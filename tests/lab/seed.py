@@ -1,7 +1,10 @@
 """Deterministic lab data: the same size gives the same directory, every time.
 
-Written through Samba's own database handle (system session, one transaction), which is how
-samba-tool writes and is many times faster than adds over LDAP. What the data means:
+One generator (operations()) and two writers: online through Samba's own database handle on the
+running DC (system session, one transaction: `lab.py seed`, the tests' reseed), and offline as one
+LDIF for `ldbadd -o batch_mode:1` into the stopped DC (big labs: 100,000 users in minutes; the
+handle is superlinear at that size). The finishing steps (passwords, ACEs, broken inheritance, the
+SDProp stand-in) run through the handle in both cases. What the data means:
 
 - OU=Lab with OU=Staff (Sales, Engineering, Support), OU=Admins, OU=Service Accounts and
   OU=Microsoft Exchange Security Groups.
@@ -21,6 +24,7 @@ samba-tool writes and is many times faster than adds over LDAP. What the data me
   Quarantine) and four device access rules.
 """
 
+import base64
 import hashlib
 
 import ldb
@@ -73,17 +77,11 @@ def _ou(db, dn):
 
 
 def _user(db, dn, sam, object_class="user", extra=None):
-    attrs = {"objectClass": object_class, "sAMAccountName": sam,
-             "userPrincipalName": "%s@lab.example.test" % sam}
-    attrs.update(extra or {})
-    _add(db, dn, attrs)
+    _add(db, dn, _user_attrs(object_class, sam, extra))
 
 
 def _group(db, dn, sam, group_type="-2147483646", members=()):
-    attrs = {"objectClass": "group", "sAMAccountName": sam, "groupType": group_type}
-    if members:
-        attrs["member"] = list(members)
-    _add(db, dn, attrs)
+    _add(db, dn, _group_attrs(sam, group_type, members))
 
 
 def _modify(db, dn, attr, values, flag):
@@ -177,15 +175,26 @@ def protected_set(db):
         if not group:
             continue
         result.add(group)
-        res = db.search(db.domain_dn(), scope=ldb.SCOPE_SUBTREE,
-                        expression="(memberOf:1.2.840.113556.1.4.1941:=%s)" % group,
-                        attrs=["dn"])
-        result.update(str(m.dn) for m in res)
+        result.update(_members(db, group))
     for rid in PROTECTED_PRINCIPAL_RIDS:
         dn = _dn_of_sid(db, "%s-%d" % (domain_sid, rid))
         if dn:
             result.add(dn)
     return sorted(result)
+
+
+def _members(db, group):
+    """Transitive members, following `member` (what an in-chain memberOf search returns; Samba
+    answers those by scanning every object, which is slow on big labs)."""
+    found, todo = set(), [group]
+    while todo:
+        res = db.search(todo.pop(), scope=ldb.SCOPE_BASE, attrs=["member"])
+        for value in res[0].get("member", []) if len(res) else []:
+            dn = str(value)
+            if dn not in found:
+                found.add(dn)
+                todo.append(dn)
+    return found
 
 
 def sdprop(db):
@@ -222,154 +231,269 @@ def device_state(kind_index, i, k, rule_dns):
     return {0: 1, 1: 2, 2: 3}[DEFAULT_ACCESS_LEVEL], 1, None, None
 
 
-def seed(db, size=50, exchange=True):
-    base = str(db.domain_dn())
-    config = str(db.get_config_basedn())
-    domain_sid = str(db.get_domain_sid())
+def operations(base, config, size=50, exchange=True):
+    """The seed as a stream of operations, the same for both writers (online through Samba's
+    handle, offline as LDIF for ldbadd): ("add", dn, attrs) for new objects and
+    ("modify", dn, attr, values, "add" | "replace") for objects provisioning made. Objects that
+    refer to others (group members, rule links) come after them."""
     lab = "OU=Lab,%s" % base
     admins = "OU=Admins,%s" % lab
     service = "OU=Service Accounts,%s" % lab
     exgroups = "OU=Microsoft Exchange Security Groups,%s" % lab
-    users_cn = "CN=Users,%s" % base
-    domain_admins = "CN=Domain Admins,%s" % users_cn
+    domain_admins = "CN=Domain Admins,CN=Users,%s" % base
+    builtin = "CN=Builtin,%s" % base
 
-    # Reseeding starts from a clean slate: what the seed made lives under these two trees.
-    for dn in (lab, "CN=Microsoft Exchange,CN=Services,%s" % config):
-        if _exists(db, dn):
-            db.delete(dn, ["tree_delete:1"])
+    for dn in (lab, "OU=Staff,%s" % lab, admins, service, exgroups):
+        yield "add", dn, {"objectClass": "organizationalUnit"}
+    for dep in DEPARTMENTS:
+        yield "add", "OU=%s,OU=Staff,%s" % (dep, lab), {"objectClass": "organizationalUnit"}
 
-    db.transaction_start()
-    try:
-        for dn in (lab, "OU=Staff,%s" % lab, admins, service, exgroups):
-            _ou(db, dn)
-        for dep in DEPARTMENTS:
-            _ou(db, "OU=%s,OU=Staff,%s" % (dep, lab))
+    # Directory-wide settings the seed owns: exclude Print Operators from AdminSDHolder.
+    yield ("modify", "CN=Directory Service,CN=Windows NT,CN=Services,%s" % config,
+           "dSHeuristics", ["0000000001000004"], "replace")
 
-        # Directory-wide settings the seed owns: exclude Print Operators from AdminSDHolder.
-        _modify(db, "CN=Directory Service,CN=Windows NT,CN=Services,%s" % config,
-                "dSHeuristics", [b"0000000001000004"], ldb.FLAG_MOD_REPLACE)
-
-        rule_dns = {}
-        if exchange:
-            _group(db, "CN=Exchange Servers,%s" % exgroups, "Exchange Servers",
-                   group_type="-2147483640")  # universal, security
-            _user(db, "CN=EXCH01,%s" % service, "EXCH01")
-            exs_dn = "CN=Exchange Servers,%s" % exgroups
-            add_member(db, exs_dn, "CN=EXCH01,%s" % service)
-            ms_exchange = "CN=Microsoft Exchange,CN=Services,%s" % config
-            _add(db, ms_exchange, {"objectClass": "msExchConfigurationContainer",
-                                   "otherWellKnownObjects": "B:32:%s:%s" % (EXS_WKGUID, exs_dn)})
-            org = "CN=%s,%s" % (ORG_NAME, ms_exchange)
-            _add(db, org, {"objectClass": "msExchOrganizationContainer"})
-            mobile = "CN=Mobile Mailbox Settings,%s" % org
-            _add(db, mobile, {"objectClass": "msExchMobileMailboxSettings",
+    rule_dns = {}
+    if exchange:
+        yield "add", "CN=EXCH01,%s" % service, _user_attrs("user", "EXCH01")
+        exs_dn = "CN=Exchange Servers,%s" % exgroups
+        yield "add", exs_dn, _group_attrs("Exchange Servers", "-2147483640",  # universal
+                                          ["CN=EXCH01,%s" % service])
+        ms_exchange = "CN=Microsoft Exchange,CN=Services,%s" % config
+        yield "add", ms_exchange, {"objectClass": "msExchConfigurationContainer",
+                                   "otherWellKnownObjects": "B:32:%s:%s" % (EXS_WKGUID, exs_dn)}
+        org = "CN=%s,%s" % (ORG_NAME, ms_exchange)
+        yield "add", org, {"objectClass": "msExchOrganizationContainer"}
+        mobile = "CN=Mobile Mailbox Settings,%s" % org
+        yield "add", mobile, {"objectClass": "msExchMobileMailboxSettings",
                               "msExchMobileAccessControl": str(DEFAULT_ACCESS_LEVEL),
-                              "msExchMobileAdminRecipients": "mobile-admins@lab.example.test"})
-            for name, number, query, level in RULES:
-                rdn = "%s (%s)" % (query, name)
-                dn = "CN=%s,%s" % (rdn.replace(",", "\\,"), mobile)
-                _add(db, dn, {"objectClass": "msExchDeviceAccessRule",
+                              "msExchMobileAdminRecipients": "mobile-admins@lab.example.test"}
+        for name, number, query, level in RULES:
+            rdn = "%s (%s)" % (query, name)
+            dn = "CN=%s,%s" % (rdn.replace(",", "\\,"), mobile)
+            yield "add", dn, {"objectClass": "msExchDeviceAccessRule",
                               "msExchDeviceAccessRuleCharacteristic": str(number),
                               "msExchDeviceAccessRuleQueryString": query,
-                              "msExchMobileAccessControl": str(level)})
-                rule_dns[(name, query)] = dn
+                              "msExchMobileAccessControl": str(level)}
+            rule_dns[(name, query)] = dn
+        # Before the users, so they inherit these ACEs when they are created instead of the DC
+        # propagating a changed root descriptor to every object afterwards.
+        yield ("root_aces",)
 
-        # Regular users, with their devices.
+    # Regular users, with their devices and the list entries their devices' states imply.
+    special = {}
+    if exchange and size >= 3:
+        # An ID on both lists, and an ID stored twice in two cases.
+        special[user_dn(base, 2)] = {
+            "allowed": ["CONFLICT0000000000000000000000AB"],
+            "blocked": ["CONFLICT0000000000000000000000AB"]}
+        special[user_dn(base, 3)] = {
+            "allowed": ["CASEDUP00000000000000000000000CD", "casedup00000000000000000000000cd"]}
+    for i in range(1, size + 1):
+        sam = "u%05d" % i
+        dn = user_dn(base, i)
+        extra = {"givenName": "User", "sn": "%05d" % i, "displayName": "User %05d" % i}
+        if exchange and i % 25 == 11:
+            extra["msExchOmaAdminWirelessEnable"] = "4"
+        devices = []
         lists = {}
-        for i in range(1, size + 1):
-            dep = DEPARTMENTS[i % len(DEPARTMENTS)]
-            sam = "u%05d" % i
-            dn = "CN=User %05d,OU=%s,OU=Staff,%s" % (i, dep, lab)
-            extra = {"givenName": "User", "sn": "%05d" % i, "displayName": "User %05d" % i}
-            if exchange and i % 25 == 11:
-                extra["msExchOmaAdminWirelessEnable"] = "4"
-            _user(db, dn, sam, "inetOrgPerson" if i % 10 == 5 else "user", extra)
-            if not exchange:
-                continue
+        if exchange:
             count = (1 if i % 5 == 1 else 0) + (1 if i % 15 == 1 else 0)
             for k in range(count):
                 kind = (i // 5 + k * 3) % len(DEVICE_KINDS)
                 state, reason, rule, listed = device_state(kind, i, k, rule_dns)
                 did = device_id(i, k)
-                add_device(db, dn, did, kind, state, reason, rule)
+                devices.append(device_attrs(did, kind, state, reason, rule, dn))
                 if listed:
-                    lists.setdefault(dn, {}).setdefault(listed, []).append(did)
-        if exchange and size >= 3:
-            # An ID on both lists, and an ID stored twice in two cases.
-            both = "CN=User 00002,OU=%s,OU=Staff,%s" % (DEPARTMENTS[2 % 3], lab)
-            lists.setdefault(both, {})["allowed"] = ["CONFLICT0000000000000000000000AB"]
-            lists[both]["blocked"] = ["CONFLICT0000000000000000000000AB"]
-            dup = "CN=User 00003,OU=%s,OU=Staff,%s" % (DEPARTMENTS[3 % 3], lab)
-            lists.setdefault(dup, {})["allowed"] = ["CASEDUP00000000000000000000000CD",
-                                                    "casedup00000000000000000000000cd"]
-        for dn, entry in sorted(lists.items()):
-            for which, values in entry.items():
-                attr = ("msExchMobileAllowedDeviceIDs" if which == "allowed"
-                        else "msExchMobileBlockedDeviceIDs")
-                _modify(db, dn, attr, [v.encode() for v in values], ldb.FLAG_MOD_ADD)
+                    lists.setdefault(listed, []).append(did)
+        lists.update(special.get(dn, {}))
+        for which, values in sorted(lists.items()):
+            extra[LIST_ATTRIBUTES[which]] = values
+        yield "add", dn, _user_attrs("inetOrgPerson" if i % 10 == 5 else "user", sam, extra)
+        if devices:
+            container = "CN=ExchangeActiveSyncDevices,%s" % dn
+            yield "add", container, {"objectClass": "msExchActiveSyncDevices"}
+            for rdn, attrs in devices:
+                yield "add", "%s,%s" % (rdn, container), attrs
 
-        # Admins and other accounts around the protected set.
-        tier0 = "CN=Tier0 Admins,%s" % admins
-        _user(db, "CN=adm-direct,%s" % admins, "adm-direct")
-        _user(db, "CN=adm-nested,%s" % admins, "adm-nested")
-        _user(db, "CN=adm-unmarked,%s" % admins, "adm-unmarked")
-        _user(db, "CN=former-admin,%s" % admins, "former-admin")
-        _user(db, "CN=stale-flag,%s" % admins, "stale-flag", extra={"adminCount": "1"})
-        _user(db, "CN=svc-backup,%s" % service, "svc-backup")
-        _user(db, "CN=ops-print,%s" % service, "ops-print")
-        _group(db, tier0, "Tier0 Admins", members=["CN=adm-nested,%s" % admins])
-        add_member(db, domain_admins, "CN=adm-direct,%s" % admins)
-        add_member(db, domain_admins, tier0)
-        add_member(db, domain_admins, "CN=former-admin,%s" % admins)
-        add_member(db, _dn_of_sid(db, "S-1-5-32-551"), "CN=svc-backup,%s" % service)
-        add_member(db, _dn_of_sid(db, "S-1-5-32-550"), "CN=ops-print,%s" % service)
-
-        if exchange:
-            exs_sid = str(ndr_unpack(security.dom_sid, db.search(
-                "CN=Exchange Servers,%s" % exgroups, scope=ldb.SCOPE_BASE,
-                attrs=["objectSid"])[0]["objectSid"][0]))
-            # Exchange /PrepareDomain's ACEs for ActiveSync, as on a real domain root.
-            add_root_aces(db, [
-                "(OA;CIIO;CCDCLC;%s;%s;%s)" % (DEVICES_CLASS_GUID, USER_GUID, exs_sid),
-                "(OA;CIIO;CCDCLC;%s;%s;%s)" % (DEVICES_CLASS_GUID, INETORGPERSON_GUID, exs_sid),
-                "(OA;CI;CCDCLCRPWPLO;%s;;%s)" % (DEVICE_CLASS_GUID, exs_sid),
-                "(OA;CINPIO;RPWPLOSD;;%s;%s)" % (DEVICE_CLASS_GUID, exs_sid),
-            ])
-        db.transaction_commit()
-    except Exception:
-        db.transaction_cancel()
-        raise
-
-    if exchange:
-        db.setpassword("(sAMAccountName=EXCH01)", USER_PASSWORD)
-        db.enable_account("(sAMAccountName=EXCH01)")
-
-    # After the ACEs are in place: break inheritance on some users, then run SDProp, then change
-    # memberships so SDProp's marks are out of date, as they are in real directories.
-    for i in range(7, size + 1, 20):
-        dn = "CN=User %05d,OU=%s,OU=Staff,%s" % (i, DEPARTMENTS[i % 3], lab)
-        disable_inheritance(db, dn, "remove" if (i // 20) % 2 == 0 else "preserve")
-    sdprop(db)
-    add_member(db, domain_admins, "CN=adm-unmarked,%s" % admins)
-    remove_member(db, domain_admins, "CN=former-admin,%s" % admins)
-    return domain_sid
+    # Admins and other accounts around the protected set.
+    tier0 = "CN=Tier0 Admins,%s" % admins
+    for cn in ("adm-direct", "adm-nested", "adm-unmarked", "former-admin"):
+        yield "add", "CN=%s,%s" % (cn, admins), _user_attrs("user", cn)
+    yield "add", "CN=stale-flag,%s" % admins, _user_attrs("user", "stale-flag",
+                                                          {"adminCount": "1"})
+    for cn in ("svc-backup", "ops-print"):
+        yield "add", "CN=%s,%s" % (cn, service), _user_attrs("user", cn)
+    yield "add", tier0, _group_attrs("Tier0 Admins", "-2147483646",
+                                     ["CN=adm-nested,%s" % admins])
+    for member in ("CN=adm-direct,%s" % admins, tier0, "CN=former-admin,%s" % admins):
+        yield "modify", domain_admins, "member", [member], "add"
+    yield ("modify", "CN=Backup Operators,%s" % builtin, "member",
+           ["CN=svc-backup,%s" % service], "add")
+    yield ("modify", "CN=Print Operators,%s" % builtin, "member",
+           ["CN=ops-print,%s" % service], "add")
 
 
-def add_device(db, user_dn, did, kind, state, reason, rule_dn):
+LIST_ATTRIBUTES = {"allowed": "msExchMobileAllowedDeviceIDs",
+                   "blocked": "msExchMobileBlockedDeviceIDs"}
+
+
+def user_dn(base, i):
+    return "CN=User %05d,OU=%s,OU=Staff,OU=Lab,%s" % (i, DEPARTMENTS[i % len(DEPARTMENTS)], base)
+
+
+def _user_attrs(object_class, sam, extra=None):
+    attrs = {"objectClass": object_class, "sAMAccountName": sam,
+             "userPrincipalName": "%s@lab.example.test" % sam}
+    attrs.update(extra or {})
+    return attrs
+
+
+def _group_attrs(sam, group_type, members=()):
+    attrs = {"objectClass": "group", "sAMAccountName": sam, "groupType": group_type}
+    if members:
+        attrs["member"] = list(members)
+    return attrs
+
+
+def device_attrs(did, kind, state, reason, rule_dn, user):
+    """(RDN, attributes) of a device partnership as Exchange writes it."""
     dtype, model, osname, agent = DEVICE_KINDS[kind]
-    container = "CN=ExchangeActiveSyncDevices,%s" % user_dn
-    if not _exists(db, container):
-        _add(db, container, {"objectClass": "msExchActiveSyncDevices"})
     attrs = {"objectClass": "msExchActiveSyncDevice", "msExchDeviceID": did,
              "msExchDeviceType": dtype, "msExchDeviceAccessState": str(state),
              "msExchDeviceAccessStateReason": str(reason)}
     if model:
         attrs.update({"msExchDeviceModel": model, "msExchDeviceOS": osname,
                       "msExchDeviceUserAgent": agent,
-                      "msExchDeviceFriendlyName": "%s of %s" % (model, user_dn.split(",")[0][3:])})
+                      "msExchDeviceFriendlyName": "%s of %s" % (model, user.split(",")[0][3:])})
     if rule_dn:
         attrs["msExchDeviceAccessControlRuleLink"] = rule_dn
-    _add(db, "CN=%s\u00a7%s,%s" % (dtype, did, container), attrs)
+    return "CN=%s\u00a7%s" % (dtype, did), attrs
+
+
+def _apply(db, op):
+    if op[0] == "add":
+        _add(db, op[1], op[2])
+    elif op[0] == "root_aces":
+        add_exchange_root_aces(db)
+    else:
+        dn, attr, values, how = op[1:]
+        _modify(db, dn, attr, [v.encode() for v in values],
+                ldb.FLAG_MOD_ADD if how == "add" else ldb.FLAG_MOD_REPLACE)
+
+
+def seed(db, size=50, exchange=True):
+    """Online: through Samba's handle on the running DC, in one transaction."""
+    base = str(db.domain_dn())
+    config = str(db.get_config_basedn())
+    # Reseeding starts from a clean slate: what the seed made lives under these two trees.
+    for dn in ("OU=Lab,%s" % base, "CN=Microsoft Exchange,CN=Services,%s" % config):
+        if _exists(db, dn):
+            db.delete(dn, ["tree_delete:1"])
+    db.transaction_start()
+    try:
+        for op in operations(base, config, size, exchange):
+            _apply(db, op)
+        db.transaction_commit()
+    except Exception:
+        db.transaction_cancel()
+        raise
+    return finish(db, size, exchange)
+
+
+def write_ldif(path_of, base, config, size=50, exchange=True):
+    """Offline: the seed as steps for the stopped DC, in order: ("ldif", path) files of adds for
+    `ldbadd -o batch_mode:1` (many times faster than adds through a handle or LDAP) and
+    ("ops", [operation]) for apply_offline() through Samba's handle. path_of(n) names the n-th
+    LDIF file."""
+    steps = []
+    fh = None
+    for op in operations(base, config, size, exchange):
+        if op[0] == "add":
+            if fh is None:
+                path = path_of(len(steps))
+                fh = open(path, "w", encoding="utf-8")
+                steps.append(("ldif", path))
+            fh.write(ldif_record(op[1], op[2]))
+            continue
+        if fh is not None:
+            fh.close()
+            fh = None
+        if not steps or steps[-1][0] != "ops":
+            steps.append(("ops", []))
+        steps[-1][1].append(op)
+    if fh is not None:
+        fh.close()
+    return steps
+
+
+def ldif_record(dn, attrs):
+    lines = [_ldif_line("dn", dn)]
+    for name, value in attrs.items():
+        for item in value if isinstance(value, list) else [value]:
+            lines.append(_ldif_line(name, item))
+    return "\n".join(lines) + "\n\n"
+
+
+def _ldif_line(name, value):
+    """RFC 2849: base64 unless the value is safe ASCII."""
+    if (not value or value[0] in " :<" or value[-1] == " "
+            or any(ord(ch) < 32 or ord(ch) > 126 for ch in value)):
+        return "%s:: %s" % (name, base64.b64encode(value.encode("utf-8")).decode("ascii"))
+    return "%s: %s" % (name, value)
+
+
+def apply_offline(db, ops):
+    """Offline: one ("ops", ...) step of write_ldif(), in one transaction."""
+    db.transaction_start()
+    try:
+        for op in ops:
+            _apply(db, op)
+        db.transaction_commit()
+    except Exception:
+        db.transaction_cancel()
+        raise
+
+
+def add_exchange_root_aces(db):
+    """Exchange /PrepareDomain's ACEs for ActiveSync, as on a real domain root."""
+    exgroups = "OU=Microsoft Exchange Security Groups,OU=Lab,%s" % db.domain_dn()
+    exs_sid = str(ndr_unpack(security.dom_sid, db.search(
+        "CN=Exchange Servers,%s" % exgroups, scope=ldb.SCOPE_BASE,
+        attrs=["objectSid"])[0]["objectSid"][0]))
+    add_root_aces(db, [
+        "(OA;CIIO;CCDCLC;%s;%s;%s)" % (DEVICES_CLASS_GUID, USER_GUID, exs_sid),
+        "(OA;CIIO;CCDCLC;%s;%s;%s)" % (DEVICES_CLASS_GUID, INETORGPERSON_GUID, exs_sid),
+        "(OA;CI;CCDCLCRPWPLO;%s;;%s)" % (DEVICE_CLASS_GUID, exs_sid),
+        "(OA;CINPIO;RPWPLOSD;;%s;%s)" % (DEVICE_CLASS_GUID, exs_sid),
+    ])
+
+
+def finish(db, size, exchange):
+    """What needs the objects in place (both writers): passwords, broken inheritance, the
+    SDProp stand-in and the memberships that changed after it."""
+    base = str(db.domain_dn())
+    domain_sid = str(db.get_domain_sid())
+    admins = "OU=Admins,OU=Lab,%s" % base
+    domain_admins = "CN=Domain Admins,CN=Users,%s" % base
+    if exchange:
+        db.setpassword("(sAMAccountName=EXCH01)", USER_PASSWORD)
+        db.enable_account("(sAMAccountName=EXCH01)")
+
+    # After the ACEs are in place: break inheritance on some users, then run SDProp, then change
+    # memberships so SDProp's marks are out of date, as they are in real directories.
+    db.transaction_start()
+    try:
+        for i in range(7, size + 1, 20):
+            disable_inheritance(db, user_dn(base, i), "remove" if (i // 20) % 2 == 0
+                                else "preserve")
+        db.transaction_commit()
+    except Exception:
+        db.transaction_cancel()
+        raise
+    sdprop(db)
+    add_member(db, domain_admins, "CN=adm-unmarked,%s" % admins)
+    remove_member(db, domain_admins, "CN=former-admin,%s" % admins)
+    return domain_sid
 
 
 def _exists(db, dn):

@@ -1,0 +1,172 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The compliance report in one pass over the users: each user is read once (paged, SD flags
+0x4) and gives its readiness row, its step of the inheritance plan and its list findings.
+Descriptors repeat (AD stores them single-instanced), so the parse and the verdicts are kept by
+the descriptor's bytes. Rows go to a sink as they are made; only findings stay in memory.
+Private."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import (
+    descriptor_of)
+from ansible_collections.adremedy.directory.plugins.module_utils._eas_readiness import (
+    SUMMARY_KEYS, USER_ATTRIBUTES, creation_check, readiness, summarize, unreadable_row)
+from ansible_collections.adremedy.directory.plugins.module_utils._bulk import Outcome
+from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
+    ParentDescriptors, Skip, check_fits, plan)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._protected import counts
+from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+    SecurityDescriptorError)
+
+CACHE_LIMIT = 4096  # distinct descriptors kept; a directory has few (single-instance storage)
+
+
+class DescriptorCache(object):
+    """(SecurityDescriptor, may Exchange Servers create the container, why not) by raw bytes."""
+
+    def __init__(self, token, container_guid, sddl):
+        self.token = token
+        self.container_guid = container_guid
+        self.sddl = sddl
+        self.known = {}
+        self.blobs = {}
+        self.hits = 0
+
+    def intern(self, entry):
+        """The entry with its descriptor bytes shared with equal ones, to be kept a while."""
+        values = entry.attrs.get("ntsecuritydescriptor")
+        if values:
+            if len(self.blobs) >= CACHE_LIMIT:
+                self.blobs.clear()
+            values[0] = self.blobs.setdefault(values[0], values[0])
+        return entry
+
+    def get(self, entry):
+        blob = entry.raw("nTSecurityDescriptor")
+        found = self.known.get(blob) if blob else None
+        if found is not None:
+            self.hits += 1
+            return found
+        sd = descriptor_of(entry)
+        can_create, why = creation_check(sd, self.token, self.container_guid, self.sddl)
+        found = (sd, can_create, why)
+        if len(self.known) >= CACHE_LIMIT:
+            self.known.clear()
+        self.known[blob] = found
+        return found
+
+
+def plan_status(dn, sd, admin_count, protection, outcome, changes):
+    """One object's step of the inheritance fix (state enabled, the report's defaults), as the
+    inheritance module plans it in check mode: 'changed', 'skipped' or 'unchanged'."""
+    outcome.counts["matched"] += 1
+    step = plan(dn, sd, admin_count, protection, "enabled")
+    if step is None:
+        outcome.add(dn, "unchanged")
+        return "unchanged"
+    if isinstance(step, Skip):
+        outcome.add(dn, "skipped", reason=step.reason, classification=step.classification)
+        return "skipped"
+    changes.append(step)
+    return "changed"
+
+
+class Compliance(object):
+    """Everything the report says, computed while the users stream past once."""
+
+    FINDING_KEYS = ("dn", "sam_account_name", "inheritance", "protection", "reason")
+    LIST_KEYS = ("dn", "sam_account_name", "list_conflicts", "case_duplicates")
+
+    def __init__(self, protected, protected_objects, device_counts, exchange, container_guid,
+                 sddl):
+        self.protection = protected
+        self.protected_objects = protected_objects
+        self.device_counts = device_counts
+        self.exchange = exchange
+        self.cache = DescriptorCache(exchange["token"], container_guid, sddl)
+        self.sddl = sddl
+        self.container_guid = container_guid
+        self.summary = dict((key, 0) for key in SUMMARY_KEYS)
+        self.would_fail = []
+        self.list_findings = []
+        self.unreadable = []
+        self.outcome = Outcome()
+        self.changes = []
+
+    attributes = USER_ATTRIBUTES
+
+    def add(self, entry):
+        """One user: (its readiness row, its inheritance fix status) for the per-user files, or
+        None when its DACL cannot be read; its findings are kept here."""
+        key = entry.dn.lower()
+        protection = self.protection.get(key)
+        try:
+            sd, can_create, why = self.cache.get(entry)
+        except (LdapError, SecurityDescriptorError) as exc:
+            self.summary["unreadable"] += 1
+            self.unreadable.append(unreadable_row(entry, exc))
+            self.outcome.counts["matched"] += 1
+            self.outcome.fail(entry.dn, exc)
+            return None
+        row = readiness(entry, sd, protection, self.device_counts, self.exchange["token"],
+                        self.container_guid, self.sddl, verdict=(can_create, why))
+        summarize(self.summary, row)
+        if row["would_fail"]:
+            self.would_fail.append(dict((k, row[k]) for k in self.FINDING_KEYS))
+        if row["list_conflicts"] or row["case_duplicates"]:
+            self.list_findings.append(dict((k, row[k]) for k in self.LIST_KEYS))
+        return row, plan_status(entry.dn, sd, entry.int("adminCount"), protection,
+                                self.outcome, self.changes)
+
+    def plan(self, client):
+        """The inheritance plan as the module returns it in check mode: skipped and failed in
+        search order, then the changes. Whether each change fits in the 64 KiB a DACL may take
+        (which reads its parent's descriptor) is checked here, after the users' read, because
+        that connection is busy during it; a change that does not fit is failed, as the
+        inheritance module fails it."""
+        parents = ParentDescriptors(client)
+        for change in self.changes:
+            try:
+                check_fits(change, parents)
+            except (LdapError, SecurityDescriptorError) as exc:
+                self.outcome.fail(change.dn, exc)
+                continue
+            self.outcome.add(change.dn, "changed", action=change.action, **change.detail)
+        self.changes = []
+        return dict(counts=dict(self.outcome.counts), objects=self.outcome.objects)
+
+    def report(self, client, scope, generated):
+        """The report's document, without the per-user rows (those were streamed)."""
+        plan_result = self.plan(client)
+        protected = counts(self.protected_objects)
+        summary = dict(self.summary,
+                       inheritance_would_change=plan_result["counts"]["changed"],
+                       inheritance_skipped=plan_result["counts"]["skipped"],
+                       protected_accounts=protected["protected"],
+                       orphaned_accounts=protected["orphaned"],
+                       unmarked_accounts=protected["unmarked"])
+        # Protected accounts that would fail are reported, not findings: that is by design.
+        finding_counts = dict(
+            would_fail=len([u for u in self.would_fail
+                            if u["protection"] not in ("protected", "unmarked")]),
+            inheritance_would_change=plan_result["counts"]["changed"],
+            list_findings=len(self.list_findings),
+            orphaned_accounts=protected["orphaned"])
+        return dict(
+            generated=generated,
+            scope=scope,
+            findings=sum(finding_counts.values()),
+            finding_counts=finding_counts,
+            summary=summary,
+            exchange_servers=self.exchange,
+            would_fail=self.would_fail,
+            inheritance_plan=plan_result,
+            protected_accounts=self.protected_objects,
+            list_findings=self.list_findings,
+            unreadable=self.unreadable,
+        )
