@@ -64,10 +64,11 @@ class Outcome:
 
 
 def record_failure(outcome: Outcome, dn: str, exc: Exception, pending: Iterable[Any],
-                   fail_fast: bool) -> bool:
-    """Record one object's failed write. True when the run must stop: the DC is gone (the
-    pending objects are reported as not attempted) or fail_fast."""
-    outcome.fail(dn, exc)
+                   fail_fast: bool, recorded: bool = False) -> bool:
+    """Record one object's failed write (unless already recorded). True when the run must
+    stop: the DC is gone (the pending objects are reported as not attempted) or fail_fast."""
+    if not recorded:
+        outcome.fail(dn, exc)
     if isinstance(exc, LdapError) and exc.code == 52:
         outcome.stopped = ("the directory became unreachable; %d objects were not attempted"
                            % len(pending))

@@ -26,7 +26,7 @@ class Change:
     change in the same modify (adminCount for orphans)."""
 
     __slots__ = ("dn", "before", "after", "action", "admin_count", "restore_admin_count",
-                 "detail", "first_before")
+                 "detail", "first_before", "written", "replanned")
 
     def __init__(self, dn: str, before: SecurityDescriptor, after: SecurityDescriptor,
                  action: str, admin_count: int | None = None,
@@ -40,6 +40,8 @@ class Change:
         self.restore_admin_count = restore_admin_count
         self.detail = detail or {}
         self.first_before = before  # what a diff shows as "before" when writes are chained
+        self.written = None  # for a follow-up: the action whose write already succeeded
+        self.replanned = False  # planned again because another writer changed the object
 
     def ldap_changes(self) -> dict[str, list[tuple[Any, list[Any]]]]:
         changes = {SD_ATTRIBUTE: [(MODIFY_REPLACE, [self.after.to_bytes()])]}
@@ -59,15 +61,79 @@ def _diff(sddl: Sddl, dn: str, before: SecurityDescriptor, after: SecurityDescri
                 before=sddl.render(before, "\n") + "\n", after=after_text)
 
 
+class WrittenError(LdapError):
+    """The object's DACL was written, then a later step for it (the re-read, the verify, a
+    follow-up write) failed: it counts as changed and as failed."""
+
+    def __init__(self, written, step, exc):
+        super(WrittenError, self).__init__(
+            "%s succeeded, then %s failed: %s" % (written, step, exc),
+            code=getattr(exc, "code", None), name=getattr(exc, "name", None),
+            dn=getattr(exc, "dn", None))
+        self.step = step
+
+
+class ChangedSinceRead(Exception):
+    """Another writer changed the object's DACL after the plan read it: plan it again."""
+
+    def __init__(self, entry):
+        super(ChangedSinceRead, self).__init__(entry.dn)
+        self.entry = entry
+
+
+def _failed_after_write(outcome, change, exc):
+    """A failure after the object's DACL was written: changed and failed, the step named."""
+    outcome.counts["changed"] += 1
+    outcome.add(change.dn, "failed", changed=True, action=change.action, error=str(exc),
+                step=getattr(exc, "step", change.action), ldap_code=getattr(exc, "code", None),
+                **change.detail)
+
+
+def _replanned(outcome, change, entry, replan):
+    """The step for an object another writer changed since it was read: a new Change to write,
+    or None once its result is recorded (already right, skipped, or failed)."""
+    step = None
+    if replan is not None and not change.replanned and change.written is None:
+        try:
+            step = replan(change, entry)
+        except (LdapError, SecurityDescriptorError) as exc:
+            outcome.fail(change.dn, exc)
+            return None
+    elif replan is None or change.written is None:
+        outcome.fail(change.dn, LdapError(
+            "%s: its DACL changed since it was read (another writer); nothing was written, "
+            "run again" % change.dn, dn=change.dn))
+        return None
+    else:  # a follow-up of a write that succeeded: leave the other writer's change alone
+        _failed_after_write(outcome, change, WrittenError(
+            change.written, change.action, "the DACL changed meanwhile (another writer); "
+            "the follow-up was not written"))
+        return None
+    if step is None:
+        outcome.add(change.dn, "unchanged", note="already right when re-read before the write")
+        return None
+    if not isinstance(step, Change):  # a Skip: e.g. it became protected meanwhile
+        outcome.add(change.dn, "skipped", reason=step.reason,
+                    classification=getattr(step, "classification", None))
+        return None
+    step.replanned = True
+    step.detail = dict(step.detail, replanned="its DACL changed since it was read; planned "
+                       "again from the DACL as it is now")
+    return step
+
+
 def apply_changes(client: LdapClient, sddl: Sddl, changes: Iterable[Change], outcome: Outcome,
                   check_mode: bool = False, journal: Journal | None = None,
                   fail_fast: bool = False, diff: bool = False,
-                  after_write: Callable[[Change, SecurityDescriptor], Change | None] | None = None
-                  ) -> None:
+                  after_write: Callable[[Change, SecurityDescriptor], Change | None] | None = None,
+                  replan: Callable[[Change, Any], Any] | None = None) -> None:
     """Write each change (or, in check mode, only report it), recording the results in outcome.
 
     after_write(change, reread) may return a further Change for the same object (e.g. dropping
     duplicates the DC's recomputation revealed); it is written next, the same way.
+    Each object's DACL is read again just before its write; when another writer changed it
+    since the plan, replan(change, entry) gives the Change (or None, or a Skip) for the DACL as
+    it is now, so the other writer's change is kept. Without replan such an object fails.
     """
     pending = deque(changes)
     while pending:
@@ -82,7 +148,20 @@ def apply_changes(client: LdapClient, sddl: Sddl, changes: Iterable[Change], out
             continue
         try:
             reread = write_one(client, sddl, change, journal)
+        except ChangedSinceRead as moved:
+            again = _replanned(outcome, change, moved.entry, replan)
+            if again is not None:
+                again.first_before = change.first_before
+                pending.appendleft(again)
+            continue
         except (LdapError, SecurityDescriptorError) as exc:
+            if change.written is not None or isinstance(exc, WrittenError):
+                if not isinstance(exc, WrittenError):
+                    exc = WrittenError(change.written, change.action, exc)
+                _failed_after_write(outcome, change, exc)
+                if record_failure(outcome, change.dn, exc, pending, fail_fast, recorded=True):
+                    return
+                continue
             if record_failure(outcome, change.dn, exc, pending, fail_fast):
                 return
             continue
@@ -90,6 +169,7 @@ def apply_changes(client: LdapClient, sddl: Sddl, changes: Iterable[Change], out
         if follow_up is not None:
             follow_up.first_before = change.first_before
             follow_up.detail = dict(change.detail, **follow_up.detail)
+            follow_up.written = change.written or "the DACL write (%s)" % change.action
             pending.appendleft(follow_up)
             continue
         outcome.add(change.dn, "changed", action=change.action, **change.detail)
@@ -99,12 +179,22 @@ def apply_changes(client: LdapClient, sddl: Sddl, changes: Iterable[Change], out
 
 def write_one(client: LdapClient, sddl: Sddl, change: Change,
               journal: Journal | None = None) -> SecurityDescriptor:
-    """Journal, modify, re-read, verify. Raises LdapError naming the object on any failure."""
+    """Re-read (ChangedSinceRead when another writer got there first), journal, modify, re-read,
+    verify. Raises LdapError naming the object on any failure; WrittenError when the modify
+    succeeded and a later step failed."""
+    entry = read_back(client, change.dn, READ_ATTRIBUTES)
+    if descriptor_of(entry).to_bytes() != change.before.to_bytes():
+        raise ChangedSinceRead(entry)
     if journal is not None:
         journal.record(change, sddl)
     client.modify(change.dn, change.ldap_changes())
-    reread = descriptor_of(read_back(client, change.dn, READ_ATTRIBUTES))
+    written = change.written or "the DACL write (%s)" % change.action
+    try:
+        reread = descriptor_of(read_back(client, change.dn, READ_ATTRIBUTES))
+    except (LdapError, SecurityDescriptorError) as exc:
+        raise WrittenError(written, "reading it back", exc)
     if inheritance_key(reread) != inheritance_key(change.after):
-        raise LdapError("verify %s failed: the DACL read back differs from the one written "
-                        "(another writer, or the DC rewrote it)" % change.dn, dn=change.dn)
+        raise WrittenError(written, "verify", LdapError(
+            "verify %s failed: the DACL read back differs from the one written (another "
+            "writer, or the DC rewrote it)" % change.dn, dn=change.dn))
     return reread

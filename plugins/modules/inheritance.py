@@ -225,6 +225,17 @@ from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     Sddl, SecurityDescriptorError)
 
 
+def plan_one(entry, params, protection, parents=None):
+    """The step for one object as read: a Change, a Skip or None (already right). Also used to
+    plan an object again when another writer changed it between the plan and the write."""
+    step = plan(entry.dn, descriptor_of(entry), entry.int("adminCount"),
+                protection.get(entry.dn.lower()), params["state"], params["disable_mode"],
+                params["remove_explicit_duplicates"], params["include_orphaned"])
+    if parents is not None and not isinstance(step, (Skip, type(None))):
+        check_fits(step, parents)
+    return step
+
+
 def build_plan(client, params, protection, outcome):
     changes = []
 
@@ -241,12 +252,7 @@ def build_plan(client, params, protection, outcome):
             outcome.add(entry.dn, "skipped", reason="excluded: at or below %s" % under)
             continue
         try:
-            sd = descriptor_of(entry)
-            step = plan(entry.dn, sd, entry.int("adminCount"), protection.get(entry.dn.lower()),
-                        params["state"], params["disable_mode"],
-                        params["remove_explicit_duplicates"], params["include_orphaned"])
-            if not isinstance(step, (Skip, type(None))):
-                check_fits(step, parents)
+            step = plan_one(entry, params, protection, parents)
         except (LdapError, SecurityDescriptorError) as exc:
             outcome.fail(entry.dn, exc)
             continue
@@ -287,7 +293,8 @@ def main():
         with open_journal(params["journal"], client, changes, outcome,
                           module.check_mode) as journal:
             apply_changes(client, sddl, changes, outcome, module.check_mode, journal,
-                          params["fail_fast"], module._diff, follow_up)
+                          params["fail_fast"], module._diff, follow_up,
+                          replan=lambda change, entry: plan_one(entry, params, protection))
     module.finish(outcome, **({"journal": params["journal"]} if journal else {}))
 
 

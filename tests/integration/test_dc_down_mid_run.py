@@ -53,15 +53,19 @@ def test_dc_down_mid_run_stops_cleanly_and_a_rerun_finishes(big_lab, ansible, di
     assert "unreachable" in result["msg"] and "not attempted" in result["msg"]
     counts = result["counts"]
     assert 30 <= counts["changed"] < USERS
-    assert counts["changed"] + counts["failed"] == USERS
+    # the one in flight may have been written and then lost its verify: changed and failed
+    both = [o for o in result["objects"] if o["status"] == "failed" and o.get("changed")]
+    assert len(both) <= 1
+    assert counts["changed"] + counts["failed"] - len(both) == USERS
     not_attempted = [o for o in result["objects"] if o.get("error", "").startswith("not attempted")]
     assert len(not_attempted) == counts["failed"] - 1  # the one in flight failed for real
     # every object is either as it was or fixed; the one in flight may have reached the DC
     fixed = USERS - protected_count(directory, users)
     assert fixed in (counts["changed"], counts["changed"] + 1)
-    # the journal holds a line for every write that may have happened
+    # the journal holds a line for every write that may have happened (the one in flight has
+    # one unless the DC went while it was read again before its write)
     lines = [json.loads(line) for line in open(journal)]
-    assert len(lines) == counts["changed"] + 1
+    assert len(lines) - (counts["changed"] - len(both)) in (0, 1) and len(lines) >= fixed
 
     rerun = ansible.run("inheritance", {"search_base": STAFF})
     assert not rerun.get("failed"), rerun.get("msg")

@@ -92,3 +92,36 @@ def test_samba_keeps_more_values_than_ad_and_the_module_handles_them(ansible, di
     ok(ansible.run("eas_allowed_devices", {"state": "absent", "entries": [
         {"user": dn, "allowed": ids}]}))
     assert not any(v.startswith("LIMIT") for v in directory.attribute(dn, ALLOWED) or [])
+
+
+def test_a_write_that_succeeds_and_then_cannot_be_read_back_counts_as_changed_and_failed(
+        ansible, directory, tmp_path):
+    # Samba accepts a rollback to an inheriting 65,260-byte DACL and stores it with its size
+    # wrapped: the modify succeeds, the re-read cannot be parsed. The object changed: the run
+    # says changed: true, and failed, naming the step after the write.
+    import base64
+    import json
+    dn = user_dn(18)
+    original, before = padded(directory, dn, 1785)  # protected, 65,260 bytes
+    sd = SecurityDescriptor.parse(before)
+    inheriting = SecurityDescriptor(control=sd.control & ~SE_DACL_PROTECTED, dacl=sd.dacl)
+    journal = tmp_path / "journal.jsonl"
+    ok(ansible.run("inheritance", {"dn": [user_dn(21)], "state": "disabled",
+                                   "journal": str(journal)}))  # a real line, for its domain_sid
+    line = json.loads(journal.read_text().splitlines()[0])
+    ok(ansible.run("inheritance", {"dn": [user_dn(21)]}))
+    line.update(dn=dn, new_sd=base64.b64encode(before).decode(),
+                old_sd=base64.b64encode(inheriting.to_bytes()).decode())
+    crafted = tmp_path / "crafted.jsonl"
+    crafted.write_text(json.dumps(line) + "\n")
+    try:
+        result = ansible.run("inheritance_rollback", {"journal": str(crafted)})
+        assert result["failed"] and result["changed"] is True, result
+        assert result["counts"]["changed"] == 1 and result["counts"]["failed"] == 1
+        entry = result["objects"][0]
+        assert entry["status"] == "failed" and entry["changed"] is True
+        assert entry["step"] == "reading it back"
+        assert "succeeded, then reading it back failed: " in entry["error"]
+        assert "\n" not in result["msg"]
+    finally:
+        directory.write_sd(dn, original)
