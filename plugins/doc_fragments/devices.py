@@ -12,8 +12,7 @@ class ModuleDocFragment(object):
     DOCUMENTATION = r"""
 description:
   - Devices are the C(msExchActiveSyncDevice) objects under the selected users'
-    C(CN=ExchangeActiveSyncDevices) containers. The users are selected with O(dn) or
-    O(search_base), O(scope) and O(filter); devices are searched below them with paged searches.
+    C(CN=ExchangeActiveSyncDevices) containers, found with paged searches below the users.
 options:
   device_model:
     description:

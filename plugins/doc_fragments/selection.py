@@ -45,3 +45,16 @@ attributes:
     support: none
     description: The module never changes anything.
 """
+
+    # For read-only modules: no selection means the whole domain (listed before `selection`,
+    # so this description of search_base is the one shown).
+    WHOLE_DOMAIN = r"""
+options:
+  search_base:
+    description:
+      - Select the objects with a paged search from this DN. Mutually exclusive with O(dn).
+      - With neither O(dn) nor O(search_base) the whole domain is read, from the DC's
+        C(defaultNamingContext) (as C(Get-MobileDevice) without a scope lists the whole
+        organization). Modules that write always need an explicit selection.
+    type: str
+"""

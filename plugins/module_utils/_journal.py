@@ -50,15 +50,22 @@ class Journal:
         directory = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(directory):
             raise IOError("journal directory %s does not exist" % directory)
-        self.handle = open(path, "a")
+        # Private (0600) and never through a symlink someone planted at the path.
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        self.handle = os.fdopen(fd, "a")
 
     def record(self, change: Change, sddl: Sddl) -> None:
-        line = dict(time=utc_now(), dn=change.dn, action=change.action,
-                    domain_sid=self.domain_sid,
+        line = dict(dn=change.dn, action=change.action,
                     old_sddl=sddl.render(change.before), new_sddl=sddl.render(change.after),
                     old_sd=encode_sd(change.before), new_sd=encode_sd(change.after))
         if change.admin_count is not None:
             line["old_admin_count"] = change.admin_count
+        self.write(line)
+
+    def write(self, line: dict[str, Any]) -> None:
+        """Append one record, with the time and the domain SID, and have it on disk before the
+        caller's write goes out."""
+        line = dict(line, time=utc_now(), domain_sid=self.domain_sid)
         self.handle.write(json.dumps(line, sort_keys=True) + "\n")
         self.handle.flush()
         os.fsync(self.handle.fileno())

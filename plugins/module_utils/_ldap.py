@@ -12,7 +12,7 @@ import socket
 import ssl
 import time
 import traceback
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound, env_fallback
 
@@ -663,8 +663,14 @@ def follow_links(client: LdapClient, base: str, start: Iterable[str], attributes
             pending.extend(links(entry))
 
 
-def check_selection(client: LdapClient, params: Mapping[str, Any]) -> None:
-    """Refuse malformed DNs and a search base that does not exist before anything runs."""
+def check_selection(client: LdapClient, params: MutableMapping[str, Any],
+                    whole_domain: bool = False) -> None:
+    """Refuse malformed DNs and a search base that does not exist before anything runs. With
+    whole_domain (read-only modules), no dn and no search_base select the whole domain: the
+    DC's defaultNamingContext, as Get-MobileDevice without a scope lists the organization."""
+    if whole_domain and not params.get("dn") and not params.get("search_base"):
+        params["dn"] = None
+        params["search_base"] = client.root_dse.default_naming_context
     for dn in params.get("dn") or []:
         check_dn(dn)
     if params.get("search_base"):

@@ -27,12 +27,13 @@ def connection_spec() -> ArgumentSpec:
     return ArgumentSpec(connection_argument_spec())
 
 
-def selection_spec() -> ArgumentSpec:
+def selection_spec(required: bool = True) -> ArgumentSpec:
     """A DN list, or search_base + scope + filter; exactly one of the two (fragment
-    `selection`)."""
+    `selection`). Read-only modules (required=False) may give neither: check_selection(...,
+    whole_domain=True) then selects the whole domain (fragment `selection.WHOLE_DOMAIN`)."""
     return ArgumentSpec(selection_argument_spec(),
                         mutually_exclusive=[("dn", "search_base")],
-                        required_one_of=[("dn", "search_base")])
+                        required_one_of=[("dn", "search_base")] if required else [])
 
 
 class AdremedyModule(AnsibleModule):
@@ -42,9 +43,12 @@ class AdremedyModule(AnsibleModule):
     fail_json, with the traceback as `exception` for -vvv.
     """
 
-    def __init__(self, *specs: ArgumentSpec, selection: bool = False,
+    def __init__(self, *specs: ArgumentSpec, selection: bool = False, whole_domain: bool = False,
                  supports_check_mode: bool = True, **kwargs: Any) -> None:
-        spec = connection_spec().merge(*((selection_spec(),) if selection else ()), *specs)
+        """selection adds the selection options; whole_domain (read-only modules) lets them
+        be left out, meaning the whole domain."""
+        chosen = (selection_spec(required=not whole_domain),) if selection else ()
+        spec = connection_spec().merge(*chosen, *specs)
         super().__init__(supports_check_mode=supports_check_mode, **spec.module_kwargs(),
                          **kwargs)
         if LDAP3_IMPORT_ERROR is not None:

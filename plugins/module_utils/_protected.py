@@ -12,6 +12,9 @@ the protected groups. So every object is classified from both facts:
 
 from __future__ import annotations
 
+import datetime
+import re
+import struct
 from collections import deque
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
@@ -37,7 +40,14 @@ PRINCIPALS = [(500, "Administrator"), (502, "krbtgt"), (516, "Domain Controllers
 
 CLASSES = ("protected", "orphaned", "unmarked")
 ENTRY_ATTRIBUTES = ["objectClass", "sAMAccountName", "adminCount", "objectSid", "memberOf",
-                    "primaryGroupID", "nTSecurityDescriptor", "member"]
+                    "primaryGroupID", "nTSecurityDescriptor", "member", "userAccountControl"]
+# When adminCount was written: Windows DCs construct msDS-ReplAttributeMetaData (one XML value
+# per attribute); Samba 4.17 returns it empty but does return the raw replPropertyMetaData.
+METADATA_ATTRIBUTES = ["msDS-ReplAttributeMetaData", "replPropertyMetaData"]
+ADMIN_COUNT_ATTID = 0x90096  # 1.2.840.113556.1.4.150 through the default prefix map (589974)
+UAC_ACCOUNTDISABLE = 0x2
+_EPOCH_1601 = datetime.datetime(1601, 1, 1, tzinfo=datetime.timezone.utc)
+_XML_FIELD = r"<%s>\s*([^<]*?)\s*</%s>"
 
 
 def dsheuristics_mask(value):
@@ -74,6 +84,61 @@ def shortest_chain(start, parents, roots):
                 return chain
             queue.append((parent, chain))
     return None
+
+
+def _xml(text, field):
+    match = re.search(_XML_FIELD % (field, field), text)
+    return match.group(1) if match else None
+
+
+def admin_count_written(entry):
+    """When adminCount was last written (originating change), its version and where that came
+    from: {"time": ISO 8601 UTC, "version": n, "source": attribute}, or None when the DC
+    returns neither metadata attribute (or adminCount has none)."""
+    for text in entry.texts("msDS-ReplAttributeMetaData"):
+        if (_xml(text, "pszAttributeName") or "").lower() != "admincount":
+            continue
+        when = _xml(text, "ftimeLastOriginatingChange")
+        version = _xml(text, "dwVersion")
+        return dict(time=when, version=int(version) if version and version.isdigit() else None,
+                    source="msDS-ReplAttributeMetaData")
+    blob = entry.raw("replPropertyMetaData")
+    if blob:
+        found = _repl_property_metadata(bytes(blob), ADMIN_COUNT_ATTID)
+        if found is not None:
+            seconds, version = found
+            when = _EPOCH_1601 + datetime.timedelta(seconds=seconds)
+            return dict(time=when.strftime("%Y-%m-%dT%H:%M:%SZ"), version=version,
+                        source="replPropertyMetaData")
+    return None
+
+
+def _repl_property_metadata(blob, attid):
+    """(originating change, seconds since 1601; version) of one attribute from a
+    replPropertyMetaDataBlob version 1 (MS-DRSR 5.172: 16-byte header, 48-byte entries)."""
+    if len(blob) < 16:
+        return None
+    version, _reserved, count, _reserved2 = struct.unpack_from("<IIII", blob, 0)
+    if version != 1 or len(blob) < 16 + 48 * count:
+        return None
+    for index in range(count):
+        entry_attid, entry_version, changed = struct.unpack_from("<IIQ", blob, 16 + 48 * index)
+        if entry_attid == attid:
+            return changed, entry_version
+    return None
+
+
+def account_disabled(entry):
+    """True or False for accounts (userAccountControl ACCOUNTDISABLE), None for groups."""
+    uac = entry.int("userAccountControl")
+    return None if uac is None else bool(uac & UAC_ACCOUNTDISABLE)
+
+
+def is_krbtgt(obj):
+    """The domain's krbtgt and the krbtgt_<n> accounts of read-only DCs (and Azure AD
+    Kerberos), which PingCastle also leaves out of its adminCount findings."""
+    name = (obj.get("sam_account_name") or "").lower()
+    return name == "krbtgt" or name.startswith("krbtgt_")
 
 
 def inheritance_state(entry):
@@ -182,7 +247,8 @@ class ProtectedSet:
             entry = self._find_sid("%s-%d" % (self.domain_sid, rid))
             if entry is not None:
                 self.in_set.add(self._remember(entry))
-        for entry in self.client.search(self.domain_nc, "(adminCount=1)", ENTRY_ATTRIBUTES):
+        for entry in self.client.search(self.domain_nc, "(adminCount=1)",
+                                        ENTRY_ATTRIBUTES + METADATA_ATTRIBUTES):
             self._remember(entry)
         return self
 
@@ -207,7 +273,7 @@ class ProtectedSet:
                 continue
             chain, reason = self._why(key, parents, in_set)
             sid = entry.raw("objectSid")
-            result.append(dict(
+            row = dict(
                 dn=entry.dn,
                 sam_account_name=entry.text("sAMAccountName"),
                 object_class=_most_specific_class(entry),
@@ -218,7 +284,11 @@ class ProtectedSet:
                 protected_by=self.names[chain[-1]] if chain else None,
                 chain=[self.names[k] for k in chain],
                 reason=reason,
-            ))
+                disabled=account_disabled(entry),
+            )
+            if classification == "orphaned":
+                row["admin_count_written"] = admin_count_written(entry)
+            result.append(row)
         return result
 
     def by_dn(self):

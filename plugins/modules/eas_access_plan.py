@@ -26,6 +26,7 @@ description:
 extends_documentation_fragment:
   - adremedy.directory.connection
   - adremedy.directory.selection.INFO_MODULE
+  - adremedy.directory.selection.WHOLE_DOMAIN
   - adremedy.directory.selection
   - adremedy.directory.devices
 options:
@@ -281,12 +282,12 @@ OPTIONS = ArgumentSpec(dict(
 
 
 def main():
-    module = AdremedyModule(OPTIONS, selection=True)
+    module = AdremedyModule(OPTIONS, selection=True, whole_domain=True)
     params = module.params
     with module.failing(also=(ValueError,)):
         device_filter = DeviceFilter(params)
     with module.client(also=(ValueError,)) as client:
-        check_selection(client, params)
+        check_selection(client, params, whole_domain=True)
         require_exchange_schema(client, DEVICE_SCHEMA + POLICY_SCHEMA)
         policy = load_policy(client, params["organization"])
         changes = resolve_changes(client, params["changes"])

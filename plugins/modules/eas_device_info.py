@@ -25,6 +25,7 @@ description:
 extends_documentation_fragment:
   - adremedy.directory.connection
   - adremedy.directory.selection.INFO_MODULE
+  - adremedy.directory.selection.WHOLE_DOMAIN
   - adremedy.directory.selection
   - adremedy.directory.devices
 options:
@@ -61,9 +62,8 @@ EXAMPLES = r"""
     query: "[].{user: owner_dn, allowed: [device_id]}"
   register: harvest
 
-- name: Devices still in discovery (no model reported yet)
+- name: Devices still in discovery (no model reported yet), in the whole domain
   adremedy.directory.eas_device_info:
-    search_base: DC=example,DC=com
     device_model: [""]
 """
 
@@ -174,13 +174,13 @@ def compile_query(module, expression):
 
 
 def main():
-    module = AdremedyModule(OPTIONS, selection=True)
+    module = AdremedyModule(OPTIONS, selection=True, whole_domain=True)
     params = module.params
     query = compile_query(module, params["query"]) if params["query"] else None
     with module.failing(also=(ValueError,)):
         device_filter = DeviceFilter(params)
     with module.client() as client:
-        check_selection(client, params)
+        check_selection(client, params, whole_domain=True)
         require_exchange_schema(client, DEVICE_SCHEMA)
         records, _owners = find_devices(client, params, device_filter)
     result = dict(changed=False, summary=summarize_devices(records))

@@ -30,6 +30,7 @@ description:
 extends_documentation_fragment:
   - adremedy.directory.connection
   - adremedy.directory.selection.INFO_MODULE
+  - adremedy.directory.selection.WHOLE_DOMAIN
   - adremedy.directory.selection
 options:
   details:
@@ -199,14 +200,14 @@ def add_row(result, row, details):
 
 
 def main():
-    module = AdremedyModule(OPTIONS, selection=True)
+    module = AdremedyModule(OPTIONS, selection=True, whole_domain=True)
     params = module.params
     result = dict(changed=False, summary=dict((key, 0) for key in SUMMARY_KEYS), would_fail=[],
                   cannot_create=[], list_findings=[], unreadable=[])
     if params["details"]:
         result["users"] = []
     with module.client() as client:
-        check_selection(client, params)
+        check_selection(client, params, whole_domain=True)
         dse = client.root_dse
         sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
         exs = exchange_servers(client)

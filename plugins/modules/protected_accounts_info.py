@@ -39,6 +39,24 @@ options:
     elements: str
     choices: [protected, orphaned, unmarked]
     default: [protected, orphaned, unmarked]
+  orphan_exclude:
+    description:
+      - Accounts that are not orphan findings even when they have C(adminCount=1) and are in
+        no protected group (a break-glass account, a known exception), by DN, sAMAccountName
+        or any other way admins name an account (C(DOMAIN\\sam), SID, objectGUID, mail). They
+        are listed in RV(excluded_orphans) instead.
+      - A name that matches no account, or two, fails the task naming it.
+    type: list
+    elements: str
+    default: []
+    version_added: 1.0.0
+  exclude_krbtgt:
+    description:
+      - Leave C(krbtgt) and the C(krbtgt_<n>) accounts of read-only DCs out of the orphan
+        findings (they are listed in RV(excluded_orphans)), as PingCastle does.
+    type: bool
+    default: true
+    version_added: 1.0.0
 author:
   - adremedy.directory maintainers (@adremedy)
 """
@@ -113,6 +131,28 @@ objects:
       description: One line saying why the object is listed.
       type: str
       sample: member of Tier0 Admins -> Domain Admins
+    disabled:
+      description: Whether the account is disabled (C(userAccountControl) ACCOUNTDISABLE); null for groups.
+      type: bool
+      version_added: 1.0.0
+    admin_count_written:
+      description:
+        - For orphans, when C(adminCount) was last written (the originating change, UTC), from
+          C(msDS-ReplAttributeMetaData) where the DC returns it (Windows) or the raw
+          C(replPropertyMetaData) (Samba returns only that). Null when the DC returns neither.
+        - An orphan marked years ago left its protected group long since; a recent one may be
+          a membership change still under way.
+      type: dict
+      returned: for orphaned objects
+      version_added: 1.0.0
+      sample: {time: "2024-03-11T08:15:02Z", version: 1, source: msDS-ReplAttributeMetaData}
+excluded_orphans:
+  description: Orphans left out of RV(objects) and RV(counts) by O(orphan_exclude) or O(exclude_krbtgt), with the reason.
+  returned: success
+  type: list
+  elements: dict
+  version_added: 1.0.0
+  sample: [{dn: "CN=breakglass,OU=Admins,DC=example,DC=com", sam_account_name: breakglass, reason: listed in orphan_exclude}]
 protected_groups:
   description: The protected groups as found in this domain, and whether dSHeuristics excludes them.
   returned: success
@@ -126,32 +166,63 @@ dsheuristics:
 """
 
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_key
+from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
+    resolve_identities)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     dn_is_under, require_object)
 from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import (
-    CLASSES, ProtectedSet, counts)
+    CLASSES, ProtectedSet, counts, is_krbtgt)
 
+# Orphans are users, computers (objectClass user too) and groups.
+ACCOUNTS = "(|(objectClass=user)(objectClass=group))"
 OPTIONS = ArgumentSpec(dict(
     search_base=dict(type="str"),
     classification=dict(type="list", elements="str", choices=list(CLASSES),
                         default=list(CLASSES)),
+    orphan_exclude=dict(type="list", elements="str", default=[]),
+    exclude_krbtgt=dict(type="bool", default=True),
 ))
+
+
+def split_excluded(objects, excluded_dns, exclude_krbtgt):
+    """(objects that stay findings, orphans excluded with the reason)."""
+    kept, excluded = [], []
+    for obj in objects:
+        reason = None
+        if obj["classification"] == "orphaned":
+            if dn_key(obj["dn"]) in excluded_dns:
+                reason = "listed in orphan_exclude"
+            elif exclude_krbtgt and is_krbtgt(obj):
+                reason = "Kerberos service account (exclude_krbtgt)"
+        if reason is None:
+            kept.append(obj)
+        else:
+            excluded.append(dict(dn=obj["dn"], sam_account_name=obj["sam_account_name"],
+                                 reason=reason))
+    return kept, excluded
 
 
 def main():
     module = AdremedyModule(OPTIONS)
     base = module.params["search_base"]
+    names = module.params["orphan_exclude"]
     with module.client() as client:
         if base:
             require_object(client, base, "search_base")
+        excluded_dns = set(dn_key(entry.dn) for entry in resolve_identities(
+            client, names, object_filter=ACCOUNTS, what="account").values()) if names else set()
         found = ProtectedSet(client).load()
-    objects = [o for o in found.objects() if not base or dn_is_under(o["dn"], base)]
+    objects, excluded = split_excluded(
+        [o for o in found.objects() if not base or dn_is_under(o["dn"], base)],
+        excluded_dns, module.params["exclude_krbtgt"])
     wanted = set(module.params["classification"])
     module.exit_json(
         changed=False,
         counts=counts(objects),
         objects=[o for o in objects if o["classification"] in wanted],
+        excluded_orphans=excluded,
         protected_groups=found.groups,
         dsheuristics=found.dsheuristics,
     )
