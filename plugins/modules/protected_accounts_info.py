@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: protected_accounts_info
 short_description: Inventory of AdminSDHolder-protected and adminCount=1 accounts
-version_added: 1.0.0
+version_added: 1.1.0
 description:
   - Finds every object in the protected set of MS-ADTS 3.1.1.6.1.2 (transitive members of
     Administrators, Account Operators, Server Operators, Print Operators, Backup Operators,
@@ -49,14 +49,14 @@ options:
     type: list
     elements: str
     default: []
-    version_added: 1.0.0
+    version_added: 1.1.0
   exclude_krbtgt:
     description:
       - Leave C(krbtgt) and the C(krbtgt_<n>) accounts of read-only DCs out of the orphan
         findings (they are listed in RV(excluded_orphans)), as PingCastle does.
     type: bool
     default: true
-    version_added: 1.0.0
+    version_added: 1.1.0
 author:
   - adremedy.directory maintainers (@adremedy)
 """
@@ -134,7 +134,7 @@ objects:
     disabled:
       description: Whether the account is disabled (C(userAccountControl) ACCOUNTDISABLE); null for groups.
       type: bool
-      version_added: 1.0.0
+      version_added: 1.1.0
     admin_count_written:
       description:
         - For orphans, when C(adminCount) was last written (the originating change, UTC), from
@@ -144,14 +144,14 @@ objects:
           a membership change still under way.
       type: dict
       returned: for orphaned objects
-      version_added: 1.0.0
+      version_added: 1.1.0
       sample: {time: "2024-03-11T08:15:02Z", version: 1, source: msDS-ReplAttributeMetaData}
 excluded_orphans:
   description: Orphans left out of RV(objects) and RV(counts) by O(orphan_exclude) or O(exclude_krbtgt), with the reason.
   returned: success
   type: list
   elements: dict
-  version_added: 1.0.0
+  version_added: 1.1.0
   sample: [{dn: "CN=breakglass,OU=Admins,DC=example,DC=com", sam_account_name: breakglass, reason: listed in orphan_exclude}]
 protected_groups:
   description: The protected groups as found in this domain, and whether dSHeuristics excludes them.
