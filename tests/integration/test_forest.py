@@ -14,7 +14,7 @@ import sys
 import pytest
 import yaml
 
-from conftest import LAB, LAB_OU, run_playbook
+from conftest import LAB, run_playbook
 
 SECOND_SIZE = 20
 TAG = os.getpid() % 100000

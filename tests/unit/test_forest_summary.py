@@ -4,8 +4,8 @@ import json
 import os
 
 from ansible_collections.adremedy.directory.plugins.lookup.output_dir import host_path
-from ansible_collections.adremedy.directory.plugins.modules.forest_summary import (markdown,
-                                                                                    summarize)
+from ansible_collections.adremedy.directory.plugins.modules.forest_summary import (
+    markdown, summarize)
 
 
 def report(base, name, **doc):
