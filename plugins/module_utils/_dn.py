@@ -62,7 +62,9 @@ class DnError(ValueError):
 
 
 def _fold(value: str) -> str:
-    return unicodedata.normalize("NFC", value).casefold()
+    # Unicode's canonical caseless match (NFD, casefold, then NFC for a compact key): casefold
+    # can decompose (U+01F0 -> j + U+030C), so the key is normalised after it, not only before.
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", value).casefold())
 
 
 def _type_key(name: str) -> str:
