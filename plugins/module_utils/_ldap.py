@@ -16,6 +16,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, MutableMapping, S
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound, env_fallback
 
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
+    DnError, escape_value, is_at_or_below)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_to_str
 
 try:
@@ -158,16 +160,7 @@ def escape_filter_value(value: str | bytes) -> str:
 
 def escape_dn_value(value: Any) -> str:
     """Escape an RDN value (RFC 4514): 'iPhone15,2 (DeviceModel)' -> 'iPhone15\\,2 (DeviceModel)'."""
-    text = str(value)
-    out = []
-    for i, ch in enumerate(text):
-        if ch in ',+"\\<>;=' or (ch == "#" and i == 0) or (ch == " " and i in (0, len(text) - 1)):
-            out.append("\\" + ch)
-        elif ch == "\x00":
-            out.append("\\00")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return escape_value(str(value))
 
 
 class LdapError(Exception):
@@ -210,11 +203,13 @@ def check_dn(dn: str, what: str = "DN") -> str:
 
 
 def dn_is_under(dn: str, base: str) -> bool:
-    """True when dn is base or below it (case-insensitive, spaces after commas ignored)."""
-    def norm(value):
-        return ",".join(part.strip() for part in value.lower().split(","))
-    dn, base = norm(dn), norm(base)
-    return dn == base or dn.endswith("," + base)
+    """True when dn is base or below it, RDN by RDN as _dn compares them (case, spaces and
+    escapes do not matter; an escaped comma is not a separator)."""
+    try:
+        return is_at_or_below(dn, base)
+    except DnError as exc:
+        raise LdapError("%s: invalidDNSyntax (34)" % exc, code=34, name="invalidDNSyntax",
+                        dn=exc.dn)
 
 
 def require_object(client: LdapClient, dn: str, what: str) -> str:

@@ -260,3 +260,16 @@ def test_adminlimitexceeded_on_a_modify_names_the_object_and_the_cap(monkeypatch
         "non-linked multi-valued attribute (msExchMobileAllowedDeviceIDs): remove stale values "
         "first, nothing was changed")
     assert (err.value.code, err.value.dn) == (11, dn) and flaky.calls == 1 and not reconnects
+
+
+def test_dn_is_under_compares_rdns_not_raw_text():
+    # AD spells the excluded OU with '\2C'; the user typed '\,': the same OU (issue 12 item 4)
+    assert dn_is_under("CN=a,OU=Tier0\\2C Admins,DC=x", "OU=Tier0\\, Admins,DC=x")
+    # an escaped comma is part of a value, not the start of a parent
+    assert not dn_is_under("CN=a\\,OU=Staff,DC=x", "OU=Staff,DC=x")
+
+
+def test_dn_is_under_names_a_malformed_dn_with_the_ldap_code():
+    with pytest.raises(LdapError) as err:
+        dn_is_under("CN=a,=broken", "DC=x")
+    assert err.value.code == 34 and "invalidDNSyntax (34)" in str(err.value)
