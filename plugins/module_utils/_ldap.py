@@ -205,6 +205,8 @@ def check_dn(dn: str, what: str = "DN") -> str:
 def dn_is_under(dn: str, base: str) -> bool:
     """True when dn is base or below it, RDN by RDN as _dn compares them (case, spaces and
     escapes do not matter; an escaped comma is not a separator)."""
+    if not base.strip():
+        return False  # as before: an empty base names nothing (is_at_or_below: the root, all)
     try:
         return is_at_or_below(dn, base)
     except DnError as exc:

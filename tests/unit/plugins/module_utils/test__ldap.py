@@ -267,6 +267,7 @@ def test_dn_is_under_compares_rdns_not_raw_text():
     assert dn_is_under("CN=a,OU=Tier0\\2C Admins,DC=x", "OU=Tier0\\, Admins,DC=x")
     # an escaped comma is part of a value, not the start of a parent
     assert not dn_is_under("CN=a\\,OU=Staff,DC=x", "OU=Staff,DC=x")
+    assert not dn_is_under("CN=a,DC=x", "")  # an empty base names nothing
 
 
 def test_dn_is_under_names_a_malformed_dn_with_the_ldap_code():
