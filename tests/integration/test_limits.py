@@ -3,7 +3,7 @@ non-linked multi-valued attribute (it answers adminLimitExceeded (11) beyond tha
 
 What Samba 4.17 does (measured here): it stores 1,500 values of msExchMobileAllowedDeviceIDs
 without complaint, so the 1,200 cap cannot be produced on the lab (the module's message for the
-DC's answer is a unit test, tests/unit/test_ldap.py). When inheritance is enabled on a protected
+DC's answer is a unit test, tests/unit/plugins/module_utils/test__ldap.py). When inheritance is enabled on a protected
 DACL of 65,260 bytes it re-adds 1,224 bytes of inherited ACEs and stores a DACL whose 16-bit size
 field has wrapped (928 for 66,464 bytes), which nothing can parse afterwards: the module must
 refuse that write before it is made."""

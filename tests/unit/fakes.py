@@ -270,3 +270,14 @@ def add_device(directory, owner, device_id, model, state=3, reason=3):
         objectClass=["top", "msExchActiveSyncDevice"], msExchDeviceID=device_id,
         msExchDeviceModel=model, msExchDeviceType="iPhone", msExchDeviceAccessState=str(state),
         msExchDeviceAccessStateReason=str(reason))
+
+
+# A device record as eas_access_plan returns it, for the filters the workflow roles use.
+OWNER = "CN=Jane Doe,OU=Staff,DC=example,DC=com"
+
+
+def device_record(dn, device_id, now, after, owner=OWNER, sam="jdoe", **extra):
+    record = dict(dn=dn, device_id=device_id, device_model="Pixel 8", owner_dn=owner,
+                  owner_sam_account_name=sam, now=now, after=after)
+    record.update(extra)
+    return record

@@ -1,9 +1,8 @@
-"""forest_summary's combining of per-domain reports, and output_dir's directory per host."""
+"""forest_summary's combining of per-domain reports."""
 
 import json
 import os
 
-from ansible_collections.adremedy.directory.plugins.lookup.output_dir import host_path
 from ansible_collections.adremedy.directory.plugins.modules.forest_summary import (
     markdown, summarize)
 
@@ -54,11 +53,3 @@ def test_markdown_cells_are_escaped(tmp_path):
     assert "# T &amp; &lt;b&gt;" in text
     assert "| a\\|b | OU=&lt;script&gt;,DC=x |" in text
     assert "<script>" not in text
-
-
-def test_output_dir_per_host_in_a_play_over_several_hosts():
-    def play(*hosts):
-        return {"ansible_play_hosts_all": list(hosts), "inventory_hostname": hosts[0]}
-    assert host_path("out", play("localhost")) == "out"
-    assert host_path("out", play("corp", "emea")) == os.path.join("out", "corp")
-    assert host_path("/srv/r", {}) == "/srv/r"
