@@ -56,13 +56,20 @@ def argument_spec(role):
         return yaml.safe_load(f)["argument_specs"]["main"]["options"]
 
 
+def role_vars_of(play):
+    """The vars a playbook hands its role: under roles:, or on its include_role task."""
+    if play.get("roles"):
+        return play["roles"][0]["vars"]
+    return next(task["vars"] for task in play["tasks"] if "ansible.builtin.include_role" in task)
+
+
 @pytest.mark.parametrize("playbook", sorted(WORKFLOWS))
 def test_each_survey_variable_reaches_a_role_option(playbook):
     """Every survey variable is read by the playbook into an option of its role's argument spec,
     with the same choices where the option has them."""
     with open(os.path.join(ROOT, "playbooks", playbook + ".yml")) as f:
         play = yaml.safe_load(f)[0]
-    role_vars = play["roles"][0]["vars"]
+    role_vars = role_vars_of(play)
     options = argument_spec(WORKFLOWS[playbook])
     spec = survey(playbook)
     assert spec["name"] and spec["description"] and spec["spec"]

@@ -121,3 +121,22 @@ def test_a_domain_that_fails_is_named_and_the_others_are_summed(lab, second_lab,
     assert summary["totals"]["missing"] == 1
     assert summary["totals"]["findings"] < 99
     assert "lab-gone" in (reports / "forest-summary.md").read_text()
+
+
+def test_every_domain_failing_still_writes_a_summary_naming_them(lab, tmp_path):
+    # Ansible ends a play when no host is left: the summary must not depend on one surviving.
+    hosts = [("gone-%d" % port, dict(lab, server="ldaps://127.0.0.1:%d" % port))
+             for port in (6363, 6364)]  # nothing listens there
+    inventory = forest_inventory(tmp_path / "forest.yml", *hosts)
+    reports = tmp_path / "reports"
+    run = run_playbook("compliance_report", {"adremedy_hosts": "forest",
+                                             "report_dir": str(reports)},
+                       check=True, inventory=inventory)
+    assert run.rc == 2, run.output[-3000:]
+    summary = json.loads((reports / "forest-summary.json").read_text())
+    assert [(d["name"], d["status"]) for d in summary["domains"]] == [
+        ("gone-6363", "missing"), ("gone-6364", "missing")]
+    assert summary["totals"]["missing"] == 2 and summary["totals"]["findings"] == 0
+    for name, _info in hosts:
+        assert "the compliance report of %s failed: " % name in run.output
+        assert "127.0.0.1:%s" % name[5:] in run.output  # the reason names the server

@@ -99,7 +99,7 @@ def test_a_directory_that_cannot_be_written_fails_at_once_naming_it(installed, t
     # The directory is resolved before anything talks to the directory service: only the
     # argument checks ran before the failing task.
     tasks = [line for line in out.splitlines() if line.startswith("TASK [")]
-    assert all(any(word in task for word in ("Check ", "Validating arguments", "Resolve, create",
-                                             "Work out the user selection"))
+    assert all(any(word in task for word in ("Check ", "Include ", "Validating arguments",
+                                             "Resolve, create", "Work out the user selection"))
                for task in tasks), tasks
     assert "Resolve, create" in tasks[-1] or "Work out the user selection" in tasks[-1]
