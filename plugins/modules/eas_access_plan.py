@@ -199,6 +199,14 @@ policy:
   returned: always
   type: dict
   sample: {before: {default_access_level: Quarantine, rules: ["iPhone15,2 (DeviceModel)"]}, after: {default_access_level: Quarantine, rules: []}}
+search_base:
+  description:
+    - The DN the plan searched below, or null when it was given O(dn). Without a selection it
+      is the whole domain (the RootDSE's C(defaultNamingContext)), so a caller can check that
+      the plan covered what it meant to.
+  returned: always
+  type: str
+  sample: DC=example,DC=com
 msg:
   description: One-line summary.
   returned: always
@@ -301,7 +309,7 @@ def main():
     summary = summarize(rows)
     lost = [row for row in rows if row["loses_access"]]
     result = dict(
-        changed=False, summary=summary, lost=lost,
+        changed=False, summary=summary, lost=lost, search_base=params["search_base"],
         devices=rows if params["details"] else [row for row in rows if row["moved"]],
         policy=dict((label, dict(default_access_level=p.default_access_level,
                                  rules=[r.name for r in p.rules]))

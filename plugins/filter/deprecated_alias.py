@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A renamed role or playbook variable: the old name still works, with a deprecation warning."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: deprecated_alias
+short_description: Pass a deprecated variable's value on, with a deprecation warning when it is set
+version_added: 1.0.0
+description:
+  - Returns its input unchanged. When the input is set (not undefined, null or empty), Ansible
+    shows a deprecation warning saying that O(old) is deprecated in favour of O(new) and is
+    removed in version O(version) of the collection.
+  - The warning is shown once per run and can be silenced with Ansible's C(deprecation_warnings)
+    setting.
+positional: _input, old, new
+options:
+  _input:
+    description: The value of the deprecated variable.
+    type: raw
+    required: true
+  old:
+    description: The deprecated name.
+    type: str
+    required: true
+  new:
+    description: The name to use instead.
+    type: str
+    required: true
+  version:
+    description: The collection version that removes the old name.
+    type: str
+    default: 2.0.0
+author:
+  - adremedy.directory maintainers (@adremedy)
+"""
+
+EXAMPLES = r"""
+- name: Accept the old name for a while
+  ansible.builtin.set_fact:
+    journal_path: "{{ journal if journal is defined
+                      else adremedy_journal | adremedy.directory.deprecated_alias('adremedy_journal', 'journal') }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The input, unchanged.
+  type: raw
+"""
+
+from ansible.utils.display import Display
+
+display = Display()
+
+
+def deprecated_alias(value, old, new, version="2.0.0"):
+    if value is not None and value != "" and value != [] and value != {}:
+        display.deprecated("The variable %s is deprecated, use %s instead" % (old, new),
+                           version=version, collection_name="adremedy.directory")
+    return value
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"deprecated_alias": deprecated_alias}
