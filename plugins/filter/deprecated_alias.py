@@ -41,7 +41,8 @@ EXAMPLES = r"""
 - name: Accept the old name for a while
   ansible.builtin.set_fact:
     journal_path: "{{ journal if journal is defined
-                      else adremedy_journal | adremedy.directory.deprecated_alias('adremedy_journal', 'journal') }}"
+                      else (adremedy_journal | adremedy.directory.deprecated_alias('adremedy_journal', 'journal'))
+                      if adremedy_journal is defined else '' }}"
 """
 
 RETURN = r"""

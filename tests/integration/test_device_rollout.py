@@ -26,7 +26,7 @@ pytestmark = pytest.mark.usefixtures("reseeded")
 def rollout(tmp_path_factory):
     return staged_playbook(tmp_path_factory, "device_rollout", "rollout_dir",
                            rollout_name="pilot", rollout_models=[MODEL],
-                           rollout_search_base=ENGINEERING, rollout_close_scope=STAFF)
+                           rollout_search_base=ENGINEERING, rollout_close_search_base=STAFF)
 
 
 def state(rollout):

@@ -283,13 +283,16 @@ def test_rollback_playbook_restores_from_a_journal(ansible, directory, tmp_path)
         "vars": {"adremedy_connection": ansible.connection()}}}))
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i",
                str(inventory), os.path.join(ROOT, "playbooks", "rollback.yml"),
-               "-e", "adremedy_journal=%s" % journal]
+               "-e", "journal=%s" % journal]
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1")
     run = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          text=True, check=False)
     assert run.returncode == 0, run.stdout
-    assert "1 of 1 objects changed" in run.stdout
+    assert "1 of 1 objects changed" in run.stdout and "DEPRECATION" not in run.stdout
     assert inheritance_key(dacl(directory.read_sd(target))) == inheritance_key(dacl(before))
+    # the old variable name still works during its deprecation, and says so
+    command[-1] = "adremedy_journal=%s" % journal
     again = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True, check=False)
     assert again.returncode == 0 and "0 of 1 objects changed" in again.stdout
+    assert "adremedy_journal is deprecated, use journal instead" in " ".join(again.stdout.split())
