@@ -199,11 +199,10 @@ policy:
   returned: always
   type: dict
   sample: {before: {default_access_level: Quarantine, rules: ["iPhone15,2 (DeviceModel)"]}, after: {default_access_level: Quarantine, rules: []}}
-search_base:
+default_naming_context:
   description:
-    - The DN the plan searched below, or null when it was given O(dn). Without a selection it
-      is the whole domain (the RootDSE's C(defaultNamingContext)), so a caller can check that
-      the plan covered what it meant to.
+    - The DN of the domain the DC serves (its RootDSE's C(defaultNamingContext)), for callers
+      that plan over the whole domain, as device_rollout's close does for users given by DN.
   returned: always
   type: str
   sample: DC=example,DC=com
@@ -301,6 +300,7 @@ def main():
         changes = resolve_changes(client, params["changes"])
         records, owners = find_devices(client, params, device_filter)
         after, owners_after = apply_plan_changes(policy, owners, changes)
+        domain = client.root_dse.default_naming_context
     rows = []
     for record in records:
         key = (record["owner_dn"] or "").lower()
@@ -309,7 +309,7 @@ def main():
     summary = summarize(rows)
     lost = [row for row in rows if row["loses_access"]]
     result = dict(
-        changed=False, summary=summary, lost=lost, search_base=params["search_base"],
+        changed=False, summary=summary, lost=lost, default_naming_context=domain,
         devices=rows if params["details"] else [row for row in rows if row["moved"]],
         policy=dict((label, dict(default_access_level=p.default_access_level,
                                  rules=[r.name for r in p.rules]))
