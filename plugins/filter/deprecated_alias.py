@@ -12,7 +12,7 @@ version_added: 1.0.0
 description:
   - Returns its input unchanged. When the input is set (not undefined, null or empty), Ansible
     shows a deprecation warning saying that O(old) is deprecated in favour of O(new) and is
-    removed in version O(version) of the collection.
+    removed in version 2.0.0 of the collection.
   - The warning is shown once per run and can be silenced with Ansible's C(deprecation_warnings)
     setting.
 positional: _input, old, new
@@ -29,10 +29,6 @@ options:
     description: The name to use instead.
     type: str
     required: true
-  version:
-    description: The collection version that removes the old name.
-    type: str
-    default: 2.0.0
 author:
   - adremedy.directory maintainers (@adremedy)
 """
@@ -56,10 +52,10 @@ from ansible.utils.display import Display
 display = Display()
 
 
-def deprecated_alias(value, old, new, version="2.0.0"):
+def deprecated_alias(value, old, new):
     if value is not None and value != "" and value != [] and value != {}:
         display.deprecated("The variable %s is deprecated, use %s instead" % (old, new),
-                           version=version, collection_name="adremedy.directory")
+                           version="2.0.0", collection_name="adremedy.directory")
     return value
 
 

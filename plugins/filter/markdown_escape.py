@@ -10,8 +10,8 @@ name: markdown_escape
 short_description: Make text from the directory safe in a Markdown report, table cells included
 version_added: 1.0.0
 description:
-  - Values in the reports come from the directory, and some of them from anyone: a phone sets
-    its own device model, type and user agent (C(<img src=x onerror=alert(1)>) is a valid model).
+  - Values in the reports come from the directory, and some of them from anyone. A phone sets
+    its own device model, type and user agent (C(<img src=x onerror=alert(1\)>) is a valid model).
     A Markdown viewer renders raw HTML, so such a value would run in the reader's browser.
   - HTML is escaped (C(&), C(<), C(>), quotes), Markdown's own markup characters are
     backslash-escaped (so a value cannot become code, a link, an image, emphasis or a new
