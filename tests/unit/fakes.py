@@ -281,3 +281,14 @@ def device_record(dn, device_id, now, after, owner=OWNER, sam="jdoe", **extra):
                   owner_sam_account_name=sam, now=now, after=after)
     record.update(extra)
     return record
+
+
+# Rollout users and their devices in two OUs, for the device_rollout filters: an escaped comma
+# and non-ASCII in a DN, U+00A7 in device CNs (as Exchange names them).
+ROLLOUT_DOMAIN = "DC=lab,DC=example,DC=test"
+ROLLOUT_ENG = "OU=Engineering,OU=Staff,OU=Lab," + ROLLOUT_DOMAIN
+ROLLOUT_SALES = "OU=Sales,OU=Staff,OU=Lab," + ROLLOUT_DOMAIN
+ROLLOUT_A = "CN=User 00001," + ROLLOUT_ENG
+ROLLOUT_B = "CN=D\u00fcrst\\, Anna," + ROLLOUT_SALES
+ROLLOUT_DEV_A = "CN=iPhone\u00a7PILOT0001,CN=ExchangeActiveSyncDevices," + ROLLOUT_A
+ROLLOUT_DEV_B = "CN=iPhone\u00a7PILOT0002,CN=ExchangeActiveSyncDevices," + ROLLOUT_B
