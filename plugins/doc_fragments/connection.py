@@ -41,15 +41,21 @@ options:
       - How to bind.
       - V(simple) is a simple bind, only over LDAPS or StartTLS (the module refuses to send a password
         in clear text).
-      - V(kerberos) is SASL GSSAPI with the ticket cache, or with O(bind_dn) as principal and
-        O(password) if given; it needs the C(gssapi) Python package.
+      - V(kerberos) is SASL GSSAPI, only over LDAPS or StartTLS. Without O(password) the ticket comes
+        from the ticket cache (C(kinit), E(KRB5CCNAME)) or from the keytab E(KRB5_CLIENT_KTNAME)
+        names; with O(password) the module gets a ticket for O(bind_dn) itself. O(bind_dn) is then
+        a Kerberos principal (C(user@REALM)), not a DN. O(server) must name the DC as its service
+        principal does (C(ldap/dc1.example.com)), not by IP address. The realm and its KDCs come
+        from C(krb5.conf) (E(KRB5_CONFIG)). Needs the C(gssapi) Python package.
       - V(ntlm) is NTLM as ldap3 offers it (O(bind_dn) as C(DOMAIN\\user)); Windows DCs only.
+      - If not set, the value of the environment variable E(ADREMEDY_AUTH) is used, when it is not empty.
     type: str
     choices: [simple, kerberos, ntlm]
     default: simple
   bind_dn:
     description:
-      - The account to bind as, as a DN, a user principal name or C(DOMAIN\\user).
+      - The account to bind as, as a DN, a user principal name or C(DOMAIN\\user); with
+        O(auth=kerberos) a Kerberos principal (C(user@REALM)).
       - If not set, the value of the environment variable E(ADREMEDY_BIND_DN) is used.
     type: str
   password:

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, MutableMapping, S
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound, env_fallback
 
+from ansible_collections.adremedy.directory.plugins.module_utils import _kerberos as kerberos
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
     DnError, escape_value, is_at_or_below)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_to_str
@@ -102,6 +103,15 @@ def password_fallback() -> str:
     raise AnsibleFallbackNotFound
 
 
+def auth_fallback() -> str:
+    """ADREMEDY_AUTH when set and not empty (an AWX credential's optional field injects an
+    empty string when it is left blank)."""
+    value = os.environ.get("ADREMEDY_AUTH", "").strip()
+    if not value:
+        raise AnsibleFallbackNotFound
+    return value
+
+
 def connection_argument_spec() -> dict[str, dict[str, Any]]:
     """Options every module of the collection takes; documented in the `connection` fragment."""
     defaults = CONNECTION_DEFAULTS
@@ -111,7 +121,8 @@ def connection_argument_spec() -> dict[str, dict[str, Any]]:
         start_tls=dict(type="bool", default=defaults["start_tls"]),
         validate_certs=dict(type="bool", default=defaults["validate_certs"]),
         ca_cert=dict(type="path", fallback=(env_fallback, ["ADREMEDY_CA_CERT"])),
-        auth=dict(type="str", default=defaults["auth"], choices=["simple", "kerberos", "ntlm"]),
+        auth=dict(type="str", default=defaults["auth"], choices=["simple", "kerberos", "ntlm"],
+                  fallback=(auth_fallback,)),
         bind_dn=dict(type="str", fallback=(env_fallback, ["ADREMEDY_BIND_DN"])),
         password=dict(type="str", no_log=True, fallback=(password_fallback,)),
         connect_timeout=dict(type="int", default=defaults["connect_timeout"]),
@@ -328,6 +339,11 @@ class LdapClient:
             if scheme == "ldap" and not self.params.get("start_tls"):
                 raise LdapError("%s bind to ldap://%s:%d %s; use ldaps:// or start_tls: true"
                                 % (auth, host, port, UNPROTECTED_BIND[auth]))
+        if auth == "kerberos":
+            try:
+                kerberos.check_auth(self.params.get("bind_dn"), self.params.get("password"))
+            except kerberos.KerberosError as exc:
+                raise LdapError(str(exc))
 
     def _tls(self):
         validate = self.params["validate_certs"]
@@ -356,7 +372,7 @@ class LdapClient:
                           authentication=ldap3.SIMPLE if auth == "simple" else ldap3.NTLM)
         else:
             kwargs.update(authentication=ldap3.SASL, sasl_mechanism=ldap3.KERBEROS,
-                          sasl_credentials=self._kerberos_credentials())
+                          sasl_credentials=self._kerberos_credentials(uri, host))
         conn = ldap3.Connection(server, **kwargs)
         try:
             clock.enter("TCP connect to")
@@ -376,10 +392,18 @@ class LdapClient:
             if isinstance(exc, ldap_exc.LDAPStartTLSError):
                 raise LdapError("StartTLS with %s failed: %s" % (uri, reason))
             raise _Unreachable("%s (%s)" % (uri, reason))
-        who = self.params.get("bind_dn") or "the Kerberos principal"
+        who = self.params.get("bind_dn") or (
+            "the ticket cache's principal" if auth == "kerberos" else "the Kerberos principal")
         try:
             clock.enter("bind as %s to" % who, conn)
             bound = conn.bind()
+        except kerberos.GSS_ERRORS as exc:
+            try:
+                conn.unbind()
+            except Exception:  # the bind failed already; nothing more to say on this socket
+                pass
+            raise LdapError("kerberos bind as %s to %s failed: %s"
+                            % (who, uri, kerberos.describe(exc, host)))
         except ldap_exc.LDAPCommunicationError as exc:
             clock.give_up(conn, exc)
             raise _Unreachable("%s (%s during bind)" % (uri, _socket_reason(exc)))
@@ -396,18 +420,15 @@ class LdapClient:
         conn.socket.settimeout(self.operation_timeout)
         return conn, uri
 
-    def _kerberos_credentials(self):
-        if not self.params.get("password"):
-            return None  # use the ticket cache (kinit)
+    def _kerberos_credentials(self, uri, host):
+        """The ticket cache (None), or a ticket for bind_dn from its password, the cache or the
+        client keytab; a KDC that refuses says so in one line, naming the server."""
+        principal = self.params.get("bind_dn")
         try:
-            import gssapi
-        except ImportError:
-            raise LdapError("auth kerberos with a password needs the python 'gssapi' package on "
-                            "the managed node")
-        name = gssapi.Name(self.params["bind_dn"], gssapi.NameType.user)
-        password = self.params["password"].encode()
-        creds = gssapi.raw.acquire_cred_with_password(name, password, usage="initiate").creds
-        return (None, None, creds)
+            return kerberos.sasl_credentials(principal, self.params.get("password"))
+        except kerberos.GSS_ERRORS as exc:
+            raise LdapError("kerberos bind as %s to %s failed: %s"
+                            % (principal, uri, kerberos.describe(exc, host)))
 
     def connect(self) -> LdapClient:
         """Bind to the first server that answers; bad credentials stop at once (no lockouts)."""

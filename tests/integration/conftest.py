@@ -39,6 +39,7 @@ class Ansible(object):
         self.lab = lab
         self.tmpdir = tmpdir
         self.runs = 0
+        self.prefix = []  # a command ansible-playbook runs under (e.g. its own /etc/hosts)
 
     def _path(self, suffix):
         self.runs += 1
@@ -73,8 +74,8 @@ class Ansible(object):
             if key.startswith("ADREMEDY_"):
                 del environ[key]
         environ.update(env or {})
-        proc = subprocess.Popen([os.path.join(os.path.dirname(sys.executable),
-                                              "ansible-playbook"),
+        proc = subprocess.Popen(self.prefix + [os.path.join(os.path.dirname(sys.executable),
+                                                            "ansible-playbook"),
                                  "-i", "localhost,", "-c", "local", playbook],
                                 env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True)

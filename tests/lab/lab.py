@@ -8,6 +8,7 @@
     lab.py down | status | env [--json]
     lab.py seed [--size N]                 (re)create the deterministic demo/test data
     lab.py sdprop                          the SDProp stand-in (Samba has none)
+    lab.py keytab --principal P --output F a keytab of P's keys (samba-tool exportkeytab)
     lab.py eas-sync --user DN --device-id ID [--device-type T] [--model M]
                                            the EAS sync stand-in, bound as the Exchange server
 
@@ -60,6 +61,13 @@ INFO_FILE = os.path.join(LAB_DIR, "lab.json")
 SMB_CONF = os.path.join(DC_DIR, "etc", "smb.conf")
 SEED_FILE = os.path.join(LAB_DIR, "seed.json")
 SAM_LDB = os.path.join(DC_DIR, "private", "sam.ldb")
+KRB5_CONF = os.path.join(LAB_DIR, "krb5.conf")
+HOSTS_FILE = os.path.join(LAB_DIR, "hosts")
+# The DC's name as its certificate and service principals (ldap/dc1.lab.example.test) say it.
+DC_FQDN = "dc1.%s" % REALM.lower()
+# Run-time only: the provisioned copy (and its cache key) has "server services = ldap"; the
+# running DC also answers Kerberos (port 88 on HOST), for the GSSAPI binds.
+RUNTIME_OPTIONS = {"server services": "ldap, kdc"}
 OFFLINE_MIN_SIZE = 1000  # from here on the seed is loaded offline and its result cached
 
 
@@ -288,7 +296,7 @@ def write_smb_conf():
              "\tstate directory = %s" % os.path.join(DC_DIR, "state"),
              "\tcache directory = %s" % os.path.join(DC_DIR, "cache"),
              "\tbinddns dir = %s" % os.path.join(DC_DIR, "bind-dns")]
-    lines += ["\t%s = %s" % kv for kv in lab_options().items()]
+    lines += ["\t%s = %s" % kv for kv in dict(lab_options(), **RUNTIME_OPTIONS).items()]
     lines += ["", "[sysvol]", "\tpath = %s" % os.path.join(DC_DIR, "state", "sysvol"),
               "\tread only = No", "", "[netlogon]",
               "\tpath = %s" % os.path.join(DC_DIR, "state", "sysvol", REALM.lower(), "scripts"),
@@ -324,6 +332,7 @@ def port_open(port, timeout=0.2):
 def start():
     if read_pid():
         return
+    write_smb_conf()
     for port in (389, 636):
         if port_open(port):
             raise LabError("port %d on %s is taken by another program; the lab needs it "
@@ -342,6 +351,7 @@ def start():
         if proc.poll() is not None:
             raise LabError("samba exited with %s; see %s" % (proc.returncode, LOG_FILE))
         if port_open(389) and port_open(636) and ldap_ready():
+            ensure_kerberos()
             return
         time.sleep(0.1)
     stop()
@@ -377,6 +387,55 @@ def stop():
     return True
 
 
+# -------------------------------------------------------------------------------- Kerberos
+
+def ensure_kerberos():
+    """The client side of the lab's KDC: a krb5.conf (KRB5_CONFIG) and a hosts file mapping the
+    DC's name to HOST, and the DC's ldap/ service principals (provisioning registers only HOST/
+    ones; a Windows DC registers them itself, Samba's dnsupdate service would, which the lab does
+    not run). Adding the SPNs writes the lab's own database, never the cached copy."""
+    with open(KRB5_CONF, "w") as fh:
+        fh.write("[libdefaults]\n"
+                 "\tdefault_realm = %(realm)s\n"
+                 "\tdns_lookup_kdc = false\n"
+                 "\tdns_lookup_realm = false\n"
+                 # The service principal is built from the name the client was given, never from
+                 # the reverse lookup of the address (127.0.0.1 would give ldap/localhost).
+                 "\tdns_canonicalize_hostname = false\n"
+                 "\trdns = false\n"
+                 "[realms]\n"
+                 "\t%(realm)s = {\n\t\tkdc = %(host)s\n\t}\n"
+                 "[domain_realm]\n"
+                 "\t.%(domain)s = %(realm)s\n"
+                 "\t%(domain)s = %(realm)s\n"
+                 % dict(realm=REALM, host=HOST, domain=REALM.lower()))
+    with open(HOSTS_FILE, "w") as fh:
+        fh.write("%s\t%s dc1\n" % (HOST, DC_FQDN))
+    db = samdb()
+    dn = "CN=DC1,OU=Domain Controllers,%s" % BASE_DN
+    have = set(str(v).lower() for v in
+               db.search(dn, scope=0, attrs=["servicePrincipalName"])[0]
+               .get("servicePrincipalName", []))
+    wanted = ["ldap/%s" % DC_FQDN, "ldap/%s/%s" % (DC_FQDN, REALM.lower()),
+              "ldap/%s/%s" % (DC_FQDN, DOMAIN), "ldap/DC1", "ldap/DC1/%s" % DOMAIN]
+    missing = [spn for spn in wanted if spn.lower() not in have]
+    if missing:
+        import ldb
+        msg = ldb.Message(ldb.Dn(db, dn))
+        msg["servicePrincipalName"] = ldb.MessageElement(missing, ldb.FLAG_MOD_ADD,
+                                                         "servicePrincipalName")
+        db.modify(msg)
+
+
+def export_keytab(principal, path):
+    """A keytab with principal's current keys, read from the DC's database (samba-tool)."""
+    if os.path.exists(path):
+        os.unlink(path)
+    run(["samba-tool", "domain", "exportkeytab", path, "--principal=%s" % principal,
+         "-s", SMB_CONF])
+    os.chmod(path, 0o600)
+
+
 # ------------------------------------------------------------------------------ connections
 
 def connection_info():
@@ -391,6 +450,10 @@ def connection_info():
         "domain": DOMAIN,
         "user_password": USER_PASSWORD,
         "lab_dir": LAB_DIR,
+        "dc_fqdn": DC_FQDN,
+        "krb5_conf": KRB5_CONF,
+        "hosts_file": HOSTS_FILE,
+        "admin_principal": "Administrator@%s" % REALM,
         "seed": seeded_as(),
     }
 
@@ -482,6 +545,7 @@ def cmd_env(args):
     print("export ADREMEDY_BIND_DN='%s'" % info["bind_dn"])
     print("export ADREMEDY_PASSWORD='%s'" % info["password"])
     print("export ADREMEDY_BASE_DN='%s'" % info["base_dn"])
+    print("export KRB5_CONFIG=%s" % info["krb5_conf"])
 
 
 def cmd_seed(args):
@@ -496,6 +560,11 @@ def cmd_sdprop(_args):
     import seed
     for dn in seed.sdprop(samdb()):
         print(dn)
+
+
+def cmd_keytab(args):
+    require_root()
+    export_keytab(args.principal, os.path.abspath(args.output))
 
 
 def cmd_eas_sync(args):
@@ -533,6 +602,10 @@ def main(argv=None):
     p.add_argument("--no-exchange", action="store_true")
     p.set_defaults(func=cmd_seed)
     sub.add_parser("sdprop").set_defaults(func=cmd_sdprop)
+    p = sub.add_parser("keytab", help="export a principal's keys from the DC into a keytab")
+    p.add_argument("--principal", required=True, help="e.g. Administrator@%s" % REALM)
+    p.add_argument("--output", required=True)
+    p.set_defaults(func=cmd_keytab)
     p = sub.add_parser("eas-sync")
     p.add_argument("--user", required=True, action="append",
                    help="user DN; repeat to sync one device ID for several users")

@@ -21,6 +21,15 @@ if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import samba, ldap3' 2>/d
     ldap-utils openssl python3-samba python3-ldap3 >/dev/null
   [ $made_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
+# Kerberos: the gssapi pip package (requirements-dev.txt) builds against MIT krb5's headers
+# (libkrb5-dev, krb5-config); the Kerberos tests get tickets with kinit (krb5-user).
+if ! command -v krb5-config >/dev/null || ! command -v kinit >/dev/null \
+   || ! command -v gcc >/dev/null; then
+  echo "installing the Kerberos client and build packages (libkrb5-dev krb5-user gcc)" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends libkrb5-dev krb5-user gcc >/dev/null 2>&1 \
+    || { apt-get update -qq && apt-get install -y -qq --no-install-recommends libkrb5-dev krb5-user gcc >/dev/null; }
+fi
 # The compliance report's HTML is checked in a real browser: Debian's headless Chromium.
 if ! command -v chromium >/dev/null; then
   echo "installing Debian's chromium (the HTML report test renders the page headless)" >&2

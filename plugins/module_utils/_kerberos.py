@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Kerberos (SASL GSSAPI) for the LDAP layer: which credentials a bind uses and what a failure
+says, in one line. The gssapi package is optional: only auth kerberos needs it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+try:
+    import gssapi
+    GSS_ERRORS: tuple[type[Exception], ...] = (gssapi.exceptions.GSSError,)
+    GSSAPI_MISSING = False
+except ImportError:  # reported by check_auth() when auth kerberos is asked for
+    gssapi = None
+    GSS_ERRORS = ()
+    GSSAPI_MISSING = True
+
+# Where the ticket comes from when no password is given, for the hints below.
+TICKET_SOURCES = ("run kinit, set KRB5_CLIENT_KTNAME to a keytab, or give bind_dn "
+                  "(user@REALM) and password")
+
+# What a GSSAPI failure means for the person running the task, by the text of MIT krb5's
+# (minor) message; the first match wins.
+HINTS = (
+    ("No Kerberos credentials available", "no Kerberos ticket; " + TICKET_SOURCES),
+    ("No credentials cache found", "no Kerberos ticket; " + TICKET_SOURCES),
+    ("expired", "the Kerberos ticket has expired; renew it (kinit), use a keytab "
+                "(KRB5_CLIENT_KTNAME) or give bind_dn and password"),
+    ("Server not found in Kerberos database",
+     "the KDC has no service principal ldap/{host}; give the DC's host name as its SPN "
+     "names it (not an IP address or an alias)"),
+    ("Preauthentication failed", "wrong password (or keytab keys) for the principal"),
+    ("not found in Kerberos database", "the KDC does not know this principal (bind_dn must be "
+                                       "user@REALM)"),
+    ("Cannot find KDC", "no KDC for the realm; check krb5.conf (KRB5_CONFIG)"),
+    ("Cannot contact any KDC", "no KDC of the realm answered; check krb5.conf (KRB5_CONFIG)"),
+    ("Keytab", "the keytab cannot be used (KRB5_CLIENT_KTNAME)"),
+)
+
+
+class KerberosError(Exception):
+    """A Kerberos setting or failure, in one line."""
+
+
+def check_auth(principal: str | None, password: str | None) -> None:
+    """Refuse, before connecting, what cannot work: no gssapi, a password without a principal,
+    a principal spelled as a DN (Kerberos names users user@REALM)."""
+    if GSSAPI_MISSING:
+        raise KerberosError("auth kerberos needs the python 'gssapi' package on the managed node "
+                            "(pip install gssapi; it builds against libkrb5-dev / krb5-devel)")
+    if password and not principal:
+        raise KerberosError("auth kerberos with a password needs bind_dn, the principal to get "
+                            "a ticket for (user@REALM, or ADREMEDY_BIND_DN); without a "
+                            "password the ticket cache or KRB5_CLIENT_KTNAME's keytab is used")
+    if principal and ("=" in principal or "\\" in principal):
+        raise KerberosError("auth kerberos takes bind_dn as a Kerberos principal (user@REALM "
+                            "or user), not %r" % principal)
+
+
+def sasl_credentials(principal: str | None, password: str | None) -> tuple[Any, ...] | None:
+    """ldap3's sasl_credentials: None for the default ticket cache; else credentials for the
+    principal, from its password or (without one) from the cache or the client keytab."""
+    if not principal:
+        return None
+    name = gssapi.Name(principal, gssapi.NameType.user)
+    if password:
+        creds = gssapi.raw.acquire_cred_with_password(name, password.encode("utf-8"),
+                                                      usage="initiate").creds
+    else:
+        creds = gssapi.Credentials(name=name, usage="initiate")
+    return (None, None, creds)
+
+
+def _reason(exc: Exception) -> str:
+    """MIT krb5's own words: the minor message, which names the cause (the major one is
+    generic), on one line."""
+    text = " ".join(str(exc).split())
+    match = re.search(r"Minor \(\d+\): (.*)$", text)
+    return match.group(1) if match else text
+
+
+def describe(exc: Exception, host: str) -> str:
+    """What a GSSAPI failure of a bind to host means, and krb5's words in brackets: 'the
+    Kerberos ticket has expired; renew it (kinit), ... (Ticket expired)'."""
+    reason = _reason(exc)
+    for pattern, hint in HINTS:
+        if pattern.lower() in reason.lower():
+            return "%s (%s)" % (hint.replace("{host}", host), reason)
+    return reason
