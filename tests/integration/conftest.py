@@ -74,11 +74,10 @@ class Ansible(object):
             if key.startswith("ADREMEDY_"):
                 del environ[key]
         environ.update(env or {})
-        proc = subprocess.Popen(self.prefix + [os.path.join(os.path.dirname(sys.executable),
-                                                            "ansible-playbook"),
-                                 "-i", "localhost,", "-c", "local", playbook],
-                                env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True)
+        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+                   "-i", "localhost,", "-c", "local", playbook]
+        proc = subprocess.Popen(self.prefix + command, env=environ, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
         return proc, out
 
     @staticmethod

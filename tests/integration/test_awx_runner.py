@@ -140,7 +140,11 @@ def assert_no_password(run, artifacts):
 
 def test_the_credential_type_injects_no_secret_into_the_environment(awx):
     assert set(awx.injected) == {"ADREMEDY_SERVER", "ADREMEDY_BIND_DN", "ADREMEDY_PASSWORD_FILE",
-                                 "ADREMEDY_CA_CERT"}
+                                 "ADREMEDY_CA_CERT", "ADREMEDY_AUTH", "KRB5_CONFIG"}
+    # Kerberos fields left blank: a simple bind, the image's own krb5.conf (test_kerberos.py
+    # runs the kerberos variant).
+    assert (awx.injected["ADREMEDY_AUTH"], awx.injected["KRB5_CONFIG"]) == ("simple",
+                                                                            "/etc/krb5.conf")
     assert awx.injected["ADREMEDY_SERVER"].startswith(DOWN_DC + ",")
     assert awx.password not in json.dumps(awx.injected)
     with open(awx.injected["ADREMEDY_PASSWORD_FILE"]) as f:
