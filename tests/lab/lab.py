@@ -411,20 +411,19 @@ def ensure_kerberos():
                  % dict(realm=REALM, host=HOST, domain=REALM.lower()))
     with open(HOSTS_FILE, "w") as fh:
         fh.write("%s\t%s dc1\n" % (HOST, DC_FQDN))
-    db = samdb()
     dn = "CN=DC1,OU=Domain Controllers,%s" % BASE_DN
-    have = set(str(v).lower() for v in
-               db.search(dn, scope=0, attrs=["servicePrincipalName"])[0]
-               .get("servicePrincipalName", []))
-    wanted = ["ldap/%s" % DC_FQDN, "ldap/%s/%s" % (DC_FQDN, REALM.lower()),
-              "ldap/%s/%s" % (DC_FQDN, DOMAIN), "ldap/DC1", "ldap/DC1/%s" % DOMAIN]
-    missing = [spn for spn in wanted if spn.lower() not in have]
-    if missing:
-        import ldb
-        msg = ldb.Message(ldb.Dn(db, dn))
-        msg["servicePrincipalName"] = ldb.MessageElement(missing, ldb.FLAG_MOD_ADD,
-                                                         "servicePrincipalName")
-        db.modify(msg)
+    conn = admin_connection()  # over LDAP: opening Samba's own handle costs more than the rest
+    try:
+        conn.search(dn, "(objectClass=*)", search_scope="BASE",
+                    attributes=["servicePrincipalName"])
+        have = set(v.lower() for v in conn.response[0]["attributes"]["servicePrincipalName"])
+        wanted = ["ldap/%s" % DC_FQDN, "ldap/%s/%s" % (DC_FQDN, REALM.lower()),
+                  "ldap/%s/%s" % (DC_FQDN, DOMAIN), "ldap/DC1", "ldap/DC1/%s" % DOMAIN]
+        missing = [spn for spn in wanted if spn.lower() not in have]
+        if missing and not conn.modify(dn, {"servicePrincipalName": [("MODIFY_ADD", missing)]}):
+            raise LabError("adding the DC's ldap/ service principals failed: %s" % conn.result)
+    finally:
+        conn.unbind()
 
 
 def export_keytab(principal, path):
