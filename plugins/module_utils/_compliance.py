@@ -103,8 +103,7 @@ class Compliance(object):
     def add(self, entry):
         """One user: (its readiness row, its inheritance fix status) for the per-user files, or
         None when its DACL cannot be read; its findings are kept here."""
-        key = entry.dn.lower()
-        protection = self.protection.get(key)
+        protection = self.protection.get(entry.dn)
         try:
             sd, can_create, why = self.cache.get(entry)
         except (LdapError, SecurityDescriptorError) as exc:

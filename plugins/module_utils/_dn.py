@@ -9,6 +9,7 @@ API (stable; other module_utils build on it):
   parse(text) -> Dn              DnError (a ValueError) naming the DN when it is malformed
   dn_key(text) -> str            key: equal for every spelling of one DN; use it for
                                  dict keys and sets (cached, cheap to call per entry)
+  DnMap()                        a dict where any spelling of a DN finds its value
   same_dn(a, b) -> bool
   is_at_or_below(dn, base)       dn is base or in base's subtree ("" is the root: always True)
   canonical(text) -> str         RFC 4514 spelling to send to the server (one escape style,
@@ -319,8 +320,8 @@ def escape_value(value: str) -> str:
     for i, ch in enumerate(value):
         if ch in ',+"\\<>;=' or (ch == "#" and i == 0) or (ch == " " and i in (0, last)):
             out.append("\\" + ch)
-        elif ch == "\x00":
-            out.append("\\00")
+        elif ch < " " or ch == "\x7f":
+            out.append("\\%02X" % ord(ch))  # NUL must be escaped; other controls as AD does
         else:
             out.append(ch)
     return "".join(out)
@@ -394,11 +395,35 @@ def first_at_or_above(dn: str, bases: Iterable[str]) -> Optional[str]:
 
 
 def canonical(text: str) -> str:
+    """RFC 4514 spelling: the text itself when it is already plain (most DNs), else rebuilt."""
+    if isinstance(text, str) and _fast_key(text) is not None and not (
+            text.startswith(" ") or text.endswith(" ") or ", " in text or " ," in text
+            or " =" in text or "= " in text):
+        return text
     return Dn(text).canonical()
 
 
 def first_rdn_value(text: str) -> str:
     return Dn(text).first_rdn_value()
+
+
+class DnMap(dict):
+    """A dict keyed by DN where any spelling of a DN finds its value (keys are dn_key()s)."""
+
+    def __getitem__(self, dn: str):
+        return super().__getitem__(dn_key(dn))
+
+    def __setitem__(self, dn: str, value) -> None:
+        super().__setitem__(dn_key(dn), value)
+
+    def __contains__(self, dn: object) -> bool:
+        return isinstance(dn, str) and super().__contains__(dn_key(dn))
+
+    def get(self, dn: str, default=None):
+        return super().get(dn_key(dn), default)
+
+    def setdefault(self, dn: str, default=None):
+        return super().setdefault(dn_key(dn), default)
 
 
 def dn_list(value: object, option: str) -> List[str]:

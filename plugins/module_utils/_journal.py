@@ -1,18 +1,39 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, adremedy.directory contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The undo journal of the DACL writers: JSON Lines, one line per object (DN, old and new SDDL and
-descriptor), written and flushed before the object's modify; reading it back for a rollback.
-Private."""
+"""Journal files: JSON Lines written before each change, read back to undo (the DACL writers'
+undo journal at the end: DN, old and new SDDL and descriptor per object). A journal is
+trusted input (a rollback writes whatever descriptor a line holds to whatever DN it names), so
+it is created 0600 without following symlinks, read only when nobody else could have written
+it (the checks ssh makes of its keys), and every line names the domain it was written in.
+Private to this collection.
+
+API (stable):
+
+  JournalWriter(path, domain_sid)   append-only, 0600, O_NOFOLLOW; a symlink, a file that is not
+                                    regular or owned by someone else is refused (JournalError)
+      .write(record) -> None        adds `time` and `domain_sid`, flushes and fsyncs the line
+      .close()
+  read_trusted(path, required=(), domain_sid=None) -> list[dict]
+      every line as a dict with its number in `line`; JournalError naming the file (and mode or
+      owner, or the line) when the file is a symlink, writable by group or others, owned by
+      another user, not JSON, lacks a required key or `domain_sid`, or (with domain_sid) was
+      written in another domain
+  JournalError (a ValueError): one line naming the file
+  Journal(path, domain_sid).record(change, sddl); open_journal(...); read_journal(path): the
+  DACL writers' journal on top of these.
+"""
 
 from __future__ import annotations
 
 import base64
 import datetime
+import errno
 import json
 import os
+import stat
 from contextlib import AbstractContextManager, nullcontext
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
@@ -23,10 +44,130 @@ if TYPE_CHECKING:  # for annotations only: the writer imports the journal
     from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import Change
     from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapClient
 
+MODE = 0o600
+
+
+class JournalError(ValueError):
+    """A journal that cannot be written or is not trusted: one line naming the file."""
+
 
 def utc_now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
+
+def _owner(uid: int) -> str:
+    try:
+        import pwd
+        return "uid %d (%s)" % (uid, pwd.getpwuid(uid).pw_name)
+    except (ImportError, KeyError):
+        return "uid %d" % uid
+
+
+def _open(path: str, flags: int, what: str) -> int:
+    try:
+        return os.open(path, flags | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), MODE)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EMLINK) and os.path.islink(path):
+            raise JournalError("journal %s is a symbolic link (to %s); refusing to follow it: "
+                               "%s the file itself" % (path, os.path.realpath(path), what))
+        raise JournalError("cannot open journal %s: %s" % (path, exc.strerror or exc))
+
+
+def _check_file(fd: int, path: str, for_rollback: bool) -> os.stat_result:
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        raise JournalError("journal %s is not a regular file" % path)
+    if info.st_uid != os.geteuid():
+        raise JournalError("journal %s is owned by %s, not by %s who runs this; refusing to %s "
+                           "it" % (path, _owner(info.st_uid), _owner(os.geteuid()),
+                                   "roll back from" if for_rollback else "append to"))
+    return info
+
+
+class JournalWriter:
+    """One journal file opened for appending; each write is on disk before it returns."""
+
+    def __init__(self, path: str, domain_sid: str | None) -> None:
+        if not domain_sid:
+            raise JournalError("cannot journal to %s: the domain SID could not be read, and "
+                               "every journal line must name its domain" % path)
+        directory = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(directory):
+            raise JournalError("cannot open journal %s: its directory %s does not exist"
+                               % (path, directory))
+        self.path = path
+        self.domain_sid = domain_sid
+        fd = _open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, "give")
+        try:
+            info = _check_file(fd, path, for_rollback=False)
+            if stat.S_IMODE(info.st_mode) != MODE:
+                os.fchmod(fd, MODE)  # an older journal, or one made by hand: only its owner
+        except Exception:
+            os.close(fd)
+            raise
+        self.handle = os.fdopen(fd, "a")
+
+    def write(self, record: dict[str, Any]) -> None:
+        line = dict(record, time=utc_now(), domain_sid=self.domain_sid)
+        self.handle.write(json.dumps(line, sort_keys=True) + "\n")
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+
+    def close(self) -> None:
+        self.handle.close()
+
+    def __enter__(self) -> JournalWriter:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+
+def read_trusted(path: str, required: Iterable[str] = (),
+                 domain_sid: str | None = None) -> list[dict[str, Any]]:
+    """The lines of a journal that only its owner could have written; JournalError otherwise."""
+    fd = _open(path, os.O_RDONLY, "name")
+    try:
+        info = _check_file(fd, path, for_rollback=True)
+        mode = stat.S_IMODE(info.st_mode)
+        if mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise JournalError("journal %s is writable by %s (mode %04o); refusing to roll back "
+                               "from it: anyone who can write it decides what is written to "
+                               "the directory (chmod go-w %s if its content is yours)"
+                               % (path, "group and others" if mode & stat.S_IWGRP and mode
+                                  & stat.S_IWOTH else "group" if mode & stat.S_IWGRP
+                                  else "others", mode, path))
+        handle = os.fdopen(fd, "r")
+    except Exception:
+        os.close(fd)
+        raise
+    lines = []
+    required = list(required) + ["domain_sid"]
+    with handle:
+        for number, text in enumerate(handle, 1):
+            if not text.strip():
+                continue
+            try:
+                line = json.loads(text)
+            except ValueError as exc:
+                raise JournalError("journal %s line %d is not JSON (%s)" % (path, number, exc))
+            if not isinstance(line, dict):
+                raise JournalError("journal %s line %d is not a JSON object" % (path, number))
+            missing = [key for key in required if not line.get(key)]
+            if missing:
+                raise JournalError("journal %s line %d lacks %s; refusing to roll back from it"
+                                   % (path, number, ", ".join(missing)))
+            if domain_sid and line["domain_sid"] != domain_sid:
+                raise JournalError("journal %s line %d was written in domain %s, not in this one "
+                                   "(%s); refusing to roll back from it: its descriptors name "
+                                   "that domain's SIDs" % (path, number, line["domain_sid"],
+                                                           domain_sid))
+            line["line"] = number
+            lines.append(line)
+    return lines
+
+
+# -- the DACL writers' undo journal ------------------------------------------------------------
 
 def encode_sd(sd: SecurityDescriptor) -> str:
     return base64.b64encode(sd.to_bytes()).decode("ascii")
@@ -40,19 +181,9 @@ def decode_sd(text: str, what: str) -> SecurityDescriptor:
                                       % (what, exc))
 
 
-class Journal:
-    """JSON Lines, one line per object, written and flushed to disk before the object's modify,
-    so a crash or a lost DC still leaves a record of every write that may have happened."""
-
-    def __init__(self, path: str, domain_sid: str | None) -> None:
-        self.path = path
-        self.domain_sid = domain_sid
-        directory = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(directory):
-            raise IOError("journal directory %s does not exist" % directory)
-        # Private (0600) and never through a symlink someone planted at the path.
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-        self.handle = os.fdopen(fd, "a")
+class Journal(JournalWriter):
+    """One line per object, written and flushed to disk before the object's modify, so a crash
+    or a lost DC still leaves a record of every write that may have happened."""
 
     def record(self, change: Change, sddl: Sddl) -> None:
         line = dict(dn=change.dn, action=change.action,
@@ -62,56 +193,21 @@ class Journal:
             line["old_admin_count"] = change.admin_count
         self.write(line)
 
-    def write(self, line: dict[str, Any]) -> None:
-        """Append one record, with the time and the domain SID, and have it on disk before the
-        caller's write goes out."""
-        line = dict(line, time=utc_now(), domain_sid=self.domain_sid)
-        self.handle.write(json.dumps(line, sort_keys=True) + "\n")
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-
-    def close(self) -> None:
-        self.handle.close()
-
-    def __enter__(self) -> Journal:
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.close()
-
 
 def open_journal(path: str | None, client: LdapClient, changes: Sequence[Change], outcome: Outcome,
                  check_mode: bool = False) -> AbstractContextManager[Journal | None]:
     """The journal to write to as a context manager (yielding None when there is no path,
-    nothing to write, or check mode). Opened before the first write, so an unwritable path
-    fails (Failure) with nothing changed."""
+    nothing to write, or check mode). Opened before the first write, so an unwritable or
+    untrusted path fails (Failure) with nothing changed."""
     if not path or not changes or check_mode:
         return nullcontext()
     try:
         return Journal(path, client.root_dse.domain_sid)
-    except (IOError, OSError) as exc:
-        raise Failure("cannot open journal %s: %s; nothing was changed" % (path, exc),
-                      **outcome.result())
+    except JournalError as exc:
+        raise Failure("%s; nothing was changed" % exc, **outcome.result())
 
 
 def read_journal(path: str) -> list[dict[str, Any]]:
-    """The journal's lines as dicts; a clear error naming the line when one is not valid."""
-    lines = []
-    try:
-        with open(path) as handle:
-            for number, text in enumerate(handle, 1):
-                if not text.strip():
-                    continue
-                try:
-                    line = json.loads(text)
-                except ValueError as exc:
-                    raise ValueError("journal %s line %d is not JSON (%s)" % (path, number, exc))
-                missing = [k for k in ("dn", "old_sd", "new_sd") if k not in line]
-                if missing:
-                    raise ValueError("journal %s line %d lacks %s" % (path, number,
-                                                                      ", ".join(missing)))
-                line["line"] = number
-                lines.append(line)
-    except (IOError, OSError) as exc:
-        raise ValueError("cannot read journal %s: %s" % (path, exc))
-    return lines
+    """The DACL journal's lines; JournalError (a ValueError) naming the file or the line when
+    it is not to be trusted or not valid."""
+    return read_trusted(path, required=("dn", "old_sd", "new_sd"))

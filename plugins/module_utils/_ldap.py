@@ -18,14 +18,13 @@ from ansible.module_utils.basic import AnsibleFallbackNotFound, env_fallback
 
 from ansible_collections.adremedy.directory.plugins.module_utils import _kerberos as kerberos
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
-    DnError, escape_value, is_at_or_below)
+    DnError, canonical, dn_key)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_to_str
 
 try:
     import ldap3
     from ldap3.core import exceptions as ldap_exc
     from ldap3.protocol.microsoft import security_descriptor_control
-    from ldap3.utils.dn import parse_dn
     from ldap3 import MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE  # pylint: disable=unused-import
     LDAP3_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - reported by require_ldap3()
@@ -169,11 +168,6 @@ def escape_filter_value(value: str | bytes) -> str:
             .replace(")", "\\29").replace("\x00", "\\00"))
 
 
-def escape_dn_value(value: Any) -> str:
-    """Escape an RDN value (RFC 4514): 'iPhone15,2 (DeviceModel)' -> 'iPhone15\\,2 (DeviceModel)'."""
-    return escape_value(str(value))
-
-
 class LdapError(Exception):
     """One line a person can act on: what was done, to which object, and the LDAP result."""
 
@@ -203,35 +197,38 @@ def result_error(operation: str, dn: str | None, result: Mapping[str, Any]) -> L
 
 
 def check_dn(dn: str, what: str = "DN") -> str:
-    """Refuse a malformed DN before it reaches the server."""
+    """The DN in one RFC 4514 spelling ldap3 accepts (it refuses "OU = Staff"), or LdapError
+    invalidDNSyntax (34) naming a malformed one before it reaches the server."""
     try:
-        parse_dn(dn)
-    except Exception as exc:  # ldap3 raises several types for bad DNs
-        reason = str(exc).replace("\r", "\\r").replace("\n", "\\n")  # ldap3 quotes it raw
-        raise LdapError("%s %r is not a valid distinguished name (%s): invalidDNSyntax (34)"
-                        % (what, dn, reason), code=34, name="invalidDNSyntax", dn=dn)
-    return dn
-
-
-def dn_is_under(dn: str, base: str) -> bool:
-    """True when dn is base or below it, RDN by RDN as _dn compares them (case, spaces and
-    escapes do not matter; an escaped comma is not a separator)."""
-    if not base.strip():
-        return False  # as before: an empty base names nothing (is_at_or_below: the root, all)
-    try:
-        return is_at_or_below(dn, base)
+        return canonical(dn)
     except DnError as exc:
-        raise LdapError("%s: invalidDNSyntax (34)" % exc, code=34, name="invalidDNSyntax",
-                        dn=exc.dn)
+        raise LdapError("%s %r is not a valid distinguished name (%s): invalidDNSyntax (34)"
+                        % (what, dn, exc.why), code=34, name="invalidDNSyntax", dn=dn)
 
 
 def require_object(client: LdapClient, dn: str, what: str) -> str:
     """Fail with noSuchObject (32) naming the DN when a base the user gave does not exist."""
-    check_dn(dn, what)
-    if client.read(dn, ["1.1"]) is None:
-        raise LdapError("%s %s does not exist: noSuchObject (32)" % (what, dn), code=32,
-                        name="noSuchObject", dn=dn)
-    return dn
+    return require_objects(client, [dn], what)[0]
+
+
+def require_objects(client: LdapClient, dns: Iterable[str], what: str) -> list[str]:
+    """The DC's own spelling of each DN the user gave (compare against that, never the text
+    typed); LdapError noSuchObject (32) naming every one that does not exist."""
+    found, missing = [], []
+    for dn in dns:
+        entry = client.read(check_dn(dn, what), ["1.1"])
+        if entry is None:
+            missing.append(dn)
+        else:
+            found.append(entry.dn)
+    if len(missing) == 1:
+        raise LdapError("%s %s does not exist: noSuchObject (32)" % (what, missing[0]), code=32,
+                        name="noSuchObject", dn=missing[0])
+    if missing:
+        raise LdapError("%s DNs that do not exist: %s: noSuchObject (32)"
+                        % (what, "; ".join(missing)), code=32, name="noSuchObject",
+                        dn=missing[0])
+    return found
 
 
 class Entry:
@@ -548,7 +545,7 @@ class LdapClient:
         """Stream entries page by page (memory stays bounded); nTSecurityDescriptor is read with
         SD flags 4 (the DACL only)."""
         if base:
-            check_dn(base, "search base")
+            base = check_dn(base, "search base")
         attrs = list(attributes) if attributes else ["1.1"]
         ctrl = self._controls(None, None, attrs)
         cookie = None
@@ -586,7 +583,7 @@ class LdapClient:
     def read(self, dn: str, attributes: Iterable[str], what: str | None = None) -> Entry | None:
         """One object, or None when it does not exist."""
         if dn:
-            check_dn(dn)
+            dn = check_dn(dn)
         ctrl = self._controls(None, None, attributes)
 
         def call(conn):
@@ -600,7 +597,7 @@ class LdapClient:
 
     def modify(self, dn: str, changes: Mapping[str, Any], permissive: bool = False) -> dict:
         """One LDAP modify: the object changes completely or not at all."""
-        check_dn(dn)
+        dn = check_dn(dn)
         extra = [(PERMISSIVE_MODIFY_OID, False, None)] if permissive else None
         ctrl = self._controls(None, extra, changes)
         try:
@@ -615,11 +612,11 @@ class LdapClient:
 
     def add(self, dn: str, object_class: str | list[str],
             attributes: Mapping[str, Any] | None = None) -> dict:
-        check_dn(dn)
+        dn = check_dn(dn)
         return self._run("add", dn, lambda conn: conn.add(dn, object_class, attributes))
 
     def delete(self, dn: str, tree: bool = False) -> dict:
-        check_dn(dn)
+        dn = check_dn(dn)
         ctrl = [(TREE_DELETE_OID, True, None)] if tree else None
         return self._run("delete", dn, lambda conn: conn.delete(dn, controls=ctrl))
 
@@ -672,8 +669,8 @@ def follow_links(client: LdapClient, base: str, start: Iterable[str], attributes
     while pending:
         batch = []
         for dn in pending:
-            if dn.lower() not in seen:
-                seen.add(dn.lower())
+            if dn_key(dn) not in seen:
+                seen.add(dn_key(dn))
                 batch.append(dn)
         pending = []
         for entry in read_objects_by(client, base, "distinguishedName", batch, attributes):

@@ -17,6 +17,7 @@ import re
 import struct
 from collections import deque
 
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import DnMap, dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     MATCHING_RULE_IN_CHAIN, escape_filter_value, follow_links)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
@@ -69,7 +70,7 @@ def classify(in_set, admin_count):
 def shortest_chain(start, parents, roots):
     """Group DNs from an object's first group up to a protected root, fewest hops first.
 
-    parents maps a lower-case DN to the lower-case DNs of the groups it is a direct member of.
+    parents maps a DN key (_dn.dn_key) to the keys of the groups it is a direct member of.
     """
     queue = deque([(start, [])])
     seen = {start}
@@ -173,9 +174,9 @@ class ProtectedSet:
         self.dsheuristics = self._read_dsheuristics(dse.configuration_naming_context)
         self.excluded_mask = dsheuristics_mask(self.dsheuristics)
         self.groups = []   # the protected groups: dict(name, sid, dn, excluded)
-        self.entries = {}  # lower-case DN -> Entry of every object looked at
+        self.entries = {}  # DN key -> Entry of every object looked at
         self.in_set = set()
-        self.names = {}    # lower-case DN -> display name for chains
+        self.names = {}    # DN key -> display name for chains
         self.root_keys = set()
         self.primary_group_of = {}  # member -> the protected group that is its primary group
 
@@ -202,7 +203,7 @@ class ProtectedSet:
         def links(member):
             return [] if _member_list_ranged(member) else member.texts("member")
         for member in follow_links(self.client, self.domain_nc, group.texts("member"),
-                                   ENTRY_ATTRIBUTES, links, seen=[group.dn.lower()]):
+                                   ENTRY_ATTRIBUTES, links, seen=[dn_key(group.dn)]):
             yield member
             if _member_list_ranged(member):
                 yield from self._in_chain_members(member)
@@ -212,7 +213,7 @@ class ProtectedSet:
         return self.client.search(self.domain_nc, members, ENTRY_ATTRIBUTES)
 
     def _remember(self, entry):
-        key = entry.dn.lower()
+        key = dn_key(entry.dn)
         self.entries.setdefault(key, entry)
         self.names[key] = entry.text("sAMAccountName") or entry.dn
         return key
@@ -255,7 +256,7 @@ class ProtectedSet:
     def _parents(self):
         parents = {}
         for key, entry in self.entries.items():
-            groups = set(v.lower() for v in entry.texts("memberOf")) & self.in_set
+            groups = set(dn_key(v) for v in entry.texts("memberOf")) & self.in_set
             if groups:
                 parents[key] = groups
         return parents
@@ -292,8 +293,12 @@ class ProtectedSet:
         return result
 
     def by_dn(self):
-        """objects() keyed by lower-case DN, for looking up one object's class and reason."""
-        return dict((obj["dn"].lower(), obj) for obj in self.objects())
+        """objects() by DN (any spelling finds it), for looking up one object's class and
+        reason."""
+        found = DnMap()
+        for obj in self.objects():
+            found[obj["dn"]] = obj
+        return found
 
     def _why(self, key, parents, in_set):
         if not in_set:

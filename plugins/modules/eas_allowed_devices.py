@@ -217,6 +217,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._bulk import (
 from ansible_collections.adremedy.directory.plugins.module_utils._device_lists import (
     LIST_NAMES, LISTS, USER_ATTRIBUTES, add_request, diff_text, merge_entries, plan_edit, resolve_users,
     verify_edit)
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
     require_exchange_schema)
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
@@ -230,7 +231,7 @@ def build_plan(client, params, merged):
     by_dn = {}
     for user, want in merged.items():
         entry = resolved[user]
-        key = entry.dn.lower()
+        key = dn_key(entry.dn)
         if key in by_dn:
             first_want = by_dn[key][1]
             for which in LIST_NAMES:

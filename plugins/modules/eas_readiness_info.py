@@ -223,7 +223,7 @@ def main():
                 result["summary"]["unreadable"] += 1
                 result["unreadable"].append(unreadable_row(entry, exc))
                 continue
-            add_row(result, readiness(entry, sd, protection.get(entry.dn.lower()), counts,
+            add_row(result, readiness(entry, sd, protection.get(entry.dn), counts,
                                       exs["token"], container_guid, sddl), params["details"])
     result["exchange_servers"] = dict(dn=exs["dn"], sid=exs["sid"], token=exs["token"])
     result["container_class_guid"] = dict(guid=container_guid, source=source)

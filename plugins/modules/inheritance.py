@@ -89,6 +89,9 @@ options:
     description:
       - Objects at or below these DNs are left alone and reported as skipped with the reason,
         for example a service-accounts OU whose DACLs are managed on purpose.
+      - Each DN is looked up on the DC first and compared, RDN by RDN, with the DC's own
+        spelling (case, spaces and escapes such as C(\2C) do not matter); one that does not
+        exist is an error and nothing is changed.
     type: list
     elements: str
     default: []
@@ -217,8 +220,9 @@ from ansible_collections.adremedy.directory.plugins.module_utils._descriptors im
 from ansible_collections.adremedy.directory.plugins.module_utils._journal import open_journal
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
     ParentDescriptors, Skip, check_fits, duplicates_follow_up, plan)
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import first_at_or_above
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    LdapError, check_dn, check_selection, dn_is_under, select_entries)
+    LdapError, check_selection, require_objects, select_entries)
 from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
@@ -229,7 +233,7 @@ def plan_one(entry, params, protection, parents=None):
     """The step for one object as read: a Change, a Skip or None (already right). Also used to
     plan an object again when another writer changed it between the plan and the write."""
     step = plan(entry.dn, descriptor_of(entry), entry.int("adminCount"),
-                protection.get(entry.dn.lower()), params["state"], params["disable_mode"],
+                protection.get(entry.dn), params["state"], params["disable_mode"],
                 params["remove_explicit_duplicates"], params["include_orphaned"])
     if parents is not None and not isinstance(step, (Skip, type(None))):
         check_fits(step, parents)
@@ -247,7 +251,7 @@ def build_plan(client, params, protection, outcome):
     parents = ParentDescriptors(client)
     for entry in select_entries(client, params, READ_ATTRIBUTES, missing):
         outcome.counts["matched"] += 1
-        under = next((base for base in excluded if dn_is_under(entry.dn, base)), None)
+        under = first_at_or_above(entry.dn, excluded)
         if under is not None:
             outcome.add(entry.dn, "skipped", reason="excluded: at or below %s" % under)
             continue
@@ -282,8 +286,8 @@ def main():
     outcome = Outcome(params["list_unchanged"])
     with module.client(outcome.result) as client:
         check_selection(client, params)
-        for dn in params["exclude"]:
-            check_dn(dn, "exclude")
+        # compared against the DC's own spelling of each; one that does not exist is an error
+        params["exclude"] = require_objects(client, params["exclude"], "exclude")
         dse = client.root_dse
         sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
         protection = ProtectedSet(client).load().by_dn()

@@ -131,6 +131,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._bulk import (
 from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import (
     Change, apply_changes)
 from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import read_descriptor
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._journal import (
     decode_sd, open_journal, read_journal)
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
@@ -145,10 +146,10 @@ from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
 def journal_objects(lines, only):
     """Per object (in journal order): the first line (the original state) and the last one
     (what the journalled runs left)."""
-    wanted = set(dn.lower() for dn in only or [])
+    wanted = set(dn_key(dn) for dn in only or [])
     objects = OrderedDict()
     for line in lines:
-        key = line["dn"].lower()
+        key = dn_key(line["dn"])
         if wanted and key not in wanted:
             continue
         first, _last = objects.get(key, (line, None))
@@ -161,7 +162,7 @@ def plan_restore(client, first, last, protection, force):
     dn = first["dn"]
     domain = client.root_dse.domain_sid
     for line in (first, last):
-        if line.get("domain_sid") not in (None, domain):
+        if line["domain_sid"] != domain:
             raise LdapError("journal line %d was written in domain %s, not in this one (%s): "
                             "its descriptors name that domain's SIDs" % (line["line"],
                                                                          line["domain_sid"],
@@ -189,10 +190,10 @@ def plan_restore(client, first, last, protection, force):
 def build_plan(client, objects, protection, force, outcome):
     """The Changes that restore the journalled objects; the others go into outcome."""
     changes = []
-    for key, (first, last) in objects.items():
+    for first, last in objects.values():
         outcome.counts["matched"] += 1
         try:
-            step = plan_restore(client, first, last, protection.get(key), force)
+            step = plan_restore(client, first, last, protection.get(first["dn"]), force)
         except (LdapError, SecurityDescriptorError) as exc:
             outcome.fail(first["dn"], exc)
             continue

@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from conftest import ADMINS, LAB_OU, STAFF, eas_sync, user_dn
+from conftest import ADMINS, BASE, LAB_OU, STAFF, eas_sync, user_dn
 
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     Ace, Sddl, SecurityDescriptor, inheritance_key)
@@ -257,12 +257,15 @@ def test_rollback_refuses_a_journal_from_another_domain(ansible, directory, tmp_
 @pytest.mark.parametrize("content, needle", [
     ("not json\n", "line 1 is not JSON"),
     ('{"dn": "CN=x"}\n', "line 1 lacks old_sd, new_sd"),
-    ('{"dn": "%s", "old_sd": "@@@", "new_sd": "@@@"}\n' % BROKEN[1],
+    ('{"dn": "%s", "old_sd": "@@@", "new_sd": "@@@", "domain_sid": "{sid}"}\n' % BROKEN[1],
      "not a valid base64 security descriptor"),
 ])
-def test_rollback_rejects_a_damaged_journal(ansible, tmp_path, content, needle):
+def test_rollback_rejects_a_damaged_journal(ansible, directory, tmp_path, content, needle):
+    from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_to_str
+    directory.conn.search(BASE, "(objectClass=*)", search_scope="BASE", attributes=["objectSid"])
+    sid = sid_to_str(directory.conn.response[0]["raw_attributes"]["objectSid"][0])
     damaged = tmp_path / "damaged.jsonl"
-    damaged.write_text(content)
+    damaged.write_text(content.replace("{sid}", sid))
     result = ansible.run("inheritance_rollback", {"journal": str(damaged)})
     assert result["failed"] and needle in result["msg"]
 

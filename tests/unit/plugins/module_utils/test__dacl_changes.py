@@ -102,7 +102,7 @@ def test_a_dc_lost_mid_run_stops_and_names_what_was_not_attempted(directory, tmp
     path = str(tmp_path / "j.jsonl")
     directory.lose_after = 2
     outcome = Outcome()
-    with Journal(path, None) as journal:
+    with Journal(path, "S-1-5-21-1-2-3") as journal:
         apply_changes(directory, SDDL, plan(directory), outcome, journal=journal)
     assert statuses(outcome) == [(USERS[0], "changed"), (USERS[1], "changed"),
                                  (USERS[2], "failed"), (USERS[3], "failed")]

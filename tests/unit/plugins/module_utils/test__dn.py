@@ -156,3 +156,22 @@ def test_fast_paths_agree_on_valid_dns(parts, sep, hex_escapes):
     # the shortcut covers every such DN but those with '#' or private-use characters
     assert _dn._escaped_key(text) is not None or "#" in text \
         or any("\ue000" <= ch <= "\uf8ff" for ch in text)
+
+
+def test_dn_map_finds_any_spelling():
+    from ansible_collections.adremedy.directory.plugins.module_utils._dn import DnMap
+    found = DnMap()
+    found["CN=Admin\\, Tier0,OU=Tier0\\, Admins,DC=x"] = 1
+    assert found["cn=admin\\2C tier0 , ou = tier0\\2c admins,dc=X"] == 1
+    assert found.get("CN=Admin\\, Tier0,OU=Tier0\\, Admins,DC=x".lower()) == 1
+    assert "CN=admin\\, tier0,OU=Tier0\\, Admins,DC=x" in found and 3 not in found
+    assert found.get("CN=other,DC=x") is None
+    assert found.setdefault("CN=other,DC=x", 2) == 2 and len(found) == 2
+
+
+def test_check_dn_sends_one_spelling():
+    from ansible_collections.adremedy.directory.plugins.module_utils._ldap import check_dn
+    assert check_dn("OU = Staff , DC = x") == "OU=Staff,DC=x"
+    assert check_dn("OU=Staff,DC=x") == "OU=Staff,DC=x"
+    assert check_dn("CN=Tier0\\2C Admins,DC=x") == "CN=Tier0\\, Admins,DC=x"
+    assert canonical("CN=line\\0Abreak,DC=x") == "CN=line\\0Abreak,DC=x"
