@@ -127,13 +127,14 @@ actions:
 """
 
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import escape_value
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy import (
     ACCESS_LEVELS, CHARACTERISTICS, Rule, default_rule_name)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
     POLICY_SCHEMA, RULE_CLASS, load_policy, require_exchange_schema)
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, escape_dn_value)
+    MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE)
 from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
 
 LEVEL_NUMBERS = dict((name, number) for number, name in ACCESS_LEVELS.items())
@@ -160,7 +161,7 @@ def plan_rule(params, policy):
         params["query_string"], params["characteristic"]), params["characteristic"],
         params["query_string"], params["access_level"])
     if existing is None:
-        wanted.dn = "CN=%s,%s" % (escape_dn_value(wanted.name), policy.dn)
+        wanted.dn = "CN=%s,%s" % (escape_value(wanted.name), policy.dn)
         return None, wanted, [("add", wanted)]
     wanted.dn = existing.dn
     before, after = rule_attributes(existing), rule_attributes(wanted)

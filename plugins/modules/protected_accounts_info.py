@@ -166,11 +166,11 @@ dsheuristics:
 """
 
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_key
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
+    dn_key, is_at_or_below)
 from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
     resolve_identities)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    dn_is_under, require_object)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import require_object
 from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import (
     CLASSES, ProtectedSet, counts, is_krbtgt)
@@ -215,7 +215,7 @@ def main():
             client, names, object_filter=ACCOUNTS, what="account").values()) if names else set()
         found = ProtectedSet(client).load()
     objects, excluded = split_excluded(
-        [o for o in found.objects() if not base or dn_is_under(o["dn"], base)],
+        [o for o in found.objects() if not base or is_at_or_below(o["dn"], base)],
         excluded_dns, module.params["exclude_krbtgt"])
     wanted = set(module.params["classification"])
     module.exit_json(

@@ -8,8 +8,9 @@ from types import SimpleNamespace
 
 from ansible.module_utils import basic
 
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import escape_value
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, Entry, LdapError, escape_dn_value)
+    MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, Entry, LdapError)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     Sddl, sid_from_str, sid_to_str)
 
@@ -253,7 +254,7 @@ def exchange_forest(directory, default_level=2, rules=()):
     directory.add_entry(SETTINGS, objectClass=["top", "msExchMobileMailboxSettings"],
                         msExchMobileAccessControl=str(default_level))
     for name, characteristic, query, level in rules:
-        directory.add_entry("CN=%s,%s" % (escape_dn_value(name), SETTINGS), cn=name,
+        directory.add_entry("CN=%s,%s" % (escape_value(name), SETTINGS), cn=name,
                             objectClass=["top", "msExchDeviceAccessRule"],
                             msExchDeviceAccessRuleCharacteristic=str(characteristic),
                             msExchDeviceAccessRuleQueryString=query,

@@ -175,3 +175,32 @@ def test_check_dn_sends_one_spelling():
     assert check_dn("OU=Staff,DC=x") == "OU=Staff,DC=x"
     assert check_dn("CN=Tier0\\2C Admins,DC=x") == "CN=Tier0\\, Admins,DC=x"
     assert canonical("CN=line\\0Abreak,DC=x") == "CN=line\\0Abreak,DC=x"
+
+
+# Moved from test__ldap.py with _ldap's escape_dn_value and dn_is_under wrappers (callers use
+# these directly); an empty base or a malformed DN is now refused where the user gives it (the
+# modules' selection and exclude checks, tests/unit/plugins/modules/test_inheritance.py).
+def test_dn_escaping():
+    assert escape_value("iPhone15,2 (DeviceModel)") == "iPhone15\\,2 (DeviceModel)"
+    assert escape_value(" #lead") == "\\ #lead"
+    assert escape_value("#x") == "\\#x"
+    assert escape_value("a+b=c;d<e>f\"g\\") == "a\\+b\\=c\\;d\\<e\\>f\\\"g\\\\"
+
+
+def test_dn_is_under():
+    assert is_at_or_below("CN=a,OU=Staff,DC=x", "ou=staff, dc=x")
+    assert is_at_or_below("OU=Staff,DC=x", "OU=Staff,DC=x")
+    assert not is_at_or_below("CN=a,OU=Staffing,DC=x", "OU=Staff,DC=x")
+    assert not is_at_or_below("CN=aOU=Staff,DC=x", "OU=Staff,DC=x")
+
+
+def test_dn_is_under_compares_rdns_not_raw_text():
+    # AD spells the excluded OU with '\2C'; the user typed '\,': the same OU (issue 12 item 4)
+    assert is_at_or_below("CN=a,OU=Tier0\\2C Admins,DC=x", "OU=Tier0\\, Admins,DC=x")
+    # an escaped comma is part of a value, not the start of a parent
+    assert not is_at_or_below("CN=a\\,OU=Staff,DC=x", "OU=Staff,DC=x")
+
+
+def test_a_malformed_dn_is_a_dn_error():
+    with pytest.raises(DnError):
+        is_at_or_below("CN=a,=broken", "DC=x")

@@ -6,7 +6,7 @@ from hypothesis import given, strategies as st
 
 from ansible_collections.adremedy.directory.plugins.module_utils import _ldap
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    LdapClient, LdapError, check_dn, dn_is_under, escape_dn_value, escape_filter_value,
+    LdapClient, LdapError, check_dn, escape_filter_value,
     parse_server, result_error)
 
 
@@ -23,13 +23,6 @@ def test_escaped_filter_values_have_no_filter_syntax(text):
     # every backslash starts a two-hex-digit escape
     parts = escaped.split("\\")
     assert all(len(p) >= 2 and int(p[:2], 16) >= 0 for p in parts[1:])
-
-
-def test_dn_escaping():
-    assert escape_dn_value("iPhone15,2 (DeviceModel)") == "iPhone15\\,2 (DeviceModel)"
-    assert escape_dn_value(" #lead") == "\\ #lead"
-    assert escape_dn_value("#x") == "\\#x"
-    assert escape_dn_value("a+b=c;d<e>f\"g\\") == "a\\+b\\=c\\;d\\<e\\>f\\\"g\\\\"
 
 
 @pytest.mark.parametrize("uri,expected", [
@@ -54,13 +47,6 @@ def test_check_dn():
         check_dn("DC=lab,,DC=x", "search_base")
     assert err.value.code == 34
     assert str(err.value).startswith("search_base 'DC=lab,,DC=x' is not a valid distinguished")
-
-
-def test_dn_is_under():
-    assert dn_is_under("CN=a,OU=Staff,DC=x", "ou=staff, dc=x")
-    assert dn_is_under("OU=Staff,DC=x", "OU=Staff,DC=x")
-    assert not dn_is_under("CN=a,OU=Staffing,DC=x", "OU=Staff,DC=x")
-    assert not dn_is_under("CN=aOU=Staff,DC=x", "OU=Staff,DC=x")
 
 
 def test_result_error_is_one_line_with_name_and_code():
@@ -262,17 +248,3 @@ def test_adminlimitexceeded_on_a_modify_names_the_object_and_the_cap(monkeypatch
         "non-linked multi-valued attribute (msExchMobileAllowedDeviceIDs): remove stale values "
         "first, nothing was changed")
     assert (err.value.code, err.value.dn) == (11, dn) and flaky.calls == 1 and not reconnects
-
-
-def test_dn_is_under_compares_rdns_not_raw_text():
-    # AD spells the excluded OU with '\2C'; the user typed '\,': the same OU (issue 12 item 4)
-    assert dn_is_under("CN=a,OU=Tier0\\2C Admins,DC=x", "OU=Tier0\\, Admins,DC=x")
-    # an escaped comma is part of a value, not the start of a parent
-    assert not dn_is_under("CN=a\\,OU=Staff,DC=x", "OU=Staff,DC=x")
-    assert not dn_is_under("CN=a,DC=x", "")  # an empty base names nothing
-
-
-def test_dn_is_under_names_a_malformed_dn_with_the_ldap_code():
-    with pytest.raises(LdapError) as err:
-        dn_is_under("CN=a,=broken", "DC=x")
-    assert err.value.code == 34 and "invalidDNSyntax (34)" in str(err.value)
