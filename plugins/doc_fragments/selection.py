@@ -16,8 +16,9 @@ options:
     description:
       - Objects to work on, by distinguished name. Mutually exclusive with O(search_base).
       - A DN that does not exist is reported with noSuchObject (32).
-    type: list
-    elements: str
+      - A list of DNs, or one string that is one DN (as an AWX survey gives it; it is not split
+        at its commas), or a string with one DN per line.
+    type: raw
   search_base:
     description:
       - Select the objects with a paged search from this DN. Mutually exclusive with O(dn).

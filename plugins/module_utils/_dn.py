@@ -439,8 +439,7 @@ def dn_list(value: object, option: str) -> List[str]:
         out = []
         for number, item in enumerate(value, 1):
             if not isinstance(item, str):
-                raise ValueError("%s[%d] is a %s, not a DN string"
-                                 % (option, number, type(item).__name__))
+                raise ValueError("%s[%d] is %r, not a DN string" % (option, number, item))
             if item.strip():
                 out.append(item.strip())
         return out

@@ -154,7 +154,7 @@ def selection_argument_spec() -> dict[str, dict[str, Any]]:
     """dn list or search_base + scope + filter; documented in the `selection` fragment. The
     module base adds its rules (dn or search_base, not both)."""
     return dict(
-        dn=dict(type="list", elements="str"),
+        dn=dict(type="raw"),  # one string is one DN: the module base's check makes the list
         search_base=dict(type="str"),
         scope=dict(type="str", choices=list(SCOPES), default="subtree"),
         filter=dict(type="str", default=DEFAULT_USER_FILTER),

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_list
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     LDAP3_IMPORT_ERROR, LdapClient, LdapError, connection_argument_spec, connection_settings,
@@ -33,7 +34,30 @@ def selection_spec(required: bool = True) -> ArgumentSpec:
     whole_domain=True) then selects the whole domain (fragment `selection.WHOLE_DOMAIN`)."""
     return ArgumentSpec(selection_argument_spec(),
                         mutually_exclusive=[("dn", "search_base")],
-                        required_one_of=[("dn", "search_base")] if required else [])
+                        required_one_of=[("dn", "search_base")] if required else [],
+                        checks=[dn_lists_check("dn")])
+
+
+def dn_list_options(**options: dict[str, Any]) -> ArgumentSpec:
+    """Options whose value is a list of DNs (or of users, which may be DNs). They are typed
+    `raw`, because Ansible's `list` type splits a string at commas and every DN has commas (an
+    AWX survey delivers `OU=Break Glass,OU=Staff,DC=example,DC=com` as one string): one string
+    is ONE DN, a string with line breaks one per line, a list one per item (_dn.dn_list).
+    Document them as `type: raw`."""
+    return ArgumentSpec(dict((name, dict(option, type="raw")) for name, option in options.items()),
+                        checks=[dn_lists_check(*options)])
+
+
+def dn_lists_check(*names: str) -> Callable[[dict[str, Any]], None]:
+    """The check that turns each named option into a list of strings (None stays None)."""
+    def check(params: dict[str, Any]) -> None:
+        for name in names:
+            if params.get(name) is not None:
+                try:
+                    params[name] = dn_list(params[name], name)
+                except ValueError as exc:
+                    raise Failure(str(exc))
+    return check
 
 
 class AdremedyModule(AnsibleModule):

@@ -92,8 +92,9 @@ options:
       - Each DN is looked up on the DC first and compared, RDN by RDN, with the DC's own
         spelling (case, spaces and escapes such as C(\2C) do not matter); one that does not
         exist is an error and nothing is changed.
-    type: list
-    elements: str
+      - A list of DNs, or one string that is one DN (as an AWX survey gives it; it is not split
+        at its commas), or a string with one DN per line.
+    type: raw
     default: []
   list_unchanged:
     description:
@@ -223,7 +224,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._inheritance im
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import first_at_or_above
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     LdapError, check_selection, require_objects, select_entries)
-from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
+from ansible_collections.adremedy.directory.plugins.module_utils._module import (
+    AdremedyModule, dn_list_options)
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     Sddl, SecurityDescriptorError)
@@ -276,12 +278,12 @@ OPTIONS = ArgumentSpec(dict(
     remove_explicit_duplicates=dict(type="bool", default=False),
     include_orphaned=dict(type="bool", default=False),
     journal=dict(type="path"),
-    exclude=dict(type="list", elements="str", default=[]),
 ))
 
 
 def main():
-    module = AdremedyModule(OPTIONS, bulk_spec(), selection=True)
+    module = AdremedyModule(OPTIONS, dn_list_options(exclude=dict(default=[])), bulk_spec(),
+                            selection=True)
     params = module.params
     outcome = Outcome(params["list_unchanged"])
     with module.client(outcome.result) as client:

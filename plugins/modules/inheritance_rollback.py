@@ -37,9 +37,12 @@ options:
     type: path
     required: true
   dn:
-    description: Restore only these objects from the journal (case-insensitive DNs).
-    type: list
-    elements: str
+    description:
+      - Restore only these objects from the journal. DNs are compared parsed (case, spaces
+        and escapes do not matter).
+      - A list of DNs, or one string that is one DN (not split at its commas), or a string with
+        one DN per line.
+    type: raw
   force:
     description:
       - Restore objects whose DACL changed since the journal was written, losing that change.
@@ -137,7 +140,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._journal import
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
     protection_skip)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
-from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
+from ansible_collections.adremedy.directory.plugins.module_utils._module import (
+    AdremedyModule, dn_list_options)
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     Sddl, SecurityDescriptorError, explicit_only, inheritance_key)
@@ -208,14 +212,13 @@ def build_plan(client, objects, protection, force, outcome):
 
 OPTIONS = ArgumentSpec(dict(
     journal=dict(type="path", required=True),
-    dn=dict(type="list", elements="str"),
     force=dict(type="bool", default=False),
     rollback_journal=dict(type="path"),
 ))
 
 
 def main():
-    module = AdremedyModule(OPTIONS, bulk_spec())
+    module = AdremedyModule(OPTIONS, dn_list_options(dn={}), bulk_spec())
     params = module.params
     with module.failing(also=(ValueError,)):
         objects = journal_objects(read_journal(params["journal"]), params["dn"])

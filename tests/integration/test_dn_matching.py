@@ -7,6 +7,7 @@ The OUs are made here (not in the seed): OU=Tier0\\2C Admins and OU=Zürich unde
 import pytest
 
 from conftest import LAB_OU
+from made_here import make_tree, protected
 
 TOP = "OU=DN Tests,%s" % LAB_OU
 TIER0 = "OU=Tier0\\, Admins,%s" % TOP
@@ -16,24 +17,10 @@ USERS = {TIER0: ["CN=Admin\\, Tier0 %d,%s" % (i, TIER0) for i in (1, 2)],
 ALL = USERS[TIER0] + USERS[ZURICH]
 
 
-def protected(directory, dn):
-    from ansible_collections.adremedy.directory.plugins.module_utils._sd import SecurityDescriptor
-    return SecurityDescriptor.parse(directory.read_sd(dn)).protected
-
-
 @pytest.fixture(scope="module")
 def tree(directory):
-    from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
-        SecurityDescriptor, disable_inheritance)
-    conn = directory.conn
-    directory.tree_delete(TOP)
-    for ou in (TOP, TIER0, ZURICH):
-        assert conn.add(ou, ["top", "organizationalUnit"]), conn.result
-    for number, dn in enumerate(ALL, 1):
-        assert conn.add(dn, ["top", "person", "organizationalPerson", "user"],
-                        {"sAMAccountName": "dntest%d" % number}), conn.result
-        sd, _changed = disable_inheritance(SecurityDescriptor.parse(directory.read_sd(dn)))
-        directory.write_sd(dn, sd.to_bytes())
+    make_tree(directory, [TOP, TIER0, ZURICH],
+              dict((dn, "dntest%d" % number) for number, dn in enumerate(ALL, 1)), broken=True)
     yield
     directory.tree_delete(TOP)
 
@@ -73,3 +60,28 @@ def test_an_exclude_that_does_not_exist_is_an_error(ansible, directory, tree):
     assert result["msg"] == "exclude DNs that do not exist: %s: noSuchObject (32)" \
         % "; ".join(missing)
     assert all(protected(directory, dn) for dn in ALL)
+
+
+def test_a_dn_given_as_one_string_is_one_dn(ansible, directory, tree):
+    """An AWX survey gives a list option as a string: it must not become four fragments (one of
+    them DC=test, which every object is below)."""
+    survey = "ou=zürich, OU=DN Tests,%s" % LAB_OU
+    result = ansible.run("inheritance", {"search_base": TOP, "exclude": survey}, check=True)
+    assert not result.get("failed"), result["msg"]
+    seen = statuses(result)
+    assert [seen[dn] for dn in USERS[ZURICH]] == [("skipped", "excluded: at or below %s"
+                                                   % ZURICH)] * 2
+    assert [seen[dn][0] for dn in USERS[TIER0]] == ["changed", "changed"]
+    # several, one per line (a survey textarea); and `dn` the same way
+    lines = "%s\n\n  %s  \n" % (USERS[TIER0][0], USERS[ZURICH][1])
+    result = ansible.run("inheritance", {"dn": lines, "exclude": "%s\n%s" % (ZURICH, ZURICH)},
+                         check=True)
+    assert not result.get("failed"), result["msg"]
+    assert result["counts"]["matched"] == 2
+    assert statuses(result)[USERS[ZURICH][1]][0] == "skipped"
+    assert statuses(result)[USERS[TIER0][0]][0] == "changed"
+
+
+def test_a_dn_option_of_the_wrong_type_is_one_line(ansible, tree):
+    result = ansible.run("inheritance", {"search_base": TOP, "exclude": [ZURICH, 3]})
+    assert result["failed"] and result["msg"] == "exclude[2] is 3, not a DN string"

@@ -10,6 +10,7 @@ import uuid
 import pytest
 
 from conftest import LAB_OU
+from made_here import add_user
 
 TIER0 = "OU=Tier0\\, Admins,%s" % LAB_OU
 ZURICH = "OU=Zürich,%s" % LAB_OU
@@ -20,24 +21,17 @@ CLASH_B = "CN=Clash B,%s" % ZURICH
 ALLOWED = "msExchMobileAllowedDeviceIDs"
 
 
-def _add_user(conn, dn, sam, **attrs):
-    attributes = dict(sAMAccountName=sam, userPrincipalName="%s@lab.example.test" % sam)
-    attributes.update(attrs)
-    assert conn.add(dn, ["top", "person", "organizationalPerson", "user"], attributes), \
-        conn.result
-
-
 @pytest.fixture(scope="module")
 def people(directory):
     conn = directory.conn
     for ou in (TIER0, ZURICH):
         directory.tree_delete(ou)
         assert conn.add(ou, ["top", "organizationalUnit"]), conn.result
-    _add_user(conn, JOERG, "jmueller", mail="Joerg.Mueller@example.com",
+    add_user(conn, JOERG, "jmueller", mail="Joerg.Mueller@example.com",
               proxyAddresses=["SMTP:Joerg.Mueller@example.com", "smtp:jm@legacy.example.com"])
-    _add_user(conn, ADMIN, "t0admin")
-    _add_user(conn, CLASH_A, "clasha", userPrincipalName="shared@example.com")
-    _add_user(conn, CLASH_B, "clashb", mail="shared@example.com")
+    add_user(conn, ADMIN, "t0admin")
+    add_user(conn, CLASH_A, "clasha", userPrincipalName="shared@example.com")
+    add_user(conn, CLASH_B, "clashb", mail="shared@example.com")
     conn.search(JOERG, "(objectClass=*)", search_scope="BASE",
                 attributes=["objectSid", "objectGUID"])
     raw = conn.response[0]["raw_attributes"]

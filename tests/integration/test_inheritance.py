@@ -261,11 +261,9 @@ def test_rollback_refuses_a_journal_from_another_domain(ansible, directory, tmp_
      "not a valid base64 security descriptor"),
 ])
 def test_rollback_rejects_a_damaged_journal(ansible, directory, tmp_path, content, needle):
-    from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_to_str
-    directory.conn.search(BASE, "(objectClass=*)", search_scope="BASE", attributes=["objectSid"])
-    sid = sid_to_str(directory.conn.response[0]["raw_attributes"]["objectSid"][0])
+    from made_here import domain_sid
     damaged = tmp_path / "damaged.jsonl"
-    damaged.write_text(content.replace("{sid}", sid))
+    damaged.write_text(content.replace("{sid}", domain_sid(directory, BASE)))
     result = ansible.run("inheritance_rollback", {"journal": str(damaged)})
     assert result["failed"] and needle in result["msg"]
 

@@ -11,33 +11,19 @@ import stat
 import pytest
 
 from conftest import BASE, LAB_OU
+from made_here import domain_sid, make_tree, protected
 
 OU = "OU=Journal Zürich,%s" % LAB_OU
 USERS = ["CN=Jörg\\, Journal %d,%s" % (i, OU) for i in (1, 2)]
 
 
-def protected(directory, dn):
-    from ansible_collections.adremedy.directory.plugins.module_utils._sd import SecurityDescriptor
-    return SecurityDescriptor.parse(directory.read_sd(dn)).protected
-
-
 @pytest.fixture(scope="module")
 def broken(directory):
-    """Two users with inheritance off (inherited ACEs converted), as in the field."""
-    from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
-        SecurityDescriptor, disable_inheritance)
-    conn = directory.conn
-    directory.tree_delete(OU)
-    assert conn.add(OU, ["top", "organizationalUnit"]), conn.result
-    for number, dn in enumerate(USERS, 1):
-        assert conn.add(dn, ["top", "person", "organizationalPerson", "user"],
-                        {"sAMAccountName": "jjournal%d" % number}), conn.result
-        sd, _changed = disable_inheritance(SecurityDescriptor.parse(directory.read_sd(dn)))
-        directory.write_sd(dn, sd.to_bytes())
-        assert protected(directory, dn)
-    conn.search(BASE, "(objectClass=*)", search_scope="BASE", attributes=["objectSid"])
-    from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_to_str
-    yield sid_to_str(conn.response[0]["raw_attributes"]["objectSid"][0])
+    """Two users with inheritance off; the domain SID."""
+    make_tree(directory, [OU], dict((dn, "jjournal%d" % n) for n, dn in enumerate(USERS, 1)),
+              broken=True)
+    assert all(protected(directory, dn) for dn in USERS)
+    yield domain_sid(directory, BASE)
     directory.tree_delete(OU)
 
 

@@ -85,7 +85,7 @@ def test_dn_list_keeps_a_string_one_dn():
     assert dn_list("OU=A,DC=x\r\n\n OU=B,DC=x \n", "exclude") == ["OU=A,DC=x", "OU=B,DC=x"]
     assert dn_list(["OU=A,DC=x", " "], "dn") == ["OU=A,DC=x"]
     assert dn_list(None, "dn") == []
-    with pytest.raises(ValueError, match=r"dn\[2\] is a int"):
+    with pytest.raises(ValueError, match=r"dn\[2\] is 3, not a DN string"):
         dn_list(["OU=A,DC=x", 3], "dn")
     with pytest.raises(ValueError, match="exclude must be a DN"):
         dn_list({"a": 1}, "exclude")

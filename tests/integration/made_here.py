@@ -1,0 +1,35 @@
+"""Objects the tests make for themselves (not the seed): OUs and users whose names need
+escapes or are not ASCII, optionally with inheritance off the way the field has it."""
+
+
+def protected(directory, dn):
+    """True when the object's DACL is protected (inheritance off)."""
+    from ansible_collections.adremedy.directory.plugins.module_utils._sd import SecurityDescriptor
+    return SecurityDescriptor.parse(directory.read_sd(dn)).protected
+
+
+def add_user(conn, dn, sam, **attributes):
+    attrs = dict(sAMAccountName=sam, userPrincipalName="%s@lab.example.test" % sam)
+    attrs.update(attributes)
+    assert conn.add(dn, ["top", "person", "organizationalPerson", "user"], attrs), conn.result
+
+
+def make_tree(directory, ous, users, broken=False):
+    """OUs (parents first, the first removed with its subtree beforehand) and users
+    {dn: sAMAccountName}; broken=True turns their inheritance off (inherited ACEs converted)."""
+    from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+        SecurityDescriptor, disable_inheritance)
+    directory.tree_delete(ous[0])
+    for ou in ous:
+        assert directory.conn.add(ou, ["top", "organizationalUnit"]), directory.conn.result
+    for dn, sam in users.items():
+        add_user(directory.conn, dn, sam)
+        if broken:
+            sd, _changed = disable_inheritance(SecurityDescriptor.parse(directory.read_sd(dn)))
+            directory.write_sd(dn, sd.to_bytes())
+
+
+def domain_sid(directory, base):
+    from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_to_str
+    directory.conn.search(base, "(objectClass=*)", search_scope="BASE", attributes=["objectSid"])
+    return sid_to_str(directory.conn.response[0]["raw_attributes"]["objectSid"][0])
