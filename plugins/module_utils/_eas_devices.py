@@ -13,12 +13,13 @@ from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy imp
     ACCESS_REASONS, ACCESS_STATES, REASON_INDIVIDUAL, Owner, eas_enabled, enum_name, enum_value)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
     ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE, DEVICE_CLASS, device_owner, rdn_value)
+from ansible_collections.adremedy.directory.plugins.module_utils._identity import mail_of
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     DEFAULT_USER_FILTER, Entry, LdapClient, LdapError, escape_filter_value, read_objects_by,
     select_entries)
 
-OWNER_ATTRIBUTES = ["sAMAccountName", "userPrincipalName", "msExchOmaAdminWirelessEnable",
-                    ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE]
+OWNER_ATTRIBUTES = ["sAMAccountName", "userPrincipalName", "mail", "proxyAddresses",
+                    "msExchOmaAdminWirelessEnable", ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE]
 
 DEVICE_ATTRIBUTES = {
     "device_id": "msExchDeviceID", "device_type": "msExchDeviceType",
@@ -122,7 +123,7 @@ def owner_from_entry(entry: Entry) -> Owner:
     """The Owner the decision engine needs, from a user's LDAP entry."""
     return Owner(entry.dn, entry.text("sAMAccountName"), entry.text("userPrincipalName"),
                  eas_enabled(entry.raw("msExchOmaAdminWirelessEnable")),
-                 entry.texts(ALLOWED_ATTRIBUTE), entry.texts(BLOCKED_ATTRIBUTE))
+                 entry.texts(ALLOWED_ATTRIBUTE), entry.texts(BLOCKED_ATTRIBUTE), mail_of(entry))
 
 
 def _missing_user(dn: str) -> None:
@@ -164,6 +165,7 @@ def find_devices(client: LdapClient, params: Mapping[str, Any], device_filter: D
         owner = owners.get((record["owner_dn"] or "").lower())
         record["owner_sam_account_name"] = owner.sam_account_name if owner else None
         record["owner_user_principal_name"] = owner.user_principal_name if owner else None
+        record["owner_mail"] = owner.mail if owner else None
     return records, owners
 
 

@@ -101,12 +101,14 @@ class Owner:
     (kept as lower-case sets, since IDs compare case-insensitively)."""
 
     __slots__ = ("dn", "sam_account_name", "user_principal_name", "eas_enabled", "allowed",
-                 "blocked")
+                 "blocked", "mail")
 
     def __init__(self, dn: str, sam_account_name: str | None = None,
                  user_principal_name: str | None = None, eas_enabled: bool = True,
-                 allowed: Iterable[str] = (), blocked: Iterable[str] = ()) -> None:
+                 allowed: Iterable[str] = (), blocked: Iterable[str] = (),
+                 mail: str | None = None) -> None:
         self.dn = dn
+        self.mail = mail
         self.sam_account_name = sam_account_name
         self.user_principal_name = user_principal_name
         self.eas_enabled = eas_enabled
@@ -114,7 +116,8 @@ class Owner:
         self.blocked = set(v.lower() for v in blocked)
 
     def copy(self) -> Owner:
-        twin = Owner(self.dn, self.sam_account_name, self.user_principal_name, self.eas_enabled)
+        twin = Owner(self.dn, self.sam_account_name, self.user_principal_name, self.eas_enabled,
+                     mail=self.mail)
         twin.allowed, twin.blocked = set(self.allowed), set(self.blocked)
         return twin
 
@@ -232,6 +235,7 @@ def plan_device(device: Device, owner_before: Owner | None, owner_after: Owner |
         device_type=device.get("device_type"), device_model=device.get("device_model"),
         owner_dn=device.get("owner_dn"),
         owner_sam_account_name=owner_before.sam_account_name if owner_before else None,
+        owner_mail=owner_before.mail if owner_before else None,
         current=device.get("access_state"),
         now=now[0], now_reason=now[1], now_rule=now[2],
         after=then[0], after_reason=then[1], after_rule=then[2],

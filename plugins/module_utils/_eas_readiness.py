@@ -11,13 +11,15 @@ from typing import Any, Mapping, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy import eas_enabled
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import device_owner
+from ansible_collections.adremedy.directory.plugins.module_utils._identity import mail_of
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import Entry, LdapClient
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     CALLBACK_DENY_TYPES, SecurityDescriptor, Sddl, check_access, describe_ace)
 
 CREATE_CHILD = 0x1
 
-USER_ATTRIBUTES = ["sAMAccountName", "userPrincipalName", "nTSecurityDescriptor", "adminCount",
+USER_ATTRIBUTES = ["sAMAccountName", "userPrincipalName", "mail", "proxyAddresses",
+                   "nTSecurityDescriptor", "adminCount",
                    "msExchOmaAdminWirelessEnable", "msExchMobileAllowedDeviceIDs",
                    "msExchMobileBlockedDeviceIDs"]
 
@@ -108,6 +110,7 @@ def readiness(entry: Entry, sd: SecurityDescriptor, protection: Mapping[str, Any
         dn=entry.dn,
         sam_account_name=entry.text("sAMAccountName"),
         user_principal_name=entry.text("userPrincipalName"),
+        mail=mail_of(entry),
         eas_enabled=enabled,
         inheritance="disabled" if sd.protected else "enabled",
         protection=classification,

@@ -20,6 +20,8 @@ API (stable; modules, roles and eas_device_cleanup build on it):
   identity_kind(text) -> str     one of KINDS, how a string is read (see below); IdentityError
                                  for an empty or malformed one
   mail_of(entry) -> str | None   the primary SMTP address: `mail`, else the SMTP: proxy address
+  resolve_selection(client, params)
+      for modules whose `dn` names users: params["dn"] (any identities) becomes their DNs
 
 How a string is read, first match wins:
   dn          has '=' and parses as a DN (any spelling: case, spaces, escapes; see _dn);
@@ -260,6 +262,15 @@ def _message(what, base, lookups, unknown, ambiguous, wrong_domain) -> str:
     if unknown or wrong_domain:
         text += ": noSuchObject (32)"
     return text
+
+
+def resolve_selection(client, params: Dict, what: str = "user") -> None:
+    """For modules whose `dn` option names users: each item may be any identity above;
+    params["dn"] becomes the users' DNs as the DC spells them, in input order, one per user.
+    IdentityError naming every unknown or ambiguous one (nothing has been read beyond)."""
+    if params.get("dn"):
+        resolved = resolve_identities(client, params["dn"], what=what)
+        params["dn"] = [entry.dn for _names, entry in by_object(resolved)]
 
 
 def by_object(resolved: Dict[str, Entry]) -> List[Tuple[List[str], Entry]]:

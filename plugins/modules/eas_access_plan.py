@@ -92,6 +92,11 @@ options:
     description: Return every device in RV(devices), not only those the changes move.
     type: bool
     default: false
+notes:
+  - O(dn) also takes users as admins type them (resolved in bulk before anything is read),
+    sAMAccountName, C(DOMAIN\sam), userPrincipalName, primary SMTP address or any
+    C(proxyAddresses) smtp value, objectGUID or SID. An unknown or ambiguous one is an error
+    naming it (and the candidates).
 seealso:
   - module: adremedy.directory.eas_access_rule
   - module: adremedy.directory.eas_allowed_devices
@@ -162,6 +167,9 @@ devices:
     owner_sam_account_name:
       description: The owner's sAMAccountName.
       type: str
+    owner_mail:
+      description: The owner's primary SMTP address (C(mail), else the C(SMTP:) proxy address).
+      type: str
     current:
       description: The state Exchange cached in AD.
       type: str
@@ -221,6 +229,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy imp
     ACCESS_LEVELS, CHARACTERISTICS, ORDERS, apply_plan_changes, plan_device)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
     DEVICE_SCHEMA, POLICY_SCHEMA, load_policy, require_exchange_schema)
+from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
+    resolve_selection)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import check_selection
 from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
 
@@ -294,6 +304,7 @@ def main():
     with module.failing(also=(ValueError,)):
         device_filter = DeviceFilter(params)
     with module.client(also=(ValueError,)) as client:
+        resolve_selection(client, params)
         check_selection(client, params, whole_domain=True)
         require_exchange_schema(client, DEVICE_SCHEMA + POLICY_SCHEMA)
         policy = load_policy(client, params["organization"])

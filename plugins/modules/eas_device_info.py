@@ -39,6 +39,11 @@ options:
 requirements:
   - ldap3
   - jmespath (only with O(query))
+notes:
+  - O(dn) also takes users as admins type them (resolved in bulk before anything is read),
+    sAMAccountName, C(DOMAIN\sam), userPrincipalName, primary SMTP address or any
+    C(proxyAddresses) smtp value, objectGUID or SID. An unknown or ambiguous one is an error
+    naming it (and the candidates).
 seealso:
   - module: adremedy.directory.eas_allowed_devices
   - module: adremedy.directory.eas_access_plan
@@ -125,6 +130,9 @@ devices:
     owner_user_principal_name:
       description: The owner's userPrincipalName.
       type: str
+    owner_mail:
+      description: The owner's primary SMTP address (C(mail), else the C(SMTP:) proxy address).
+      type: str
   sample:
     - dn: "CN=iPhone\u00a7ABC123,CN=ExchangeActiveSyncDevices,CN=Jane Doe,OU=Staff,DC=example,DC=com"
       device_id: ABC123
@@ -150,6 +158,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._eas_devices im
     DeviceFilter, device_filter_argument_spec, find_devices, summarize_devices)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
     DEVICE_SCHEMA, require_exchange_schema)
+from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
+    resolve_selection)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import check_selection
 from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
 
@@ -180,6 +190,7 @@ def main():
     with module.failing(also=(ValueError,)):
         device_filter = DeviceFilter(params)
     with module.client() as client:
+        resolve_selection(client, params)
         check_selection(client, params, whole_domain=True)
         require_exchange_schema(client, DEVICE_SCHEMA)
         records, _owners = find_devices(client, params, device_filter)

@@ -39,6 +39,11 @@ options:
         RV(summary) stay small on large directories.
     type: bool
     default: false
+notes:
+  - O(dn) also takes users as admins type them (resolved in bulk before anything is read),
+    sAMAccountName, C(DOMAIN\sam), userPrincipalName, primary SMTP address or any
+    C(proxyAddresses) smtp value, objectGUID or SID. An unknown or ambiguous one is an error
+    naming it (and the candidates).
 seealso:
   - module: adremedy.directory.inheritance
   - module: adremedy.directory.protected_accounts_info
@@ -120,6 +125,9 @@ users:
     user_principal_name:
       description: userPrincipalName.
       type: str
+    mail:
+      description: The primary SMTP address (C(mail), else the C(SMTP:) proxy address).
+      type: str
     eas_enabled:
       description: ActiveSync enabled for the user.
       type: bool
@@ -170,6 +178,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._eas_readiness 
     SUMMARY_KEYS, USER_ATTRIBUTES, DeviceCounts, readiness, summarize, unreadable_row)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
     DEVICE_CLASS, DEVICES_CONTAINER_CLASS, exchange_servers, schema_guid)
+from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
+    resolve_selection)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     LdapError, check_selection, select_entries)
 from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
@@ -207,6 +217,7 @@ def main():
     if params["details"]:
         result["users"] = []
     with module.client() as client:
+        resolve_selection(client, params)
         check_selection(client, params, whole_domain=True)
         dse = client.root_dse
         sddl = Sddl(dse.domain_sid, dse.forest_root_sid)

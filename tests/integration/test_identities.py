@@ -119,3 +119,26 @@ def test_ambiguous_user_writes_nothing(ansible, directory, people):
     assert result["failed"] and "\n" not in result["msg"]
     assert "'shared@example.com' matches 2 objects" in result["msg"]
     assert directory.attribute(ADMIN, ALLOWED) == ["IDNT0004"]
+
+
+def test_user_lists_of_the_read_modules_take_identities(ansible, people):
+    """eas_device_info, eas_readiness_info and eas_access_plan take `dn` as identities; their
+    records carry the owner's primary SMTP address."""
+    from conftest import eas_sync
+    synced = eas_sync([JOERG], device_id="IDNTSYNC0001", model="iPhone15,2")
+    assert synced[JOERG]["result"] == "success", synced
+    devices = ansible.run("eas_device_info", {"dn": "JM@legacy.example.com"})
+    assert not devices.get("failed"), devices["msg"]
+    assert [(d["owner_dn"], d["owner_mail"], d["device_id"]) for d in devices["devices"]] == [
+        (JOERG, "Joerg.Mueller@example.com", "IDNTSYNC0001")]
+    ready = ansible.run("eas_readiness_info", {"dn": ["LAB\\jmueller", people["guid"]],
+                                               "details": True})
+    assert not ready.get("failed"), ready["msg"]
+    assert [(u["dn"], u["mail"]) for u in ready["users"]] == [(JOERG, "Joerg.Mueller@example.com")]
+    plan = ansible.run("eas_access_plan", {"dn": [people["sid"]], "details": True})
+    assert not plan.get("failed"), plan["msg"]
+    assert [d["owner_mail"] for d in plan["devices"]] == ["Joerg.Mueller@example.com"]
+    unknown = ansible.run("eas_device_info", {"dn": ["jmueller", "nobody@example.com"]})
+    assert unknown["failed"] and "\n" not in unknown["msg"]
+    assert unknown["msg"] == ("user 'nobody@example.com' not found in DC=lab,DC=example,DC=test "
+                              "(by userPrincipalName, mail or proxyAddresses): noSuchObject (32)")
