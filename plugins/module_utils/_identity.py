@@ -264,13 +264,24 @@ def _message(what, base, lookups, unknown, ambiguous, wrong_domain) -> str:
     return text
 
 
+def _is_dn(identity: str) -> bool:
+    try:
+        return identity_kind(identity) == "dn"
+    except IdentityError as exc:
+        return exc.code == 34  # a malformed DN: check_dn names it as every DN option does
+
+
 def resolve_selection(client, params: Dict, what: str = "user") -> None:
     """For modules whose `dn` option names users: each item may be any identity above;
-    params["dn"] becomes the users' DNs as the DC spells them, in input order, one per user.
+    params["dn"] becomes the users' DNs, in input order. DNs stay as given (the
+    module reads each and reports a missing one as it always has); the others are resolved,
     IdentityError naming every unknown or ambiguous one (nothing has been read beyond)."""
-    if params.get("dn"):
-        resolved = resolve_identities(client, params["dn"], what=what)
-        params["dn"] = [entry.dn for _names, entry in by_object(resolved)]
+    names = params.get("dn") or []
+    others = [name for name in names if not _is_dn(name)]
+    if others:
+        resolved = resolve_identities(client, others, what=what)
+        params["dn"] = list(dict.fromkeys(resolved[name].dn if name in resolved else name
+                                          for name in names))
 
 
 def by_object(resolved: Dict[str, Entry]) -> List[Tuple[List[str], Entry]]:

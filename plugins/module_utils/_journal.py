@@ -70,7 +70,8 @@ def _open(path: str, flags: int, what: str) -> int:
         if exc.errno in (errno.ELOOP, errno.EMLINK) and os.path.islink(path):
             raise JournalError("journal %s is a symbolic link (to %s); refusing to follow it: "
                                "%s the file itself" % (path, os.path.realpath(path), what))
-        raise JournalError("cannot open journal %s: %s" % (path, exc.strerror or exc))
+        raise JournalError("cannot %s journal %s: %s" % ("read" if flags == os.O_RDONLY else "open",
+                                                         path, exc.strerror or exc))
 
 
 def _check_file(fd: int, path: str, for_rollback: bool) -> os.stat_result:

@@ -120,5 +120,5 @@ def test_bad_lines_are_named(tmp_path):
     path.write_text("[1, 2]\n")
     with pytest.raises(JournalError, match="line 1 is not a JSON object"):
         read_journal(str(path))
-    with pytest.raises(JournalError, match="cannot open journal .*missing"):
+    with pytest.raises(JournalError, match="cannot read journal .*missing"):
         read_journal(str(tmp_path / "missing"))

@@ -13,7 +13,7 @@ class _Client(object):
     root_dse = _Dse()
 
     def read(self, dn, attributes):
-        return object()
+        return _ldap.Entry(dn, {})  # the object exists (require_object returns its DN)
 
 
 @pytest.mark.parametrize("given, base", [

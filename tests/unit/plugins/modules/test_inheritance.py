@@ -93,3 +93,15 @@ def test_connection_settings_reach_the_client_with_defaults(run_module, director
     run_module(inheritance, dict(dn=[FINE], operation_timeout=5))
     assert directory.settings["operation_timeout"] == 5
     assert directory.settings["connect_timeout"] == 10 and directory.settings["page_size"] == 1000
+
+
+def test_an_empty_exclude_names_nothing_and_a_malformed_one_is_34(run_module, directory):
+    # what _ldap.dn_is_under asserted before callers used _dn.is_at_or_below (whose empty base
+    # is the root above every DN): an empty exclude excludes nothing, a malformed one is named
+    lab(directory)
+    empty = run_module(inheritance, dict(search_base=STAFF, exclude=["", "  "]), check_mode=True)
+    assert empty["counts"]["skipped"] == 1 and empty["counts"]["changed"] == 2
+    broken = run_module(inheritance, dict(search_base=STAFF, exclude="CN=a,=broken"))
+    assert broken["failed"] and broken["ldap_code"] == 34
+    assert "invalidDNSyntax (34)" in broken["msg"] and "CN=a,=broken" in broken["msg"]
+    assert directory.modifies == []
