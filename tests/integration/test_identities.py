@@ -28,7 +28,7 @@ def people(directory):
         directory.tree_delete(ou)
         assert conn.add(ou, ["top", "organizationalUnit"]), conn.result
     add_user(conn, JOERG, "jmueller", mail="Joerg.Mueller@example.com",
-              proxyAddresses=["SMTP:Joerg.Mueller@example.com", "smtp:jm@legacy.example.com"])
+             proxyAddresses=["SMTP:Joerg.Mueller@example.com", "smtp:jm@legacy.example.com"])
     add_user(conn, ADMIN, "t0admin")
     add_user(conn, CLASH_A, "clasha", userPrincipalName="shared@example.com")
     add_user(conn, CLASH_B, "clashb", mail="shared@example.com")
