@@ -196,10 +196,19 @@ def result_error(operation: str, dn: str | None, result: Mapping[str, Any]) -> L
     return LdapError(message, code=code, name=name, dn=dn)
 
 
+# A line break, a NUL or another control character typed into a DN is a paste accident, not a
+# name: AD spells such characters escaped (\0A), and ldap3 refuses them raw.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def check_dn(dn: str, what: str = "DN") -> str:
     """The DN in one RFC 4514 spelling ldap3 accepts (it refuses "OU = Staff"), or LdapError
     invalidDNSyntax (34) naming a malformed one before it reaches the server."""
     try:
+        control = _CONTROL.search(dn) if isinstance(dn, str) else None
+        if control:
+            raise DnError(dn, "an unescaped control character %r at position %d; escape it as "
+                          "\\%02X" % (control.group(), control.start(), ord(control.group())))
         return canonical(dn)
     except DnError as exc:
         raise LdapError("%s %r is not a valid distinguished name (%s): invalidDNSyntax (34)"

@@ -47,6 +47,12 @@ def test_check_dn():
         check_dn("DC=lab,,DC=x", "search_base")
     assert err.value.code == 34
     assert str(err.value).startswith("search_base 'DC=lab,,DC=x' is not a valid distinguished")
+    with pytest.raises(LdapError) as err:  # pasted with a line break, or a NUL in it
+        check_dn("CN=User\n 1,OU=\x00Staff")
+    assert err.value.code == 34 and "\n" not in str(err.value)
+    assert "an unescaped control character '\\n' at position 7; escape it as \\0A" \
+        in str(err.value)
+    assert check_dn("CN=User\\0A 1,OU=Staff") == "CN=User\\0A 1,OU=Staff"
 
 
 def test_result_error_is_one_line_with_name_and_code():
