@@ -24,6 +24,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_
 try:
     import ldap3
     from ldap3.core import exceptions as ldap_exc
+    from ldap3.operation.search import compile_filter, parse_filter
     from ldap3.protocol.microsoft import security_descriptor_control
     from ldap3 import MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE  # pylint: disable=unused-import
     LDAP3_IMPORT_ERROR = None
@@ -213,6 +214,19 @@ def check_dn(dn: str, what: str = "DN") -> str:
     except DnError as exc:
         raise LdapError("%s %r is not a valid distinguished name (%s): invalidDNSyntax (34)"
                         % (what, dn, exc.why), code=34, name="invalidDNSyntax", dn=dn)
+
+
+def check_filter(search_filter: str, what: str = "filter") -> str:
+    """Refuse a malformed LDAP filter before anything runs, as the DC would (filterError, 87):
+    ldap3 compiles it only when the first search is sent, and a deeply nested or unencodable
+    one escapes from it as RecursionError or UnicodeError, not as a filter error."""
+    try:
+        compile_filter(parse_filter(search_filter, None, True, True, None, False).elements[0])
+    except Exception as exc:  # ldap3 raises several types; RecursionError too
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise LdapError("%s %r is not a valid LDAP filter (%s): filterError (87)"
+                        % (what, search_filter[:200], reason), code=87, name="filterError")
+    return search_filter
 
 
 def require_object(client: LdapClient, dn: str, what: str) -> str:
@@ -697,6 +711,8 @@ def check_selection(client: LdapClient, params: MutableMapping[str, Any],
         params["search_base"] = client.root_dse.default_naming_context
     for dn in params.get("dn") or []:
         check_dn(dn)
+    if params.get("filter"):
+        check_filter(params["filter"])
     if params.get("search_base"):
         require_object(client, params["search_base"], "search_base")
 

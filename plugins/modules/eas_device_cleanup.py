@@ -334,7 +334,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._identity impor
     by_object, resolve_identities)
 from ansible_collections.adremedy.directory.plugins.module_utils._journal import open_journal
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    DEFAULT_USER_FILTER, SCOPES, LdapError, require_object)
+    DEFAULT_USER_FILTER, SCOPES, LdapError, check_filter, require_object)
 from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import Sddl
 
@@ -427,7 +427,7 @@ def load_scope(client, params):
         return scope.load_users([entry for _names, entry in by_object(resolved)])
     base = params["search_base"] or client.root_dse.default_naming_context
     require_object(client, base, "search_base")
-    return scope.load_search(base, params["filter"], params["scope"])
+    return scope.load_search(base, check_filter(params["filter"]), params["scope"])
 
 
 def unknown_device_ids(params, scope):

@@ -173,21 +173,23 @@ except ImportError:
 OPTIONS = ArgumentSpec(dict(device_filter_argument_spec(), query=dict(type="str")))
 
 
-def compile_query(module, expression):
-    if jmespath is None:
-        module.fail_json(msg=missing_required_lib("jmespath"), exception=JMESPATH_IMPORT_ERROR)
+def compile_query(expression):
+    """The compiled JMESPath query; ValueError in one line when it is not one (a deeply nested
+    one makes jmespath's parser recurse too deep, which it does not report as its own error)."""
     try:
         return jmespath.compile(expression)
-    except jmespath.exceptions.JMESPathError as exc:
-        module.fail_json(msg="query %r is not a valid JMESPath expression: %s"
-                         % (expression, " ".join(str(exc).split())))
+    except (jmespath.exceptions.JMESPathError, RecursionError) as exc:
+        raise ValueError("query %r is not a valid JMESPath expression: %s"
+                         % (expression[:200], " ".join(str(exc).split())[:200]))
 
 
 def main():
     module = AdremedyModule(OPTIONS, selection=True, whole_domain=True)
     params = module.params
-    query = compile_query(module, params["query"]) if params["query"] else None
+    if params["query"] and jmespath is None:
+        module.fail_json(msg=missing_required_lib("jmespath"), exception=JMESPATH_IMPORT_ERROR)
     with module.failing(also=(ValueError,)):
+        query = compile_query(params["query"]) if params["query"] else None
         device_filter = DeviceFilter(params)
     with module.client() as client:
         resolve_selection(client, params)
@@ -200,8 +202,9 @@ def main():
     else:
         try:
             result["query_result"] = query.search(records)
-        except jmespath.exceptions.JMESPathError as exc:
-            module.fail_json(msg="query %r failed: %s" % (params["query"], exc), **result)
+        except (jmespath.exceptions.JMESPathError, RecursionError) as exc:
+            module.fail_json(msg="query %r failed: %s" % (params["query"][:200],
+                                                          " ".join(str(exc).split())), **result)
     module.exit_json(**result)
 
 

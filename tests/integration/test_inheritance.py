@@ -225,6 +225,9 @@ def test_disable_modes_and_idempotence(ansible, directory):
     ({"dn": BROKEN[:1] + ["CN=User\n 1,OU=\x00Staff"] + BROKEN[1:]}, "invalidDNSyntax (34)"),
     ({"search_base": "OU=Nowhere,%s" % LAB_OU}, "noSuchObject (32)"),
     ({"search_base": STAFF, "filter": "(&(objectClass=user)"}, "filterError (87)"),
+    # nested deeper than ldap3's parser recurses: a traceback before the filter was checked
+    ({"search_base": STAFF, "filter": "(&" * 3000 + "(objectClass=user)" + ")" * 3000},
+     "filterError (87)"),
     ({"search_base": STAFF, "journal": "/nonexistent-dir/j.jsonl"}, "cannot open journal"),
 ])
 def test_bad_input_fails_clearly_and_writes_nothing(ansible, directory, args, needle):

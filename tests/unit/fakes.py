@@ -177,7 +177,7 @@ class FakeDirectory(object):
             if scope == "base":
                 inside = key == base_key
             elif scope == "onelevel":
-                inside = re.split(r"(?<!\\),", key, 1)[-1] == base_key and key != base_key
+                inside = re.split(r"(?<!\\),", key, maxsplit=1)[-1] == base_key and key != base_key
             else:
                 inside = key == base_key or key.endswith("," + base_key)
             if inside and test.matches(entry):

@@ -9,7 +9,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils import _dn
 from ansible_collections.adremedy.directory.plugins.module_utils._device_lists import (
     check_device_id, merge_entries)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    LdapClient, LdapError, check_dn, parse_server)
+    LdapClient, LdapError, check_dn, check_filter, parse_server)
+from ansible_collections.adremedy.directory.plugins.modules.eas_device_info import compile_query
 
 FUZZ = settings(max_examples=300, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -102,6 +103,43 @@ def test_connection_options(servers, connect_timeout, page_size):
         LdapClient(params)
     except LdapError as exc:
         one_line(exc)
+
+
+# pieces of LDAP filters and JMESPath queries, balanced or not
+FILTER_PIECES = st.sampled_from(["(", ")", "&", "|", "!", "=", "~=", ">=", "<=", ":=", "*",
+                                 "\\", "\\2a", "\\zz", "cn", "objectClass", "user", "\x00",
+                                 "\n", "é", "\ud800", ":1.2.840.113556.1.4.803:", " "])
+QUERY_PIECES = st.sampled_from(["[", "]", "{", "}", "(", ")", "?", "!", "&&", "||", "==", "`",
+                                "'", '"', ".", "*", "@", "|", ",", ":", "a", "owner_dn",
+                                "length(", "\x00", "é"])
+
+
+@FUZZ
+@given(st.one_of(st.text(), st.lists(FILTER_PIECES, max_size=30).map("".join)))
+@example("(&" * 3000 + "(cn=a)" + ")" * 3000)  # escaped ldap3 as RecursionError
+@example("(cn=\ud800)")  # escaped ldap3 as UnicodeEncodeError
+def test_ldap_filters_are_checked_before_anything_runs(text):
+    try:
+        assert check_filter(text) == text
+    except LdapError as exc:
+        assert exc.code == 87
+        one_line(exc)
+
+
+@FUZZ
+@given(st.one_of(st.text(), st.lists(QUERY_PIECES, max_size=30).map("".join)))
+@example("(" * 5000 + "a" + ")" * 5000)  # escaped jmespath as RecursionError
+@example("!" * 5000 + "a")
+def test_jmespath_queries_compile_or_fail_in_one_line(text):
+    try:
+        query = compile_query(text)
+    except ValueError as exc:
+        one_line(exc)
+        return
+    try:
+        query.search([{"owner_dn": "CN=a", "a": [1, "x", None]}])
+    except Exception as exc:  # jmespath's own type errors; main() reports them in one line
+        assert type(exc).__module__.startswith("jmespath"), repr(exc)
 
 
 def test_huge_lists_are_validated_without_a_write():
