@@ -27,8 +27,11 @@ TICKET_SOURCES = ("run kinit, set KRB5_CLIENT_KTNAME to a keytab, or give bind_d
 HINTS = (
     ("No Kerberos credentials available", "no Kerberos ticket; " + TICKET_SOURCES),
     ("No credentials cache found", "no Kerberos ticket; " + TICKET_SOURCES),
+    ("Password has expired", "the principal's password has expired; change it (kpasswd) first"),
     ("expired", "the Kerberos ticket has expired; renew it (kinit), use a keytab "
                 "(KRB5_CLIENT_KTNAME) or give bind_dn and password"),
+    ("Clock skew too great", "this host's clock and the KDC's differ by more than the realm "
+                             "allows (5 minutes by default); sync the clock (NTP)"),
     ("Server not found in Kerberos database",
      "the KDC has no service principal ldap/{host}; give the DC's host name as its SPN "
      "names it (not an IP address or an alias)"),

@@ -40,6 +40,11 @@ def gssapi_present(monkeypatch):
     (NO_CREDS + "Minor (2529639068): Cannot contact any KDC for realm 'EXAMPLE.COM'",
      "no KDC of the realm answered; check krb5.conf (KRB5_CONFIG) (Cannot contact any KDC for "
      "realm 'EXAMPLE.COM')"),
+    (NO_CREDS + "Minor (2529638935): Password has expired",
+     "the principal's password has expired; change it (kpasswd) first (Password has expired)"),
+    (MAJOR + "Minor (2529638949): Clock skew too great",
+     "this host's clock and the KDC's differ by more than the realm allows (5 minutes by "
+     "default); sync the clock (NTP) (Clock skew too great)"),
     ("Major (1): something\nnew", "Major (1): something new"),
 ])
 def test_gssapi_failures_say_what_to_do_in_one_line(text, expected):
