@@ -192,3 +192,35 @@ def test_wrong_password(kansible, krb):
 def test_settings_that_cannot_work_fail_before_connecting(kansible, krb, args, needle):
     result = run(kansible, "protected_accounts_info", connection(krb, **args))
     assert_one_line_failure(result, needle)
+
+
+@pytest.fixture
+def principal(directory, krb):
+    """A user of its own (not Administrator), deleted afterwards: {name: principal}."""
+    dn = "CN=Kerberos T\u00ebster,CN=Users,%s" % krb["base_dn"]
+    conn = directory.conn
+    conn.delete(dn)
+    password = "Krb-T3ster-Passw0rd!"
+    assert conn.add(dn, ["top", "person", "organizationalPerson", "user"], {
+        "sAMAccountName": "krb-tester", "userPrincipalName": "krb-tester@%s" % krb["realm"].lower(),
+        "unicodePwd": ('"%s"' % password).encode("utf-16-le"), "userAccountControl": "512"}), \
+        conn.result
+    yield dict(dn=dn, principal="krb-tester@%s" % krb["realm"], password=password)
+    conn.delete(dn)
+
+
+def test_an_ordinary_user_binds_with_its_password(kansible, krb, principal):
+    result = run(kansible, "protected_accounts_info",
+                 connection(krb, bind_dn=principal["principal"], password=principal["password"]))
+    assert not result.get("failed"), result.get("msg")
+    assert "Administrator" in [o["sam_account_name"] for o in result["objects"]]
+
+
+def test_an_expired_password(kansible, krb, principal, directory):
+    """'User must change password at next logon' (pwdLastSet 0): the KDC refuses a ticket."""
+    import ldap3
+    assert directory.conn.modify(principal["dn"], {"pwdLastSet": [(ldap3.MODIFY_REPLACE, ["0"])]})
+    result = run(kansible, "protected_accounts_info",
+                 connection(krb, bind_dn=principal["principal"], password=principal["password"]))
+    assert_one_line_failure(result, "kerberos bind as %s to %s failed: the principal's password "
+                                    "has expired" % (principal["principal"], krb["ldaps"]))
