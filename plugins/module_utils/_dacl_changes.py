@@ -16,7 +16,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._descriptors im
     READ_ATTRIBUTES, SD_ATTRIBUTE, descriptor_of)
 from ansible_collections.adremedy.directory.plugins.module_utils._journal import Journal
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    MODIFY_DELETE, MODIFY_REPLACE, LdapClient, LdapError)
+    MODIFY_DELETE, MODIFY_REPLACE, LdapClient, LdapError, LostAnswerConflict)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     Sddl, SecurityDescriptor, SecurityDescriptorError, inheritance_key)
 
@@ -177,6 +177,24 @@ def apply_changes(client: LdapClient, sddl: Sddl, changes: Iterable[Change], out
             outcome.diffs.append(_diff(sddl, change.dn, change.first_before, reread))
 
 
+def _settle(client: LdapClient, change: Change) -> bool:
+    """After the answer to the DACL write was lost: re-read on the same DC. The DACL written
+    (judged as verify judges it) -> it was applied; the DACL the plan read -> not applied, send
+    it again; anything else -> another writer (LostAnswerConflict, the object is planned again
+    from what it holds now, never overwritten)."""
+    entry = read_back(client, change.dn, READ_ATTRIBUTES)
+    now = descriptor_of(entry)
+    admin_count_written = change.admin_count is None and change.restore_admin_count is None \
+        or entry.int("adminCount") == change.restore_admin_count
+    if inheritance_key(now) == inheritance_key(change.after) and admin_count_written:
+        return True
+    if now.to_bytes() == change.before.to_bytes():
+        return False
+    raise LostAnswerConflict("modify %s: the answer was lost, and its DACL read back is neither "
+                             "the one written nor the one read before (another writer)"
+                             % change.dn, entry=entry, dn=change.dn)
+
+
 def write_one(client: LdapClient, sddl: Sddl, change: Change,
               journal: Journal | None = None) -> SecurityDescriptor:
     """Re-read (ChangedSinceRead when another writer got there first), journal, modify, re-read,
@@ -187,7 +205,10 @@ def write_one(client: LdapClient, sddl: Sddl, change: Change,
         raise ChangedSinceRead(entry)
     if journal is not None:
         journal.record(change, sddl)
-    client.modify(change.dn, change.ldap_changes())
+    try:
+        client.modify(change.dn, change.ldap_changes(), settle=lambda again: _settle(again, change))
+    except LostAnswerConflict as conflict:
+        raise ChangedSinceRead(conflict.entry)
     written = change.written or "the DACL write (%s)" % change.action
     try:
         reread = descriptor_of(read_back(client, change.dn, READ_ATTRIBUTES))

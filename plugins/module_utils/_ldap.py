@@ -180,6 +180,17 @@ class LdapError(Exception):
         self.dn = dn
 
 
+class LostAnswerConflict(LdapError):
+    """The answer to a write was lost with the connection, and the object read back is neither
+    as the write would leave it nor as it was before: another writer changed it. Nothing was
+    resent; entry is the object as read back (the caller may plan it again)."""
+
+    def __init__(self, message: str, entry: Entry | None = None, code: int | None = None,
+                 name: str | None = None, dn: str | None = None) -> None:
+        super(LostAnswerConflict, self).__init__(message, code=code, name=name, dn=dn)
+        self.entry = entry
+
+
 def _server_message(result):
     text = (result or {}).get("message") or ""
     return " ".join(text.replace("\x00", "").split())
@@ -313,6 +324,11 @@ def parse_server(uri: str) -> tuple[str, str, int]:
     return scheme, match.group(2).strip("[]"), port
 
 
+def server_uri(scheme: str, host: str, port: int) -> str:
+    """('ldaps', 'dc1', 636) -> 'ldaps://dc1:636', the name a server goes by in messages."""
+    return "%s://%s:%d" % (scheme, host, port)
+
+
 SOCKET_REASONS = (
     ("refused", "connection refused"),
     ("timed out", "timed out"),
@@ -379,7 +395,7 @@ class LdapClient:
         """Connect and bind to one server. connect_timeout bounds the whole of it: TCP connect,
         TLS handshake, StartTLS and bind; a phase that does not finish in what is left of it
         ends in _Unreachable naming the phase, so the next server is tried."""
-        uri = "%s://%s:%d" % (scheme, host, port)
+        uri = server_uri(scheme, host, port)
         clock = _Deadline(uri, self.connect_timeout)
         tls = clock.bounded_tls(self._tls())
         server = ldap3.Server(host, port=port, use_ssl=scheme == "ldaps", tls=tls,
@@ -450,10 +466,11 @@ class LdapClient:
             raise LdapError("kerberos bind as %s to %s failed: %s"
                             % (principal, uri, kerberos.describe(exc, host)))
 
-    def connect(self) -> LdapClient:
-        """Bind to the first server that answers; bad credentials stop at once (no lockouts)."""
+    def connect(self, first: str | None = None) -> LdapClient:
+        """Bind to the first server that answers (the one whose URI is `first` before the
+        others); bad credentials stop at once (no lockouts)."""
         failures = []
-        for scheme, host, port in self.servers:
+        for scheme, host, port in sorted(self.servers, key=lambda s: server_uri(*s) != first):
             try:
                 self.conn, self.uri = self._open(scheme, host, port)
                 return self
@@ -471,14 +488,24 @@ class LdapClient:
             self.conn = None
 
     def _reconnect(self):
+        """Bind again after a lost connection, to the same DC first: a write and the read that
+        settles it must see the same replica (another DC may not have the write yet)."""
+        uri = self.uri
         self.close()
-        self.connect()
+        self.connect(first=uri)
 
     # -- running requests ---------------------------------------------------------------------
 
-    def _run(self, operation, dn, call, accept=(0,), transient=None):
-        """Run one request, retrying transient failures with bounded backoff."""
+    def _run(self, operation, dn, call, accept=(0,), transient=None, settle=None):
+        """Run one request, retrying transient failures with bounded backoff.
+
+        A request whose answer was lost with the connection may have been applied. Reads and
+        edits that are safe to repeat (settle None) are sent again; for the others,
+        settle(client) decides after the reconnect, from the object read back: True, it was
+        applied (success, not resent); False, it was not (sent again); or it raises (another
+        writer changed the object: nothing is resent)."""
         transient = TRANSIENT_RESULTS if transient is None else transient
+        lost = False
         for attempt in range(len(RETRY_DELAYS) + 1):
             if attempt:
                 time.sleep(RETRY_DELAYS[attempt - 1])
@@ -489,10 +516,15 @@ class LdapClient:
                         raise
                     if attempt == len(RETRY_DELAYS):
                         message = "%s %s failed: lost the connection to %s and %d retries did " \
-                                  "not bring it back: %s" % (operation, dn, self.uri,
-                                                             len(RETRY_DELAYS), exc)
+                                  "not bring it back: %s%s" % (operation, dn, self.uri,
+                                                               len(RETRY_DELAYS), exc,
+                                                               _may_have_applied(lost and settle))
                         raise LdapError(message, code=52, name="unavailable", dn=dn)
                     continue
+                if lost and settle is not None:
+                    if self._settled(operation, dn, settle):
+                        return dict(result=0, description="success", settled=self.uri)
+                    lost = False
             try:
                 ok = call(self.conn)
                 result = self.conn.result or {}
@@ -508,23 +540,38 @@ class LdapClient:
                 raise LdapError("%s %s failed: invalidDNSyntax (34): %s" % (operation, dn, exc),
                                 code=34, name="invalidDNSyntax", dn=dn)
             except ldap_exc.LDAPCommunicationError as exc:
-                self._raise_if_timed_out(operation, dn, exc)
+                self._raise_if_timed_out(operation, dn, exc, written=settle is not None)
+                lost = True
                 if attempt == len(RETRY_DELAYS):
                     raise LdapError("%s %s failed: lost the connection to %s (%s) and %d retries "
-                                    "did not bring it back" % (operation, dn, self.uri,
-                                                               _socket_reason(exc),
-                                                               len(RETRY_DELAYS)),
+                                    "did not bring it back%s" % (
+                                        operation, dn, self.uri, _socket_reason(exc),
+                                        len(RETRY_DELAYS), _may_have_applied(settle)),
                                     code=52, name="unavailable", dn=dn)
         raise LdapError("%s %s failed" % (operation, dn))  # pragma: no cover
 
-    def _raise_if_timed_out(self, operation, dn, exc, seen=None):
+    def _settled(self, operation, dn, settle):
+        """settle(self) after a lost answer, its own failure to read named as such."""
+        try:
+            return settle(self)
+        except LostAnswerConflict:
+            raise
+        except LdapError as exc:
+            raise LdapError("%s %s failed: the answer was lost with the connection and the "
+                            "object could not be read back from %s to see whether it was "
+                            "applied: %s" % (operation, dn, self.uri, exc),
+                            code=exc.code, name=exc.name, dn=dn)
+
+    def _raise_if_timed_out(self, operation, dn, exc, seen=None, written=False):
         """A request that got no answer within operation_timeout ends the run (a wedged DC would
         make every retry wait as long again); the connection is dropped, since a late answer
-        would belong to this request."""
+        would belong to this request. A write that is not safe to repeat says so: the DC may
+        have applied it, and the next run reads the object before it writes."""
         if not (isinstance(exc, socket.timeout) or "timed out" in str(exc)):
             return
         self.close()
         after = " after %d entries (no partial result is returned)" % seen if seen else ""
+        after += _may_have_applied(written)
         raise LdapError("%s %s failed: %s did not answer within %d s (operation_timeout)%s"
                         % (operation, dn, self.uri, self.operation_timeout, after),
                         code=52, name="unavailable", dn=dn)
@@ -618,13 +665,21 @@ class LdapClient:
                 return Entry.from_response(item)
         return None
 
-    def modify(self, dn: str, changes: Mapping[str, Any], permissive: bool = False) -> dict:
-        """One LDAP modify: the object changes completely or not at all."""
+    def modify(self, dn: str, changes: Mapping[str, Any], permissive: bool = False,
+               settle: Callable[[LdapClient], bool] | None = None) -> dict:
+        """One LDAP modify: the object changes completely or not at all. A permissive add or
+        delete of values is safe to repeat; any other modify whose answer is lost is read back
+        first (settle, default: were the changes applied?) and only resent when it was not."""
         dn = check_dn(dn)
         extra = [(PERMISSIVE_MODIFY_OID, False, None)] if permissive else None
         ctrl = self._controls(None, extra, changes)
+        if settle is None and not (permissive and all(
+                op in (MODIFY_ADD, MODIFY_DELETE) for ops in changes.values() for op, _ in ops)):
+            def settle(client):
+                return modify_applied(client, dn, changes)
         try:
-            return self._run("modify", dn, lambda conn: conn.modify(dn, changes, controls=ctrl))
+            return self._run("modify", dn, lambda conn: conn.modify(dn, changes, controls=ctrl),
+                             settle=settle)
         except LdapError as exc:
             if exc.code != ADMIN_LIMIT_EXCEEDED:
                 raise
@@ -635,13 +690,19 @@ class LdapClient:
 
     def add(self, dn: str, object_class: str | list[str],
             attributes: Mapping[str, Any] | None = None) -> dict:
+        """Create an object; when the answer is lost, an object read back as sent is success
+        (not entryAlreadyExists), one read back otherwise is entryAlreadyExists (68)."""
         dn = check_dn(dn)
-        return self._run("add", dn, lambda conn: conn.add(dn, object_class, attributes))
+        return self._run("add", dn, lambda conn: conn.add(dn, object_class, attributes),
+                         settle=lambda client: add_applied(client, dn, object_class, attributes))
 
     def delete(self, dn: str, tree: bool = False) -> dict:
+        """Delete an object (with tree, everything below it); when the answer is lost, an
+        object that is gone is success, one still there is deleted again."""
         dn = check_dn(dn)
         ctrl = [(TREE_DELETE_OID, True, None)] if tree else None
-        return self._run("delete", dn, lambda conn: conn.delete(dn, controls=ctrl))
+        return self._run("delete", dn, lambda conn: conn.delete(dn, controls=ctrl),
+                         settle=lambda client: client.read(dn, ["1.1"]) is None)
 
 
 def select_entries(client: LdapClient, params: Mapping[str, Any], attributes: Iterable[str],
@@ -715,6 +776,68 @@ def check_selection(client: LdapClient, params: MutableMapping[str, Any],
         check_filter(params["filter"])
     if params.get("search_base"):
         require_object(client, params["search_base"], "search_base")
+
+
+def _may_have_applied(unsafe: Any) -> str:
+    """What the error of a write that is not safe to repeat adds when its answer stayed lost."""
+    return "; it may have been applied: run again (each run reads the object before it " \
+           "writes)" if unsafe else ""
+
+
+# -- deciding a write whose answer was lost (issue 11: retry only what is safe) ----------------
+
+def _value_key(value: Any) -> Any:
+    """A value as sent or stored, compared as the DC compares most syntaxes: text by case."""
+    raw = value if isinstance(value, bytes) else str(value).encode("utf-8")
+    try:
+        return raw.decode("utf-8").casefold()
+    except UnicodeDecodeError:
+        return raw
+
+
+def _values(values: Any) -> set[Any]:
+    items = values if isinstance(values, (list, tuple, set)) else [values]
+    return set(_value_key(v) for v in items)
+
+
+def modify_applied(client: LdapClient, dn: str, changes: Mapping[str, Any]) -> bool:
+    """True when the object read back shows every change of a modify (a modify is atomic:
+    all of it or none). A missing object: False, so the resend gets the DC's own answer."""
+    entry = client.read(dn, list(changes))
+    if entry is None:
+        return False
+    for name, operations in changes.items():
+        stored = _values(entry.raws(name))
+        for operation, values in operations:
+            sent = _values(values)
+            if operation == MODIFY_REPLACE and stored != sent:
+                return False
+            if operation == MODIFY_ADD and not sent <= stored:
+                return False
+            if operation == MODIFY_DELETE and (stored & sent if sent else stored):
+                return False
+    return True
+
+
+def add_applied(client: LdapClient, dn: str, object_class: str | list[str],
+                attributes: Mapping[str, Any] | None) -> bool:
+    """False when the object is not there (send the add again), True when it is there as sent;
+    entryAlreadyExists (68) naming what differs when another writer created it."""
+    attributes = dict(attributes or {})
+    entry = client.read(dn, ["objectClass"] + list(attributes))
+    if entry is None:
+        return False
+    differs = [name for name, value in sorted(attributes.items())
+               if _values(entry.raws(name)) != _values(value)]
+    if not _values(object_class) <= _values(entry.raws("objectClass")):
+        differs.insert(0, "objectClass")
+    if differs:
+        raise LostAnswerConflict(
+            "add %s failed: entryAlreadyExists (68): the answer to the add was lost, and the "
+            "object read back from %s differs from the one sent in %s (another writer created "
+            "it); nothing was resent" % (dn, client.uri, ", ".join(differs)), entry=entry,
+            code=68, name="entryAlreadyExists", dn=dn)
+    return True
 
 
 class _Unreachable(Exception):

@@ -183,7 +183,7 @@ class FakeDirectory(object):
             if inside and test.matches(entry):
                 yield self._view(entry, attributes)
 
-    def modify(self, dn, changes, permissive=False):
+    def modify(self, dn, changes, permissive=False, settle=None):
         self._check_alive(dn, modify=True)
         if dn.lower() in self.fail:
             raise self.fail[dn.lower()]
@@ -293,3 +293,128 @@ ROLLOUT_A = "CN=User 00001," + ROLLOUT_ENG
 ROLLOUT_B = "CN=D\u00fcrst\\, Anna," + ROLLOUT_SALES
 ROLLOUT_DEV_A = "CN=iPhone\u00a7PILOT0001,CN=ExchangeActiveSyncDevices," + ROLLOUT_A
 ROLLOUT_DEV_B = "CN=iPhone\u00a7PILOT0002,CN=ExchangeActiveSyncDevices," + ROLLOUT_B
+
+
+class FakeDc(object):
+    """One domain controller for LdapClient's own logic (connecting, retrying, deciding a write
+    whose answer was lost), where FakeDirectory stands in for the whole client: ldap3
+    connections to `directory` (its database; two DCs with two directories are two replicas
+    that do not replicate). Faults, counted down per request kind ('modify', 'add', 'delete',
+    'search'): lose_answer[kind] = n, the next n such requests are applied and then the
+    connection drops before the answer (what a DC going away mid-request looks like);
+    drop_request[kind] = n, the connection drops before the request reaches the DC;
+    on_drop(kind, dn): run when either happens (another writer at that moment).
+    up = False refuses connections. opened: how often a client connected; requests: what it
+    applied, in order."""
+
+    def __init__(self, uri, directory=None):
+        self.uri = uri
+        self.directory = directory if directory is not None else FakeDirectory()
+        self.up = True
+        self.lose_answer = {}
+        self.drop_request = {}
+        self.on_drop = None
+        self.opened = 0
+        self.requests = []
+
+    def open(self):
+        from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _Unreachable
+        if not self.up:
+            raise _Unreachable("%s (connection refused)" % self.uri)
+        self.opened += 1
+        return _FakeDcConnection(self), self.uri
+
+    def fault(self, kind, dn):
+        """'lose' (apply, then no answer), 'drop' (not applied) or None for this request."""
+        for which, name in ((self.drop_request, "drop"), (self.lose_answer, "lose")):
+            if which.get(kind):
+                which[kind] -= 1
+                if self.on_drop is not None:
+                    self.on_drop(kind, dn)
+                return name
+        return None
+
+
+def connect_to(monkeypatch, client, *dcs):
+    """Make LdapClient `client` connect to the FakeDcs (its `server` list names their URIs)."""
+    by_uri = dict((dc.uri, dc) for dc in dcs)
+    from ansible_collections.adremedy.directory.plugins.module_utils import _ldap
+    monkeypatch.setattr(_ldap, "RETRY_DELAYS", (0, 0, 0))
+    monkeypatch.setattr(client, "_open", lambda scheme, host, port: by_uri[
+        _ldap.server_uri(scheme, host, port)].open())
+    return client.connect()
+
+
+class _FakeDcConnection(object):
+    """The part of an ldap3 Connection LdapClient uses, over a FakeDc."""
+
+    def __init__(self, dc):
+        self.dc = dc
+        self.result = None
+        self.response = None
+        self.closed = False
+
+    def _request(self, kind, dn, apply):
+        from ldap3.core.exceptions import LDAPSessionTerminatedByServerError
+        if self.closed:
+            raise LDAPSessionTerminatedByServerError("session terminated by server")
+        fault = self.dc.fault(kind, dn)
+        if fault == "drop":
+            self.closed = True
+            raise LDAPSessionTerminatedByServerError("session terminated by server")
+        code = apply()
+        self.result = dict(result=code, description={
+            0: "success", 32: "noSuchObject", 68: "entryAlreadyExists"}.get(code, "error"))
+        if code == 0 and kind != "search":
+            self.dc.requests.append((kind, dn))
+        if fault == "lose":
+            self.closed = True
+            raise LDAPSessionTerminatedByServerError("session terminated by server")
+        return code == 0
+
+    def search(self, base, search_filter, search_scope="SUBTREE", attributes=None,
+               controls=None, **_paging):
+        directory = self.dc.directory
+
+        def apply():
+            scope = dict(BASE="base", LEVEL="onelevel").get(search_scope, "subtree")
+            if base and base.lower() not in directory.entries:
+                self.response = []
+                return 32
+            self.response = [dict(type="searchResEntry", dn=e.dn, raw_attributes=e.attrs)
+                             for e in directory.search(base, search_filter, attributes, scope)]
+            return 0
+        return self._request("search", base, apply)
+
+    def modify(self, dn, changes, controls=None):
+        directory = self.dc.directory
+
+        def apply():
+            if dn.lower() not in directory.entries:
+                return 32
+            directory.modify(dn, changes)
+            return 0
+        return self._request("modify", dn, apply)
+
+    def add(self, dn, object_class, attributes=None):
+        directory = self.dc.directory
+
+        def apply():
+            if dn.lower() in directory.entries:
+                return 68
+            directory.add(dn, object_class, attributes)
+            return 0
+        return self._request("add", dn, apply)
+
+    def delete(self, dn, controls=None):
+        directory = self.dc.directory
+
+        def apply():
+            if dn.lower() not in directory.entries:
+                return 32
+            directory.delete(dn)
+            return 0
+        return self._request("delete", dn, apply)
+
+    def unbind(self):
+        self.closed = True
