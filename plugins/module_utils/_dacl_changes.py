@@ -76,9 +76,10 @@ class WrittenError(LdapError):
 class ChangedSinceRead(Exception):
     """Another writer changed the object's DACL after the plan read it: plan it again."""
 
-    def __init__(self, entry):
+    def __init__(self, entry, lost_answer=False):
         super(ChangedSinceRead, self).__init__(entry.dn)
         self.entry = entry
+        self.lost_answer = lost_answer  # our write was sent, its answer lost: it may have landed
 
 
 def _failed_after_write(outcome, change, exc):
@@ -89,10 +90,12 @@ def _failed_after_write(outcome, change, exc):
                 **change.detail)
 
 
-def _replanned(outcome, change, entry, replan):
+def _replanned(outcome, change, moved, replan):
     """The step for an object another writer changed since it was read: a new Change to write,
-    or None once its result is recorded (already right, skipped, or failed)."""
+    or None once its result is recorded (already right, skipped, or failed). After a lost
+    answer our write may be part of what is there now: already right counts as changed."""
     step = None
+    entry = moved.entry
     if replan is not None and not change.replanned and change.written is None:
         try:
             step = replan(change, entry)
@@ -101,13 +104,19 @@ def _replanned(outcome, change, entry, replan):
             return None
     elif replan is None or change.written is None:
         outcome.fail(change.dn, LdapError(
-            "%s: its DACL changed since it was read (another writer); nothing was written, "
-            "run again" % change.dn, dn=change.dn))
+            "%s: its DACL changed since it was read (another writer); %s, run again"
+            % (change.dn, "the answer to its write was lost, it was not sent again"
+               if moved.lost_answer else "nothing was written"), dn=change.dn))
         return None
     else:  # a follow-up of a write that succeeded: leave the other writer's change alone
         _failed_after_write(outcome, change, WrittenError(
             change.written, change.action, "the DACL changed meanwhile (another writer); "
             "the follow-up was not written"))
+        return None
+    if step is None and moved.lost_answer:
+        outcome.add(change.dn, "changed", action=change.action, note="the answer to its write "
+                    "was lost and another writer changed it too; as it is now it needs nothing "
+                    "more", **change.detail)
         return None
     if step is None:
         outcome.add(change.dn, "unchanged", note="already right when re-read before the write")
@@ -149,7 +158,7 @@ def apply_changes(client: LdapClient, sddl: Sddl, changes: Iterable[Change], out
         try:
             reread = write_one(client, sddl, change, journal)
         except ChangedSinceRead as moved:
-            again = _replanned(outcome, change, moved.entry, replan)
+            again = _replanned(outcome, change, moved, replan)
             if again is not None:
                 again.first_before = change.first_before
                 pending.appendleft(again)
@@ -208,7 +217,7 @@ def write_one(client: LdapClient, sddl: Sddl, change: Change,
     try:
         client.modify(change.dn, change.ldap_changes(), settle=lambda again: _settle(again, change))
     except LostAnswerConflict as conflict:
-        raise ChangedSinceRead(conflict.entry)
+        raise ChangedSinceRead(conflict.entry, lost_answer=True)
     written = change.written or "the DACL write (%s)" % change.action
     try:
         reread = descriptor_of(read_back(client, change.dn, READ_ATTRIBUTES))

@@ -123,3 +123,126 @@ class FreezingProxy(_Listener):
 def _hold():
     """Keep this connection open and say nothing, for as long as the test runs."""
     threading.Event().wait()
+
+
+# LDAP protocolOp tags ([APPLICATION n]) of the writes, and of their responses.
+WRITE_REQUESTS = {0x66: "modify", 0x68: "add", 0x4a: "delete"}
+WRITE_RESPONSES = {"modify": 0x67, "add": 0x69, "delete": 0x6b}
+
+
+def _read_message(sock, buffer):
+    """One whole BER-encoded LDAPMessage from sock (bytes left over stay in buffer), or None at
+    the end of the stream."""
+    while True:
+        if len(buffer) >= 2:
+            first = buffer[1]
+            if first < 0x80:
+                header, length = 2, first
+            else:
+                count = first & 0x7f
+                header = 2 + count
+                length = int.from_bytes(bytes(buffer[2:header]), "big") if \
+                    len(buffer) >= header else None
+            if length is not None and len(buffer) >= header + length:
+                message = bytes(buffer[:header + length])
+                del buffer[:header + length]
+                return message
+        data = sock.recv(65536)
+        if not data:
+            return None
+        buffer.extend(data)
+
+
+def _operation(message):
+    """(messageID, protocolOp tag) of an LDAPMessage: SEQUENCE { INTEGER id, [APPLICATION n] }."""
+    first = message[1]
+    pos = 2 if first < 0x80 else 2 + (first & 0x7f)
+    assert message[pos] == 0x02, "messageID must be an INTEGER"
+    size = message[pos + 1]
+    message_id = int.from_bytes(message[pos + 2:pos + 2 + size], "big")
+    return message_id, message[pos + 2 + size]
+
+
+class AnswerLosingProxy(_Listener):
+    """LDAPS in front of the lab's DC (TLS with the lab's certificate to the client, LDAPS to
+    the DC) that loses answers: for the next lose[kind] write requests of a kind ('modify',
+    'add', 'delete'), it forwards the request, waits for the DC's answer (so the write has
+    landed), drops that answer and closes the client's connection: a write applied on the DC
+    whose answer the client never gets; on_lost(kind) runs just before the connection closes
+    (another writer at that moment). Everything else is forwarded as it is. lost lists
+    (kind, message id) of the answers it dropped, forwarded counts the write requests that
+    reached the DC by kind, served the connections forwarded; refuse = True closes every new
+    connection at once (a DC that is down)."""
+
+    def __init__(self, certfile, keyfile, ca_cert, port=636, lose=None):
+        self.server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.server_context.load_cert_chain(certfile, keyfile)
+        self.client_context = ssl.create_default_context(cafile=ca_cert)
+        self.target = ("127.0.0.1", port)
+        self.lose = dict(lose or {})
+        self.lost = []
+        self.on_lost = None
+        self.forwarded = dict.fromkeys(WRITE_RESPONSES, 0)
+        self.served = 0
+        self.refuse = False
+        self.lock = threading.Lock()
+        super(AnswerLosingProxy, self).__init__()
+
+    def _take(self, kind):
+        with self.lock:
+            if self.lose.get(kind):
+                self.lose[kind] -= 1
+                return True
+            return False
+
+    def handle(self, conn):
+        if self.refuse:
+            conn.close()
+            return
+        self.served += 1
+        try:
+            client = self.server_context.wrap_socket(conn, server_side=True)
+            server = self.client_context.wrap_socket(socket.create_connection(self.target),
+                                                     server_hostname="127.0.0.1")
+        except (OSError, ssl.SSLError):
+            conn.close()
+            return
+        self.clients += [client, server]
+        # one request at a time (ldap3's sync strategy): each request, then its answers
+        from_client, from_server = bytearray(), bytearray()
+        try:
+            while True:
+                request = _read_message(client, from_client)
+                if request is None:
+                    break
+                message_id, tag = _operation(request)
+                kind = WRITE_REQUESTS.get(tag)
+                server.sendall(request)
+                if tag == 0x42:  # unbind: no answer
+                    break
+                if kind is not None:
+                    self.forwarded[kind] += 1
+                lose = kind is not None and self._take(kind)
+                while True:  # a search has entries, then its done message
+                    answer = _read_message(server, from_server)
+                    if answer is None:
+                        raise OSError("the DC closed the connection")
+                    answer_id, answer_tag = _operation(answer)
+                    # searchResEntry, searchResRef and intermediate responses come first
+                    final = answer_tag not in (0x64, 0x73, 0x79)
+                    if lose and answer_id == message_id and final:
+                        assert answer_tag == WRITE_RESPONSES[kind]
+                        self.lost.append((kind, message_id))
+                        if self.on_lost is not None:
+                            self.on_lost(kind)
+                        raise OSError("answer dropped")
+                    client.sendall(answer)
+                    if answer_id == message_id and final:
+                        break
+        except (OSError, ssl.SSLError, AssertionError):
+            pass
+        for sock in (client, server):
+            try:
+                sock.close()
+            except OSError:
+                pass

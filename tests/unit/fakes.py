@@ -303,7 +303,8 @@ class FakeDc(object):
     'search'): lose_answer[kind] = n, the next n such requests are applied and then the
     connection drops before the answer (what a DC going away mid-request looks like);
     drop_request[kind] = n, the connection drops before the request reaches the DC;
-    on_drop(kind, dn): run when either happens (another writer at that moment).
+    on_drop(kind, dn): run when either happens, after the DC applied a request whose answer is
+    lost (another writer at that moment).
     up = False refuses connections. opened: how often a client connected; requests: what it
     applied, in order."""
 
@@ -329,8 +330,6 @@ class FakeDc(object):
         for which, name in ((self.drop_request, "drop"), (self.lose_answer, "lose")):
             if which.get(kind):
                 which[kind] -= 1
-                if self.on_drop is not None:
-                    self.on_drop(kind, dn)
                 return name
         return None
 
@@ -361,6 +360,8 @@ class _FakeDcConnection(object):
         fault = self.dc.fault(kind, dn)
         if fault == "drop":
             self.closed = True
+            if self.dc.on_drop is not None:
+                self.dc.on_drop(kind, dn)
             raise LDAPSessionTerminatedByServerError("session terminated by server")
         code = apply()
         self.result = dict(result=code, description={
@@ -369,6 +370,8 @@ class _FakeDcConnection(object):
             self.dc.requests.append((kind, dn))
         if fault == "lose":
             self.closed = True
+            if self.dc.on_drop is not None:
+                self.dc.on_drop(kind, dn)
             raise LDAPSessionTerminatedByServerError("session terminated by server")
         return code == 0
 

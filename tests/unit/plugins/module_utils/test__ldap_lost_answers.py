@@ -228,3 +228,19 @@ def test_without_a_replan_the_conflict_fails_that_object_in_one_line(monkeypatch
     assert "\n" not in result["error"] and USER in result["error"]
     assert kinds(dc1) == [] and dc1.directory.sd(USER) == sd_bytes(BY_HAND)
 
+
+
+def test_a_dacl_written_then_changed_by_another_writer_counts_as_changed(monkeypatch):
+    # our write landed, the answer was lost, an admin edited on top: planned again, nothing more
+    # to write, and the object is reported changed (our write is part of what is there)
+    dc1 = dc()
+    dc1.lose_answer["modify"] = 1
+    by_hand = "O:DAG:DUD:AI(A;;RPWP;;;S-1-5-21-1-2-3-1120)(A;;RP;;;BU)"
+    dc1.on_drop = lambda kind, dn: dc1.directory.entries[dn.lower()].attrs.update(
+        ntsecuritydescriptor=[sd_bytes(by_hand)])
+
+    def replan(change, entry):
+        return None  # as the inheritance module plans an inheriting DACL: nothing to do
+    result = write(monkeypatch, dc1, replan)
+    assert result["status"] == "changed" and "another writer changed it too" in result["note"]
+    assert kinds(dc1) == ["modify"] and dc1.directory.sd(USER) == sd_bytes(by_hand)
