@@ -673,8 +673,9 @@ class LdapClient:
         dn = check_dn(dn)
         extra = [(PERMISSIVE_MODIFY_OID, False, None)] if permissive else None
         ctrl = self._controls(None, extra, changes)
-        if settle is None and not (permissive and all(
-                op in (MODIFY_ADD, MODIFY_DELETE) for ops in changes.values() for op, _ in ops)):
+        safe = permissive and all(edit[0] in (MODIFY_ADD, MODIFY_DELETE)
+                                  for edits in changes.values() for edit in edits)
+        if settle is None and not safe:
             def settle(client):
                 return modify_applied(client, dn, changes)
         try:

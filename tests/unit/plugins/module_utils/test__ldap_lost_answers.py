@@ -22,6 +22,7 @@ RULE = "CN=Allow iPhone 15,CN=Mobile Mailbox Settings,CN=Contoso," + DOMAIN_NC
 RULE_ATTRIBUTES = dict(msExchDeviceAccessRuleQueryString="iPhone15,2",
                        msExchDeviceAccessRuleCharacteristic="2", msExchMobileAccessControl="1")
 USER = "CN=Ünal\\, Ayşe,OU=Staff,%s" % DOMAIN_NC
+ADD_ABC1 = {"msExchMobileAllowedDeviceIDs": [(MODIFY_ADD, ["ABC1"])]}
 
 
 def client(monkeypatch, *dcs):
@@ -106,8 +107,7 @@ def test_a_non_permissive_add_of_a_value_that_was_applied_is_not_attribute_or_va
         monkeypatch):
     dc1 = dc()
     dc1.lose_answer["modify"] = 1
-    client(monkeypatch, dc1).modify(USER, {"msExchMobileAllowedDeviceIDs": [(MODIFY_ADD,
-                                                                           ["ABC1"])]})
+    client(monkeypatch, dc1).modify(USER, ADD_ABC1)
     assert kinds(dc1) == ["modify"]
     assert dc1.directory.entries[USER.lower()].texts("msExchMobileAllowedDeviceIDs") == ["ABC1"]
 
@@ -116,9 +116,7 @@ def test_permissive_single_value_edits_are_simply_sent_again(monkeypatch):
     # idempotent on the DC: resending costs nothing and needs no read
     dc1 = dc()
     dc1.lose_answer["modify"] = 1
-    client(monkeypatch, dc1).modify(USER, {"msExchMobileAllowedDeviceIDs": [(MODIFY_ADD,
-                                                                           ["ABC1"])]},
-                                    permissive=True)
+    client(monkeypatch, dc1).modify(USER, ADD_ABC1, permissive=True)
     assert kinds(dc1) == ["modify", "modify"]
 
 
@@ -227,7 +225,6 @@ def test_without_a_replan_the_conflict_fails_that_object_in_one_line(monkeypatch
     assert result["status"] == "failed" and "another writer" in result["error"]
     assert "\n" not in result["error"] and USER in result["error"]
     assert kinds(dc1) == [] and dc1.directory.sd(USER) == sd_bytes(BY_HAND)
-
 
 
 def test_a_dacl_written_then_changed_by_another_writer_counts_as_changed(monkeypatch):
