@@ -242,7 +242,7 @@ def plan_one(entry, params, protection, parents=None):
     return step
 
 
-def build_plan(client, params, protection, outcome):
+def build_plan(client, params, protection, outcome, parents):
     changes = []
 
     def missing(dn):
@@ -250,7 +250,6 @@ def build_plan(client, params, protection, outcome):
         outcome.fail(dn, LdapError("%s does not exist: noSuchObject (32)" % dn, code=32))
 
     excluded = params["exclude"] or []
-    parents = ParentDescriptors(client)
     for entry in select_entries(client, params, READ_ATTRIBUTES, missing):
         outcome.counts["matched"] += 1
         under = first_at_or_above(entry.dn, excluded)
@@ -293,14 +292,16 @@ def main():
         dse = client.root_dse
         sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
         protection = ProtectedSet(client).load().by_dn()
-        changes = build_plan(client, params, protection, outcome)
+        parents = ParentDescriptors(client)  # the 64 KiB check, for the plan and any replan
+        changes = build_plan(client, params, protection, outcome, parents)
         enforce_limit(changes, params["max_changes"], outcome)
         follow_up = duplicates_follow_up if params["remove_explicit_duplicates"] else None
         with open_journal(params["journal"], client, changes, outcome,
                           module.check_mode) as journal:
             apply_changes(client, sddl, changes, outcome, module.check_mode, journal,
                           params["fail_fast"], module._diff, follow_up,
-                          replan=lambda change, entry: plan_one(entry, params, protection))
+                          replan=lambda change, entry: plan_one(entry, params, protection,
+                                                                parents))
     module.finish(outcome, **({"journal": params["journal"]} if journal else {}))
 
 

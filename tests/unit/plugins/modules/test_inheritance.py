@@ -105,3 +105,33 @@ def test_an_empty_exclude_names_nothing_and_a_malformed_one_is_34(run_module, di
     assert broken["failed"] and broken["ldap_code"] == 34
     assert "invalidDNSyntax (34)" in broken["msg"] and "CN=a,=broken" in broken["msg"]
     assert directory.modifies == []
+
+
+def test_an_object_planned_again_gets_the_64_kib_check_too(run_module, directory, monkeypatch):
+    # Jane's DACL was small when planned; another writer grew it to 64 KB of explicit ACEs before
+    # the write. Planned again, enabling inheritance would pass 64 KiB with what Staff passes
+    # down: refused naming her, nothing written (before, the replan skipped the check).
+    from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+        CONTAINER_INHERIT, SE_DACL_PRESENT, SE_DACL_PROTECTED, SE_SELF_RELATIVE, Ace, Acl)
+
+    def descriptor(count, flags=0):
+        aces = [Ace(0, flags, 0x10, "S-1-5-21-1-2-3-%d" % (5000 + i)) for i in range(count)]
+        return SecurityDescriptor(control=SE_SELF_RELATIVE | SE_DACL_PRESENT | SE_DACL_PROTECTED,
+                                  dacl=Acl(4, aces)).to_bytes()
+    lab(directory)
+    directory.entries[STAFF.lower()].attrs["ntsecuritydescriptor"] = [
+        descriptor(40, CONTAINER_INHERIT)]
+    read = directory.read
+
+    def another_writer_first(dn, attributes, what=None):
+        if dn == JANE and not directory.modifies:
+            directory.entries[JANE.lower()].attrs["ntsecuritydescriptor"] = [descriptor(1785)]
+        return read(dn, attributes, what)
+    monkeypatch.setattr(directory, "read", another_writer_first)
+    result = run_module(inheritance, dict(search_base=STAFF))
+    failed = [o for o in result["objects"] if o["status"] == "failed"]
+    assert [o["dn"] for o in failed] == [JANE] and result["failed"]
+    assert failed[0]["error"].startswith("the DACL of %s after enabling inheritance" % JANE)
+    assert "64 KiB" in failed[0]["error"] and "\n" not in failed[0]["error"]
+    assert JANE not in [dn for dn, _changes in directory.modifies]
+    assert directory.sd(JANE) == descriptor(1785)
