@@ -4,13 +4,7 @@
 # installed from the built tarball, finds its Python and system requirements the way the image
 # build will (through meta/execution-environment.yml).
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-version=$(python -c 'import yaml,sys; print(yaml.safe_load(open(sys.argv[1]))["version"])' "$root/galaxy.yml")
-tarball="$root/build/adremedy-directory-$version.tar.gz"
-[ -f "$tarball" ] || { echo "ee: $tarball missing (make build)" >&2; exit 1; }
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-fail() { echo "ee: $*" >&2; exit 1; }
+. "$(dirname "$0")/tarball.sh" ee
 
 for def in "$root"/meta/ee/execution-environment*.yml; do
   ctx="$work/$(basename "$def" .yml)"

@@ -3,12 +3,7 @@
 # with its default settings and with the certification setting that refuses versions below 1.0.0.
 # Fails on any ERROR line (galaxy-importer exits 0 after some of them).
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-version=$(python -c 'import yaml,sys; print(yaml.safe_load(open(sys.argv[1]))["version"])' "$root/galaxy.yml")
-tarball="$root/build/adremedy-directory-$version.tar.gz"
-[ -f "$tarball" ] || { echo "galaxy-importer: $tarball missing (make build)" >&2; exit 1; }
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/tarball.sh" galaxy-importer
 cd "$work"   # galaxy-importer writes importer_result.json into the working directory
 for v1 in false true; do
   out="$work/importer-$v1.log"
