@@ -2,7 +2,9 @@
 # One ansible-core of the support matrix: `tests/matrix.sh CORE PYTHON CHECK...` makes (once) a
 # virtualenv build/matrix/core-CORE with that Python and ansible-core CORE.*, then runs each CHECK
 # (sanity, units, integration) with it. Pythons come from pyenv (~/.pyenv/versions/X.Y.*) or the
-# system (/usr/bin/pythonX.Y).
+# system (/usr/bin/pythonX.Y). With no CHECK it only makes the virtualenv: the install phase,
+# which needs the package index, so the checks can run later where there is no network (the lab's
+# network namespace); a check never installs (sanity's own virtualenvs aside: run it outside).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 core=$1 python=$2
@@ -13,13 +15,15 @@ for candidate in "$HOME"/.pyenv/versions/"$python".*/bin/python"$python" /usr/bi
 done
 [ -n "$interpreter" ] || { echo "matrix: no Python $python here (pyenv or /usr/bin)" >&2; exit 1; }
 venv="$root/build/matrix/core-$core"
-if [ ! -f "$venv/.stamp" ] || [ "$root/tests/matrix.sh" -nt "$venv/.stamp" ]; then
+packages="ansible-core==$core.* ldap3 jmespath cryptography pytest hypothesis ansible-runner"
+if [ "$(cat "$venv/.stamp" 2>/dev/null)" != "$interpreter $packages" ]; then
+  [ $# -eq 0 ] || { echo "matrix: $venv is missing or stale: run 'tests/matrix.sh $core $python' first (it installs)" >&2; exit 1; }
   rm -rf "$venv"
   "$interpreter" -m venv "$venv"
   "$venv/bin/pip" install -q --upgrade pip
-  "$venv/bin/pip" install -q "ansible-core==$core.*" ldap3 jmespath cryptography pytest hypothesis \
-    ansible-runner
-  touch "$venv/.stamp"
+  # shellcheck disable=SC2086  # one word a package
+  "$venv/bin/pip" install -q $packages
+  echo "$interpreter $packages" >"$venv/.stamp"
 fi
 # The Kerberos integration tests need gssapi (a source build, about 75 s): only for integration.
 case " $* " in

@@ -37,4 +37,11 @@ if ! command -v chromium >/dev/null; then
   apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
     || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 fi
+# The docs site and its lint convert the Markdown guides to RST with pandoc (make docs, docs-lint).
+if ! command -v pandoc >/dev/null; then
+  echo "installing Debian's pandoc (the docs site converts the Markdown guides)" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends pandoc >/dev/null 2>&1 \
+    || { apt-get update -qq && apt-get install -y -qq --no-install-recommends pandoc >/dev/null; }
+fi
 exit 0
