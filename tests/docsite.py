@@ -108,7 +108,7 @@ class Page:
         words, url = text_of(node["c"][1]), node["c"][2][0]
         if re.match(r"^[a-z]+:", url):
             return node  # http(s), mailto: kept as they are
-        path, _, anchor = url.partition("#")
+        path, anchor = url.partition("#")[0::2]
         if not path:
             page = self.page
         elif path.endswith(".md") and os.path.dirname(path) in ("", "."):
