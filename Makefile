@@ -21,6 +21,10 @@ help:
 	@echo "make demo   - set up everything, start the lab, run the demo"
 	@echo "make test   - sanity, unit, integration (on the lab), ansible-lint, changelog, build"
 	@echo "make lab-up / lab-down / lab-status"
+	@echo "make units / integration / sanity / lint / docs-lint"
+	@echo "make docs   - the docs site (antsibull-docs + Sphinx, guides from docs/*.md) in build/docsite"
+	@echo "make test-edges / test-matrix - sanity and units on ansible-core 2.18 and 2.21 / every"
+	@echo "              supported ansible-core, integration on the oldest and newest"
 
 prereqs:
 	@bash tests/lab/prereqs.sh
