@@ -140,14 +140,18 @@ def make_tls():
     cert = os.path.join(TLS_DIR, "server.pem")
     ext = os.path.join(TLS_DIR, "server.ext")
     run(["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", ca_key])
+    # keyUsage on the CA and the server certificate: Python 3.13 verifies with
+    # VERIFY_X509_STRICT, which refuses a CA without it ("CA cert does not include key usage").
     run(["openssl", "req", "-x509", "-new", "-key", ca_key, "-sha256", "-days", "3650",
-         "-subj", "/CN=adremedy lab CA", "-out", ca])
+         "-subj", "/CN=adremedy lab CA", "-addext", "basicConstraints=critical,CA:TRUE",
+         "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", ca])
     run(["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key])
     run(["openssl", "req", "-new", "-key", key, "-subj", "/CN=dc1.%s" % REALM.lower(),
          "-out", csr])
     with open(ext, "w") as fh:
         fh.write("subjectAltName=IP:127.0.0.1,%sDNS:localhost,DNS:dc1.%s\n"
-                 "extendedKeyUsage=serverAuth\n"
+                 "extendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n"
+                 "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid,issuer\n"
                  % ("" if HOST == "127.0.0.1" else "IP:%s," % HOST, REALM.lower()))
     run(["openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key,
          "-CAcreateserial", "-days", "3650", "-sha256", "-extfile", ext, "-out", cert])
