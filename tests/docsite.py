@@ -135,6 +135,8 @@ class Page:
             name = FQCN.match(value["c"][1]).group(1)
             if name in self.plugins:
                 return ref(value["c"][1], self.plugins[name])
+        if value["t"] in ("BulletList", "OrderedList"):
+            value = loose(value)
         if value["t"] == "Header":
             self.anchors[value["c"][1][0]] = True
             value["c"][1] = [value["c"][1][0], [], []]
@@ -154,6 +156,18 @@ class Page:
                 block = dict(block, c=[block["c"][0], ["", [], []], block["c"][2]])
             out.append(block)
         return out
+
+
+def loose(node):
+    """A list whose items hold more than text (a code block, a nested list) made loose (Para, not
+    Plain): pandoc's RST writer puts no blank line between an item's Plain text and the block
+    after it, which RST then reads as a definition list."""
+    items = node["c"] if node["t"] == "BulletList" else node["c"][1]
+    if not any(block["t"] not in ("Plain", "Para") for item in items for block in item):
+        return node
+    items = [[dict(block, t="Para") if block["t"] == "Plain" else block for block in item]
+             for item in items]
+    return dict(node, c=items if node["t"] == "BulletList" else [node["c"][0], items])
 
 
 def pandoc(args, data):
