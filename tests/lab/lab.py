@@ -9,6 +9,9 @@
     lab.py seed [--size N]                 (re)create the deterministic demo/test data
     lab.py sdprop                          the SDProp stand-in (Samba has none)
     lab.py keytab --principal P --output F a keytab of P's keys (samba-tool exportkeytab)
+    lab.py delegate ROLE --ou DN [--remove]
+                                           svc-ROLE delegated as docs/least-privilege.md says
+                                           (report, enforcement, rollout, cleanup, settings)
     lab.py eas-sync --user DN --device-id ID [--device-type T] [--model M]
                                            the EAS sync stand-in, bound as the Exchange server
 
@@ -570,6 +573,14 @@ def cmd_keytab(args):
     export_keytab(args.principal, os.path.abspath(args.output))
 
 
+def cmd_delegate(args):
+    """The workflow's account delegated as docs/least-privilege.md says (tests/lab/delegation.py)."""
+    require_root()
+    import delegation
+    account = delegation.delegate(samdb(), args.role, args.ou, remove=args.remove)
+    print(json.dumps({"bind_dn": account, "password": USER_PASSWORD}))
+
+
 def cmd_eas_sync(args):
     """One JSON line per user; exit 0 only when every sync succeeded."""
     import eas_sync
@@ -609,6 +620,11 @@ def main(argv=None):
     p.add_argument("--principal", required=True, help="e.g. Administrator@%s" % REALM)
     p.add_argument("--output", required=True)
     p.set_defaults(func=cmd_keytab)
+    p = sub.add_parser("delegate")
+    p.add_argument("role", choices=["report", "enforcement", "rollout", "cleanup", "settings"])
+    p.add_argument("--ou", action="append", default=[])
+    p.add_argument("--remove", action="store_true")
+    p.set_defaults(func=cmd_delegate)
     p = sub.add_parser("eas-sync")
     p.add_argument("--user", required=True, action="append",
                    help="user DN; repeat to sync one device ID for several users")
