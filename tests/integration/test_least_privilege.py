@@ -13,6 +13,7 @@ import json
 import pytest
 
 from conftest import LAB_OU, eas_sync, lab_cli, run_playbook
+from made_here import make_tree, protected
 
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     SecurityDescriptor, disable_inheritance)
@@ -34,11 +35,6 @@ ROLES = ("report", "enforcement", "rollout", "cleanup")
 ALLOWED = "msExchMobileAllowedDeviceIDs"
 
 
-def _user(conn, dn, sam):
-    assert conn.add(dn, ["top", "person", "organizationalPerson", "user"],
-                    dict(sAMAccountName=sam, userAccountControl="512")), conn.result
-
-
 def _synced(dn, device_id, model):
     result = eas_sync([dn], device_id=device_id, model=model)[dn]
     assert result["code"] == 0, result
@@ -48,12 +44,8 @@ def _synced(dn, device_id, model):
 def estate(lab, directory):
     """The OU, its users and devices, and an account per workflow delegated on it."""
     conn = directory.conn
-    directory.tree_delete(OU)
-    for ou in (OU, PILOT, CONVERTED, REMOVED, ADMINS):
-        assert conn.add(ou, ["top", "organizationalUnit"]), conn.result
-    for dn, sam in ((ASA, "lp-asa"), (BJORN, "lp-bjorn"), (ZOE, "lp-zoe"), (UNAL, "lp-unal"),
-                    (ADMIN, "lp-admin")):
-        _user(conn, dn, sam)
+    make_tree(directory, [OU, PILOT, CONVERTED, REMOVED, ADMINS], {
+        ASA: "lp-asa", BJORN: "lp-bjorn", ZOE: "lp-zoe", UNAL: "lp-unal", ADMIN: "lp-admin"})
     accounts = {}
     for role in ROLES:
         accounts[role] = json.loads(lab_cli("delegate", role, "--ou", OU).splitlines()[-1])
@@ -93,10 +85,6 @@ def as_account(ansible, estate, role, module, args, check=False):
 
 def playbook(estate, role, name, **extra):
     return run_playbook(name, dict(extra, adremedy_connection=connection(estate, role)))
-
-
-def protected(directory, dn):
-    return SecurityDescriptor.parse(directory.read_sd(dn)).protected
 
 
 def refused_one_line_each(result, dns):

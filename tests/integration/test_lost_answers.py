@@ -13,6 +13,7 @@ import pytest
 
 from conftest import LAB_OU
 from faults import AnswerLosingProxy
+from made_here import make_tree, protected
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapClient
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
@@ -36,11 +37,7 @@ def report():
 
 @pytest.fixture(scope="module")
 def user(directory):
-    conn = directory.conn
-    directory.tree_delete(OU)
-    assert conn.add(OU, ["top", "organizationalUnit"]), conn.result
-    assert conn.add(USER, ["top", "person", "organizationalPerson", "user"],
-                    dict(sAMAccountName="oelcerj")), conn.result
+    make_tree(directory, [OU], {USER: "oelcerj"})
     yield USER
     directory.tree_delete(OU)
 
@@ -62,10 +59,6 @@ def run(ansible, proxy, module, args):
 def ok(result):
     assert not result.get("failed"), result.get("msg")
     return result
-
-
-def protected(directory, dn):
-    return SecurityDescriptor.parse(directory.read_sd(dn)).protected
 
 
 def test_a_rule_created_whose_answer_was_lost_is_success_then_deleted_the_same_way(
