@@ -11,7 +11,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import SecurityDescriptor
 
 SD_ATTRIBUTE = "nTSecurityDescriptor"
-READ_ATTRIBUTES = [SD_ATTRIBUTE, "adminCount", "objectClass"]
+READ_ATTRIBUTES = [SD_ATTRIBUTE, "adminCount"]
+CACHE_LIMIT = 4096  # distinct descriptors kept; a directory has few (single-instance storage)
 
 
 def descriptor_of(entry: Entry) -> SecurityDescriptor:
@@ -34,3 +35,25 @@ def read_descriptor(client: LdapClient, dn: str
     if entry is None:
         return None, None
     return entry, descriptor_of(entry)
+
+
+class ParsedDescriptors:
+    """descriptor_of() with each distinct descriptor parsed once. Descriptors repeat: AD stores
+    them single-instanced and most objects of a kind carry the same one (the 10,000-user lab's
+    10,012 are 5 byte strings), and a parsed descriptor is never changed in place (every helper
+    in _sd copies), so one parse can serve every object with the same bytes. One that cannot be
+    parsed is not kept: it raises each time, as descriptor_of() does."""
+
+    def __init__(self, limit: int = CACHE_LIMIT) -> None:
+        self.limit = limit
+        self.known: dict[bytes, SecurityDescriptor] = {}
+
+    def __call__(self, entry: Entry) -> SecurityDescriptor:
+        blob = entry.raw(SD_ATTRIBUTE)
+        sd = self.known.get(blob) if blob else None
+        if sd is None:
+            sd = descriptor_of(entry)
+            if len(self.known) >= self.limit:
+                self.known.clear()
+            self.known[blob] = sd
+        return sd

@@ -217,7 +217,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._bulk import (
     Outcome, bulk_spec, enforce_limit)
 from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import apply_changes
 from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import (
-    READ_ATTRIBUTES, descriptor_of)
+    READ_ATTRIBUTES, ParsedDescriptors, descriptor_of)
 from ansible_collections.adremedy.directory.plugins.module_utils._journal import open_journal
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
     ParentDescriptors, Skip, check_fits, duplicates_follow_up, plan)
@@ -231,10 +231,10 @@ from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     Sddl, SecurityDescriptorError)
 
 
-def plan_one(entry, params, protection, parents=None):
+def plan_one(entry, params, protection, parents=None, descriptors=descriptor_of):
     """The step for one object as read: a Change, a Skip or None (already right). Also used to
     plan an object again when another writer changed it between the plan and the write."""
-    step = plan(entry.dn, descriptor_of(entry), entry.int("adminCount"),
+    step = plan(entry.dn, descriptors(entry), entry.int("adminCount"),
                 protection.get(entry.dn), params["state"], params["disable_mode"],
                 params["remove_explicit_duplicates"], params["include_orphaned"])
     if parents is not None and not isinstance(step, (Skip, type(None))):
@@ -250,6 +250,7 @@ def build_plan(client, params, protection, outcome, parents):
         outcome.fail(dn, LdapError("%s does not exist: noSuchObject (32)" % dn, code=32))
 
     excluded = params["exclude"] or []
+    descriptors = ParsedDescriptors()
     for entry in select_entries(client, params, READ_ATTRIBUTES, missing):
         outcome.counts["matched"] += 1
         under = first_at_or_above(entry.dn, excluded)
@@ -257,7 +258,7 @@ def build_plan(client, params, protection, outcome, parents):
             outcome.add(entry.dn, "skipped", reason="excluded: at or below %s" % under)
             continue
         try:
-            step = plan_one(entry, params, protection, parents)
+            step = plan_one(entry, params, protection, parents, descriptors)
         except (LdapError, SecurityDescriptorError) as exc:
             outcome.fail(entry.dn, exc)
             continue

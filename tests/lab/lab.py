@@ -27,6 +27,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -72,6 +73,9 @@ DC_FQDN = "dc1.%s" % REALM.lower()
 # running DC also answers Kerberos (port 88 on HOST), for the GSSAPI binds.
 RUNTIME_OPTIONS = {"server services": "ldap, kdc"}
 OFFLINE_MIN_SIZE = 1000  # from here on the seed is loaded offline and its result cached
+# "single" (one process, the least memory: the tests) or "prefork" (worker processes that serve
+# connections in parallel, as AD DCs do: the benchmark's partitioned reads).
+PROCESS_MODEL = os.environ.get("ADREMEDY_LAB_PROCESS_MODEL", "single")
 
 
 class LabError(Exception):
@@ -262,11 +266,14 @@ def offline_seed(size, exchange):
     steps = seed.write_ldif(lambda n: os.path.join(LAB_DIR, "seed-%d.ldif" % n), BASE_DN,
                             "CN=Configuration,%s" % BASE_DN, size, exchange)
     log("seed LDIF for %d users written in %.1f s" % (size, time.time() - began))
-    for kind, what in steps:
+    for number, (kind, what) in enumerate(steps):
         if kind == "ldif":
+            step_began, cpu_before = time.time(), child_cpu()
             run(["ldbadd", "--configfile=%s" % SMB_CONF, "-o", "batch_mode:1", "--nosync",
                  "-H", SAM_LDB, what])
             os.unlink(what)
+            log("LDIF %d/%d loaded in %.1f s (ldbadd CPU %.1f s)" % (
+                number + 1, len(steps), time.time() - step_began, child_cpu() - cpu_before))
         else:
             seed.apply_offline(samdb(), what)
     log("loaded at %.1f s" % (time.time() - began))
@@ -276,6 +283,11 @@ def offline_seed(size, exchange):
     run(["tar", "-cSf", tarball + ".tmp", "-C", DC_DIR, "."])
     os.replace(tarball + ".tmp", tarball)
     return "offline seed"
+
+
+def child_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def write_seed_file(size, exchange, how):
@@ -347,7 +359,7 @@ def start():
     os.makedirs(os.path.join(LAB_DIR, "run"), exist_ok=True)
     logfh = open(LOG_FILE, "ab")
     # Own session: the lab stops it by its process group, never by name.
-    proc = subprocess.Popen(["samba", "--foreground", "--no-process-group", "-M", "single",
+    proc = subprocess.Popen(["samba", "--foreground", "--no-process-group", "-M", PROCESS_MODEL,
                              "-s", SMB_CONF, "--debug-stdout"],
                             stdout=logfh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True)

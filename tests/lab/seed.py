@@ -400,20 +400,30 @@ def seed(db, size=50, exchange=True):
     return finish(db, size, exchange)
 
 
-def write_ldif(path_of, base, config, size=50, exchange=True):
+LDIF_RECORDS_PER_FILE = 10000
+
+
+def write_ldif(path_of, base, config, size=50, exchange=True, per_file=LDIF_RECORDS_PER_FILE):
     """Offline: the seed as steps for the stopped DC, in order: ("ldif", path) files of adds for
     `ldbadd -o batch_mode:1` (many times faster than adds through a handle or LDAP) and
     ("ops", [operation]) for apply_offline() through Samba's handle. path_of(n) names the n-th
-    LDIF file."""
+    LDIF file. A file holds at most per_file records: each is one ldbadd, one transaction, and
+    one transaction of 150,000 adds never committed (ldbadd is superlinear in its size)."""
     steps = []
     fh = None
+    records = 0
     for op in operations(base, config, size, exchange):
         if op[0] == "add":
+            if fh is not None and records >= per_file:
+                fh.close()
+                fh = None
             if fh is None:
                 path = path_of(len(steps))
                 fh = open(path, "w", encoding="utf-8")
                 steps.append(("ldif", path))
+                records = 0
             fh.write(ldif_record(op[1], op[2]))
+            records += 1
             continue
         if fh is not None:
             fh.close()
