@@ -17,7 +17,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._eas_readiness 
     SUMMARY_KEYS, USER_ATTRIBUTES, creation_check, readiness, summarize, unreadable_row)
 from ansible_collections.adremedy.directory.plugins.module_utils._bulk import Outcome
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
-    ParentDescriptors, Skip, check_fits, plan)
+    ParentDescriptors, Skip, check_fits, may_not_fit, plan)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import counts
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
@@ -72,7 +72,10 @@ def plan_status(dn, sd, admin_count, protection, outcome, changes):
     if isinstance(step, Skip):
         outcome.add(dn, "skipped", reason=step.reason, classification=step.classification)
         return "skipped"
-    changes.append(step)
+    # Only a change that may not fit in the 64 KiB of a DACL is kept whole, for check_fits()
+    # after the read; of the others the result needs the DN, the action and the detail, so a
+    # large plan (5,000 changes at 100,000 users) does not hold a parsed DACL per change.
+    changes.append(step if may_not_fit(step) else (step.dn, step.action, step.detail))
     return "changed"
 
 
@@ -130,12 +133,16 @@ class Compliance(object):
         inheritance module fails it."""
         parents = ParentDescriptors(client)
         for change in self.changes:
-            try:
-                check_fits(change, parents)
-            except (LdapError, SecurityDescriptorError) as exc:
-                self.outcome.fail(change.dn, exc)
-                continue
-            self.outcome.add(change.dn, "changed", action=change.action, **change.detail)
+            if isinstance(change, tuple):
+                dn, action, detail = change
+            else:
+                try:
+                    check_fits(change, parents)
+                except (LdapError, SecurityDescriptorError) as exc:
+                    self.outcome.fail(change.dn, exc)
+                    continue
+                dn, action, detail = change.dn, change.action, change.detail
+            self.outcome.add(dn, "changed", action=action, **detail)
         self.changes = []
         return dict(counts=dict(self.outcome.counts), objects=self.outcome.objects)
 

@@ -107,17 +107,23 @@ def passed_down_size(parent_sd: SecurityDescriptor | None) -> int:
                if ace.flags & CONTAINER_INHERIT)
 
 
+def may_not_fit(change: Change) -> bool:
+    """Whether check_fits() has anything to check: enabling inheritance on a protected DACL
+    whose explicit ACEs alone take more than LARGE_DACL bytes."""
+    return (change.action == "enable" and change.before.protected
+            and change.after.dacl is not None
+            and len(change.after.dacl.to_bytes()) > LARGE_DACL)
+
+
 def check_fits(change: Change,
                read_parent_sd: Callable[[str], SecurityDescriptor | None]) -> None:
     """Refuse, before anything is written, to enable inheritance where the explicit ACEs plus
     what the parent passes down would exceed the 64 KiB an ACL holds (a DC cannot store it;
     Samba 4.17 stores it with its size field wrapped, which no reader can parse).
     read_parent_sd(dn) gives the parent's descriptor, or None when it cannot be read."""
-    if change.action != "enable" or not change.before.protected:
+    if not may_not_fit(change):
         return
-    own = len(change.after.dacl.to_bytes()) if change.after.dacl else 0
-    if own <= LARGE_DACL:
-        return
+    own = len(change.after.dacl.to_bytes())
     inherited = passed_down_size(read_parent_sd(change.dn))
     if own + inherited > MAX_ACL_BYTES:
         raise AclTooLargeError(own + inherited, None,
