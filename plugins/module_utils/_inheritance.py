@@ -19,6 +19,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
 # same modify. Only a DACL this large can be pushed past 64 KiB by them (the parent's inheritable
 # set would have to be over 32 KiB otherwise), so only then is the parent read.
 LARGE_DACL = 32 * 1024
+SHARED_LIMIT = 4096  # new DACLs kept for sharing in one run (a directory has few descriptors)
 
 
 class Skip:
@@ -45,11 +46,29 @@ def protection_skip(protection: Mapping[str, Any] | None, include_orphaned: bool
                 "written" % (what, protection["reason"]), cls)
 
 
+def _once(shared: dict | None, sd: SecurityDescriptor, how: tuple,
+          make: Callable[[], tuple[SecurityDescriptor, bool]]) -> tuple[SecurityDescriptor, bool]:
+    """make() once per descriptor object and `how` when shared is a dict. Descriptors parsed once
+    for all objects with the same bytes (_descriptors.ParsedDescriptors) give the same new DACL,
+    and nothing changes a planned DACL in place, so the changes share it: 5,000 planned changes
+    over 5 distinct descriptors keep 5 new DACLs, not 5,000."""
+    if shared is None:
+        return make()
+    key = (id(sd),) + how
+    found = shared.get(key)
+    if found is None or found[0] is not sd:  # the sd is kept in the value: its id stays its own
+        if len(shared) >= SHARED_LIMIT:
+            shared.clear()
+        found = shared[key] = (sd, make())
+    return found[1]
+
+
 def plan(dn: str, sd: SecurityDescriptor, admin_count: int | None,
          protection: Mapping[str, Any] | None, state: str, disable_mode: str = "preserve",
          remove_explicit_duplicates: bool = False,
-         include_orphaned: bool = False) -> Change | Skip | None:
-    """A Change, a Skip, or None (already as wanted) for one object."""
+         include_orphaned: bool = False, shared: dict | None = None) -> Change | Skip | None:
+    """A Change, a Skip, or None (already as wanted) for one object. With `shared` (a dict kept
+    over one run), the new DACL is shared by the objects that have the same descriptor object."""
     skip = protection_skip(protection, include_orphaned)
     if skip is not None:
         return skip
@@ -61,7 +80,7 @@ def plan(dn: str, sd: SecurityDescriptor, admin_count: int | None,
             and not (orphan and admin_count is not None):
         return None  # the common case on a large directory: nothing to do, nothing to copy
     if state == "enabled":
-        new, changed = enable_inheritance(sd)
+        new, changed = _once(shared, sd, ("enable",), lambda: enable_inheritance(sd))
         action = "enable"
         if remove_explicit_duplicates:
             if sd.protected:
@@ -78,7 +97,8 @@ def plan(dn: str, sd: SecurityDescriptor, admin_count: int | None,
             changed = True
             detail["admin_count_cleared"] = True
     else:
-        new, changed = disable_inheritance(sd, disable_mode)
+        new, changed = _once(shared, sd, ("disable", disable_mode),
+                             lambda: disable_inheritance(sd, disable_mode))
         action = "disable (%s)" % disable_mode
         clear_admin_count = None
     if not changed:

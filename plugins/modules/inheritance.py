@@ -231,12 +231,12 @@ from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     Sddl, SecurityDescriptorError)
 
 
-def plan_one(entry, params, protection, parents=None, descriptors=descriptor_of):
+def plan_one(entry, params, protection, parents=None, descriptors=descriptor_of, shared=None):
     """The step for one object as read: a Change, a Skip or None (already right). Also used to
     plan an object again when another writer changed it between the plan and the write."""
     step = plan(entry.dn, descriptors(entry), entry.int("adminCount"),
                 protection.get(entry.dn), params["state"], params["disable_mode"],
-                params["remove_explicit_duplicates"], params["include_orphaned"])
+                params["remove_explicit_duplicates"], params["include_orphaned"], shared)
     if parents is not None and not isinstance(step, (Skip, type(None))):
         check_fits(step, parents)
     return step
@@ -251,6 +251,7 @@ def build_plan(client, params, protection, outcome, parents):
 
     excluded = params["exclude"] or []
     descriptors = ParsedDescriptors()
+    shared = {}
     for entry in select_entries(client, params, READ_ATTRIBUTES, missing):
         outcome.counts["matched"] += 1
         under = first_at_or_above(entry.dn, excluded)
@@ -258,7 +259,7 @@ def build_plan(client, params, protection, outcome, parents):
             outcome.add(entry.dn, "skipped", reason="excluded: at or below %s" % under)
             continue
         try:
-            step = plan_one(entry, params, protection, parents, descriptors)
+            step = plan_one(entry, params, protection, parents, descriptors, shared)
         except (LdapError, SecurityDescriptorError) as exc:
             outcome.fail(entry.dn, exc)
             continue
