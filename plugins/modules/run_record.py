@@ -13,8 +13,8 @@ version_added: 1.1.0
 description:
   - Writes O(record) to O(last_file) in O(dir) (indented JSON, keys sorted, replaced atomically)
     and appends it as one JSON line, without the keys in O(log_omit), to O(log_file) there.
-  - Runs on the controller, in the task's own process, with no module process or file transfer:
-    it costs a fraction of what M(ansible.builtin.copy) and M(ansible.builtin.lineinfile) cost
+  - Runs on the controller, in the task's own process, with no module process or file transfer,
+    so it costs a fraction of what M(ansible.builtin.copy) and M(ansible.builtin.lineinfile) cost
     for the same two files. The roles of this collection resolve their output directories on the
     controller too (P(adremedy.directory.output_dir#lookup)).
   - Writes in check mode too (a run's record is bookkeeping, not a change) and never reports
