@@ -260,8 +260,17 @@ tr:nth-child(even) td { background: #fafafa; } .filter { margin: .25rem 0 .5rem;
 """
 
 
+IN_PAGE_ROWS = 200  # a findings table up to this size is written into the page, row by row
+
+
 def html_table(table_id, title, headers, rows, total=None):
-    rows = list(rows)
+    """A table section. Up to IN_PAGE_ROWS rows are written into the page (sortable); a larger
+    table (5,000 planned changes at 100,000 users) is drawn by the page's script from embedded
+    data a page at a time, like the per-user table (total given: its data comes separately)."""
+    rows = [[text_of(v, ", ") for v in row] for row in rows]
+    data = None
+    if total is None and len(rows) > IN_PAGE_ROWS:
+        data, rows, total = rows, [], len(rows)
     count = len(rows) if total is None else total
     out = ['<section>', '<h2>%s <span class="count" id="%s-count">%d</span></h2>'
            % (html_cell(title), table_id, count)]
@@ -279,6 +288,9 @@ def html_table(table_id, title, headers, rows, total=None):
     out.append("</tbody>\n</table>")
     if total is not None:
         out.append('<div class="pager" id="%s-pager"></div>' % table_id)
+    if data is not None:
+        out.append('<script type="application/json" id="%s-data">{"parents":[],"rows":%s}'
+                   '</script>' % (table_id, script_json(data)))
     out.append("</section>")
     return "\n".join(out) + "\n"
 
@@ -327,8 +339,9 @@ def html_head(doc, title):
 
 
 # Sort by clicking a header (numbers as numbers); filter each table with its search box; a filter
-# can also come in the address (report.html#filter=u00007). The per-user table is drawn from the
-# embedded data a page at a time, so a 100,000-user report opens as fast as a small one.
+# can also come in the address (report.html#filter=u00007). The per-user table, and a findings
+# table longer than a page, are drawn from embedded data a page at a time, so a 100,000-user
+# report opens about as fast as a small one.
 PAGE_SCRIPT = r"""(function () {
   var PAGE = 200;
   function cmp(x, y) {
@@ -363,31 +376,36 @@ PAGE_SCRIPT = r"""(function () {
     document.getElementById(table.id + "-count").textContent =
       needle ? shown + " of " + table.tBodies[0].rows.length : table.tBodies[0].rows.length;
   }
-  // The per-user table: rows from the embedded data, a page at a time.
-  var source = document.getElementById("users-data");
-  var data = source ? JSON.parse(source.textContent) : {parents: [], rows: []};
-  source && source.parentNode.removeChild(source);
-  var users = {rows: data.rows, order: null, page: 0, texts: null, sortBy: -1, asc: true};
-  function cells(r) {
-    var parent = data.parents[r[2]];
-    return [r[0], parent ? r[1] + "," + parent : r[1]].concat(r.slice(3));
-  }
-  function texts() {
-    if (!users.texts) {
-      users.texts = users.rows.map(function (r) { return cells(r).join(" ").toLowerCase(); });
+  // Large tables (the per-user one, and findings over a page): rows from embedded data, a
+  // page at a time. A table's data: {parents: [...], rows: [...]}; a per-user row names its
+  // parent DN by index (r[2]), other rows are their cells.
+  var paged = {};
+  document.querySelectorAll("table.paged").forEach(function (table) {
+    var source = document.getElementById(table.id + "-data");
+    var data = source ? JSON.parse(source.textContent) : {parents: [], rows: []};
+    source && source.parentNode.removeChild(source);
+    paged[table.id] = {id: table.id, data: data, rows: data.rows, order: null, page: 0,
+                       texts: null, sortBy: -1, asc: true, needle: "",
+                       cells: table.id === "users" ? function (r) {
+                         var parent = data.parents[r[2]];
+                         return [r[0], parent ? r[1] + "," + parent : r[1]].concat(r.slice(3));
+                       } : function (r) { return r; }};
+  });
+  function texts(t) {
+    if (!t.texts) {
+      t.texts = t.rows.map(function (r) { return t.cells(r).join(" ").toLowerCase(); });
     }
-    return users.texts;
+    return t.texts;
   }
-  function drawUsers() {
-    var table = document.getElementById("users");
-    if (!table) { return; }
-    var order = users.order || users.rows.map(function (_, i) { return i; });
+  function draw(t) {
+    var table = document.getElementById(t.id);
+    var order = t.order || t.rows.map(function (_, i) { return i; });
     var pages = Math.max(1, Math.ceil(order.length / PAGE));
-    users.page = Math.min(users.page, pages - 1);
-    var start = users.page * PAGE, body = document.createElement("tbody");
+    t.page = Math.min(t.page, pages - 1);
+    var start = t.page * PAGE, body = document.createElement("tbody");
     order.slice(start, start + PAGE).forEach(function (i) {
       var tr = document.createElement("tr");
-      cells(users.rows[i]).forEach(function (value) {
+      t.cells(t.rows[i]).forEach(function (value) {
         var td = document.createElement("td");
         td.textContent = value;
         tr.appendChild(td);
@@ -395,52 +413,54 @@ PAGE_SCRIPT = r"""(function () {
       body.appendChild(tr);
     });
     table.replaceChild(body, table.tBodies[0]);
-    document.getElementById("users-count").textContent = users.needle
-      ? order.length + " of " + users.rows.length : users.rows.length;
-    var pager = document.getElementById("users-pager");
+    document.getElementById(t.id + "-count").textContent = t.needle
+      ? order.length + " of " + t.rows.length : t.rows.length;
+    var pager = document.getElementById(t.id + "-pager");
     pager.textContent = "";
     if (pages > 1) {
       [["previous", -1], ["next", 1]].forEach(function (b) {
         var button = document.createElement("button");
         button.textContent = b[0];
-        button.disabled = b[1] < 0 ? users.page === 0 : users.page >= pages - 1;
-        button.addEventListener("click", function () { users.page += b[1]; drawUsers(); });
+        button.disabled = b[1] < 0 ? t.page === 0 : t.page >= pages - 1;
+        button.addEventListener("click", function () { t.page += b[1]; draw(t); });
         pager.appendChild(button);
       });
       pager.appendChild(document.createTextNode("rows " + (start + 1) + "-" +
         Math.min(start + PAGE, order.length) + " of " + order.length));
     }
   }
-  function filterUsers(needle) {
-    users.needle = needle;
-    var all = texts(), order = [];
+  function filterPaged(t, needle) {
+    t.needle = needle;
+    var all = texts(t), order = [];
     for (var i = 0; i < all.length; i++) {
       if (!needle || all[i].indexOf(needle) >= 0) { order.push(i); }
     }
-    sortUsers(order);
-    users.order = order;
-    users.page = 0;
-    drawUsers();
+    sortPaged(t, order);
+    t.order = order;
+    t.page = 0;
+    draw(t);
   }
-  function sortUsers(order) {
-    if (users.sortBy < 0) { return; }
-    var k = users.sortBy, asc = users.asc;
+  function sortPaged(t, order) {
+    if (t.sortBy < 0) { return; }
+    var k = t.sortBy, asc = t.asc;
     order.sort(function (a, b) {
-      var c = cmp(cells(users.rows[a])[k], cells(users.rows[b])[k]);
+      var c = cmp(t.cells(t.rows[a])[k], t.cells(t.rows[b])[k]);
       return asc ? c : -c;
     });
   }
   document.querySelectorAll("table.paged th").forEach(function (th) {
     th.addEventListener("click", function () {
-      users.asc = users.sortBy === th.cellIndex ? !users.asc : true;
-      users.sortBy = th.cellIndex;
-      mark(th.closest("table"), th, users.asc);
-      filterUsers(users.needle || "");
+      var t = paged[th.closest("table").id];
+      t.asc = t.sortBy === th.cellIndex ? !t.asc : true;
+      t.sortBy = th.cellIndex;
+      mark(th.closest("table"), th, t.asc);
+      filterPaged(t, t.needle);
     });
   });
   function apply(input) {
     var needle = input.value.toLowerCase();
-    if (input.dataset.table === "users") { filterUsers(needle); return; }
+    var t = paged[input.dataset.table];
+    if (t) { filterPaged(t, needle); return; }
     filterRows(document.getElementById(input.dataset.table), needle);
   }
   function fromHash() {
@@ -448,7 +468,7 @@ PAGE_SCRIPT = r"""(function () {
     if (!found) { return ""; }
     try { return decodeURIComponent(found[1]); } catch (e) { return found[1]; }
   }
-  drawUsers();
+  Object.keys(paged).forEach(function (id) { draw(paged[id]); });
   var wanted = fromHash();
   document.querySelectorAll("input.filter").forEach(function (input) {
     input.addEventListener("input", function () { apply(input); });
