@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Iterator, Sequence
 
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy import (
     ACCESS_LEVELS, CHARACTERISTICS, Policy, Rule)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
@@ -89,7 +90,7 @@ def enclosing_groups(client: LdapClient, group: Entry) -> Iterator[Entry]:
     matching rule search makes Samba evaluate every object)."""
     return follow_links(client, client.root_dse.root_domain_naming_context,
                         group.texts("memberOf"), ["objectSid", "memberOf"],
-                        lambda parent: parent.texts("memberOf"), seen=[group.dn.lower()])
+                        lambda parent: parent.texts("memberOf"), seen=[dn_key(group.dn)])
 
 
 def schema_guid(client: LdapClient, spec: tuple[str, str]) -> tuple[str, str]:

@@ -32,7 +32,8 @@ class Skip:
 
 def protection_skip(protection: Mapping[str, Any] | None, include_orphaned: bool) -> Skip | None:
     """Skip for protected and not-yet-marked members of the protected set always, for orphans
-    unless the caller opted in. None when the object may be written."""
+    unless the caller opted in; an object protected (unresolved) is never written, whatever the
+    options. None when the object may be written."""
     if protection is None:
         return None
     cls = protection["classification"]
@@ -41,6 +42,10 @@ def protection_skip(protection: Mapping[str, Any] | None, include_orphaned: bool
             return None
         return Skip("orphaned adminCount=1 (%s); set include_orphaned to clear adminCount and "
                     "fix it" % protection["reason"], cls)
+    if protection.get("unresolved"):
+        return Skip("%s; it may be protected through a member the module cannot follow, so it "
+                    "is never written (with gc_server the module follows members of other "
+                    "domains of the forest)" % protection["reason"], cls)
     what = "protected" if cls == "protected" else "in the protected set, not yet marked"
     return Skip("%s: %s; SDProp restores the AdminSDHolder DACL within the hour, so it is never "
                 "written" % (what, protection["reason"]), cls)

@@ -748,23 +748,31 @@ def read_objects_matching(client: LdapClient, base: str, clauses: Iterable[str],
 
 def follow_links(client: LdapClient, base: str, start: Iterable[str], attributes: Sequence[str],
                  links: Callable[[Entry], Iterable[str]],
-                 seen: Iterable[str] | None = None) -> Iterator[Entry]:
+                 seen: Iterable[str] | None = None,
+                 elsewhere: Callable[[str], Iterable[str]] | None = None) -> Iterator[Entry]:
     """Entries reached from the DNs in start by following DN-valued attributes a batch of DNs
     at a time (links(entry) gives the DNs to follow next), each once. For group nesting this
     is a few reads where an in-chain matching rule search makes some DCs (Samba) evaluate
-    every object."""
+    every object. A DN that base does not hold goes to elsewhere(dn), which gives the DNs to
+    follow from there (e.g. the members of a group of another domain); seen holds DN keys."""
     seen = set(seen or ())
     pending = list(start)
     while pending:
-        batch = []
+        batch = {}
         for dn in pending:
-            if dn_key(dn) not in seen:
-                seen.add(dn_key(dn))
-                batch.append(dn)
+            key = dn_key(dn)
+            if key not in seen:
+                seen.add(key)
+                batch[key] = dn
         pending = []
-        for entry in read_objects_by(client, base, "distinguishedName", batch, attributes):
+        for entry in read_objects_by(client, base, "distinguishedName", batch.values(),
+                                     attributes):
+            batch.pop(dn_key(entry.dn), None)
             yield entry
             pending.extend(links(entry))
+        if elsewhere is not None:
+            for dn in batch.values():
+                pending.extend(elsewhere(dn))
 
 
 def check_selection(client: LdapClient, params: MutableMapping[str, Any],

@@ -46,7 +46,10 @@ def test_shortest_chain_prefers_fewest_hops_and_survives_cycles():
 
 def test_counts():
     objs = [{"classification": c} for c in ("protected", "protected", "orphaned")]
-    assert counts(objs) == {"protected": 2, "orphaned": 1, "unmarked": 0, "total": 3}
+    assert counts(objs) == {"protected": 2, "orphaned": 1, "unmarked": 0, "unresolved": 0,
+                            "total": 3}
+    objs[1]["unresolved"] = "member X of G: why"
+    assert counts(objs)["unresolved"] == 1
 
 
 def test_sid_round_trip():
