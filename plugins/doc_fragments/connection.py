@@ -86,6 +86,27 @@ options:
       - Entries per page of a paged search.
     type: int
     default: 1000
+  gc_server:
+    description:
+      - One or more Global Catalog servers of the forest, as C(ldaps://host[:port]) or
+        C(ldap://host[:port]) (with O(start_tls)); without a port, 3269 for LDAPS and 3268 for LDAP.
+        The same account, certificate checks and timeouts as for O(server) apply.
+      - Used where the protected set is computed (the modules that classify AdminSDHolder-protected
+        accounts - M(adremedy.directory.inheritance), M(adremedy.directory.inheritance_rollback),
+        M(adremedy.directory.protected_accounts_info), M(adremedy.directory.eas_readiness_info),
+        M(adremedy.directory.compliance_info)), and only when it is needed, so a run in a
+        single-domain forest never connects to it. It follows members of protected groups that
+        this domain does not hold (groups and accounts of other domains of the forest,
+        Enterprise Admins and Schema Admins seen from a child domain) and reads C(tokenGroups)
+        with the universal groups of the whole forest.
+      - Without it, such a member cannot be followed. A member that cannot be followed (also a
+        foreign security principal of another forest or an external domain, with or without it)
+        makes every C(adminCount=1) account that is in no protected group the module can see
+        V(protected) with the reason C(protected (unresolved: ...)), never orphaned, so it is
+        never written.
+      - If not set, the value of the environment variable E(ADREMEDY_GC_SERVER) is used (comma separated).
+    type: list
+    elements: str
 requirements:
   - ldap3 (Python library, on the managed node)
 notes:

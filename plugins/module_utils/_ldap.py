@@ -128,6 +128,8 @@ def connection_argument_spec() -> dict[str, dict[str, Any]]:
         connect_timeout=dict(type="int", default=defaults["connect_timeout"]),
         operation_timeout=dict(type="int", default=defaults["operation_timeout"]),
         page_size=dict(type="int", default=defaults["page_size"]),
+        gc_server=dict(type="list", elements="str",
+                       fallback=(env_fallback, ["ADREMEDY_GC_SERVER"])),
     )
 
 
@@ -313,20 +315,35 @@ class RootDse:
 _URI = re.compile(r"^(?:(ldaps?)://)?(\[[0-9a-fA-F:]+\]|[^:/\s]+)(?::(\d+))?/?$")
 
 
-def parse_server(uri: str) -> tuple[str, str, int]:
-    """'ldaps://dc1:636' -> ('ldaps', 'dc1', 636). A bare host name means LDAPS."""
+def parse_server(uri: str, ports: tuple[int, int] = (636, 389)) -> tuple[str, str, int]:
+    """'ldaps://dc1:636' -> ('ldaps', 'dc1', 636). A bare host name means LDAPS; without a
+    port, ports gives LDAPS's and LDAP's."""
     match = _URI.match(uri.strip())
     if not match:
         raise LdapError("server %r is not an LDAP URI; use ldaps://host[:port] or "
                         "ldap://host[:port]" % uri)
     scheme = match.group(1) or "ldaps"
-    port = int(match.group(3)) if match.group(3) else (636 if scheme == "ldaps" else 389)
+    port = int(match.group(3)) if match.group(3) else ports[0 if scheme == "ldaps" else 1]
     return scheme, match.group(2).strip("[]"), port
 
 
 def server_uri(scheme: str, host: str, port: int) -> str:
     """('ldaps', 'dc1', 636) -> 'ldaps://dc1:636', the name a server goes by in messages."""
     return "%s://%s:%d" % (scheme, host, port)
+
+
+GC_PORTS = (3269, 3268)  # a Global Catalog answers on these, LDAPS and LDAP
+
+
+def global_catalog_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The connection settings for the Global Catalog in gc_server (same account, TLS and
+    limits as the DC); a URI without a port gets the Global Catalog's (3269, or 3268 for
+    ldap://)."""
+    servers = []
+    for uri in settings.get("gc_server") or []:
+        scheme, host, port = parse_server(uri, GC_PORTS)
+        servers.append(server_uri(scheme, "[%s]" % host if ":" in host else host, port))
+    return dict(settings, server=servers)
 
 
 SOCKET_REASONS = (

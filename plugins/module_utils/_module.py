@@ -20,7 +20,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_l
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     LDAP3_IMPORT_ERROR, LdapClient, LdapError, connection_argument_spec, connection_settings,
-    selection_argument_spec)
+    global_catalog_settings, selection_argument_spec)
 
 
 def connection_spec() -> ArgumentSpec:
@@ -115,6 +115,26 @@ class AdremedyModule(AnsibleModule):
                 yield client
             finally:
                 client.close()
+
+    @contextmanager
+    def global_catalog(self) -> Iterator[Callable[[], LdapClient] | None]:
+        """None without gc_server; else a function that binds to the Global Catalog the first
+        time it is called (single-domain runs never connect) and gives that client again after.
+        The client is closed when the block ends. Use inside client(), whose errors apply."""
+        if not self.connection.get("gc_server"):
+            yield None
+            return
+        opened: list[LdapClient] = []
+
+        def open_catalog() -> LdapClient:
+            if not opened:
+                opened.append(LdapClient(global_catalog_settings(self.connection)).connect())
+            return opened[0]
+        try:
+            yield open_catalog
+        finally:
+            for catalog in opened:
+                catalog.close()
 
     def exit_or_fail(self, result: dict[str, Any], failed: bool = False) -> None:
         """The module's last word: exit_json, or fail_json with the same result."""

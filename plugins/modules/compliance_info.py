@@ -166,7 +166,7 @@ def load_devices(client, params):
     return counts
 
 
-def read_directory(client, params, writer, second=None):
+def read_directory(client, params, writer, second=None, catalog=None):
     """One pass over the users: (the report's document without the per-user rows, which went
     to the writer, the Compliance that made it). With a second connection, the device
     partnerships are read on it while the users stream in on the first; users that arrive
@@ -178,7 +178,7 @@ def read_directory(client, params, writer, second=None):
     exs = exchange_servers(client)
     container_guid = schema_guid(client, DEVICES_CONTAINER_CLASS)[0]
     counts = DeviceCounts() if second else load_devices(client, params)
-    found = ProtectedSet(client).load()
+    found = ProtectedSet(client, catalog).load()
     base = params["protected_base"] or params["search_base"]
     objects = [o for o in found.objects() if not base or is_at_or_below(o["dn"], base)]
     compliance = Compliance(found.by_dn(), objects, counts,
@@ -213,7 +213,7 @@ def utc_now():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def write_report(module, client):
+def write_report(module, client, catalog=None):
     """The report's document and its files; a second connection when read_connections is 2."""
     params = module.params
     second = writer = None
@@ -222,7 +222,7 @@ def write_report(module, client):
             writer = ReportWriter(params["report_dir"], params["title"])
         if params["read_connections"] > 1:
             second = LdapClient(module.connection).connect()
-        doc, compliance = read_directory(client, params, writer, second)
+        doc, compliance = read_directory(client, params, writer, second, catalog)
         files = writer.finish(doc, compliance.outcome.summary()) if writer else None
     except (IOError, OSError) as exc:
         raise Failure("cannot write the report to %s: %s" % (params["report_dir"], exc))
@@ -243,8 +243,8 @@ def main():
         except (IOError, OSError) as exc:
             module.fail_json(msg="cannot write the report to %s: %s"
                              % (params["report_dir"], exc))
-    with module.client() as client:
-        doc, files = write_report(module, client)
+    with module.client() as client, module.global_catalog() as catalog:
+        doc, files = write_report(module, client, catalog)
     result = dict(changed=False, summary=doc["summary"], finding_counts=doc["finding_counts"],
                   findings=doc["findings"], plan_counts=doc["inheritance_plan"]["counts"],
                   generated=doc["generated"], exchange_servers=doc["exchange_servers"])

@@ -216,7 +216,7 @@ def main():
                   cannot_create=[], list_findings=[], unreadable=[])
     if params["details"]:
         result["users"] = []
-    with module.client() as client:
+    with module.client() as client, module.global_catalog() as catalog:
         resolve_selection(client, params)
         check_selection(client, params, whole_domain=True)
         dse = client.root_dse
@@ -226,7 +226,7 @@ def main():
         counts = DeviceCounts()
         for base in params["dn"] or [params["search_base"]]:
             counts.load(client, base, DEVICES_CONTAINER_CLASS[0], DEVICE_CLASS[0])
-        protection = ProtectedSet(client).load().by_dn()
+        protection = ProtectedSet(client, catalog).load().by_dn()
         for entry in select_entries(client, params, USER_ATTRIBUTES, missing):
             try:
                 sd = descriptor_of(entry)

@@ -287,13 +287,13 @@ def main():
                             selection=True)
     params = module.params
     outcome = Outcome(params["list_unchanged"])
-    with module.client(outcome.result) as client:
+    with module.client(outcome.result) as client, module.global_catalog() as catalog:
         check_selection(client, params)
         # compared against the DC's own spelling of each; one that does not exist is an error
         params["exclude"] = require_objects(client, params["exclude"], "exclude")
         dse = client.root_dse
         sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
-        protection = ProtectedSet(client).load().by_dn()
+        protection = ProtectedSet(client, catalog).load().by_dn()
         parents = ParentDescriptors(client)  # the 64 KiB check, for the plan and any replan
         changes = build_plan(client, params, protection, outcome, parents)
         enforce_limit(changes, params["max_changes"], outcome)

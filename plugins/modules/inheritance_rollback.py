@@ -223,10 +223,10 @@ def main():
     with module.failing(also=(ValueError,)):
         objects = journal_objects(read_journal(params["journal"]), params["dn"])
     outcome = Outcome(params["list_unchanged"])
-    with module.client(outcome.result) as client:
+    with module.client(outcome.result) as client, module.global_catalog() as catalog:
         dse = client.root_dse
         sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
-        protection = ProtectedSet(client).load().by_dn()
+        protection = ProtectedSet(client, catalog).load().by_dn()
         changes = build_plan(client, objects, protection, params["force"], outcome)
         enforce_limit(changes, params["max_changes"], outcome, "restores")
         with open_journal(params["rollback_journal"], client, changes, outcome,

@@ -86,10 +86,12 @@ EXAMPLES = r"""
 
 RETURN = r"""
 counts:
-  description: Number of objects in each class (under O(search_base)), over all classes.
+  description:
+    - Number of objects in each class (under O(search_base)), over all classes.
+    - C(unresolved) counts the V(protected) ones that are protected only because of RV(unresolved).
   returned: success
   type: dict
-  sample: {protected: 18, orphaned: 2, unmarked: 1, total: 21}
+  sample: {protected: 18, orphaned: 2, unmarked: 1, unresolved: 0, total: 21}
 objects:
   description: The objects of the requested classes, sorted by DN.
   returned: success
@@ -146,6 +148,13 @@ objects:
       returned: for orphaned objects
       version_added: 1.1.0
       sample: {time: "2024-03-11T08:15:02Z", version: 1, source: msDS-ReplAttributeMetaData}
+    unresolved:
+      description:
+        - Set when the object is V(protected) only because it may be protected through a member
+          the module could not follow (see RV(unresolved)); the first such member and why. The
+          RV(objects[].reason) then reads C(protected (unresolved: ...)).
+      type: str
+      version_added: 1.1.0
 excluded_orphans:
   description: Orphans left out of RV(objects) and RV(counts) by O(orphan_exclude) or O(exclude_krbtgt), with the reason.
   returned: success
@@ -159,6 +168,29 @@ protected_groups:
   type: list
   elements: dict
   sample: [{name: Print Operators, sid: S-1-5-32-550, dn: "CN=Print Operators,CN=Builtin,DC=example,DC=com", excluded: true}]
+unresolved:
+  description:
+    - Members of protected groups the module could not follow, each with the group that holds it
+      and why (a foreign security principal, a member of another domain without O(gc_server), a
+      group whose members the Global Catalog does not hold).
+    - While this is not empty, every C(adminCount=1) object in no protected group the module can
+      see is classified V(protected) with RV(objects[].unresolved) set, never V(orphaned), because
+      it may be protected through such a member.
+  returned: success
+  type: list
+  elements: dict
+  version_added: 1.1.0
+  contains:
+    group:
+      description: DN (or name) of the protected group, or the group of the walk, that holds the member.
+      type: str
+    member:
+      description: The member's DN.
+      type: str
+    why:
+      description: Why it could not be followed.
+      type: str
+  sample: [{group: "CN=Tier0 Admins,OU=Admins,DC=example,DC=com", member: "CN=S-1-5-21-1-2-3-1013,CN=ForeignSecurityPrincipals,DC=example,DC=com", why: "foreign security principal S-1-5-21-1-2-3-1013, a principal of another forest or an external domain: its members cannot be read here"}]
 dsheuristics:
   description: The dSHeuristics value read from the directory, null when not set.
   returned: success
@@ -208,12 +240,12 @@ def main():
     module = AdremedyModule(OPTIONS)
     base = module.params["search_base"]
     names = module.params["orphan_exclude"]
-    with module.client() as client:
+    with module.client() as client, module.global_catalog() as catalog:
         if base:
             require_object(client, base, "search_base")
         excluded_dns = set(dn_key(entry.dn) for entry in resolve_identities(
             client, names, object_filter=ACCOUNTS, what="account").values()) if names else set()
-        found = ProtectedSet(client).load()
+        found = ProtectedSet(client, catalog).load()
     objects, excluded = split_excluded(
         [o for o in found.objects() if not base or is_at_or_below(o["dn"], base)],
         excluded_dns, module.params["exclude_krbtgt"])
@@ -225,6 +257,7 @@ def main():
         excluded_orphans=excluded,
         protected_groups=found.groups,
         dsheuristics=found.dsheuristics,
+        unresolved=found.unresolved,
     )
 
 

@@ -83,3 +83,20 @@ def test_missing_ldap3_is_reported_as_a_missing_library(run_module, monkeypatch)
         with pytest.raises(Exit) as info:
             _module.AdremedyModule()
     assert "ldap3" in info.value.result["msg"] and info.value.result["failed"]
+
+
+def test_the_global_catalog_binds_only_when_asked_with_its_own_ports(run_module, directory):
+    with patch_module_args(dict(CONNECTION)):
+        plain = _module.AdremedyModule()
+    with plain.global_catalog() as catalog:
+        assert catalog is None  # no gc_server: nothing to bind
+    with patch_module_args(dict(CONNECTION, gc_server=["gc1.example.com", "ldap://gc2",
+                                                      "ldaps://[::1]:4000"])):
+        module = _module.AdremedyModule()
+    with module.global_catalog() as catalog:
+        assert directory.settings is None  # lazy: not bound until a member needs it
+        assert catalog() is catalog() is directory
+        assert directory.settings["server"] == ["ldaps://gc1.example.com:3269",
+                                                "ldap://gc2:3268", "ldaps://[::1]:4000"]
+        assert directory.settings["bind_dn"] == module.connection["bind_dn"]
+    assert directory.closed
