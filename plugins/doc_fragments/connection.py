@@ -99,7 +99,8 @@ options:
         this domain does not hold (groups and accounts of other domains of the forest,
         Enterprise Admins and Schema Admins seen from a child domain) and reads C(tokenGroups)
         with the universal groups of the whole forest.
-      - Without it, such a member cannot be followed. A member that cannot be followed (also a
+      - >-
+        Without it, such a member cannot be followed. A member that cannot be followed (also a
         foreign security principal of another forest or an external domain, with or without it)
         makes every C(adminCount=1) account that is in no protected group the module can see
         V(protected) with the reason C(protected (unresolved: ...)), never orphaned, so it is

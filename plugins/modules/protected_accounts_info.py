@@ -150,7 +150,8 @@ objects:
       sample: {time: "2024-03-11T08:15:02Z", version: 1, source: msDS-ReplAttributeMetaData}
     unresolved:
       description:
-        - Set when the object is V(protected) only because it may be protected through a member
+        - >-
+          Set when the object is V(protected) only because it may be protected through a member
           the module could not follow (see RV(unresolved)); the first such member and why. The
           RV(objects[].reason) then reads C(protected (unresolved: ...)).
       type: str
@@ -190,7 +191,12 @@ unresolved:
     why:
       description: Why it could not be followed.
       type: str
-  sample: [{group: "CN=Tier0 Admins,OU=Admins,DC=example,DC=com", member: "CN=S-1-5-21-1-2-3-1013,CN=ForeignSecurityPrincipals,DC=example,DC=com", why: "foreign security principal S-1-5-21-1-2-3-1013, a principal of another forest or an external domain: its members cannot be read here"}]
+  sample:
+    - group: CN=Tier0 Admins,OU=Admins,DC=example,DC=com
+      member: CN=S-1-5-21-1-2-3-1013,CN=ForeignSecurityPrincipals,DC=example,DC=com
+      why: >-
+        foreign security principal S-1-5-21-1-2-3-1013, a principal of another forest or an
+        external domain: its members cannot be read here
 dsheuristics:
   description: The dSHeuristics value read from the directory, null when not set.
   returned: success

@@ -90,8 +90,8 @@ def test_the_global_catalog_binds_only_when_asked_with_its_own_ports(run_module,
         plain = _module.AdremedyModule()
     with plain.global_catalog() as catalog:
         assert catalog is None  # no gc_server: nothing to bind
-    with patch_module_args(dict(CONNECTION, gc_server=["gc1.example.com", "ldap://gc2",
-                                                      "ldaps://[::1]:4000"])):
+    servers = ["gc1.example.com", "ldap://gc2", "ldaps://[::1]:4000"]
+    with patch_module_args(dict(CONNECTION, gc_server=servers)):
         module = _module.AdremedyModule()
     with module.global_catalog() as catalog:
         assert directory.settings is None  # lazy: not bound until a member needs it

@@ -278,8 +278,8 @@ def test_a_group_of_the_configuration_naming_context_is_read_on_this_dc():
         obj("CN=Tier0,CN=Services," + CONFIG, ["group"], CHILD_SID + "-1400", group_type=GLOBAL,
             members=["CN=Via Config,OU=Admins," + CHILD]),
         obj("CN=Via Config,OU=Admins," + CHILD, ["user"], CHILD_SID + "-1104", admin_count=1))
-    directory["CN=Domain Admins,CN=Users," + CHILD]["member"] = [b"CN=Tier0,CN=Services," +
-                                                                  CONFIG.encode()]
+    tier0 = "CN=Tier0,CN=Services," + CONFIG
+    directory["CN=Domain Admins,CN=Users," + CHILD]["member"] = [tier0.encode()]
     found = child_set(directory, gc=False)
     assert [u for u in found.unresolved if "Tier0" in u["member"]] == []
     user = by_name(found)["Via Config"]
