@@ -41,8 +41,9 @@ def test_classifies_exactly_the_seeded_accounts(inventory):
     assert classes.get("orphaned") == ORPHANED
     assert classes.get("unmarked") == UNMARKED
     assert inventory["counts"] == {"protected": len(PROTECTED), "orphaned": len(ORPHANED),
-                                   "unmarked": len(UNMARKED),
+                                   "unmarked": len(UNMARKED), "unresolved": 0,
                                    "total": len(PROTECTED | ORPHANED | UNMARKED)}
+    assert inventory["unresolved"] == []  # every member of the seed's groups is followed
     assert inventory["changed"] is False
 
 
