@@ -20,6 +20,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils import (
     _eas_devices, _eas_readiness, _exchange)
 from ansible_collections.adremedy.directory.plugins.module_utils._device_lists import (
     check_device_id)
+from ansible_collections.adremedy.directory.plugins.module_utils._eas_devices import (
+    iso, parse_generalized_time)
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._identity import mail_of
 from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import (
@@ -79,24 +81,6 @@ def parse_threshold(value, what, now=None):
         raise ValueError("%s %r is not a date: use YYYY-MM-DD, an ISO 8601 date and time "
                          "(2026-11-30T18:00:00Z) or a number of days ago (90d)" % (what, value))
     return parsed
-
-
-def parse_generalized_time(text):
-    """AD's whenCreated ('20261128151542.0Z') as an aware datetime, or None."""
-    if not text:
-        return None
-    match = re.match(r"^(\d{14})(?:[.,](\d+))?Z?$", text.strip())
-    if not match:
-        return None
-    try:
-        value = datetime.datetime.strptime(match.group(1), "%Y%m%d%H%M%S")
-    except ValueError:
-        return None
-    return value.replace(tzinfo=UTC)
-
-
-def iso(value):
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else None
 
 
 # -- the Get-MobileDeviceStatistics CSV ---------------------------------------------------------
@@ -426,7 +410,6 @@ def diff_before(record):
 # -- reading the scope from the directory ---------------------------------------------------------
 
 FACT_ATTRIBUTES = ["userAccountControl", "mail", "proxyAddresses"]
-DEVICE_ATTRIBUTES = ["whenCreated"]
 FULL_READ = ["*", "nTSecurityDescriptor"]  # what a journal keeps of a removed object
 
 
@@ -441,7 +424,6 @@ def owner_facts(entry):
 def partnership(entry):
     record = _eas_devices.device_record(entry)
     created = parse_generalized_time(entry.text("whenCreated"))
-    record["when_created"] = iso(created)
     return Partnership(record, created, entry.int("msExchDeviceAccessState"),
                        entry.int("msExchDeviceAccessStateReason"))
 
@@ -454,7 +436,7 @@ class Scope(object):
     def __init__(self, client):
         self.client = client
         self.owner_read = list(_eas_devices.OWNER_ATTRIBUTES) + FACT_ATTRIBUTES
-        self.device_read = list(_eas_devices.DEVICE_READ) + DEVICE_ATTRIBUTES
+        self.device_read = list(_eas_devices.DEVICE_READ)
         self.device_search = "(objectClass=%s)" % _exchange.DEVICE_CLASS[0]
         self.facts = {}
         self.devices = {}

@@ -7,6 +7,8 @@ users, an inventory summary. Private."""
 
 from __future__ import annotations
 
+import datetime
+import re
 from typing import Any, Iterable, Mapping
 
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy import (
@@ -27,9 +29,43 @@ DEVICE_ATTRIBUTES = {
     "user_agent": "msExchDeviceUserAgent", "friendly_name": "msExchDeviceFriendlyName",
 }
 
+# Exchange's FirstSyncTime of a partnership, where the DC's schema has it (the lab's subset
+# does not); else the object's whenCreated, which Exchange writes on the first sync.
+FIRST_SYNC_ATTRIBUTE = "msExchFirstSyncTime"
 DEVICE_READ = list(DEVICE_ATTRIBUTES.values()) + [
     "msExchDeviceAccessState", "msExchDeviceAccessStateReason",
-    "msExchDeviceAccessControlRuleLink"]
+    "msExchDeviceAccessControlRuleLink", "whenCreated", FIRST_SYNC_ATTRIBUTE]
+UTC = datetime.timezone.utc
+_FILETIME_EPOCH = datetime.datetime(1601, 1, 1, tzinfo=UTC)
+
+
+def parse_generalized_time(text: str | None) -> datetime.datetime | None:
+    """AD's whenCreated ('20261128151542.0Z') as an aware datetime, or None."""
+    if not text:
+        return None
+    match = re.match(r"^(\d{14})(?:[.,](\d+))?Z?$", text.strip())
+    if not match:
+        return None
+    try:
+        value = datetime.datetime.strptime(match.group(1), "%Y%m%d%H%M%S")
+    except ValueError:
+        return None
+    return value.replace(tzinfo=UTC)
+
+
+def parse_ad_time(text: str | None) -> datetime.datetime | None:
+    """A generalized time, or a FILETIME integer (100 ns since 1601, 0 = never), or None."""
+    if text and text.strip().isdigit() and len(text.strip()) > 14:
+        ticks = int(text.strip())
+        try:
+            return _FILETIME_EPOCH + datetime.timedelta(microseconds=ticks // 10) if ticks else None
+        except OverflowError:
+            return None
+    return parse_generalized_time(text)
+
+
+def iso(value: datetime.datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else None
 
 
 def device_record(entry: Entry) -> dict[str, Any]:
@@ -45,6 +81,9 @@ def device_record(entry: Entry) -> dict[str, Any]:
     record["access_rule_dn"] = rule_dn
     owner = device_owner(entry.dn)
     record["owner_dn"] = owner[0] if owner else None
+    record["when_created"] = iso(parse_generalized_time(entry.text("whenCreated")))
+    record["first_seen"] = iso(parse_ad_time(entry.text(FIRST_SYNC_ATTRIBUTE))) \
+        or record["when_created"]
     return record
 
 

@@ -20,6 +20,8 @@ API (stable; modules, roles and eas_device_cleanup build on it):
   identity_kind(text) -> str     one of KINDS, how a string is read (see below); IdentityError
                                  for an empty or malformed one
   mail_of(entry) -> str | None   the primary SMTP address: `mail`, else the SMTP: proxy address
+  describe(entry) -> dict        dn, sam_account_name, user_principal_name, mail, object_guid,
+                                 object_sid of a resolved Entry (module identity_info returns it)
   resolve_selection(client, params)
       for modules whose `dn` names users: params["dn"] (any identities) becomes their DNs
 
@@ -117,6 +119,14 @@ def _sid_text(blob: Optional[bytes]) -> Optional[str]:
         return sid_to_str(blob).upper() if blob else None
     except SecurityDescriptorError:
         return None
+
+
+def describe(entry: Entry) -> Dict[str, Optional[str]]:
+    """What identity_info returns for one resolved object."""
+    return dict(dn=entry.dn, sam_account_name=entry.text("sAMAccountName"),
+                user_principal_name=entry.text("userPrincipalName"), mail=mail_of(entry),
+                object_guid=_guid_text(entry.raw("objectGUID")),
+                object_sid=_sid_text(entry.raw("objectSid")))
 
 
 def domain_names(client) -> Tuple[str, str]:

@@ -128,6 +128,7 @@ users:
     mail:
       description: The primary SMTP address (C(mail), else the C(SMTP:) proxy address).
       type: str
+      version_added: 1.1.0
     eas_enabled:
       description: ActiveSync enabled for the user.
       type: bool

@@ -95,8 +95,10 @@ class _Filter(object):
         if value == "*":
             return bool(stored)
         wanted = re.sub(r"\\([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), value)
-        if name == "objectsid":
-            return any(sid_to_str(v) == wanted for v in stored)
+        if name in ("objectsid", "objectguid"):  # a SID string, or binary escapes as sent
+            binary = wanted.encode("latin-1", "replace")
+            return any(v == binary or (name == "objectsid" and sid_to_str(v) == wanted)
+                       for v in stored)
         return any(v.decode("utf-8", "replace").lower() == wanted.lower() for v in stored)
 
 
