@@ -12,7 +12,7 @@ module: identity_info
 short_description: Resolve users named the way admins type them to their directory objects
 version_added: 1.1.0
 description:
-  - Looks up each identity the way the other modules of the collection do (one resolver): a
+  - Looks up each identity the way the other modules of the collection do (one resolver) - a
     DN in any spelling (case, spaces, hex or backslash escapes), C(sAMAccountName),
     C(DOMAIN\\sam), userPrincipalName, primary SMTP address or any C(proxyAddresses) C(smtp:)
     address, objectGUID or objectSid.
