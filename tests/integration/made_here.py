@@ -33,3 +33,13 @@ def domain_sid(directory, base):
     from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_to_str
     directory.conn.search(base, "(objectClass=*)", search_scope="BASE", attributes=["objectSid"])
     return sid_to_str(directory.conn.response[0]["raw_attributes"]["objectSid"][0])
+
+
+def sid_and_guid(conn, dn):
+    """(objectSid, objectGUID) of an object, in their string forms."""
+    import uuid
+    from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_to_str
+    assert conn.search(dn, "(objectClass=*)", search_scope="BASE",
+                       attributes=["objectSid", "objectGUID"]), conn.result
+    raw = conn.response[0]["raw_attributes"]
+    return sid_to_str(raw["objectSid"][0]), str(uuid.UUID(bytes_le=raw["objectGUID"][0]))

@@ -5,12 +5,10 @@ ambiguous identities are one line and nothing is written.
 The OUs and users here are made by the tests (not the seed): OU=Tier0\\2C Admins and OU=Zürich
 with users whose own names need escapes."""
 
-import uuid
-
 import pytest
 
 from conftest import LAB_OU
-from made_here import add_user
+from made_here import add_user, sid_and_guid
 
 TIER0 = "OU=Tier0\\, Admins,%s" % LAB_OU
 ZURICH = "OU=Zürich,%s" % LAB_OU
@@ -32,12 +30,8 @@ def people(directory):
     add_user(conn, ADMIN, "t0admin")
     add_user(conn, CLASH_A, "clasha", userPrincipalName="shared@example.com")
     add_user(conn, CLASH_B, "clashb", mail="shared@example.com")
-    conn.search(JOERG, "(objectClass=*)", search_scope="BASE",
-                attributes=["objectSid", "objectGUID"])
-    raw = conn.response[0]["raw_attributes"]
-    from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_to_str
-    yield dict(sid=sid_to_str(raw["objectSid"][0]),
-               guid=str(uuid.UUID(bytes_le=raw["objectGUID"][0])))
+    sid, guid = sid_and_guid(conn, JOERG)
+    yield dict(sid=sid, guid=guid)
     for ou in (TIER0, ZURICH):
         directory.tree_delete(ou)
 

@@ -37,8 +37,8 @@ def desk(directory):
     directory.tree_delete(DESK)
     assert conn.add(DESK, ["top", "organizationalUnit"]), conn.result
     add_user(conn, ZOE, "zmueller", mail="Zoe.Mueller@example.com")
-    add_user(conn, OLE, "oovergard", proxyAddresses=["SMTP:Ole.Overgard@example.com",
-                                                    "smtp:ole@legacy.example.com"])
+    add_user(conn, OLE, "oovergard",
+             proxyAddresses=["SMTP:Ole.Overgard@example.com", "smtp:ole@legacy.example.com"])
     devices = {}
     for dn, device_id in ((ZOE, ZOE_PHONE), (OLE, OLE_PHONE)):
         result = eas_sync([dn], device_id=device_id, model="Pixel 9")[dn]

@@ -7,12 +7,11 @@ state file).
 The OU and users are made here (not the seed), with names that need escapes and are not ASCII."""
 
 import json
-import uuid
 
 import pytest
 
 from conftest import LAB_OU, run_playbook
-from made_here import add_user
+from made_here import add_user, sid_and_guid
 
 FIELD = "OU=Außendienst\\, Nord,%s" % LAB_OU
 ANNE = "CN=Ørsted\\, Anne,%s" % FIELD
@@ -39,14 +38,7 @@ def field(directory):
     add_user(conn, GUL, "gpartner")
     add_user(conn, PLAIN, "pname")
     add_user(conn, CLASH, "clash", mail="field-team@example.com")
-    ids = {}
-    for dn in (RENEE, GUL):
-        conn.search(dn, "(objectClass=*)", search_scope="BASE",
-                    attributes=["objectSid", "objectGUID"])
-        raw = conn.response[0]["raw_attributes"]
-        from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_to_str
-        ids[dn] = (sid_to_str(raw["objectSid"][0]), str(uuid.UUID(bytes_le=raw["objectGUID"][0])))
-    yield ids
+    yield dict((dn, sid_and_guid(conn, dn)) for dn in (RENEE, GUL))
     directory.tree_delete(FIELD)
 
 
