@@ -327,6 +327,12 @@ def escape_value(value: str) -> str:
     return "".join(out)
 
 
+def _spell(rdns: Tuple[Tuple[Tuple[str, str], ...], ...]) -> str:
+    return ",".join("+".join("%s=%s" % (name, "#" + value[len(_HEX_MARK):]
+                                        if value.startswith(_HEX_MARK) else escape_value(value))
+                             for name, value in rdn) for rdn in rdns)
+
+
 class Dn:
     """A parsed DN: the text as given, its RDNs, and the key it compares and hashes by."""
 
@@ -358,10 +364,11 @@ class Dn:
         return _key_at_or_below(self.key, base_key)
 
     def canonical(self) -> str:
-        return ",".join("+".join("%s=%s" % (name, "#" + value[len(_HEX_MARK):]
-                                            if value.startswith(_HEX_MARK)
-                                            else escape_value(value))
-                                 for name, value in rdn) for rdn in self.rdns)
+        return _spell(self.rdns)
+
+    def parent(self) -> str:
+        """The DN one level up, in RFC 4514 spelling; '' for a DN of one RDN."""
+        return _spell(self.rdns[1:])
 
     def first_rdn_value(self) -> str:
         if not self.rdns:
@@ -401,6 +408,12 @@ def canonical(text: str) -> str:
             or " =" in text or "= " in text):
         return text
     return Dn(text).canonical()
+
+
+def parent(text: str) -> str:
+    """'CN=Doe\\, Jane,OU=Staff,DC=x' -> 'OU=Staff,DC=x' (an escaped comma is part of a value);
+    '' for a DN of one RDN. DnError for a malformed one."""
+    return Dn(text).parent()
 
 
 def first_rdn_value(text: str) -> str:

@@ -10,6 +10,8 @@ from typing import Any, Callable, Mapping
 from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import Change
 from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import (
     SD_ATTRIBUTE, descriptor_of)
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
+    DnError, dn_key, parent)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapClient, LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     CONTAINER_INHERIT, MAX_ACL_BYTES, AclTooLargeError, SecurityDescriptor, SecurityDescriptorError,
@@ -156,19 +158,6 @@ def check_fits(change: Change,
                                "up to %d passed down by its parent)" % (change.dn, own, inherited))
 
 
-def parent_dn(dn: str) -> str:
-    """'CN=a\\,b,OU=x,DC=y' -> 'OU=x,DC=y' (the first comma that is not escaped)."""
-    pos = 0
-    while pos < len(dn):
-        if dn[pos] == "\\":
-            pos += 2
-            continue
-        if dn[pos] == ",":
-            return dn[pos + 1:].strip()
-        pos += 1
-    return ""
-
-
 class ParentDescriptors:
     """read_parent_sd for check_fits: each parent's DACL read once; None when it cannot be read
     (the bind account may lack READ_CONTROL on an OU), in which case the check is left to the
@@ -179,14 +168,18 @@ class ParentDescriptors:
         self.cache: dict[str, SecurityDescriptor | None] = {}
 
     def __call__(self, dn: str) -> SecurityDescriptor | None:
-        parent = parent_dn(dn)
-        if parent not in self.cache:
+        try:
+            above = parent(dn)
+        except DnError:  # not one the DC spelled; the re-read after the write still checks
+            return None
+        key = dn_key(above)
+        if key not in self.cache:
             try:
-                entry = self.client.read(parent, [SD_ATTRIBUTE])
-                self.cache[parent] = descriptor_of(entry) if entry is not None else None
+                entry = self.client.read(above, [SD_ATTRIBUTE])
+                self.cache[key] = descriptor_of(entry) if entry is not None else None
             except (LdapError, SecurityDescriptorError):
-                self.cache[parent] = None
-        return self.cache[parent]
+                self.cache[key] = None
+        return self.cache[key]
 
 
 def _dedupe(sd: SecurityDescriptor, detail: dict[str, Any]) -> tuple[SecurityDescriptor, int]:

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import struct
 import uuid
-from typing import Optional
+from typing import Callable, Iterable, Iterator, Optional, Sequence, Tuple, TypeVar, Union
+
+BytesLike = Union[bytes, bytearray, memoryview]
+AceKey = Tuple[int, int, int, str, Optional[str], Optional[str], bytes]
+# who the duplicate check tells apart: (SID, a callback ACE's condition or an index, or None)
+Trustee = Tuple[str, object]
 
 SE_DACL_PRESENT = 0x0004
 SE_SACL_PRESENT = 0x0010
@@ -29,7 +34,7 @@ class SecurityDescriptorError(ValueError):
 class AclTooLargeError(SecurityDescriptorError):
     """The DACL (or SACL) to write does not fit the 16-bit AclSize of the format."""
 
-    def __init__(self, size, count, what="ACL"):
+    def __init__(self, size: int, count: Optional[int], what: str = "ACL") -> None:
         aces = " with %d ACEs" % count if count is not None else ""
         super(AclTooLargeError, self).__init__(
             "the %s would be %d bytes%s; an ACL holds at most %d bytes (64 KiB), so the "
@@ -39,7 +44,7 @@ class AclTooLargeError(SecurityDescriptorError):
         self.what = what
 
 
-def sid_to_str(blob, offset=0):
+def sid_to_str(blob: BytesLike, offset: int = 0) -> str:
     """Binary SID (MS-DTYP 2.4.2.2) to 'S-1-5-21-...'."""
     blob = bytes(blob)
     if len(blob) < offset + 8:
@@ -53,7 +58,7 @@ def sid_to_str(blob, offset=0):
     return "S-%d-%d%s" % (revision, authority, "".join("-%d" % s for s in subs))
 
 
-def sid_from_str(text):
+def sid_from_str(text: str) -> bytes:
     """'S-1-5-32-544' to its binary form."""
     parts = text.strip().upper().split("-")
     if len(parts) < 3 or parts[0] != "S" or parts[1] != "1":
@@ -69,7 +74,7 @@ def sid_from_str(text):
         "<%dI" % len(subs), *subs)
 
 
-def control_flags(blob):
+def control_flags(blob: Optional[BytesLike]) -> int:
     """The control word of a self-relative security descriptor (bytes 2-3, little-endian)."""
     blob = bytes(blob or b"")
     if len(blob) < 20 or blob[0] != 1:
@@ -78,7 +83,7 @@ def control_flags(blob):
     return struct.unpack_from("<H", blob, 2)[0]
 
 
-def dacl_protected(blob):
+def dacl_protected(blob: Optional[BytesLike]) -> bool:
     """True when 'include inheritable permissions from the parent' is off."""
     return bool(control_flags(blob) & SE_DACL_PROTECTED)
 
@@ -105,10 +110,13 @@ _HEADER = struct.Struct("<BBHIIII")
 _ACL_HEADER = struct.Struct("<BBHHH")
 
 
-def _sid_length(blob, offset):
+def _sid_length(blob: BytesLike, offset: int) -> int:
     if len(blob) < offset + 2:
         raise SecurityDescriptorError("SID at offset %d is truncated" % offset)
     return 8 + 4 * blob[offset + 1]
+
+
+_Parsed = TypeVar("_Parsed", bound="_RawBacked")
 
 
 class _RawBacked:
@@ -117,19 +125,20 @@ class _RawBacked:
 
     __slots__ = ("_raw", "_key")
 
-    def key(self):
+    def key(self) -> tuple:
         raise NotImplementedError
 
-    def _remember(self, raw):
+    def _remember(self: _Parsed, raw: bytes) -> _Parsed:
         self._raw = raw
         self._key = self.key()
         return self
 
-    def _original(self):
+    def _original(self) -> Optional[bytes]:
         return self._raw if self._raw is not None and self._key == self.key() else None
 
 
-_ACE_FIELDS = {}  # raw ACE bytes -> decoded fields (immutable tuples, safe to share)
+# raw ACE bytes -> decoded fields (immutable tuples, safe to share)
+_ACE_FIELDS: dict[bytes, AceKey] = {}
 _ACE_FIELDS_LIMIT = 65536
 
 
@@ -138,8 +147,9 @@ class Ace(_RawBacked):
 
     __slots__ = ("type", "flags", "mask", "sid", "object_type", "inherited_object_type", "extra")
 
-    def __init__(self, ace_type, flags, mask, sid, object_type=None, inherited_object_type=None,
-                 extra=b""):
+    def __init__(self, ace_type: int, flags: int, mask: int, sid: str,
+                 object_type: Optional[str] = None, inherited_object_type: Optional[str] = None,
+                 extra: bytes = b"") -> None:
         self.type = ace_type
         self.flags = flags
         self.mask = mask
@@ -150,29 +160,29 @@ class Ace(_RawBacked):
         self._raw = self._key = None
 
     @property
-    def object_flags(self):
+    def object_flags(self) -> int:
         return ((OBJECT_TYPE_PRESENT if self.object_type else 0)
                 | (INHERITED_OBJECT_TYPE_PRESENT if self.inherited_object_type else 0))
 
     @property
-    def is_object(self):
+    def is_object(self) -> bool:
         return self.type in OBJECT_ACE_TYPES
 
     @property
-    def inherited(self):
+    def inherited(self) -> bool:
         return bool(self.flags & INHERITED_ACE)
 
     @property
-    def inherit_only(self):
+    def inherit_only(self) -> bool:
         return bool(self.flags & INHERIT_ONLY)
 
-    def key(self):
+    def key(self) -> AceKey:
         """What the ACE means; two ACEs with equal keys grant or deny the same thing."""
         return (self.type, self.flags, self.mask, self.sid, self.object_type,
                 self.inherited_object_type, self.extra)
 
     @classmethod
-    def parse(cls, blob, offset, limit):
+    def parse(cls, blob: BytesLike, offset: int, limit: int) -> Ace:
         if offset + 4 > limit:
             raise SecurityDescriptorError("ACE at offset %d is truncated" % offset)
         ace_type, flags, size = struct.unpack_from("<BBH", blob, offset)
@@ -192,7 +202,7 @@ class Ace(_RawBacked):
         return ace
 
     @staticmethod
-    def _decode(blob, offset, ace_type, size):
+    def _decode(blob: BytesLike, offset: int, ace_type: int, size: int) -> AceKey:
         end = offset + size
         mask = struct.unpack_from("<I", blob, offset + 4)[0]
         pos = offset + 8
@@ -223,7 +233,7 @@ class Ace(_RawBacked):
         return (ace_type, flags, mask, sid_to_str(blob, pos), object_type, inherited_object_type,
                 extra)
 
-    def to_bytes(self):
+    def to_bytes(self) -> bytes:
         original = self._original()
         if original is not None:
             return original
@@ -239,7 +249,7 @@ class Ace(_RawBacked):
             raise AclTooLargeError(len(body) + 4, None, "ACE for %s" % self.sid)
         return struct.pack("<BBH", self.type, self.flags, len(body) + 4) + body
 
-    def copy(self, **changes):
+    def copy(self, **changes: object) -> Ace:
         ace = Ace(self.type, self.flags, self.mask, self.sid, self.object_type,
                   self.inherited_object_type, self.extra)
         for name, value in changes.items():
@@ -252,18 +262,19 @@ class Acl(_RawBacked):
 
     __slots__ = ("revision", "sbz1", "sbz2", "aces")
 
-    def __init__(self, revision=2, aces=None, sbz1=0, sbz2=0):
+    def __init__(self, revision: int = 2, aces: Optional[Iterable[Ace]] = None, sbz1: int = 0,
+                 sbz2: int = 0) -> None:
         self.revision = revision
         self.sbz1 = sbz1
         self.sbz2 = sbz2
         self.aces = list(aces or [])
         self._raw = self._key = None
 
-    def key(self):
+    def key(self) -> tuple:
         return (self.revision, tuple(ace.key() for ace in self.aces))
 
     @classmethod
-    def parse(cls, blob, offset):
+    def parse(cls, blob: BytesLike, offset: int) -> Acl:
         if offset + 8 > len(blob):
             raise SecurityDescriptorError("ACL at offset %d is truncated" % offset)
         revision, sbz1, size, count, sbz2 = _ACL_HEADER.unpack_from(blob, offset)
@@ -286,7 +297,7 @@ class Acl(_RawBacked):
             pos += len(ace._raw)  # pylint: disable=protected-access
         return acl._remember(bytes(blob[offset:end]))
 
-    def to_bytes(self):
+    def to_bytes(self) -> bytes:
         original = self._original()
         if original is not None:
             return original
@@ -300,7 +311,7 @@ class Acl(_RawBacked):
                                 self.sbz2) + body
 
 
-def _acl_bytes(acl, what):
+def _acl_bytes(acl: Optional[Acl], what: str) -> Optional[bytes]:
     if acl is None:
         return None
     try:
@@ -321,8 +332,9 @@ class SecurityDescriptor(_RawBacked):
 
     __slots__ = ("revision", "sbz1", "control", "owner", "group", "sacl", "dacl")
 
-    def __init__(self, control=SE_SELF_RELATIVE, owner=None, group=None, sacl=None, dacl=None,
-                 sbz1=0):
+    def __init__(self, control: int = SE_SELF_RELATIVE, owner: Optional[str] = None,
+                 group: Optional[str] = None, sacl: Optional[Acl] = None,
+                 dacl: Optional[Acl] = None, sbz1: int = 0) -> None:
         self.revision = 1
         self.sbz1 = sbz1
         self.control = control
@@ -332,12 +344,12 @@ class SecurityDescriptor(_RawBacked):
         self.dacl = dacl
         self._raw = self._key = None
 
-    def key(self):
+    def key(self) -> tuple:
         return (self.revision, self.sbz1, self.control, self.owner, self.group,
                 self.sacl.key() if self.sacl else None, self.dacl.key() if self.dacl else None)
 
     @classmethod
-    def parse(cls, blob):
+    def parse(cls, blob: Optional[BytesLike]) -> SecurityDescriptor:
         blob = bytes(blob or b"")
         if len(blob) < _HEADER.size:
             raise SecurityDescriptorError("security descriptor is truncated (%d bytes)"
@@ -358,7 +370,7 @@ class SecurityDescriptor(_RawBacked):
         sd.dacl = Acl.parse(blob, dacl) if dacl else None
         return sd._remember(blob)
 
-    def to_bytes(self):
+    def to_bytes(self) -> bytes:
         original = self._original()
         if original is not None:
             return original
@@ -377,15 +389,15 @@ class SecurityDescriptor(_RawBacked):
                               offsets["group"], offsets["sacl"], offsets["dacl"])
         return header + b"".join(parts)
 
-    def copy(self):
+    def copy(self) -> SecurityDescriptor:
         return SecurityDescriptor.parse(self.to_bytes())
 
     @property
-    def protected(self):
+    def protected(self) -> bool:
         return bool(self.control & SE_DACL_PROTECTED)
 
 
-def enable_inheritance(sd):
+def enable_inheritance(sd: SecurityDescriptor) -> Tuple[SecurityDescriptor, bool]:
     """Clear the protected flag and keep only explicit ACEs; the DC adds the inherited ones
     back from the parent in the same modify. Returns (descriptor to write, changed)."""
     new = _copy_with_dacl(sd)
@@ -395,7 +407,8 @@ def enable_inheritance(sd):
     return new, changed
 
 
-def disable_inheritance(sd, mode="preserve"):
+def disable_inheritance(sd: SecurityDescriptor, mode: str = "preserve"
+                        ) -> Tuple[SecurityDescriptor, bool]:
     """Set the protected flag. 'preserve' turns inherited ACEs into explicit ones in place (as
     .NET SetAccessRuleProtection(true, true)); 'remove' drops them."""
     if mode not in ("preserve", "remove"):
@@ -411,21 +424,21 @@ def disable_inheritance(sd, mode="preserve"):
     return new, changed
 
 
-def _copy_with_dacl(sd):
+def _copy_with_dacl(sd: SecurityDescriptor) -> SecurityDescriptor:
     if sd.dacl is None:
         raise SecurityDescriptorError("the descriptor has no DACL (read it with the SD flags "
                                       "control including DACL_SECURITY_INFORMATION, 0x4)")
     return sd.copy()
 
 
-def drop_explicit_duplicates(sd):
+def drop_explicit_duplicates(sd: SecurityDescriptor) -> Tuple[SecurityDescriptor, int]:
     """Drop explicit copies of inherited ACEs where that changes no one's access (see
     plan_explicit_duplicates). Returns (descriptor, number removed)."""
     new, removed, _kept = plan_explicit_duplicates(sd)
     return new, len(removed)
 
 
-def explicit_only(sd):
+def explicit_only(sd: SecurityDescriptor) -> SecurityDescriptor:
     """The descriptor to write: the DC ignores inherited ACEs in a write and recomputes them, so
     only explicit ones are sent (MS-ADTS 6.1.3)."""
     new = _copy_with_dacl(sd)
@@ -433,7 +446,7 @@ def explicit_only(sd):
     return new
 
 
-def inheritance_key(sd):
+def inheritance_key(sd: SecurityDescriptor) -> Tuple[bool, Optional[Tuple[str, ...]]]:
     """What idempotence and verification compare: the protected flag and the explicit ACEs.
 
     Order is ignored because the DC sorts explicit ACEs canonically (MS-ADTS 6.1.3.1), and so is
@@ -500,7 +513,7 @@ class Sddl:
     Without a domain SID, domain-relative SIDs are written out in full.
     """
 
-    def __init__(self, domain_sid=None, root_sid=None):
+    def __init__(self, domain_sid: Optional[str] = None, root_sid: Optional[str] = None) -> None:
         self.by_alias = dict(SDDL_WELL_KNOWN)
         for rids, base in ((SDDL_DOMAIN_RIDS, domain_sid),
                            (SDDL_ROOT_RIDS, root_sid or domain_sid)):
@@ -509,10 +522,10 @@ class Sddl:
         self.by_sid = dict((sid, alias) for alias, sid in self.by_alias.items())
 
     # rendering
-    def sid(self, sid):
+    def sid(self, sid: str) -> str:
         return self.by_sid.get(sid, sid)
 
-    def render(self, sd, ace_separator=""):
+    def render(self, sd: SecurityDescriptor, ace_separator: str = "") -> str:
         """SDDL text of a descriptor; ace_separator '\\n' puts one ACE per line (for diffs)."""
         out = []
         if sd.owner:
@@ -525,13 +538,14 @@ class Sddl:
             out.append(self._acl("S:", sd.sacl, sd.control, SDDL_SACL_FLAGS, ace_separator))
         return "".join(out)
 
-    def _acl(self, prefix, acl, control, flag_names, separator):
+    def _acl(self, prefix: str, acl: Optional[Acl], control: int,
+             flag_names: Sequence[Tuple[str, int]], separator: str) -> str:
         head = prefix + "".join(name for name, bit in flag_names if control & bit)
         if acl is None:
             return head + "NO_ACCESS_CONTROL"
         return separator.join([head] + [self.ace(ace) for ace in acl.aces])
 
-    def ace(self, ace):
+    def ace(self, ace: Ace) -> str:
         if ace.type not in _ACE_NAME_BY_TYPE or ace.extra:
             raise SecurityDescriptorError("ACE type 0x%02x has no SDDL form here" % ace.type)
         flags = "".join(name for name, bit in SDDL_ACE_FLAGS if ace.flags & bit)
@@ -540,7 +554,7 @@ class Sddl:
         return "(%s)" % ";".join(fields)
 
     # parsing
-    def parse(self, text):
+    def parse(self, text: str) -> SecurityDescriptor:
         """SDDL text to a SecurityDescriptor (self-relative, AD layout when serialized)."""
         text = "".join(str(text).split())
         sd = SecurityDescriptor(SE_SELF_RELATIVE)
@@ -569,14 +583,15 @@ class Sddl:
             pos = end
         return sd
 
-    def parse_sid(self, text):
+    def parse_sid(self, text: str) -> str:
         if text.upper() in self.by_alias:
             return self.by_alias[text.upper()]
         if text.upper().startswith("S-"):
             return sid_to_str(sid_from_str(text))
         raise SecurityDescriptorError("%r is neither a SID nor a known SDDL alias" % text)
 
-    def _parse_acl(self, body, flag_names):
+    def _parse_acl(self, body: str, flag_names: Sequence[Tuple[str, int]]
+                   ) -> Tuple[int, Optional[Acl]]:
         flags = 0
         pos = 0
         while pos < len(body) and body[pos] != "(":
@@ -599,7 +614,7 @@ class Sddl:
         acl = Acl(ACL_REVISION_DS if any(a.is_object for a in aces) else 2, aces)
         return flags, acl
 
-    def parse_ace(self, text):
+    def parse_ace(self, text: str) -> Ace:
         fields = text.split(";")
         if len(fields) != 6:
             raise SecurityDescriptorError("ACE %r needs 6 fields (type;flags;rights;object;"
@@ -615,7 +630,7 @@ class Sddl:
         return Ace(ace_type, flags, parse_rights(rights, text), self.parse_sid(sid), *guids)
 
 
-def rights_text(mask):
+def rights_text(mask: int) -> str:
     """Letters when every bit has one, else 0x%08x (as Samba renders)."""
     letters = ""
     rest = mask
@@ -626,7 +641,7 @@ def rights_text(mask):
     return letters if not rest else "0x%08x" % mask
 
 
-def parse_rights(text, context=""):
+def parse_rights(text: str, context: str = "") -> int:
     if text[:2].lower() == "0x" or text.isdigit():
         try:
             value = int(text, 0) if text[:2].lower() == "0x" else int(text)
@@ -639,7 +654,7 @@ def parse_rights(text, context=""):
     return _letters(text, _RIGHTS_BY_NAME, "right", context)
 
 
-def _letters(text, table, what, context):
+def _letters(text: str, table: dict[str, int], what: str, context: str) -> int:
     value = 0
     for pos in range(0, len(text), 2):
         token = text[pos:pos + 2].upper()
@@ -649,7 +664,7 @@ def _letters(text, table, what, context):
     return value
 
 
-def _guid(text, context):
+def _guid(text: str, context: str) -> Optional[str]:
     if not text:
         return None
     try:
@@ -658,7 +673,7 @@ def _guid(text, context):
         raise SecurityDescriptorError("ACE %r: %r is not a GUID" % (context, text))
 
 
-def _section_end(text, pos):
+def _section_end(text: str, pos: int) -> int:
     """End of an O:/G:/D:/S: section: the next tag outside parentheses."""
     depth = 0
     while pos < len(text):
@@ -673,7 +688,7 @@ def _section_end(text, pos):
     return pos
 
 
-def _short(text):
+def _short(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -690,7 +705,7 @@ EVERYONE = "S-1-1-0"
 AUTHENTICATED_USERS = "S-1-5-11"
 
 
-def map_generic(mask):
+def map_generic(mask: int) -> int:
     for generic, specific in DS_GENERIC_MAPPING:
         if mask & generic:
             mask = (mask & ~generic) | specific
@@ -762,7 +777,7 @@ class AccessDecision:
     __slots__ = ("granted", "ace", "reason", "unevaluated")
 
     def __init__(self, granted: bool, ace: Optional[Ace], reason: str,
-                 unevaluated: tuple = ()):
+                 unevaluated: Iterable[Ace] = ()) -> None:
         self.granted = granted
         self.ace = ace
         self.reason = reason
@@ -773,14 +788,14 @@ class AccessDecision:
         return not self.unevaluated
 
 
-def _applies(ace: Ace, token: set, object_type: Optional[str]) -> bool:
+def _applies(ace: Ace, token: set[str], object_type: Optional[str]) -> bool:
     """Does the ACE speak about this object, for this token and (for object ACEs) this type?"""
     if ace.inherit_only or ace.sid not in token:
         return False
     return not ace.object_type or ace.object_type.lower() == object_type
 
 
-def check_access(sd: SecurityDescriptor, token_sids, desired: int,
+def check_access(sd: SecurityDescriptor, token_sids: Iterable[str], desired: int,
                  object_type: Optional[str] = None) -> AccessDecision:
     """Would a token holding these SIDs get every bit of `desired` on an object with this DACL?
 
@@ -861,7 +876,7 @@ def _answer(ace: Ace) -> str:
     return _UNREADABLE
 
 
-def _trustee(ace: Ace, index: int, sid: str) -> tuple:
+def _trustee(ace: Ace, index: int, sid: str) -> Trustee:
     if ace.type in CALLBACK_ALLOW_TYPES or ace.type in CALLBACK_DENY_TYPES:
         return (sid, ace.extra)
     if _answer(ace) == _UNREADABLE:
@@ -869,7 +884,8 @@ def _trustee(ace: Ace, index: int, sid: str) -> tuple:
     return (sid, None)
 
 
-def _contexts(aces: list):
+def _contexts(aces: Sequence[Ace]
+              ) -> Iterator[Tuple[str, Callable[[Ace], bool], dict[str, str]]]:
     """(name, predicate(ace) -> effective there, SID substitution) for this object and the
     kinds of objects below it."""
     classes = sorted(set(ace.inherited_object_type.lower() for ace in aces
@@ -887,7 +903,8 @@ def _contexts(aces: list):
     for cls in classes:
         for depth, label in ((1, "children"), (2, "objects further down")):
             for flag, kind in ((CONTAINER_INHERIT, ""), (OBJECT_INHERIT, " (as leaf objects)")):
-                def effective(ace, cls=cls, depth=depth, flag=flag):
+                def effective(ace: Ace, cls: Optional[str] = cls, depth: int = depth,
+                              flag: int = flag) -> bool:
                     if not ace.flags & flag or (depth > 1 and ace.flags & NO_PROPAGATE_INHERIT):
                         return False
                     return not ace.inherited_object_type \
@@ -897,7 +914,8 @@ def _contexts(aces: list):
                     yield name, effective, sub
 
 
-def _first_answers(aces: list, applies, sub: dict) -> dict:
+def _first_answers(aces: Sequence[Ace], applies: Callable[[Ace], bool], sub: dict[str, str]
+                   ) -> dict[Trustee, Tuple[float, str]]:
     """trustee -> (position, answer) of its first ACE among those that apply."""
     first = {}
     for index, ace in enumerate(aces):
@@ -909,7 +927,8 @@ def _first_answers(aces: list, applies, sub: dict) -> dict:
     return first
 
 
-def _disagreement(before: dict, after: dict) -> Optional[tuple]:
+def _disagreement(before: dict[Trustee, Tuple[float, str]],
+                  after: dict[Trustee, Tuple[float, str]]) -> Optional[Tuple[Trustee, ...]]:
     """None when both answer every token alike, else the trustees of a token they differ on.
     A trustee with no ACE answers 'not granted' after everything else."""
     end = (float("inf"), DENY)
@@ -925,7 +944,7 @@ def _disagreement(before: dict, after: dict) -> Optional[tuple]:
     return None
 
 
-def _slices(aces: list, dropped: list):
+def _slices(aces: Sequence[Ace], dropped: Sequence[Ace]) -> Iterator[Tuple[int, Optional[str]]]:
     """(right, object type) pairs on which dropping these ACEs could matter: the rights they
     hold (rights every ACE treats alike tried once) and the object types they apply to."""
     bits = 0
@@ -948,7 +967,7 @@ def _slices(aces: list, dropped: list):
             yield bit, object_type
 
 
-def access_difference(aces: list, kept: list) -> Optional[str]:
+def access_difference(aces: Sequence[Ace], kept: Sequence[Ace]) -> Optional[str]:
     """None when the DACL `kept` (`aces` less some ACEs, order kept) gives every token the same
     answer as `aces` for every right and object type, on this object and every object that
     inherits from it; else one case where it does not, in words."""
@@ -957,14 +976,15 @@ def access_difference(aces: list, kept: list) -> Optional[str]:
     if not dropped:
         return None
     for bit, object_type in _slices(aces, dropped):
-        def applies(ace, bit=bit, object_type=object_type):
+        def applies(ace: Ace, bit: int = bit, object_type: Optional[str] = object_type) -> bool:
             if _answer(ace) == _UNREADABLE:
                 return True
             if not map_generic(ace.mask) & bit:
                 return False
             return not ace.object_type or ace.object_type.lower() == object_type
         for where, effective, sub in _contexts(aces):
-            def both(ace, effective=effective, applies=applies):
+            def both(ace: Ace, effective: Callable[[Ace], bool] = effective,
+                     applies: Callable[[Ace], bool] = applies) -> bool:
                 return effective(ace) and applies(ace)
             before = _first_answers(aces, both, sub)
             after = _first_answers(kept, both, sub)
@@ -977,12 +997,13 @@ def access_difference(aces: list, kept: list) -> Optional[str]:
     return None
 
 
-def _is_candidate(ace: Ace, inherited: set) -> bool:
+def _is_candidate(ace: Ace, inherited: set[AceKey]) -> bool:
     return not ace.inherited and _answer(ace) != _UNREADABLE \
         and ace.copy(flags=ace.flags | INHERITED_ACE).key() in inherited
 
 
-def plan_explicit_duplicates(sd: SecurityDescriptor):
+def plan_explicit_duplicates(sd: SecurityDescriptor) -> Tuple[
+        SecurityDescriptor, list[Ace], list[Tuple[Ace, Optional[str]]]]:
     """Explicit ACEs identical (but for INHERITED_ACE) to an inherited ACE of the same DACL, as
     re-enabling inheritance after a 'preserve' leaves them, dropped where that provably changes
     no one's effective access, on this object or any object below it.

@@ -12,8 +12,10 @@ import pytest
 
 from conftest import user_dn
 
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
+    parent as parent_dn)
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
-    parent_dn, passed_down_size)
+    passed_down_size)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     MAX_ACL_BYTES, SE_DACL_PROTECTED, Ace, Acl, SecurityDescriptor)
 

@@ -6,7 +6,7 @@ from hypothesis import example, given, settings, strategies as st
 from ansible_collections.adremedy.directory.plugins.module_utils import _dn
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
     DnError, canonical, dn_key, dn_list, escape_value, first_at_or_above, first_rdn_value,
-    is_at_or_below, parse, same_dn)
+    is_at_or_below, parent, parse, same_dn)
 
 
 @pytest.mark.parametrize("a,b", [
@@ -204,3 +204,13 @@ def test_dn_is_under_compares_rdns_not_raw_text():
 def test_a_malformed_dn_is_a_dn_error():
     with pytest.raises(DnError):
         is_at_or_below("CN=a,=broken", "DC=x")
+
+
+def test_parent_is_one_rdn_up_and_escaped_commas_stay_in_values():
+    assert parent("CN=Doe\\, Jane,OU=Staff,DC=x") == "OU=Staff,DC=x"
+    assert parent("CN=a\\2Cb,OU=Tier0\\2C Admins,DC=x") == "OU=Tier0\\, Admins,DC=x"
+    assert same_dn(parent("cn = a , ou=Z\\C3\\BCrich,dc=x"), "OU=Zürich,DC=x")
+    assert parent("CN=a+SN=b,OU=x\\+y,DC=x") == "OU=x\\+y,DC=x"
+    assert parent("DC=x") == ""
+    with pytest.raises(DnError):
+        parent("CN=a,,DC=x")

@@ -3,8 +3,10 @@ tests/integration/test_limits.py)."""
 
 import pytest
 
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
+    parent as parent_dn)
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
-    LARGE_DACL, check_fits, parent_dn, passed_down_size, plan)
+    LARGE_DACL, check_fits, passed_down_size, plan)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     CONTAINER_INHERIT, SE_DACL_PRESENT, SE_DACL_PROTECTED, SE_SELF_RELATIVE, Ace, Acl,
     AclTooLargeError, SecurityDescriptor)
