@@ -20,6 +20,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils import _kerbero
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
     DnError, canonical, dn_key)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_to_str
+from ansible_collections.adremedy.directory.plugins.module_utils._tls import patch_ldap3
 
 try:
     import ldap3
@@ -28,6 +29,7 @@ try:
     from ldap3.protocol.microsoft import security_descriptor_control
     from ldap3 import MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE  # pylint: disable=unused-import
     LDAP3_IMPORT_ERROR = None
+    patch_ldap3()  # ldaps://<IP address> on Python 3.12+ (see _tls)
 except ImportError:  # pragma: no cover - reported by require_ldap3()
     LDAP3_IMPORT_ERROR = traceback.format_exc()
     MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE = "MODIFY_ADD", "MODIFY_DELETE", "MODIFY_REPLACE"
