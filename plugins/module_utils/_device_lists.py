@@ -96,6 +96,9 @@ def merge_entries(entries: Sequence[Any], default_list: str = "allowed"
                 values = []
             if isinstance(values, str):
                 values = [values]
+            if not isinstance(values, (list, tuple)):
+                raise ValueError("entries[%d] (%s) %s: give a list of device IDs or one ID, not %s"
+                                 % (number, _printable(user), which, type(values).__name__))
             for value in values:
                 check_device_id(value, "entries[%d] (%s) %s" % (number, _printable(user),
                                                                 which))

@@ -81,6 +81,7 @@ def test_device_ids(value):
 @given(st.lists(ANYTHING, max_size=6), st.sampled_from(["allowed", "blocked"]))
 @example([{"user": "u1\nINJECTED", "allowed": ["bad,"]}], "allowed")  # found by this test
 @example([{"user": "u1\r\n", "x": 1}], "allowed")
+@example([{"user": "0", "allowed": False}], "allowed")  # was a TypeError (found on Python 3.13)
 def test_list_entries_validate_completely_or_fail(entries, default_list):
     try:
         merged = merge_entries(entries, default_list)
