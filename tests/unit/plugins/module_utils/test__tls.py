@@ -6,7 +6,7 @@ import ssl
 import pytest
 from ldap3.core import tls as ldap3_tls
 
-from ansible_collections.adremedy.directory.plugins.module_utils import _ldap  # noqa: F401  (patches)
+from ansible_collections.adremedy.directory.plugins.module_utils import _ldap  # importing it patches ldap3
 from ansible_collections.adremedy.directory.plugins.module_utils._tls import ip_aware
 
 CERT = {"subjectAltName": (("IP Address", "127.0.0.1"), ("IP Address", "2001:DB8:0:0:0:0:0:1\n"),
@@ -39,6 +39,7 @@ def test_an_address_is_not_matched_by_a_dns_entry_spelling_it():
 
 
 def test_ldap3_checks_addresses_on_every_python():
+    assert _ldap.LDAP3_IMPORT_ERROR is None
     if getattr(ssl, "match_hostname", None) is None:  # Python 3.12+: patched once by _ldap
         assert ldap3_tls.match_hostname.ip_aware
     ldap3_tls.match_hostname(CERT, "127.0.0.1")
