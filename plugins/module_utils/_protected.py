@@ -16,11 +16,13 @@ import datetime
 import re
 import struct
 from collections import deque
+from typing import Any, Callable, Container, Iterable, Iterator, Mapping, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
     DnMap, dn_key, is_at_or_below)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    MATCHING_RULE_IN_CHAIN, LdapError, escape_filter_value, follow_links, read_objects_by)
+    MATCHING_RULE_IN_CHAIN, Entry, LdapClient, LdapError, escape_filter_value, follow_links,
+    read_objects_by)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     SecurityDescriptorError, dacl_protected, sid_to_str)
 
@@ -59,7 +61,7 @@ GROUP_UNIVERSAL = 0x8
 NO_GC = "; give gc_server (a Global Catalog of the forest) so the module can follow it"
 
 
-def dsheuristics_mask(value):
+def dsheuristics_mask(value: str | None) -> int:
     """dwAdminSDExMask: the 16th character of dSHeuristics, a hex digit (MS-ADTS 6.1.1.2.4.1.2)."""
     if not value or len(value) < 16:
         return 0
@@ -69,13 +71,14 @@ def dsheuristics_mask(value):
         return 0
 
 
-def classify(in_set, admin_count):
+def classify(in_set: bool, admin_count: int | None) -> str | None:
     if in_set:
         return "protected" if admin_count == 1 else "unmarked"
     return "orphaned" if admin_count == 1 else None
 
 
-def shortest_chain(start, parents, roots):
+def shortest_chain(start: str, parents: Mapping[str, Iterable[str]],
+                   roots: Container[str]) -> list[str] | None:
     """Group DNs from an object's first group up to a protected root, fewest hops first.
 
     parents maps a DN key (_dn.dn_key) to the keys of the groups it is a direct member of.
@@ -95,12 +98,12 @@ def shortest_chain(start, parents, roots):
     return None
 
 
-def _xml(text, field):
+def _xml(text: str, field: str) -> str | None:
     match = re.search(_XML_FIELD % (field, field), text)
     return match.group(1) if match else None
 
 
-def admin_count_written(entry):
+def admin_count_written(entry: Entry) -> dict[str, Any] | None:
     """When adminCount was last written (originating change), its version and where that came
     from: {"time": ISO 8601 UTC, "version": n, "source": attribute}, or None when the DC
     returns neither metadata attribute (or adminCount has none)."""
@@ -122,7 +125,7 @@ def admin_count_written(entry):
     return None
 
 
-def _repl_property_metadata(blob, attid):
+def _repl_property_metadata(blob: bytes, attid: int) -> tuple[int, int] | None:
     """(originating change, seconds since 1601; version) of one attribute from a
     replPropertyMetaDataBlob version 1 (MS-DRSR 5.172: 16-byte header, 48-byte entries)."""
     if len(blob) < 16:
@@ -137,20 +140,20 @@ def _repl_property_metadata(blob, attid):
     return None
 
 
-def account_disabled(entry):
+def account_disabled(entry: Entry) -> bool | None:
     """True or False for accounts (userAccountControl ACCOUNTDISABLE), None for groups."""
     uac = entry.int("userAccountControl")
     return None if uac is None else bool(uac & UAC_ACCOUNTDISABLE)
 
 
-def is_krbtgt(obj):
+def is_krbtgt(obj: Mapping[str, Any]) -> bool:
     """The domain's krbtgt and the krbtgt_<n> accounts of read-only DCs (and Azure AD
     Kerberos), which PingCastle also leaves out of its adminCount findings."""
     name = (obj.get("sam_account_name") or "").lower()
     return name == "krbtgt" or name.startswith("krbtgt_")
 
 
-def inheritance_state(entry):
+def inheritance_state(entry: Entry) -> str:
     blob = entry.raw("nTSecurityDescriptor")
     if blob is None:
         return "unknown"
@@ -160,20 +163,20 @@ def inheritance_state(entry):
         return "unknown"
 
 
-def _member_list_ranged(entry):
+def _member_list_ranged(entry: Entry) -> bool:
     """AD returns a long `member` list in ranges (member;range=0-1499) instead of whole."""
     return any(name.startswith("member;range=") for name in entry.attrs)
 
 
-def _is_foreign_principal(entry):
+def _is_foreign_principal(entry: Entry) -> bool:
     return "foreignsecurityprincipal" in [c.lower() for c in entry.texts("objectClass")]
 
 
-def _is_group(entry):
+def _is_group(entry: Entry) -> bool:
     return "group" in [c.lower() for c in entry.texts("objectClass")]
 
 
-def unresolved_reason(unresolved):
+def unresolved_reason(unresolved: Sequence[Mapping[str, Any]]) -> str:
     """One line for what the protected set could not follow: the first case, and how many."""
     first = unresolved[0]
     more = len(unresolved) - 1
@@ -181,7 +184,7 @@ def unresolved_reason(unresolved):
                                       " (and %d more)" % more if more else "")
 
 
-def _most_specific_class(entry):
+def _most_specific_class(entry: Entry) -> str | None:
     classes = entry.texts("objectClass")
     return classes[-1] if classes else None
 
@@ -189,7 +192,8 @@ def _most_specific_class(entry):
 class ProtectedSet:
     """Reads the directory once and answers who is protected, by what, and how they are marked."""
 
-    def __init__(self, client, gc=None):
+    def __init__(self, client: LdapClient,
+                 gc: LdapClient | Callable[[], LdapClient] | None = None) -> None:
         self.client = client
         # A Global Catalog for members of other domains: an LdapClient, or a function that
         # binds to one, called only when a member needs it.
@@ -218,33 +222,33 @@ class ProtectedSet:
         self._holder = {}  # member DN key -> DN of the group that lists it (for messages)
         self._crossings = 0  # groups of other naming contexts whose members were followed
 
-    def _read_dsheuristics(self, config_nc):
+    def _read_dsheuristics(self, config_nc: str | None) -> str | None:
         entry = self.client.read("CN=Directory Service,CN=Windows NT,CN=Services,%s" % config_nc,
                                  ["dSHeuristics"])
         return entry.text("dSHeuristics") if entry else None
 
-    def _find_sid(self, sid):
+    def _find_sid(self, sid: str) -> Entry | None:
         for entry in self.client.search(self.domain_nc, "(objectSid=%s)" % escape_filter_value(sid),
                                         ENTRY_ATTRIBUTES):
             return entry
         return None
 
     @property
-    def gc(self):
+    def gc(self) -> LdapClient | None:
         if self._gc_client is None and self._gc_source is not None:
             source = self._gc_source
             self._gc_client = source() if callable(source) else source
         return self._gc_client
 
-    def _single_domain(self):
+    def _single_domain(self) -> bool:
         return dn_key(self.root_nc) == dn_key(self.domain_nc)
 
-    def _not_followed(self, group, member, why):
+    def _not_followed(self, group: str | None, member: str | None, why: str) -> None:
         item = dict(group=group, member=member, why=why)
         if item not in self.unresolved:  # several roots can reach the same group
             self.unresolved.append(item)
 
-    def _members_of(self, group):
+    def _members_of(self, group: Entry) -> list[str]:
         """The member DNs to follow from a group; each remembers the group for messages."""
         if _member_list_ranged(group):
             # the DC expands it (in-chain); its members of other domains are not seen then
@@ -255,7 +259,7 @@ class ProtectedSet:
             self._holder.setdefault(dn_key(dn), group.dn)
         return members
 
-    def _transitive_members(self, group):
+    def _transitive_members(self, group: Entry) -> Iterator[Entry]:
         """Every object of this domain that is a direct or nested member of a group, found by
         following `member` in batches (follow_links): a few reads for the usual handful of
         admins, where an in-chain matching rule search makes some DCs (Samba) evaluate every
@@ -275,7 +279,7 @@ class ProtectedSet:
             else:
                 yield member
 
-    def _foreign_principal(self, fsp):
+    def _foreign_principal(self, fsp: Entry) -> None:
         sid = fsp.raw("objectSid")
         sid = sid_to_str(sid) if sid else fsp.dn
         if not sid.startswith("S-1-5-21-"):
@@ -284,7 +288,7 @@ class ProtectedSet:
                            "foreign security principal %s, a principal of another forest or an "
                            "external domain: its members cannot be read here" % sid)
 
-    def _elsewhere(self, dn):
+    def _elsewhere(self, dn: str) -> list[str]:
         """A member this domain's naming context does not hold: the DNs of its members to
         follow, read from this DC (configuration and schema naming contexts, which every DC
         holds in full) or from the Global Catalog (other domains); or nothing, with the reason
@@ -323,11 +327,11 @@ class ProtectedSet:
                            "Catalog does not hold its members")
         return []
 
-    def _in_chain_members(self, group):
+    def _in_chain_members(self, group: Entry) -> Iterator[Entry]:
         members = "(memberOf:%s:=%s)" % (MATCHING_RULE_IN_CHAIN, escape_filter_value(group.dn))
         return self.client.search(self.domain_nc, members, ENTRY_ATTRIBUTES)
 
-    def _root_group(self, sid, name, forest_root):
+    def _root_group(self, sid: str | None, name: str, forest_root: bool) -> Entry | None:
         """The entry of a protected group: in this domain, or for Enterprise and Schema Admins
         of a child domain in the forest root domain, read from the Global Catalog."""
         entry = self._find_sid(sid) if sid else None
@@ -348,20 +352,20 @@ class ProtectedSet:
                            % (name, sid))
         return None
 
-    def _forest_root_sid(self):
+    def _forest_root_sid(self) -> str | None:
         if self.forest_root_sid is None and self._gc_source is not None:
             entry = self.gc.read(self.root_nc, ["objectSid"])
             if entry is not None and entry.raw("objectSid"):
                 self.forest_root_sid = sid_to_str(entry.raw("objectSid"))
         return self.forest_root_sid
 
-    def _remember(self, entry):
+    def _remember(self, entry: Entry) -> str:
         key = dn_key(entry.dn)
         self.entries.setdefault(key, entry)
         self.names[key] = entry.text("sAMAccountName") or entry.dn
         return key
 
-    def load(self):
+    def load(self) -> ProtectedSet:
         roots = [(sid, name, bit, False) for sid, name, bit in BUILTIN_GROUPS]
         root_sid = self._forest_root_sid()
         for rid, name, forest_root in DOMAIN_GROUPS:
@@ -410,7 +414,7 @@ class ProtectedSet:
             self._check_tokens()
         return self
 
-    def _check_tokens(self):
+    def _check_tokens(self) -> None:
         """adminCount=1 objects the walk did not reach: their tokenGroups (the DC's own
         transitive expansion; in a child domain from the Global Catalog, which also knows the
         universal groups of other domains) may still name a protected group. Only where the
@@ -434,7 +438,7 @@ class ProtectedSet:
                     self.via_token.setdefault(key, name)
                     break
 
-    def _parents(self):
+    def _parents(self) -> dict[str, set[str]]:
         parents = {}
         for key, entry in self.entries.items():
             groups = set(dn_key(v) for v in entry.texts("memberOf")) & self.in_set
@@ -442,7 +446,7 @@ class ProtectedSet:
                 parents[key] = groups
         return parents
 
-    def objects(self):
+    def objects(self) -> list[dict[str, Any]]:
         """Every object with adminCount=1 or in the protected set, classified, sorted by DN."""
         parents = self._parents()
         result = []
@@ -480,7 +484,7 @@ class ProtectedSet:
             result.append(row)
         return result
 
-    def by_dn(self):
+    def by_dn(self) -> DnMap:
         """objects() by DN (any spelling finds it), for looking up one object's class and
         reason."""
         found = DnMap()
@@ -488,7 +492,8 @@ class ProtectedSet:
             found[obj["dn"]] = obj
         return found
 
-    def _why(self, key, parents, in_set):
+    def _why(self, key: str, parents: Mapping[str, Iterable[str]],
+             in_set: bool) -> tuple[list[str], str]:
         if not in_set:
             return [], "adminCount=1 but in no protected group"
         if key in self.root_keys:
@@ -507,7 +512,7 @@ class ProtectedSet:
         return [key], "protected principal"
 
 
-def counts(objects):
+def counts(objects: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     result = dict((name, 0) for name in CLASSES)
     result["unresolved"] = 0
     for obj in objects:
