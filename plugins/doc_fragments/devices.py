@@ -18,20 +18,19 @@ options:
     description:
       - Only devices whose C(msExchDeviceModel) is one of these values. An empty string selects
         devices whose model is not known yet (still in discovery).
-    type: list
-    elements: str
+      - One string is one value (a model such as V(iPhone15,2) keeps its comma), a string with
+        line breaks one value a line (an AWX survey text area), a list one value per item. The
+        same holds for O(device_type), O(device_os) and O(user_agent).
+    type: raw
   device_type:
     description: Only devices whose C(msExchDeviceType) is one of these values.
-    type: list
-    elements: str
+    type: raw
   device_os:
     description: Only devices whose C(msExchDeviceOS) is one of these values.
-    type: list
-    elements: str
+    type: raw
   user_agent:
     description: Only devices whose C(msExchDeviceUserAgent) is one of these values.
-    type: list
-    elements: str
+    type: raw
   match_case:
     description:
       - Compare O(device_model), O(device_type), O(device_os) and O(user_agent) exactly.

@@ -104,7 +104,7 @@ class DeviceFilter:
     STRING_FILTERS = ("device_model", "device_type", "device_os", "user_agent")
 
     def __init__(self, params: Mapping[str, Any]) -> None:
-        self.values = dict((key, params.get(key)) for key in self.STRING_FILTERS
+        self.values = dict((key, value_list(params.get(key), key)) for key in self.STRING_FILTERS
                            if params.get(key) is not None)
         self.match_case = bool(params.get("match_case"))
         # What accepts() compares against, built once rather than for every device.
@@ -222,13 +222,31 @@ def summarize_devices(records: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
                 by_access_state=by_state, by_model=by_model)
 
 
+def value_list(value: Any, option: str) -> list[str]:
+    """A device filter option (typed raw) as its list of values. Ansible's list type splits a
+    string at commas, and device models have commas (iPhone15,2): one string is ONE value, a
+    string with line breaks one value per non-empty line (an AWX survey textarea), a list its
+    items (an empty one selects devices whose value is not known yet). ValueError otherwise."""
+    if isinstance(value, str):
+        lines = value.splitlines()
+        return [value] if len(lines) <= 1 else [line.strip() for line in lines if line.strip()]
+    if isinstance(value, (list, tuple)):
+        for number, item in enumerate(value, 1):
+            if not isinstance(item, str):
+                raise ValueError("%s[%d] is %r, not a string" % (option, number, item))
+        return list(value)
+    raise ValueError("%s must be a value, several values one per line, or a list, not a %s"
+                     % (option, type(value).__name__))
+
+
 def device_filter_argument_spec() -> dict[str, dict[str, Any]]:
-    """Device filters shared by eas_device_info and eas_access_plan (doc fragment devices)."""
+    """Device filters shared by eas_device_info and eas_access_plan (doc fragment devices).
+    The four text filters are raw: DeviceFilter makes them lists (value_list)."""
     return dict(
-        device_model=dict(type="list", elements="str"),
-        device_type=dict(type="list", elements="str"),
-        device_os=dict(type="list", elements="str"),
-        user_agent=dict(type="list", elements="str"),
+        device_model=dict(type="raw"),
+        device_type=dict(type="raw"),
+        device_os=dict(type="raw"),
+        user_agent=dict(type="raw"),
         match_case=dict(type="bool", default=False),
         access_state=dict(type="list", elements="str"),
         access_state_reason=dict(type="list", elements="str"),

@@ -55,8 +55,9 @@ options:
         nothing changed.
       - Without other criteria every partnership of these users is removed (allowed ones only
         with O(include_allowed)).
-    type: list
-    elements: str
+      - One string is one user (a DN keeps its commas), a string with line breaks one user a
+        line (an AWX survey text area), a list one user per item.
+    type: raw
   search_base:
     description:
       - Look at the users below this DN (with O(scope) and O(filter)) and their partnerships.
@@ -335,7 +336,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._identity impor
 from ansible_collections.adremedy.directory.plugins.module_utils._journal import open_journal
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     DEFAULT_USER_FILTER, SCOPES, LdapError, check_filter, require_object)
-from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
+from ansible_collections.adremedy.directory.plugins.module_utils._module import (
+    AdremedyModule, dn_lists_check)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import Sddl
 
 DEVICE_CRITERIA = ("device_id", "owner_disabled", "owner_eas_disabled", "created_before",
@@ -373,7 +375,7 @@ def check_selection(params):
 OPTIONS = ArgumentSpec(dict(
     device_filter_argument_spec(),
     state=dict(type="str", choices=["absent"], default="absent"),
-    users=dict(type="list", elements="str"),
+    users=dict(type="raw"),
     search_base=dict(type="str"),
     scope=dict(type="str", choices=list(SCOPES), default="subtree"),
     filter=dict(type="str", default=DEFAULT_USER_FILTER),
@@ -392,7 +394,7 @@ OPTIONS = ArgumentSpec(dict(
 ), mutually_exclusive=[("users", "search_base")],
     required_one_of=[("users", "search_base", "device_id")],
     required_together=[("last_sync_csv", "last_sync_before")],
-    checks=[check_selection])
+    checks=[dn_lists_check("users"), check_selection])
 
 
 def read_criteria(params):

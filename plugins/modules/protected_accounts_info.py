@@ -46,8 +46,9 @@ options:
         or any other way admins name an account (C(DOMAIN\\sam), SID, objectGUID, mail). They
         are listed in RV(excluded_orphans) instead.
       - A name that matches no account, or two, fails the task naming it.
-    type: list
-    elements: str
+      - One string is one account (a DN keeps its commas), a string with line breaks one
+        account a line (an AWX survey text area), a list one account per item.
+    type: raw
     default: []
     version_added: 1.1.0
   exclude_krbtgt:
@@ -209,7 +210,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
 from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
     resolve_identities)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import require_object
-from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
+from ansible_collections.adremedy.directory.plugins.module_utils._module import (
+    AdremedyModule, dn_lists_check)
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import (
     CLASSES, ProtectedSet, counts, is_krbtgt)
 
@@ -219,9 +221,9 @@ OPTIONS = ArgumentSpec(dict(
     search_base=dict(type="str"),
     classification=dict(type="list", elements="str", choices=list(CLASSES),
                         default=list(CLASSES)),
-    orphan_exclude=dict(type="list", elements="str", default=[]),
+    orphan_exclude=dict(type="raw", default=[]),
     exclude_krbtgt=dict(type="bool", default=True),
-))
+), checks=[dn_lists_check("orphan_exclude")])
 
 
 def split_excluded(objects, excluded_dns, exclude_krbtgt):

@@ -178,7 +178,10 @@ def test_search_base_criteria_leave_other_owners_alone(ansible, directory, peopl
 
 def test_keep_newest_and_the_partnership_cap(ansible, directory, people):
     args = {"users": [dn_of("aoberg")], "keep_newest": 1, "max_devices": 3}
+    # the user's DN as one string (an AWX survey field) is that one user
+    as_string = ok(run(ansible, dict(args, users=dn_of("aoberg")), check=True))
     check = ok(run(ansible, args, check=True))
+    assert as_string["objects"] == check["objects"]
     assert sorted(o["device_id"] for o in check["objects"] if o["status"] == "changed") == \
         ["ASAPHONE01", "ASAPHONE02"]
     assert [o["device_id"] for o in check["objects"] if o["status"] == "skipped"] == \

@@ -72,6 +72,10 @@ def test_listed_accounts_and_krbtgt_switch(ansible, orphans):
     assert set(names) == {"ddisabled", "krbtgt_4242"}
     assert result["excluded_orphans"] == [dict(dn=ENABLED, sam_account_name="ucelik",
                                                reason="listed in orphan_exclude")]
+    # one DN given as one string (an AWX survey field) is that DN, not its comma-split pieces
+    as_string = ansible.run("protected_accounts_info", {
+        "search_base": OU, "orphan_exclude": ENABLED, "exclude_krbtgt": False})
+    assert as_string["excluded_orphans"] == result["excluded_orphans"]
     by_sam = ansible.run("protected_accounts_info", {"search_base": OU,
                                                      "orphan_exclude": ["ucelik"]})
     assert "ucelik" not in by_name(by_sam)

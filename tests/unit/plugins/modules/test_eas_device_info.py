@@ -39,6 +39,19 @@ def test_inventory_with_filters_and_the_result_shape(run_module, directory):
     assert missing["msg"] == "user CN=Nobody,%s does not exist: noSuchObject (32)" % DOMAIN_NC
 
 
+def test_a_model_given_as_one_string_keeps_its_comma(run_module, directory):
+    # Ansible's list type would split "iPhone15,2" into "iPhone15" and "2" and match nothing
+    lab(directory)
+    one = run_module(eas_device_info, dict(search_base=STAFF, device_model="iPhone15,2"))
+    assert sorted(d["device_id"] for d in one["devices"]) == ["JANE1", "JOHN1"]
+    lines = run_module(eas_device_info, dict(search_base=STAFF, device_model="iPhone15,2\n Pixel 8\n"))
+    assert lines["summary"]["devices"] == 3  # an AWX survey text area: one model a line
+    listed = run_module(eas_device_info, dict(search_base=STAFF, device_model=["iPhone15,2"]))
+    assert listed["summary"]["devices"] == 2
+    bad = run_module(eas_device_info, dict(search_base=STAFF, device_model=[7]))
+    assert bad["failed"] and bad["msg"] == "device_model[1] is 7, not a string"
+
+
 def test_argument_errors(run_module, directory):
     state = run_module(eas_device_info, dict(search_base=STAFF, access_state=["Sideways"]))
     assert state["failed"] and state["msg"].startswith("access_state 'Sideways' is not one of")
