@@ -15,7 +15,9 @@ for candidate in "$HOME"/.pyenv/versions/"$python".*/bin/python"$python" /usr/bi
 done
 [ -n "$interpreter" ] || { echo "matrix: no Python $python here (pyenv or /usr/bin)" >&2; exit 1; }
 venv="$root/build/matrix/core-$core"
-packages="ansible-core==$core.* ldap3 jmespath cryptography pytest hypothesis ansible-runner"
+# gssapi (a source build, about 75 s) is for the Kerberos integration tests; it is installed here,
+# with the rest, because the checks may run where there is no package index.
+packages="ansible-core==$core.* ldap3 jmespath cryptography pytest hypothesis ansible-runner gssapi"
 if [ "$(cat "$venv/.stamp" 2>/dev/null)" != "$interpreter $packages" ]; then
   [ $# -eq 0 ] || { echo "matrix: $venv is missing or stale: run 'tests/matrix.sh $core $python' first (it installs)" >&2; exit 1; }
   rm -rf "$venv"
@@ -25,10 +27,6 @@ if [ "$(cat "$venv/.stamp" 2>/dev/null)" != "$interpreter $packages" ]; then
   "$venv/bin/pip" install -q $packages
   echo "$interpreter $packages" >"$venv/.stamp"
 fi
-# The Kerberos integration tests need gssapi (a source build, about 75 s): only for integration.
-case " $* " in
-  *" integration "*) "$venv/bin/python" -c 'import gssapi' 2>/dev/null || "$venv/bin/pip" install -q gssapi ;;
-esac
 export PATH="$venv/bin:$(dirname "$interpreter"):$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$root/build/collections" ANSIBLE_PYTHON_INTERPRETER="$venv/bin/python"
 echo "matrix: $("$venv/bin/ansible" --version | head -1) on Python $("$venv/bin/python" -c 'import platform; print(platform.python_version())')"
