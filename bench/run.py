@@ -59,6 +59,9 @@ class Bench(object):
         self.args = args
         self.lab_dir = os.path.abspath(args.lab_dir)
         self.env = dict(os.environ, ADREMEDY_LAB_DIR=self.lab_dir, ANSIBLE_NOCOLOR="1")
+        # Samba's own default, and like an AD DC (one service, many threads): connections are
+        # served in parallel, as read_connections expects. The test lab runs "single".
+        self.env.setdefault("ADREMEDY_LAB_PROCESS_MODEL", "prefork")
         self.env.setdefault("ANSIBLE_COLLECTIONS_PATH", os.path.join(ROOT, "build", "collections"))
         self.work = tempfile.mkdtemp(prefix="adremedy-bench-")
         self.results = {}
@@ -370,7 +373,8 @@ class Bench(object):
                 missed.append("HTML report")
         doc = {"size": size, "runs": self.args.runs, "when": time.strftime(
             "%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "load_average": os.getloadavg(),
-            "cores": os.cpu_count(), "results": self.results,
+            "cores": os.cpu_count(), "dc_process_model": self.env["ADREMEDY_LAB_PROCESS_MODEL"],
+            "results": self.results,
             "targets": [dict(zip(("target", "measured_s", "baseline_s", "ratio", "limit", "met"),
                                  r)) for r in rows], "missed": missed}
         out = os.path.abspath(self.args.out)
@@ -388,8 +392,9 @@ class Bench(object):
 
 
 def markdown(doc):
-    lines = ["# make bench: %d users, median of %d (%s, load %.1f)" % (
-        doc["size"], doc["runs"], doc["when"], doc["load_average"][0]), "",
+    lines = ["# make bench: %d users, median of %d (%s, load %.1f, DC %s)" % (
+        doc["size"], doc["runs"], doc["when"], doc["load_average"][0],
+        doc.get("dc_process_model", "single")), "",
         "| what | min s | median s | module peak RSS MB |", "|---|---:|---:|---:|"]
     for name, r in doc["results"].items():
         if "median" in r:

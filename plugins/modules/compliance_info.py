@@ -26,6 +26,8 @@ description:
     failed run leaves no report that looks whole and current.
   - Returns the summary, the findings counts and the file paths, never a per-user list, so the
     result stays small on any directory.
+  - With O(read_connections) above V(1), the device partnerships are read on one more
+    connection while the users stream in on the others.
   - Reads only; the report files are written in check mode too (they change nothing in the
     directory). The files are written where the module runs, normally the controller.
   - Report cells are made safe for their readers, namely CSV cells starting with C(=), C(+),
@@ -45,15 +47,6 @@ options:
     description: Title of the Markdown and HTML reports.
     type: str
     default: Exchange ActiveSync compliance
-  read_connections:
-    description:
-      - Connections that read at the same time. With V(2), the device partnerships are read on a
-        second connection while the users stream in on the first (DCs serve connections in
-        parallel; measured here it saves most of the device read). V(1) reads one after the
-        other.
-    type: int
-    choices: [1, 2]
-    default: 2
   protected_base:
     description:
       - Protected and orphaned accounts are listed at or below this DN. Defaults to
@@ -138,7 +131,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange impor
     DEVICE_CLASS, DEVICES_CONTAINER_CLASS, exchange_servers, schema_guid)
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    LdapClient, LdapError, check_selection, select_entries)
+    LdapError, check_selection, select_entries)
 from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
 from ansible_collections.adremedy.directory.plugins.module_utils._prefetch import (
     Background, prefetch)
@@ -151,7 +144,6 @@ OPTIONS = ArgumentSpec(dict(
     report_dir=dict(type="path"),
     title=dict(type="str", default="Exchange ActiveSync compliance"),
     protected_base=dict(type="str"),
-    read_connections=dict(type="int", default=2, choices=[1, 2]),
 ))
 
 
@@ -166,11 +158,17 @@ def load_devices(client, params):
     return counts
 
 
+# Users read before the device partnerships are counted that are kept in memory (about 1 KB
+# each, their descriptors shared) before the users' read waits for the devices.
+MAX_WAITING = 10000
+
+
 def read_directory(client, params, writer, second=None, catalog=None):
     """One pass over the users: (the report's document without the per-user rows, which went
     to the writer, the Compliance that made it). With a second connection, the device
-    partnerships are read on it while the users stream in on the first; users that arrive
-    before the devices are counted wait in memory (their descriptors shared)."""
+    partnerships are read on it while the users stream in on the others; users that arrive
+    before the devices are counted wait in memory (their descriptors shared), up to
+    MAX_WAITING."""
     check_selection(client, params)
     devices = Background(lambda: load_devices(second, params)) if second else None
     dse = client.root_dse
@@ -191,15 +189,23 @@ def read_directory(client, params, writer, second=None, catalog=None):
         if user is not None and writer is not None:
             writer.add_user(*user)
 
-    for entry in prefetch(select_entries(client, params, compliance.attributes, missing)):
+    entries = select_entries(client, params, compliance.attributes, missing)
+    if params["read_connections"] == 1:
+        entries = prefetch(entries)  # a split read reads ahead in its own threads already
+    for entry in entries:
         if devices is not None:
-            if not devices.done():
+            # users that come before the devices are counted wait, up to MAX_WAITING: then the
+            # users' read pauses (its queues fill) until the devices are in, so memory stays
+            # bounded however fast the users come
+            if not devices.done() and len(waiting) < MAX_WAITING:
                 waiting.append(compliance.cache.intern(entry))
                 continue
             compliance.device_counts = devices.result()
             devices = None
-        while waiting:
-            add(waiting.pop(0))
+        if waiting:
+            for early in waiting:
+                add(early)
+            waiting = []
         add(entry)
     if devices is not None:
         compliance.device_counts = devices.result()
@@ -214,14 +220,15 @@ def utc_now():
 
 
 def write_report(module, client, catalog=None):
-    """The report's document and its files; a second connection when read_connections is 2."""
+    """The report's document and its files; the devices on a connection of their own to the
+    same DC when read_connections is above 1."""
     params = module.params
     second = writer = None
     try:
         if params["report_dir"]:
             writer = ReportWriter(params["report_dir"], params["title"])
         if params["read_connections"] > 1:
-            second = LdapClient(module.connection).connect()
+            second = client.same_server()
         doc, compliance = read_directory(client, params, writer, second, catalog)
         files = writer.finish(doc, compliance.outcome.summary()) if writer else None
     except (IOError, OSError) as exc:

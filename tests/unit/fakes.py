@@ -120,7 +120,8 @@ class FakeDirectory(object):
             default_naming_context=DOMAIN_NC, root_domain_naming_context=DOMAIN_NC,
             configuration_naming_context="CN=Configuration," + DOMAIN_NC,
             schema_naming_context="CN=Schema,CN=Configuration," + DOMAIN_NC,
-            dns_host_name="dc1.example.com", domain_sid=DOMAIN_SID, forest_root_sid=DOMAIN_SID)
+            dns_host_name="dc1.example.com", domain_sid=DOMAIN_SID, forest_root_sid=DOMAIN_SID,
+            highest_committed_usn=None)  # no split reads: one search, as the fake serves it
 
     # -- building it -----------------------------------------------------------------------
 
