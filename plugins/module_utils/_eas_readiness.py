@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy import eas_enabled
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange import device_owner
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
+    DEVICE_CLASS, DEVICES_CONTAINER_CLASS, device_owner)
 from ansible_collections.adremedy.directory.plugins.module_utils._identity import mail_of
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import Entry, LdapClient
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+    Entry, LdapClient, partitioned_search)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     CALLBACK_DENY_TYPES, SecurityDescriptor, Sddl, check_access, describe_ace)
 
@@ -45,9 +47,9 @@ class DeviceCounts:
         self.devices: dict[str, int] = {}
 
     def load(self, client: LdapClient, base: str, container_class: str,
-             device_class: str) -> DeviceCounts:
+             device_class: str, connections: int = 1) -> DeviceCounts:
         search = "(|(objectClass=%s)(objectClass=%s))" % (container_class, device_class)
-        for entry in client.search(base, search, ["1.1"]):
+        for entry in partitioned_search(client, base, search, ["1.1"], "subtree", connections):
             owner = device_owner(entry.dn)
             if owner is None:
                 continue
@@ -57,6 +59,16 @@ class DeviceCounts:
             else:
                 self.containers.add(key)
         return self
+
+    @classmethod
+    def of_selection(cls, client: LdapClient, params: Mapping[str, Any]) -> DeviceCounts:
+        """The partnerships and device containers below a module's selection: each listed
+        user, or the search base (read over read_connections connections)."""
+        counts = cls()
+        connections = 1 if params["dn"] else params.get("read_connections") or 1
+        for base in params["dn"] or [params["search_base"]]:
+            counts.load(client, base, DEVICES_CONTAINER_CLASS[0], DEVICE_CLASS[0], connections)
+        return counts
 
     def of(self, dn: str) -> tuple[bool, int]:
         key = dn.lower()

@@ -128,7 +128,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._dn import is_a
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_readiness import (
     DeviceCounts)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
-    DEVICE_CLASS, DEVICES_CONTAINER_CLASS, exchange_servers, schema_guid)
+    DEVICES_CONTAINER_CLASS, exchange_servers, schema_guid)
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     LdapError, check_selection, select_entries)
@@ -151,13 +151,6 @@ def missing(dn):
     raise LdapError("user %s does not exist: noSuchObject (32)" % dn, code=32, dn=dn)
 
 
-def load_devices(client, params):
-    counts = DeviceCounts()
-    for base in params["dn"] or [params["search_base"]]:
-        counts.load(client, base, DEVICES_CONTAINER_CLASS[0], DEVICE_CLASS[0])
-    return counts
-
-
 # Users read before the device partnerships are counted that are kept in memory (about 1 KB
 # each, their descriptors shared) before the users' read waits for the devices.
 MAX_WAITING = 10000
@@ -170,12 +163,12 @@ def read_directory(client, params, writer, second=None, catalog=None):
     before the devices are counted wait in memory (their descriptors shared), up to
     MAX_WAITING."""
     check_selection(client, params)
-    devices = Background(lambda: load_devices(second, params)) if second else None
+    devices = Background(lambda: DeviceCounts.of_selection(second, params)) if second else None
     dse = client.root_dse
     sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
     exs = exchange_servers(client)
     container_guid = schema_guid(client, DEVICES_CONTAINER_CLASS)[0]
-    counts = DeviceCounts() if second else load_devices(client, params)
+    counts = DeviceCounts() if second else DeviceCounts.of_selection(client, params)
     found = ProtectedSet(client, catalog).load()
     base = params["protected_base"] or params["search_base"]
     objects = [o for o in found.objects() if not base or is_at_or_below(o["dn"], base)]

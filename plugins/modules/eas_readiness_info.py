@@ -178,7 +178,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._descriptors im
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_readiness import (
     SUMMARY_KEYS, USER_ATTRIBUTES, DeviceCounts, readiness, summarize, unreadable_row)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
-    DEVICE_CLASS, DEVICES_CONTAINER_CLASS, exchange_servers, schema_guid)
+    DEVICES_CONTAINER_CLASS, exchange_servers, schema_guid)
 from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
     resolve_selection)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
@@ -224,9 +224,7 @@ def main():
         sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
         exs = exchange_servers(client)
         container_guid, source = schema_guid(client, DEVICES_CONTAINER_CLASS)
-        counts = DeviceCounts()
-        for base in params["dn"] or [params["search_base"]]:
-            counts.load(client, base, DEVICES_CONTAINER_CLASS[0], DEVICE_CLASS[0])
+        counts = DeviceCounts.of_selection(client, params)
         protection = ProtectedSet(client, catalog).load().by_dn()
         for entry in select_entries(client, params, USER_ATTRIBUTES, missing):
             try:
