@@ -799,8 +799,9 @@ def select_entries(client: LdapClient, params: Mapping[str, Any], attributes: It
 # the DC evaluates from an index (Samba and AD), so each part costs the DC only its own objects.
 PARTITION_ATTRIBUTE = "uSNCreated"
 # Each connection reads every STRIPES-th of connections * STRIPES ranges, so users crowded into
-# a few ranges (created in bulk) are still shared evenly; a range costs the DC one more search.
-STRIPES = 8
+# a few ranges (created in bulk) are shared more evenly; each range costs the DC one more search.
+# Measured on the 10,000-user lab: 1 and 2 read alike, 4 and 8 slower (the searches' own cost).
+STRIPES = 2
 
 
 def partition_clauses(highest_usn: int, parts: int) -> list[str]:
