@@ -173,7 +173,10 @@ def test_the_harvest_writes_a_protected_accounts_list_and_the_ou_delegation_does
                    rollout_close_scope=OU, rollout_dir=str(tmp_path / "admins"))
     try:
         assert run.rc != 0
-        assert "insufficientAccessRights (50)" in run.output and ADMIN in run.output
+        assert "insufficientAccessRights (50)" in run.output
+        # named as written, or as JSON writes it (ansible-core 2.18 shows the failure only as
+        # the result's JSON, where the DN's escaping backslash is doubled)
+        assert ADMIN in run.output or json.dumps(ADMIN, ensure_ascii=False)[1:-1] in run.output
         assert directory.attribute(ADMIN, ALLOWED) in (None, [])
         stages = json.loads((tmp_path / "admins" / "state.json").read_text())["stages"]
         assert "harvest" not in stages and "open" in stages
