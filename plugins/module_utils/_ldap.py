@@ -518,11 +518,12 @@ class LdapClient:
         entry = self.read("", ["dsServiceName"], what="RootDSE")
         return entry.text("dsServiceName") if entry is not None else None
 
-    def same_server(self) -> LdapClient | None:
+    def same_server(self, identity: str | None = None) -> LdapClient | None:
         """Another connection to this client's DC, pinned to it, or None when that DC does not
         take one now. A read split over connections must be served by one DC: uSNCreated is
-        each DC's own numbering, so parts cut by it are disjoint and complete on one DC only."""
-        identity = self.server_identity()
+        each DC's own numbering, so parts cut by it are disjoint and complete on one DC only.
+        identity: this client's server_identity(), when the caller has read it already."""
+        identity = identity or self.server_identity()
         if not identity:
             return None
         other = LdapClient(self.params)
@@ -835,8 +836,9 @@ def partitioned_search(client: LdapClient, base: str, search_filter: str,
         return
     readers: list[LdapClient] = []
     try:
-        while len(readers) < wanted:
-            reader = client.same_server()
+        identity = client.server_identity()  # once, not once per extra connection
+        while identity and len(readers) < wanted:
+            reader = client.same_server(identity)
             if reader is None:
                 break
             readers.append(reader)

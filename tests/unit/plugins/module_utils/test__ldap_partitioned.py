@@ -41,7 +41,12 @@ class _Client(object):
         self.log = log if log is not None else []
         self.closed = False
 
-    def same_server(self):
+    def server_identity(self):
+        self.log.append(("identity read", self))
+        return "CN=NTDS Settings,CN=DC1"
+
+    def same_server(self, identity=None):
+        assert identity == "CN=NTDS Settings,CN=DC1"
         if self.others <= 0:
             return None
         self.others -= 1
@@ -106,6 +111,7 @@ def test_the_extra_connections_are_closed_and_the_callers_connection_is_not_used
     read(client, 2)
     opened = [c for kind, c in client.log if kind == "open"]
     assert len(opened) == 2 and all(c.closed for c in opened) and not client.closed
+    assert client.log.count(("identity read", client)) == 1  # once, not once per connection
 
 
 def test_the_extra_connections_are_closed_when_the_reader_stops_early():
