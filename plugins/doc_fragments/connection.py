@@ -18,22 +18,30 @@ options:
         order until one answers. A bare host name means LDAPS on port 636.
       - Bad credentials stop at the first server, so an account is never locked out by retries.
       - If not set, the value of the environment variable E(ADREMEDY_SERVER) is used (comma separated).
+        Without either the module fails in one line naming both, and the playbooks' inventory
+        variable C(adremedy_connection).
+      - The aliases O(server_uri) (community.general's LDAP modules) and O(domain_server)
+        (microsoft.ad) let settings written for those collections be reused.
     type: list
     elements: str
-    required: true
+    aliases: [server_uri, domain_server]
   start_tls:
     description:
       - Upgrade C(ldap://) connections with StartTLS before binding.
+      - If not set, the value of the environment variable E(ADREMEDY_START_TLS) is used, when it is not empty.
     type: bool
     default: false
   validate_certs:
     description:
       - Check the DC's TLS certificate and host name. Only turn this off in a lab.
+      - If not set, the value of the environment variable E(ADREMEDY_VALIDATE_CERTS) is used, when it is not empty.
     type: bool
     default: true
   ca_cert:
     description:
       - PEM file with the CA that issued the DC's certificate. Without it the system's CAs are used.
+      - A path that does not exist, is a directory or holds no PEM certificate fails before any
+        connection, saying which.
       - If not set, the value of the environment variable E(ADREMEDY_CA_CERT) is used.
     type: path
   auth:
@@ -57,14 +65,19 @@ options:
       - The account to bind as, as a DN, a user principal name or C(DOMAIN\\user); with
         O(auth=kerberos) a Kerberos principal (C(user@REALM)).
       - If not set, the value of the environment variable E(ADREMEDY_BIND_DN) is used.
+      - The alias O(domain_username) is microsoft.ad's name for it.
     type: str
+    aliases: [domain_username]
   password:
     description:
       - The account's password.
       - If not set, the value of the environment variable E(ADREMEDY_PASSWORD) is used, else the
         content of the file the environment variable E(ADREMEDY_PASSWORD_FILE) names (without its
         final line break), which is how the collection's AWX credential type passes it.
+      - The aliases O(bind_pw) (community.general's LDAP modules) and O(domain_password)
+        (microsoft.ad) let settings written for those collections be reused.
     type: str
+    aliases: [bind_pw, domain_password]
   connect_timeout:
     description:
       - Seconds each server gets to open a usable connection, all phases together - TCP connect,
@@ -105,7 +118,7 @@ options:
         makes every C(adminCount=1) account that is in no protected group the module can see
         V(protected) with the reason C(protected (unresolved: ...)), never orphaned, so it is
         never written.
-      - If not set, the value of the environment variable E(ADREMEDY_GC_SERVER) is used (comma separated).
+      - If not set, the value of the environment variable E(ADREMEDY_GC_SERVER) is used (comma separated), when it is not empty.
     type: list
     elements: str
 requirements:

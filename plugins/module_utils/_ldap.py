@@ -106,33 +106,44 @@ def password_fallback() -> str:
     raise AnsibleFallbackNotFound
 
 
-def auth_fallback() -> str:
-    """ADREMEDY_AUTH when set and not empty (an AWX credential's optional field injects an
-    empty string when it is left blank)."""
-    value = os.environ.get("ADREMEDY_AUTH", "").strip()
-    if not value:
-        raise AnsibleFallbackNotFound
-    return value
+def set_in_environment(variable: str) -> Callable[[], str]:
+    """An argument-spec fallback: the variable when it is set and not empty (an AWX
+    credential's optional field injects an empty string when it is left blank)."""
+    def fallback() -> str:
+        value = os.environ.get(variable, "").strip()
+        if not value:
+            raise AnsibleFallbackNotFound
+        return value
+    return fallback
+
+
+auth_fallback = set_in_environment("ADREMEDY_AUTH")
 
 
 def connection_argument_spec() -> dict[str, dict[str, Any]]:
     """Options every module of the collection takes; documented in the `connection` fragment."""
     defaults = CONNECTION_DEFAULTS
     return dict(
-        server=dict(type="list", elements="str", required=True,
+        # not required=True: a run without a server gets NO_SERVER, which says where the
+        # setting comes from, not Ansible's "missing required arguments: server"
+        server=dict(type="list", elements="str", aliases=["server_uri", "domain_server"],
                     fallback=(env_fallback, ["ADREMEDY_SERVER"])),
-        start_tls=dict(type="bool", default=defaults["start_tls"]),
-        validate_certs=dict(type="bool", default=defaults["validate_certs"]),
+        start_tls=dict(type="bool", default=defaults["start_tls"],
+                       fallback=(set_in_environment("ADREMEDY_START_TLS"),)),
+        validate_certs=dict(type="bool", default=defaults["validate_certs"],
+                            fallback=(set_in_environment("ADREMEDY_VALIDATE_CERTS"),)),
         ca_cert=dict(type="path", fallback=(env_fallback, ["ADREMEDY_CA_CERT"])),
         auth=dict(type="str", default=defaults["auth"], choices=["simple", "kerberos", "ntlm"],
                   fallback=(auth_fallback,)),
-        bind_dn=dict(type="str", fallback=(env_fallback, ["ADREMEDY_BIND_DN"])),
-        password=dict(type="str", no_log=True, fallback=(password_fallback,)),
+        bind_dn=dict(type="str", aliases=["domain_username"],
+                     fallback=(env_fallback, ["ADREMEDY_BIND_DN"])),
+        password=dict(type="str", no_log=True, aliases=["bind_pw", "domain_password"],
+                      fallback=(password_fallback,)),
         connect_timeout=dict(type="int", default=defaults["connect_timeout"]),
         operation_timeout=dict(type="int", default=defaults["operation_timeout"]),
         page_size=dict(type="int", default=defaults["page_size"]),
         gc_server=dict(type="list", elements="str",
-                       fallback=(env_fallback, ["ADREMEDY_GC_SERVER"])),
+                       fallback=(set_in_environment("ADREMEDY_GC_SERVER"),)),
     )
 
 
@@ -146,10 +157,42 @@ def connection_settings(params: Mapping[str, Any]) -> dict[str, Any]:
     for name, default in CONNECTION_DEFAULTS.items():
         if settings[name] is None:
             settings[name] = default
+    if not settings["server"]:
+        raise LdapError(NO_SERVER)
     for name, unit in AT_LEAST_ONE:
         if settings[name] < 1:
             raise LdapError("%s must be at least 1%s, got %s" % (name, unit, settings[name]))
+    if settings["ca_cert"]:
+        check_ca_cert(settings["ca_cert"])
     return settings
+
+
+NO_SERVER = ("no domain controller to connect to: set the connection options (server, bind_dn, "
+             "password, ca_cert) in the inventory variable adremedy_connection (the playbooks pass "
+             "it to module_defaults group/adremedy.directory.ad), or as the environment "
+             "variables ADREMEDY_SERVER, ADREMEDY_BIND_DN, ADREMEDY_PASSWORD (or "
+             "ADREMEDY_PASSWORD_FILE) and ADREMEDY_CA_CERT, which the collection's AWX "
+             "credential type sets")
+PEM_CERTIFICATE = b"-----BEGIN CERTIFICATE-----"
+
+
+def check_ca_cert(path: str) -> None:
+    """A ca_cert that cannot be what it claims fails before any connection, saying which:
+    missing, a directory, unreadable, or a file with no PEM certificate in it."""
+    if not os.path.exists(path):
+        raise LdapError("ca_cert %s does not exist" % path)
+    if os.path.isdir(path):
+        raise LdapError("ca_cert %s is a directory; give the PEM file of the CA that issued the "
+                        "DC's certificate" % path)
+    try:
+        with open(path, "rb") as handle:
+            content = handle.read(1024 * 1024)
+    except OSError as exc:
+        raise LdapError("ca_cert %s cannot be read: %s" % (path, exc.strerror or exc))
+    if PEM_CERTIFICATE not in content:
+        raise LdapError("ca_cert %s is not a PEM certificate file (no '-----BEGIN "
+                        "CERTIFICATE-----' line); convert a DER certificate with "
+                        "'openssl x509 -inform der -in FILE -out FILE.pem'" % path)
 
 
 # Connections a large read may be split over (the read_connections option).

@@ -100,3 +100,66 @@ def test_the_global_catalog_binds_only_when_asked_with_its_own_ports(run_module,
                                                 "ldap://gc2:3268", "ldaps://[::1]:4000"]
         assert directory.settings["bind_dn"] == module.connection["bind_dn"]
     assert directory.closed
+
+
+def test_a_run_without_a_server_names_where_the_setting_comes_from(run_module, monkeypatch):
+    """A play with no connection fails in one line naming adremedy_connection and the
+    ADREMEDY_* variables, not Ansible's "missing required arguments: server"."""
+    monkeypatch.delenv("ADREMEDY_SERVER", raising=False)
+    with patch_module_args(dict(bind_dn="CN=x", password="secret")):
+        with pytest.raises(Exit) as info:
+            _module.AdremedyModule()
+    result = info.value.result
+    assert result["failed"] and "\n" not in result["msg"]
+    assert result["msg"].startswith("no domain controller to connect to")
+    for name in ("adremedy_connection", "ADREMEDY_SERVER", "ADREMEDY_PASSWORD_FILE"):
+        assert name in result["msg"]
+
+
+@pytest.mark.parametrize("alias, option, value", [
+    ("server_uri", "server", ["ldaps://dc2.example.com"]),
+    ("domain_server", "server", ["dc2.example.com"]),
+    ("domain_username", "bind_dn", "EXAMPLE\\svc"),
+    ("bind_pw", "password", "other"),
+    ("domain_password", "password", "other"),
+])
+def test_connection_options_take_the_names_of_community_general_and_microsoft_ad(
+        run_module, alias, option, value):
+    args = dict(CONNECTION)
+    del args[option]
+    args[alias] = value
+    with patch_module_args(args):
+        module = _module.AdremedyModule()
+    assert module.connection[option] == value
+
+
+def test_a_ca_cert_that_cannot_be_one_fails_saying_why(tmp_path):
+    der = tmp_path / "ca.der"
+    der.write_bytes(b"\x30\x82\x01\x0a\x02\x82\x01\x01")
+    pem = tmp_path / "ca.pem"
+    pem.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    cases = [(tmp_path / "absent.pem", "does not exist"),
+             (tmp_path, "is a directory"),
+             (der, "is not a PEM certificate file")]
+    for path, why in cases:
+        with pytest.raises(LdapError) as info:
+            connection_settings(dict(server=["x"], ca_cert=str(path)))
+        assert str(info.value).startswith("ca_cert %s %s" % (path, why))
+    assert connection_settings(dict(server=["x"], ca_cert=str(pem)))["ca_cert"] == str(pem)
+
+
+@pytest.mark.parametrize("variable, value, option, expected", [
+    ("ADREMEDY_START_TLS", "True", "start_tls", True),
+    ("ADREMEDY_START_TLS", "", "start_tls", False),  # a blank AWX field: the default
+    ("ADREMEDY_VALIDATE_CERTS", "False", "validate_certs", False),
+    ("ADREMEDY_VALIDATE_CERTS", "", "validate_certs", True),
+    ("ADREMEDY_GC_SERVER", "ldaps://gc1:3269,ldaps://gc2:3269", "gc_server",
+     ["ldaps://gc1:3269", "ldaps://gc2:3269"]),
+    ("ADREMEDY_GC_SERVER", "", "gc_server", None),
+])
+def test_the_awx_credential_types_variables_set_the_options(run_module, monkeypatch, variable,
+                                                             value, option, expected):
+    monkeypatch.setenv(variable, value)
+    with patch_module_args(dict(CONNECTION)):
+        module = _module.AdremedyModule()
+    assert module.connection[option] == expected
