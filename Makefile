@@ -14,6 +14,7 @@ export PATH := $(VENV)/bin:$(PATH)
 
 .PHONY: help venv prereqs lab-up lab-down lab-status collection sanity units integration lint \
         changelog-lint docs-lint docs build test demo clean galaxy-importer reuse-lint release ee \
+        install install-check \
         test-edges test-matrix test-matrix-integration matrix-install matrix-install-edges bench \
         bench-smoke
 
@@ -80,7 +81,7 @@ build: venv
 	bash tests/docs.sh rst
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path build .
 
-test: venv collection sanity units integration lint changelog-lint docs-lint build galaxy-importer reuse-lint ee
+test: venv collection sanity units integration lint changelog-lint docs-lint build galaxy-importer reuse-lint ee install-check
 	@echo "make test: all checks passed"
 
 # Every ansible-core that meta/runtime.yml's requires_ansible (>=2.18) promises, each with a
@@ -112,6 +113,22 @@ test-matrix-integration: collection lab-up
 test-matrix: test-edges matrix-install
 	bash tests/matrix.sh $(subst :, ,$(CORE_MIDDLE)) sanity units
 	$(MAKE) --no-print-directory test-matrix-integration
+
+# The README's install route: the tarball `build` made, installed with ansible-galaxy where
+# Ansible looks for collections (its default path, or INSTALL_PATH), and the Python libraries the
+# modules need into the Python that runs them (PIP, default this machine's pip3).
+INSTALL_PATH ?=
+PIP ?= pip3
+GALAXY_VERSION = $(shell sed -n 's/^version: *//p' galaxy.yml)
+install: build
+	env -u ANSIBLE_COLLECTIONS_PATH $(VENV)/bin/ansible-galaxy collection install --force \
+		$(if $(INSTALL_PATH),-p $(INSTALL_PATH)) build/adremedy-directory-$(GALAXY_VERSION).tar.gz
+	$(PIP) install -q -r requirements.txt
+
+# `make install` as the README gives it, into a fresh directory, then ansible-doc and a module
+# run from there (tests/install.sh).
+install-check: build
+	bash tests/install.sh
 
 # What Galaxy runs on an upload, on the tarball `build` made (default and v1-or-greater settings).
 galaxy-importer: build
