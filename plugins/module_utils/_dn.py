@@ -49,8 +49,14 @@ _OID_NAMES = {
     "0.9.2342.19200300.100.1.1": "uid",
 }
 _CACHE_SIZE = 65536
-# Prefix of a '#'-hex (BER) value in parsed RDNs, so it never equals a string value "#...".
-_HEX_MARK = "\x00#"
+
+
+class _Ber(str):
+    """A '#'-hex (BER) value in parsed RDNs: its hex digits, lower case, tagged by its type (a
+    string value is a plain str, whatever its characters: "\\00#ab" is not "#ab"). Its key is
+    '#' and the digits; a string value's key always has '#' hex-escaped."""
+
+    __slots__ = ()
 
 
 class DnError(ValueError):
@@ -128,7 +134,7 @@ def _parse_value(text: str, i: int) -> Tuple[str, int]:
             k += 1
         if k < n and text[k] not in _SEPARATORS:
             raise DnError(text, "unexpected %r after a '#' value" % text[k])
-        return _HEX_MARK + digits.lower(), k
+        return _Ber(digits.lower()), k
     if i < n and text[i] == '"':  # RFC 1779 quoted value, still accepted by AD
         out = []
         j = i + 1
@@ -224,7 +230,13 @@ def _fast_key(text: str) -> Optional[str]:
     if "\\" in text or '"' in text or "+" in text or ";" in text or "#" in text \
             or "<" in text or ">" in text:
         return None
-    folded = text.casefold() if text.isascii() else _fold(text)
+    if text.isascii():
+        folded = text.casefold()
+    else:
+        # attribute types are ASCII: folding must not make one of U+017F or U+212A ('s', 'k')
+        if not all(rdn.partition("=")[0].isascii() for rdn in text.split(",")):
+            return None
+        folded = _fold(text)
     if not _PLAIN.fullmatch(folded):
         return None
     if folded.startswith(" ") or folded.endswith(" ") or ", " in folded or " ," in folded \
@@ -291,7 +303,9 @@ def _escaped_key(text: str) -> Optional[str]:
     for placeholder, form in hidden[1]:  # str.translate with a dict is slower than this
         if placeholder in key:
             key = key.replace(placeholder, form)
-    return key if key.isascii() else unicodedata.normalize("NFC", key)
+    # Folded piece by piece, non-ASCII text can differ from the value folded whole (canonical
+    # order across an escape: U+0345 escaped before U+0301): the parser decides those.
+    return key if key.isascii() else None
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -308,7 +322,7 @@ def dn_key(text: str) -> str:
 
 
 def _slow_key(text: str) -> str:
-    return ",".join(_rdn_key([(_type_key(name), value if value.startswith(_HEX_MARK)
+    return ",".join(_rdn_key([(_type_key(name), "#" + value if isinstance(value, _Ber)
                                else _key_value(value)) for name, value in rdn])
                     for rdn in _parse(text))
 
@@ -328,8 +342,8 @@ def escape_value(value: str) -> str:
 
 
 def _spell(rdns: Tuple[Tuple[Tuple[str, str], ...], ...]) -> str:
-    return ",".join("+".join("%s=%s" % (name, "#" + value[len(_HEX_MARK):]
-                                        if value.startswith(_HEX_MARK) else escape_value(value))
+    return ",".join("+".join("%s=%s" % (name, "#" + value if isinstance(value, _Ber)
+                                        else escape_value(value))
                              for name, value in rdn) for rdn in rdns)
 
 
@@ -374,7 +388,7 @@ class Dn:
         if not self.rdns:
             return ""
         value = self.rdns[0][0][1]
-        return "#" + value[len(_HEX_MARK):] if value.startswith(_HEX_MARK) else value
+        return "#" + value if isinstance(value, _Ber) else str(value)
 
 
 def _key_at_or_below(key: str, base: str) -> bool:

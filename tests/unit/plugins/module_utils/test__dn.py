@@ -153,9 +153,10 @@ def test_fast_paths_agree_on_valid_dns(parts, sep, hex_escapes):
     for shortcut in (_dn._fast_key, _dn._escaped_key):
         got = shortcut(text)
         assert got is None or got == expected, shortcut.__name__
-    # the shortcut covers every such DN but those with '#' or private-use characters
+    # the shortcut covers every such DN but those with '#' or private-use characters, and
+    # those whose key is not ASCII (the parser folds those values whole)
     assert _dn._escaped_key(text) is not None or "#" in text \
-        or any("\ue000" <= ch <= "\uf8ff" for ch in text)
+        or any("\ue000" <= ch <= "\uf8ff" for ch in text) or not expected.isascii()
 
 
 def test_dn_map_finds_any_spelling():
@@ -214,3 +215,31 @@ def test_parent_is_one_rdn_up_and_escaped_commas_stay_in_values():
     assert parent("DC=x") == ""
     with pytest.raises(DnError):
         parent("CN=a,,DC=x")
+
+
+# -- issue 20 item 7: the fast paths and '#' values --------------------------------------------
+
+def test_a_string_value_starting_with_nul_and_hash_is_not_a_ber_value():
+    # "\00#ab" is the string NUL '#' 'a' 'b'; "#ab" is the BER value 0xAB: two DNs
+    assert not same_dn("CN=\\00#ab,DC=x", "CN=#ab,DC=x")
+    assert not same_dn("CN=\\00\\23ab,DC=x", "CN=#ab,DC=x")
+    assert dn_key("CN=#AB,DC=x") == dn_key("cn=#ab,dc=x")
+    assert parse("CN=\\00#ab,DC=x").first_rdn_value() == "\x00#ab"
+    assert parse("CN=#ab,DC=x").first_rdn_value() == "#ab"
+    assert canonical("CN=\\00#ab,DC=x") == "CN=\\00#ab,DC=x"
+
+
+@pytest.mark.parametrize("text", ["\u017fn=x,dc=y", "CN=x,\u212ac=y", "c\u0130=x"])
+def test_attribute_type_names_are_ascii_only(text):
+    # U+017F and U+212A casefold to 's' and 'k': the fast path must not turn them into types
+    with pytest.raises(DnError):
+        dn_key(text)
+
+
+def test_a_non_ascii_key_after_escapes_is_the_parsers_key():
+    # U+0345 (combining ypogegrammeni, casefolds to iota) escaped, then U+0301: folded apart
+    # they give "ai'", folded together (canonical order first) "a'i"
+    escaped = "CN=\u03b1\\CD\\85\u0301,DC=x"
+    plain = "CN=\u03b1\u0345\u0301,DC=x"
+    assert dn_key(escaped) == _dn._slow_key(escaped) == _dn._slow_key(plain)
+    assert same_dn(escaped, plain)
