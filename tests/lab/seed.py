@@ -137,9 +137,17 @@ def disable_inheritance(db, dn, mode):
     _replace_dacl(db, dn, aces)
 
 
-def add_root_aces(db, sddl_aces):
+def add_root_aces(db, sddl_aces, replaces=None):
+    """Add the ACEs to the domain root's DACL, after taking away those replaces(ace) names."""
     sd = read_sd(db, db.domain_dn())
     sid = security.dom_sid(str(db.get_domain_sid()))
+    if replaces is not None:
+        kept = [ace for ace in sd.dacl.aces if not replaces(ace)]
+        acl = security.acl()  # a new ACL, as _replace_dacl makes (in place crashes pidl)
+        acl.revision = sd.dacl.revision
+        acl.aces = kept
+        acl.num_aces = len(kept)
+        sd.dacl = acl
     present = sd.as_sddl(sid)
     for text in sddl_aces:
         if text in present:
@@ -470,12 +478,25 @@ def add_exchange_root_aces(db):
     exs_sid = str(ndr_unpack(security.dom_sid, db.search(
         "CN=Exchange Servers,%s" % exgroups, scope=ldb.SCOPE_BASE,
         attrs=["objectSid"])[0]["objectSid"][0]))
+    # A reseed deleted the previous Exchange Servers group with OU=Lab: its ACEs (a SID nothing
+    # has) are replaced, not kept, or every reseed would add 4 more that every object inherits.
     add_root_aces(db, [
         "(OA;CIIO;CCDCLC;%s;%s;%s)" % (DEVICES_CLASS_GUID, USER_GUID, exs_sid),
         "(OA;CIIO;CCDCLC;%s;%s;%s)" % (DEVICES_CLASS_GUID, INETORGPERSON_GUID, exs_sid),
         "(OA;CI;CCDCLCRPWPLO;%s;;%s)" % (DEVICE_CLASS_GUID, exs_sid),
         "(OA;CINPIO;RPWPLOSD;;%s;%s)" % (DEVICE_CLASS_GUID, exs_sid),
-    ])
+    ], replaces=_for_device_classes)
+
+
+def _for_device_classes(ace):
+    """An object ACE for the device classes: only the seed puts those on the domain root."""
+    if ace.type != security.SEC_ACE_TYPE_ACCESS_ALLOWED_OBJECT:
+        return False
+    guids = (DEVICES_CLASS_GUID, DEVICE_CLASS_GUID)
+    return bool((ace.object.flags & security.SEC_ACE_OBJECT_TYPE_PRESENT
+                 and str(ace.object.type) in guids)
+                or (ace.object.flags & security.SEC_ACE_INHERITED_OBJECT_TYPE_PRESENT
+                    and str(ace.object.inherited_type) in guids))
 
 
 def finish(db, size, exchange):
