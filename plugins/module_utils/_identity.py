@@ -86,6 +86,7 @@ def identity_kind(text: str) -> str:
                 raise IdentityError("identity %s: invalidDNSyntax (34)" % exc, code=34,
                                     name="invalidDNSyntax")
     if _SID.match(text):
+        _check_sid(text)
         return "sid"
     if _GUID.match(text):
         return "guid"
@@ -95,6 +96,24 @@ def identity_kind(text: str) -> str:
             raise IdentityError("identity %r is not DOMAIN\\name" % text)
         return "domain_sam"
     return "address" if "@" in text else "sam"
+
+
+def _check_sid(text: str) -> None:
+    """IdentityError (one line naming it) for a SID string that has no binary form: an
+    identifier authority over 48 bits, a sub-authority over 32 bits, more than 15 of them."""
+    parts = text.split("-")
+    authority, subs = int(parts[2]), [int(part) for part in parts[3:]]
+    why = None
+    if authority >= 1 << 48:
+        why = "identifier authority %d is more than 48 bits" % authority
+    elif len(subs) > 15:
+        why = "%d sub-authorities, more than 15" % len(subs)
+    else:
+        big = next((sub for sub in subs if sub >= 1 << 32), None)
+        if big is not None:
+            why = "sub-authority %d is more than 32 bits" % big
+    if why:
+        raise IdentityError("identity %r is not a valid SID (%s)" % (text, why))
 
 
 def mail_of(entry: Entry) -> Optional[str]:

@@ -89,12 +89,29 @@ dns:
   returned: success
   type: list
   elements: str
+domain:
+  description:
+    - The domain the DC serves, from its crossRef; C(DOMAIN\\sam) is accepted only when
+      C(DOMAIN) is one of these two names (the quarantine_review role hands them to the
+      P(adremedy.directory.review_decisions#filter) filter).
+  returned: success
+  type: dict
+  version_added: 1.1.0
+  contains:
+    netbios_name:
+      description: The NetBIOS name (C(nETBIOSName)), empty when the DC does not say.
+      type: str
+      sample: EXAMPLE
+    dns_name:
+      description: The DNS name (C(dnsRoot)), empty when the DC does not say.
+      type: str
+      sample: example.com
 """
 
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
 from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
-    by_object, describe, resolve_identities)
+    by_object, describe, domain_names, resolve_identities)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import require_object
 from ansible_collections.adremedy.directory.plugins.module_utils._module import (
     AdremedyModule, dn_list_options)
@@ -113,9 +130,11 @@ def main():
         if base:
             base = require_object(client, base, "search_base")
         resolved = resolve_identities(client, params["identities"], base=base)
+        netbios, dns = domain_names(client)
     users = [dict(describe(entry), identity=identity) for identity, entry in resolved.items()]
     module.exit_json(changed=False, users=users,
-                     dns=[entry.dn for _names, entry in by_object(resolved)])
+                     dns=[entry.dn for _names, entry in by_object(resolved)],
+                     domain=dict(netbios_name=netbios, dns_name=dns))
 
 
 if __name__ == "__main__":

@@ -162,3 +162,16 @@ def test_mail_of():
     only_proxy = user("CN=P,%s" % BASE, "p", 1, proxies=["smtp:old@x.com", "SMTP:new@x.com"])
     assert mail_of(only_proxy) == "new@x.com"
     assert mail_of(TIER0) is None
+
+
+@pytest.mark.parametrize("text,why", [
+    ("S-1-5-21-99999999999-1", "sub-authority 99999999999 is more than 32 bits"),
+    ("S-1-281474976710656-1", "identifier authority 281474976710656 is more than 48 bits"),
+    ("S-1-5-" + "-".join(["1"] * 16), "16 sub-authorities, more than 15"),
+])
+def test_a_sid_out_of_range_is_one_line_naming_it(client, text, why):
+    with pytest.raises(IdentityError) as err:
+        identity_kind(text)
+    assert str(err.value) == "identity %r is not a valid SID (%s)" % (text, why)
+    with pytest.raises(IdentityError):
+        resolve_identities(client, ["jdoe", text])

@@ -55,3 +55,23 @@ def test_unknown_and_ambiguous_identities_are_one_line(run_module, directory):
     assert empty["failed"] and empty["msg"] == "identities names no user"
     wrong = run_module(identity_info, dict(identities=[3]))
     assert wrong["failed"] and wrong["msg"] == "identities[1] is 3, not a DN string"
+
+
+def test_a_sid_over_32_bits_is_one_line_not_a_traceback(run_module, directory):
+    people(directory)
+    result = run_module(identity_info, dict(identities=["jdoe", "S-1-5-21-99999999999-1"]))
+    assert result["failed"]
+    assert result["msg"] == "identity 'S-1-5-21-99999999999-1' is not a valid SID " \
+                            "(sub-authority 99999999999 is more than 32 bits)"
+
+
+def test_the_result_names_the_domain_for_domain_sam_checks(run_module, directory):
+    people(directory)
+    config = directory.root_dse.configuration_naming_context
+    directory.add_entry("CN=Partitions," + config, objectClass=["top", "crossRefContainer"])
+    directory.add_entry("CN=EXAMPLE,CN=Partitions," + config, objectClass=["top", "crossRef"],
+                        nCName=DOMAIN_NC, nETBIOSName="EXAMPLE", dnsRoot="example.com")
+    result = run_module(identity_info, dict(identities=["EXAMPLE\\jdoe"]))
+    assert not result["failed"], result["msg"]
+    assert result["domain"] == dict(netbios_name="EXAMPLE", dns_name="example.com")
+    assert result["dns"] == [JANE]
