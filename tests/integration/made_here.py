@@ -43,3 +43,13 @@ def sid_and_guid(conn, dn):
                        attributes=["objectSid", "objectGUID"]), conn.result
     raw = conn.response[0]["raw_attributes"]
     return sid_to_str(raw["objectSid"][0]), str(uuid.UUID(bytes_le=raw["objectGUID"][0]))
+
+
+def put_back(directory, dn, blob):
+    """Write dn's DACL back as it was read (a test's finally): once more on a new connection
+    when the first try fails (a DC that struggled with the test's write may have dropped ours)."""
+    try:
+        directory.write_sd(dn, blob)
+    except Exception:  # noqa: BLE001 - AssertionError from the DC's answer, or the socket's
+        directory.reconnect()
+        directory.write_sd(dn, blob)

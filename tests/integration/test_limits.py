@@ -11,11 +11,12 @@ refuse that write before it is made."""
 import pytest
 
 from conftest import user_dn
+from made_here import put_back
 
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
     parent as parent_dn)
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
-    passed_down_size)
+    LARGE_DACL, passed_down_size)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     MAX_ACL_BYTES, SE_DACL_PROTECTED, Ace, Acl, SecurityDescriptor)
 
@@ -28,12 +29,24 @@ def ok(result):
     return result
 
 
+PADDING = "S-1-5-21-1-2-3-"  # the made-up domain of the padding ACEs' SIDs
+
+
+def padding(count):
+    return [Ace(0, 0, 0x10, "%s%d" % (PADDING, 5000 + i)) for i in range(count)]
+
+
+def own_aces(sd):
+    """dn's explicit ACEs without padding an earlier run may have left behind."""
+    return [ace for ace in sd.dacl.aces if not ace.inherited and not ace.sid.startswith(PADDING)]
+
+
 def padded(directory, dn, extra_aces, protected=True):
     """Give dn a DACL of its explicit ACEs plus extra_aces allow-ACEs for made-up SIDs."""
     original = directory.read_sd(dn)
     sd = SecurityDescriptor.parse(original)
-    explicit = [ace for ace in sd.dacl.aces if not ace.inherited]
-    extra = [Ace(0, 0, 0x10, "S-1-5-21-1-2-3-%d" % (5000 + i)) for i in range(extra_aces)]
+    explicit = own_aces(sd)
+    extra = padding(extra_aces)
     control = sd.control | SE_DACL_PROTECTED if protected else sd.control & ~SE_DACL_PROTECTED
     blob = SecurityDescriptor(control=control, dacl=Acl(4, explicit + extra)).to_bytes()
     directory.write_sd(dn, blob)
@@ -44,8 +57,8 @@ def test_enabling_inheritance_past_64_kib_is_refused_before_anything_is_written(
                                                                                 directory):
     dn = user_dn(9)
     original, before = padded(directory, dn, 1785)  # 65,260 bytes, protected
-    assert len(before) > 65000
     try:
+        assert len(before) > 65000
         for check in (True, False):
             result = ansible.run("inheritance", {"dn": [dn]}, check=check)
             assert result["failed"] and result["counts"]["failed"] == 1, result
@@ -56,44 +69,68 @@ def test_enabling_inheritance_past_64_kib_is_refused_before_anything_is_written(
             assert error in result["msg"] and "\n" not in result["msg"]
             assert directory.read_sd(dn) == before  # nothing written
     finally:
-        directory.write_sd(dn, original)
+        put_back(directory, dn, original)
 
 
-def aces_that_fit(directory, dn):
-    """How many padding ACEs leave room under 64 KiB for what dn's parent passes down, on the
-    lab as it is now (earlier tests may have delegated rights on the parent OU)."""
-    parent = SecurityDescriptor.parse(directory.read_sd(parent_dn(dn)))
-    explicit = sum(len(ace.to_bytes()) for ace in
-                   SecurityDescriptor.parse(directory.read_sd(dn)).dacl.aces if not ace.inherited)
-    room = MAX_ACL_BYTES - 8 - explicit - passed_down_size(parent) - 64
-    return room // len(Ace(0, 0, 0x10, "S-1-5-21-1-2-3-5000").to_bytes())
+def room_for_the_dacl(directory, dn):
+    """How many bytes dn's protected DACL may hold so that it and what its parent passes down, on
+    the lab as it is now, still fit in 64 KiB (less 64 bytes of slack); and that share."""
+    passed_down = passed_down_size(SecurityDescriptor.parse(directory.read_sd(parent_dn(dn))))
+    return MAX_ACL_BYTES - passed_down - 64, passed_down
 
 
 def test_a_large_dacl_that_still_fits_is_enabled_and_verified(ansible, directory):
+    # The DACL is padded to what this case needs: over LARGE_DACL (so the module reads the
+    # parent and adds up its share) and as close to 64 KiB as the parent leaves room for,
+    # whatever the parent passes down on this lab.
     dn = user_dn(12)
-    original, before = padded(directory, dn, aces_that_fit(directory, dn))
-    try:  # the padded DACL is put back whatever fails, the size check below included
-        assert len(before) > 56000  # large: the module checks the parent's share above 32 KiB
+    room, passed_down = room_for_the_dacl(directory, dn)
+    if room <= LARGE_DACL:
+        pytest.fail("the lab is not as expected: the parent of %s passes down %d bytes of ACEs, "
+                    "which leaves room for a DACL of %d bytes, not the more than %d this case "
+                    "needs" % (dn, passed_down, room, LARGE_DACL))
+    own = sum(len(ace.to_bytes()) for ace in own_aces(SecurityDescriptor.parse(
+        directory.read_sd(dn))))
+    count = (room - 8 - own) // len(padding(1)[0].to_bytes())  # 8: the ACL's header
+    original, before = padded(directory, dn, count)
+    try:  # the padded DACL is put back whatever fails
+        explicit = SecurityDescriptor.parse(before).dacl
+        if not LARGE_DACL < len(explicit.to_bytes()) <= room:
+            pytest.fail("the lab is not as expected: %s's padded DACL holds %d bytes, not more "
+                        "than %d and at most %d" % (dn, len(explicit.to_bytes()), LARGE_DACL,
+                                                    room))
         result = ok(ansible.run("inheritance", {"dn": [dn]}))
         assert result["changed"] and result["counts"]["changed"] == 1
         after = SecurityDescriptor.parse(directory.read_sd(dn))
-        assert not after.protected and len(after.to_bytes()) > 56000
+        assert not after.protected
+        # every explicit ACE kept, the parent's share added, and it still fits
+        assert sorted(ace.to_bytes() for ace in after.dacl.aces if not ace.inherited) == \
+            sorted(ace.to_bytes() for ace in explicit.aces)
+        assert len(explicit.to_bytes()) < len(after.dacl.to_bytes()) <= MAX_ACL_BYTES
         assert ansible.run("inheritance", {"dn": [dn]})["changed"] is False
     finally:
-        directory.write_sd(dn, original)
+        put_back(directory, dn, original)
 
 
 def test_samba_keeps_more_values_than_ad_and_the_module_handles_them(ansible, directory):
     # AD would answer adminLimitExceeded (11) at about 1,200 values; Samba stores them all
+    import ldap3
     dn = user_dn(15)
     ids = ["LIMIT%05d" % i for i in range(1500)]
-    result = ok(ansible.run("eas_allowed_devices", {"entries": [{"user": dn, "allowed": ids}]}))
-    assert result["changed"] and len(directory.attribute(dn, ALLOWED)) >= 1500
-    assert not ok(ansible.run("eas_allowed_devices", {"entries": [
-        {"user": dn, "allowed": ids}]}))["changed"]
-    ok(ansible.run("eas_allowed_devices", {"state": "absent", "entries": [
-        {"user": dn, "allowed": ids}]}))
-    assert not any(v.startswith("LIMIT") for v in directory.attribute(dn, ALLOWED) or [])
+    try:
+        result = ok(ansible.run("eas_allowed_devices", {"entries": [{"user": dn,
+                                                                     "allowed": ids}]}))
+        assert result["changed"] and len(directory.attribute(dn, ALLOWED)) >= 1500
+        assert not ok(ansible.run("eas_allowed_devices", {"entries": [
+            {"user": dn, "allowed": ids}]}))["changed"]
+        ok(ansible.run("eas_allowed_devices", {"state": "absent", "entries": [
+            {"user": dn, "allowed": ids}]}))
+        assert not any(v.startswith("LIMIT") for v in directory.attribute(dn, ALLOWED) or [])
+    finally:  # the values the module may have left, taken away as they are stored
+        left = [v for v in directory.attribute(dn, ALLOWED) or [] if v.startswith("LIMIT")]
+        if left:
+            assert directory.conn.modify(dn, {ALLOWED: [(ldap3.MODIFY_DELETE, left)]}), \
+                directory.conn.result
 
 
 def test_a_write_that_succeeds_and_then_cannot_be_read_back_counts_as_changed_and_failed(
@@ -103,20 +140,20 @@ def test_a_write_that_succeeds_and_then_cannot_be_read_back_counts_as_changed_an
     # says changed: true, and failed, naming the step after the write.
     import base64
     import json
-    dn = user_dn(18)
+    dn, other = user_dn(18), user_dn(21)
+    other_original = directory.read_sd(other)
     original, before = padded(directory, dn, 1785)  # protected, 65,260 bytes
-    sd = SecurityDescriptor.parse(before)
-    inheriting = SecurityDescriptor(control=sd.control & ~SE_DACL_PROTECTED, dacl=sd.dacl)
-    journal = tmp_path / "journal.jsonl"
-    ok(ansible.run("inheritance", {"dn": [user_dn(21)], "state": "disabled",
-                                   "journal": str(journal)}))  # a real line, for its domain_sid
-    line = json.loads(journal.read_text().splitlines()[0])
-    ok(ansible.run("inheritance", {"dn": [user_dn(21)]}))
-    line.update(dn=dn, new_sd=base64.b64encode(before).decode(),
-                old_sd=base64.b64encode(inheriting.to_bytes()).decode())
-    crafted = tmp_path / "crafted.jsonl"
-    crafted.write_text(json.dumps(line) + "\n")
     try:
+        sd = SecurityDescriptor.parse(before)
+        inheriting = SecurityDescriptor(control=sd.control & ~SE_DACL_PROTECTED, dacl=sd.dacl)
+        journal = tmp_path / "journal.jsonl"
+        ok(ansible.run("inheritance", {"dn": [other], "state": "disabled",
+                                       "journal": str(journal)}))  # a real line: its domain_sid
+        line = json.loads(journal.read_text().splitlines()[0])
+        line.update(dn=dn, new_sd=base64.b64encode(before).decode(),
+                    old_sd=base64.b64encode(inheriting.to_bytes()).decode())
+        crafted = tmp_path / "crafted.jsonl"
+        crafted.write_text(json.dumps(line) + "\n")
         result = ansible.run("inheritance_rollback", {"journal": str(crafted)})
         assert result["failed"] and result["changed"] is True, result
         assert result["counts"]["changed"] == 1 and result["counts"]["failed"] == 1
@@ -126,4 +163,5 @@ def test_a_write_that_succeeds_and_then_cannot_be_read_back_counts_as_changed_an
         assert "succeeded, then reading it back failed: " in entry["error"]
         assert "\n" not in result["msg"]
     finally:
-        directory.write_sd(dn, original)
+        put_back(directory, dn, original)
+        put_back(directory, other, other_original)
