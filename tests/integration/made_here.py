@@ -53,3 +53,32 @@ def put_back(directory, dn, blob):
     except Exception:  # noqa: BLE001 - AssertionError from the DC's answer, or the socket's
         directory.reconnect()
         directory.write_sd(dn, blob)
+
+
+def undo_all(*steps):
+    """Run every clean-up step (callables) even when one fails; then raise the first failure."""
+    failures = []
+    for step in steps:
+        try:
+            step()
+        except Exception as exc:  # noqa: BLE001 - the next step still runs
+            failures.append(exc)
+    if failures:
+        raise failures[0]
+
+
+def protect_like_sdprop(directory, dn, base):
+    """What SDProp does to a member of a protected group, for this one object only (`lab.py
+    sdprop` would mark every member, the seed's adm-unmarked included): AdminSDHolder's ACEs as
+    its own, its DACL protected, adminCount=1."""
+    import ldap3
+    from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+        INHERITED_ACE, SE_DACL_PROTECTED, Ace, Acl, SecurityDescriptor)
+    holder = SecurityDescriptor.parse(directory.read_sd("CN=AdminSDHolder,CN=System,%s" % base))
+    aces = [Ace(ace.type, ace.flags & ~INHERITED_ACE, ace.mask, ace.sid, ace.object_type,
+                ace.inherited_object_type, ace.extra) for ace in holder.dacl.aces]
+    own = SecurityDescriptor.parse(directory.read_sd(dn))
+    directory.write_sd(dn, SecurityDescriptor(control=own.control | SE_DACL_PROTECTED,
+                                              dacl=Acl(4, aces)).to_bytes())
+    assert directory.conn.modify(dn, {"adminCount": [(ldap3.MODIFY_REPLACE, ["1"])]}), \
+        directory.conn.result

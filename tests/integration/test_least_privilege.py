@@ -12,8 +12,8 @@ import json
 
 import pytest
 
-from conftest import LAB_OU, eas_sync, lab_cli, run_playbook
-from made_here import make_tree, protected
+from conftest import BASE, LAB_OU, eas_sync, lab_cli, run_playbook
+from made_here import make_tree, protect_like_sdprop, protected, undo_all
 
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     SecurityDescriptor, disable_inheritance)
@@ -33,6 +33,8 @@ MODEL = "Pixel 9 Délégué"
 ADMIN_MODEL = "Pixel 9 Admin"
 ROLES = ("report", "enforcement", "rollout", "cleanup")
 ALLOWED = "msExchMobileAllowedDeviceIDs"
+SETTINGS = "CN=Mobile Mailbox Settings,CN=Lab Org,CN=Microsoft Exchange,CN=Services," \
+    "CN=Configuration,%s" % BASE
 
 
 def _synced(dn, device_id, model):
@@ -42,33 +44,46 @@ def _synced(dn, device_id, model):
 
 @pytest.fixture(scope="module")
 def estate(lab, directory):
-    """The OU, its users and devices, and an account per workflow delegated on it."""
+    """The OU, its users and devices, and an account per workflow delegated on it; all of it
+    taken away afterwards (also when the setup fails half-way)."""
     conn = directory.conn
-    make_tree(directory, [OU, PILOT, CONVERTED, REMOVED, ADMINS], {
-        ASA: "lp-asa", BJORN: "lp-bjorn", ZOE: "lp-zoe", UNAL: "lp-unal", ADMIN: "lp-admin"})
-    accounts = {}
-    for role in ROLES:
-        accounts[role] = json.loads(lab_cli("delegate", role, "--ou", OU).splitlines()[-1])
-    # phones that synced: the pilot users', two to clean up, and the admin's from before he
-    # became protected (Exchange could not create it after: his DACL is AdminSDHolder's)
-    _synced(ASA, "LPASA0001", MODEL)
-    _synced(BJORN, "LPBJORN001", MODEL)
-    _synced(BJORN, "LPCLEAN001", "Old Phone")
-    _synced(BJORN, "LPCLEAN002", "Old Phone")
-    _synced(ADMIN, "LPADMIN001", ADMIN_MODEL)
-    assert conn.modify(DOMAIN_ADMINS, {"member": [("MODIFY_ADD", [ADMIN])]}), conn.result
-    lab_cli("sdprop")
-    # inheritance off after the delegation: Zoë's inherited ACEs converted (ADUC's "Convert":
-    # the delegation's ACE stays as an explicit copy), Ünal's removed (ADUC's "Remove")
-    for dn, mode in ((ZOE, "preserve"), (UNAL, "remove")):
-        sd = disable_inheritance(SecurityDescriptor.parse(directory.read_sd(dn)), mode)[0]
-        directory.write_sd(dn, sd.to_bytes())
-    yield dict(accounts=accounts, lab=lab)
-    conn.modify(DOMAIN_ADMINS, {"member": [("MODIFY_DELETE", [ADMIN])]})
-    directory.tree_delete(OU)
-    for role in ROLES:
-        lab_cli("delegate", role, "--remove")
-    lab_cli("sdprop")
+    try:
+        make_tree(directory, [OU, PILOT, CONVERTED, REMOVED, ADMINS], {
+            ASA: "lp-asa", BJORN: "lp-bjorn", ZOE: "lp-zoe", UNAL: "lp-unal",
+            ADMIN: "lp-admin"})
+        accounts = {}
+        for role in ROLES:
+            accounts[role] = json.loads(lab_cli("delegate", role, "--ou", OU).splitlines()[-1])
+        # phones that synced: the pilot users', two to clean up, and the admin's from before he
+        # became protected (Exchange could not create it after: his DACL is AdminSDHolder's)
+        _synced(ASA, "LPASA0001", MODEL)
+        _synced(BJORN, "LPBJORN001", MODEL)
+        _synced(BJORN, "LPCLEAN001", "Old Phone")
+        _synced(BJORN, "LPCLEAN002", "Old Phone")
+        _synced(ADMIN, "LPADMIN001", ADMIN_MODEL)
+        assert conn.modify(DOMAIN_ADMINS, {"member": [("MODIFY_ADD", [ADMIN])]}), conn.result
+        # SDProp's mark on him alone (lab.py sdprop would also mark the seed's adm-unmarked,
+        # which later tests expect unmarked)
+        protect_like_sdprop(directory, ADMIN, BASE)
+        # inheritance off after the delegation: Zoë's inherited ACEs converted (ADUC's "Convert":
+        # the delegation's ACE stays as an explicit copy), Ünal's removed (ADUC's "Remove")
+        for dn, mode in ((ZOE, "preserve"), (UNAL, "remove")):
+            sd = disable_inheritance(SecurityDescriptor.parse(directory.read_sd(dn)), mode)[0]
+            directory.write_sd(dn, sd.to_bytes())
+        yield dict(accounts=accounts, lab=lab)
+    finally:
+        undo_all(lambda: conn.modify(DOMAIN_ADMINS, {"member": [("MODIFY_DELETE", [ADMIN])]}),
+                 lambda: directory.tree_delete(OU),
+                 *[lambda role=role: lab_cli("delegate", role, "--remove") for role in ROLES],
+                 *[lambda model=model: drop_rules(directory, model)
+                   for model in (MODEL, ADMIN_MODEL, "Denied Model")])
+
+
+def drop_rules(directory, model):
+    """The rollouts' rules for model, if a test stopped before its close took them away."""
+    for dn in directory.dns(SETTINGS, "(&(objectClass=msExchDeviceAccessRule)"
+                                      "(msExchDeviceAccessRuleQueryString=%s))" % model):
+        directory.tree_delete(dn)
 
 
 def connection(estate, role):
@@ -207,12 +222,10 @@ def test_device_cleanup_removes_with_its_account_and_a_reader_is_refused(
 
 
 def test_an_account_without_the_rule_right_cannot_open_a_rollout(ansible, directory, estate):
-    settings = "CN=Mobile Mailbox Settings,CN=Lab Org,CN=Microsoft Exchange,CN=Services," \
-        "CN=Configuration,DC=lab,DC=example,DC=test"
-    before = directory.dns(settings, "(objectClass=msExchDeviceAccessRule)")
+    before = directory.dns(SETTINGS, "(objectClass=msExchDeviceAccessRule)")
     result = as_account(ansible, estate, "enforcement", "eas_access_rule",
                         {"characteristic": "DeviceModel", "query_string": "Denied Model",
                          "access_level": "Allow"})
     assert result["failed"] and "insufficientAccessRights (50)" in result["msg"]
     assert "Denied Model" in result["msg"] and "\n" not in result["msg"]
-    assert directory.dns(settings, "(objectClass=msExchDeviceAccessRule)") == before
+    assert directory.dns(SETTINGS, "(objectClass=msExchDeviceAccessRule)") == before
