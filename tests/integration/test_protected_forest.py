@@ -19,6 +19,7 @@ import ldap3
 import pytest
 
 from conftest import ADMINS, BASE, user_dn
+from made_here import put_back, undo_all
 
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
@@ -44,14 +45,17 @@ def members(directory, *values, add=True, group=TIER0):
 
 
 def drop_foreign_member(directory):
-    members(directory, FSP, add=False)
-    directory.conn.delete(FSP)
+    """The foreign principal out of Tier0 Admins, and its object gone (it lives outside what a
+    reseed makes again); either may already be so."""
+    if dn_key(FSP) in [dn_key(dn) for dn in directory.attribute(TIER0, "member") or []]:
+        members(directory, FSP, add=False)
+    directory.tree_delete(FSP)
 
 
 @pytest.fixture
 def foreign_member(directory):
-    members(directory, "<SID=%s>" % FOREIGN_SID)
     try:
+        members(directory, "<SID=%s>" % FOREIGN_SID)
         assert directory.dns(FSP, "(objectClass=foreignSecurityPrincipal)") == [FSP]
         yield FSP
     finally:
@@ -67,29 +71,39 @@ def admin_count(directory, dn):
 def stamped(ansible, directory):
     """VIA_CONFIG as SDProp leaves a protected account: adminCount=1, inheritance off."""
     original = directory.read_sd(VIA_CONFIG)
-    run = ansible.run("inheritance", {"dn": [VIA_CONFIG], "state": "disabled"})
-    assert run["changed"] is True, run.get("msg")
-    assert directory.conn.modify(VIA_CONFIG, {"adminCount": [(ldap3.MODIFY_REPLACE, ["1"])]})
     try:
+        run = ansible.run("inheritance", {"dn": [VIA_CONFIG], "state": "disabled"})
+        assert run["changed"] is True, run.get("msg")
+        assert directory.conn.modify(VIA_CONFIG, {"adminCount": [(ldap3.MODIFY_REPLACE, ["1"])]})
         yield directory.read_sd(VIA_CONFIG)
     finally:
-        assert directory.conn.modify(VIA_CONFIG, {"adminCount": [(ldap3.MODIFY_DELETE, [])]})
-        directory.write_sd(VIA_CONFIG, original)
+        undo_all(lambda: unstamp(directory, VIA_CONFIG),
+                 lambda: put_back(directory, VIA_CONFIG, original))
+
+
+def unstamp(directory, dn):
+    """adminCount taken away again, if it is there."""
+    if admin_count(directory, dn) is not None:
+        assert directory.conn.modify(dn, {"adminCount": [(ldap3.MODIFY_DELETE, [])]}), \
+            directory.conn.result
 
 
 @pytest.fixture
 def config_group(directory):
     """A group of the Configuration NC (escaped comma in its CN) in Tier0 Admins, holding
     VIA_CONFIG."""
-    assert directory.conn.add(CONFIG_GROUP, "group", {"sAMAccountName": "tier0-config-ops"}), \
-        directory.conn.result
+    # outside what a reseed makes again: one an earlier run left behind goes first
+    directory.tree_delete(CONFIG_GROUP)
     try:
+        assert directory.conn.add(CONFIG_GROUP, "group", {"sAMAccountName": "tier0-config-ops"}), \
+            directory.conn.result
         members(directory, VIA_CONFIG, group=CONFIG_GROUP)
         members(directory, CONFIG_GROUP)
         yield CONFIG_GROUP
     finally:
-        members(directory, CONFIG_GROUP, add=False)
-        assert directory.conn.delete(CONFIG_GROUP), directory.conn.result
+        # deleting the group also takes it out of Tier0 Admins (a linked attribute)
+        directory.tree_delete(CONFIG_GROUP)
+        assert CONFIG_GROUP not in (directory.attribute(TIER0, "member") or [])
 
 
 def inventory(ansible, **args):
@@ -139,13 +153,14 @@ def test_rollback_does_not_write_an_account_that_became_unresolved(ansible, dire
     journal = str(tmp_path / "journal.jsonl")
     target = user_dn(20)
     original = directory.read_sd(target)
-    run = ansible.run("inheritance", {"dn": [target], "state": "disabled", "journal": journal})
-    assert run["changed"] is True, run.get("msg")
-    changed = directory.read_sd(target)
-    # SDProp stamps it (it joined a protected group through the foreign principal, say)
-    assert directory.conn.modify(target, {"adminCount": [(ldap3.MODIFY_REPLACE, ["1"])]})
-    members(directory, "<SID=%s>" % FOREIGN_SID)
     try:
+        run = ansible.run("inheritance", {"dn": [target], "state": "disabled",
+                                          "journal": journal})
+        assert run["changed"] is True, run.get("msg")
+        changed = directory.read_sd(target)
+        # SDProp stamps it (it joined a protected group through the foreign principal, say)
+        assert directory.conn.modify(target, {"adminCount": [(ldap3.MODIFY_REPLACE, ["1"])]})
+        members(directory, "<SID=%s>" % FOREIGN_SID)
         for check in (True, False):
             rollback = ansible.run("inheritance_rollback", {"journal": journal}, check=check)
             assert rollback["changed"] is False and not rollback.get("failed"), \
@@ -154,9 +169,8 @@ def test_rollback_does_not_write_an_account_that_became_unresolved(ansible, dire
             assert "unresolved" in rollback["objects"][0]["reason"]
         assert directory.read_sd(target) == changed
     finally:
-        drop_foreign_member(directory)
-        assert directory.conn.modify(target, {"adminCount": [(ldap3.MODIFY_DELETE, [])]})
-        directory.write_sd(target, original)
+        undo_all(lambda: drop_foreign_member(directory), lambda: unstamp(directory, target),
+                 lambda: put_back(directory, target, original))
 
 
 def test_a_user_protected_through_a_group_of_another_naming_context_is_never_written(
