@@ -12,12 +12,22 @@ version_added: 1.0.0
 description:
   - Takes the device records of M(adremedy.directory.eas_device_info) (the devices under review)
     and the items to approve and to block. Each item is a device ID (that device) or a user
-    (every device of that user under review), as a DN, sAMAccountName, C(DOMAIN\sam),
+    (every device of that user under review), as a DN, sAMAccountName, C(DOMAIN\\sam),
     userPrincipalName of the owner (or mail, where the records carry C(owner_mail)).
+  - A phone chooses its own device ID, so it can register under a user's name. An item that is
+    both the device ID of a device under review and a user owning devices under review is
+    refused as ambiguous, and so is a device ID on devices of more than one user and an address
+    that names more than one user. Prefix the item to say which one is meant -
+    C(device:<id>) matches device IDs only, C(user:<name>) owners only (either prefix in any
+    case).
+  - C(DOMAIN\\sam) names the sAMAccountName C(sam) and is accepted only when C(DOMAIN) is the
+    NetBIOS or DNS name of the domain given in O(domain) (as the collection's identity resolver
+    checks it); without O(domain) such an item is refused.
   - Device IDs and names compare case-insensitively, DNs parsed and normalised (case, spaces,
     escapes).
-  - Items that match no device under review are returned in RV(_value.unknown), so the caller can
-    refuse them before anything is written.
+  - Items that match no device under review are returned in RV(_value.unknown), refused items in
+    RV(_value.refused), so the caller can refuse the review before anything is written.
+    Neither kind adds anything to RV(_value.entries).
 author:
   - adremedy.directory maintainers (@adremedy)
 positional: _input
@@ -37,12 +47,23 @@ options:
     type: list
     elements: str
     default: []
+  domain:
+    description:
+      - The names of the domain the devices' owners are in - the RV(adremedy.directory.identity_info#module:domain)
+        result of M(adremedy.directory.identity_info) (V(netbios_name) and V(dns_name)), or a
+        list of names. Needed for items given as C(DOMAIN\\sam).
+    type: raw
+    version_added: 1.1.0
 """
 
 EXAMPLES = r"""
 - name: Entries for eas_allowed_devices
   ansible.builtin.set_fact:
-    decisions: "{{ review.devices | adremedy.directory.review_decisions(approve=['ABC123'], block=['jdoe']) }}"
+    decisions: "{{ review.devices | adremedy.directory.review_decisions(approve=['ABC123', 'user:jdoe'], block=['device:jdoe']) }}"
+
+- name: Items given as DOMAIN\sam need the domain's names (identity_info returns them)
+  ansible.builtin.set_fact:
+    decisions: "{{ review.devices | adremedy.directory.review_decisions(approve=['EXAMPLE\\jdoe'], domain=people.domain) }}"
 """
 
 RETURN = r"""
@@ -66,11 +87,26 @@ _value:
       description: Items that match no device under review.
       type: list
       elements: str
+    refused:
+      description:
+        - One line per item refused - ambiguous (a device ID and a user, a device ID on devices
+          of several users, an address of several users), or C(DOMAIN\\sam) of another domain.
+      type: list
+      elements: str
+      version_added: 1.1.0
 """
 
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import DnError, dn_key
+from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
+    IdentityError, check_domain, identity_kind)
+
+PREFIXES = {"device:": "device", "user:": "user"}
+# Which owner fields an identity of each kind names (as the collection's resolver reads them)
+OWNER_FIELDS = dict(domain_sam=("owner_sam_account_name",), sam=("owner_sam_account_name",),
+                    address=("owner_user_principal_name", "owner_mail",
+                             "owner_sam_account_name"))
 
 
 def _dn_key(dn):
@@ -80,37 +116,109 @@ def _dn_key(dn):
         return None
 
 
-def _owner_keys(record):
-    keys = set()
-    if record.get("owner_dn"):
-        keys.add(_dn_key(record["owner_dn"]))
-    for field in ("owner_sam_account_name", "owner_user_principal_name", "owner_mail"):
-        if record.get(field):
-            keys.add(str(record[field]).lower())
-    return keys
+class Refused(Exception):
+    """An item that must not be matched: one line saying why."""
 
 
-def _item_key(item):
-    item = str(item).strip()
-    if "=" in item:
-        return _dn_key(item)
-    if "\\" in item:  # DOMAIN\sam
-        item = item.split("\\", 1)[1]
-    return item.lower()
+def _split(item):
+    """(what the item may name: 'device', 'user' or 'any', the name without its prefix)."""
+    text = str(item).strip()
+    for prefix, kind in PREFIXES.items():
+        if text[:len(prefix)].lower() == prefix:
+            return kind, text[len(prefix):].strip()
+    return "any", text
 
 
-def review_decisions(devices, approve=None, block=None):
+def _domain_names(domain):
+    if domain is None:
+        return None
+    if isinstance(domain, dict):
+        return [str(domain.get("netbios_name") or ""), str(domain.get("dns_name") or "")]
+    if isinstance(domain, str):
+        return [domain, ""]
+    if isinstance(domain, (list, tuple)):
+        names = [str(name) for name in domain if name]
+        return (names + ["", ""])[:max(2, len(names))]
+    raise AnsibleFilterError("review_decisions: domain is the domain's names (identity_info's "
+                             "domain result or a list), not %r" % (domain,))
+
+
+def _owners_named(devices, name, names):
+    """The records whose owner the name is (a DN, DOMAIN\\sam, an address or a sAMAccountName)."""
+    try:
+        kind = identity_kind(name)
+    except IdentityError as exc:
+        raise Refused(str(exc))
+    if kind == "dn":
+        key = _dn_key(name)
+        return [d for d in devices if d.get("owner_dn") and _dn_key(d["owner_dn"]) == key]
+    if kind == "domain_sam":
+        if names is None:
+            raise Refused("the domain's names were not given (domain=), so DOMAIN\\sam cannot "
+                          "be checked")
+        why = check_domain(name, names)
+        if why:
+            raise Refused(why)
+        name = name.partition("\\")[2]
+    fields = OWNER_FIELDS.get(kind, ())
+    wanted = name.lower()
+    return [d for d in devices
+            if any(str(d.get(field) or "").lower() == wanted for field in fields)]
+
+
+def _owner_dns(records):
+    owners = {}
+    for record in records:
+        owners.setdefault(_dn_key(record.get("owner_dn") or ""), record.get("owner_dn"))
+    return list(owners.values())
+
+
+def _match(devices, item, names):
+    """The records an item names; Refused when it is ambiguous or of another domain."""
+    kind, name = _split(item)
+    if not name:
+        raise Refused("is empty: it names nothing")
+    by_id = []
+    if kind in ("device", "any"):
+        by_id = [d for d in devices if str(d.get("device_id") or "").lower() == name.lower()]
+    by_owner = []
+    if kind in ("user", "any"):
+        by_owner = _owners_named(devices, name, names)
+    if by_id and by_owner:
+        first = by_id[0]
+        raise Refused("is ambiguous: it is the device ID %s (%s, owner %s) and the user %s; "
+                      "write device:%s or user:%s" % (
+                          first.get("device_id"), first.get("dn"), first.get("owner_dn"),
+                          "; ".join(_owner_dns(by_owner)), name, name))
+    owners = _owner_dns(by_id)
+    if len(owners) > 1:
+        raise Refused("is ambiguous: it is the device ID of devices of %d users (%s)" % (
+            len(owners), "; ".join("%s, owner %s" % (d.get("dn"), d.get("owner_dn"))
+                                   for d in by_id)))
+    owners = _owner_dns(by_owner)
+    if len(owners) > 1:
+        raise Refused("is ambiguous: it names %d users (%s)" % (len(owners), "; ".join(owners)))
+    return by_id or by_owner
+
+
+def review_decisions(devices, approve=None, block=None, domain=None):
     if not isinstance(devices, list) or not all(isinstance(d, dict) for d in devices):
         raise AnsibleFilterError("review_decisions takes the list of device records under review")
+    names = _domain_names(domain)
     by_owner = {}
     picked = {"allowed": [], "blocked": []}
     unknown = []
-    for which, items in (("allowed", approve or []), ("blocked", block or [])):
+    refused = []
+    for which, verb, items in (("allowed", "approve", approve or []),
+                               ("blocked", "block", block or [])):
         for item in items:
-            key = _item_key(item)
-            matched = [d for d in devices if str(d.get("device_id") or "").lower() == key]
-            if not matched and key is not None:
-                matched = [d for d in devices if key in _owner_keys(d)]
+            try:
+                matched = _match(devices, item, names)
+            except Refused as why:
+                text = str(why)
+                refused.append("%s item %r%s%s" % (verb, str(item),
+                                                   " " if text.startswith("is ") else ": ", text))
+                continue
             if not matched:
                 unknown.append(str(item))
                 continue
@@ -121,7 +229,7 @@ def review_decisions(devices, approve=None, block=None):
                     entry[which].append(record["device_id"])
                     picked[which].append(record)
     return dict(entries=list(by_owner.values()), approved=picked["allowed"],
-                blocked=picked["blocked"], unknown=unknown)
+                blocked=picked["blocked"], unknown=unknown, refused=refused)
 
 
 class FilterModule(object):

@@ -19,6 +19,9 @@ API (stable; modules, roles and eas_device_cleanup build on it):
       are one user), in input order.
   identity_kind(text) -> str     one of KINDS, how a string is read (see below); IdentityError
                                  for an empty or malformed one
+  check_domain(identity, names)  None when DOMAIN of DOMAIN\\sam is one of names (domain_names():
+                                 NetBIOS and DNS name, case-insensitive), else why not; the
+                                 review_decisions filter checks items with it
   mail_of(entry) -> str | None   the primary SMTP address: `mail`, else the SMTP: proxy address
   describe(entry) -> dict        dn, sam_account_name, user_principal_name, mail, object_guid,
                                  object_sid of a resolved Entry (module identity_info returns it)
@@ -209,8 +212,9 @@ class _Lookup:
         return found
 
 
-def _check_domain(identity: str, names: Tuple[str, str]) -> Optional[str]:
-    """None when DOMAIN in DOMAIN\\sam is this domain, else why not."""
+def check_domain(identity: str, names: Sequence[str]) -> Optional[str]:
+    """None when DOMAIN in DOMAIN\\sam is this domain (names: its NetBIOS and DNS names, as
+    domain_names() gives them), else why not."""
     domain = identity.partition("\\")[0]
     if domain.lower() in (name.lower() for name in names if name):
         return None
@@ -233,7 +237,7 @@ def resolve_identities(client, identities: Iterable[str], attributes: Sequence[s
         value = identity.strip()
         if kind == "domain_sam":
             names = names or domain_names(client)
-            why = _check_domain(value, names)
+            why = check_domain(value, names)
             if why:
                 wrong_domain[identity] = why
                 continue

@@ -109,6 +109,53 @@ def test_an_empty_survey_only_lists(tmp_path):
     assert "0 approved, 0 blocked" in run.output and run.recap()["changed"] == 0
 
 
+SPOOF = "U00046"  # a phone of u00001's registered under the DeviceId of user u00046's name
+
+
+@pytest.fixture
+def spoofed(directory):
+    """u00001's quarantined phone whose DeviceId is u00046's sAMAccountName (a phone picks it)."""
+    dn = "CN=iPhone\u00a7%s,CN=ExchangeActiveSyncDevices,%s" % (SPOOF, user_dn(1))
+    assert directory.conn.add(dn, ["top", "msExchActiveSyncDevice"], {
+        "msExchDeviceID": SPOOF, "msExchDeviceType": "iPhone", "msExchDeviceModel": "iPhone17,1",
+        "msExchDeviceAccessState": "3", "msExchDeviceAccessStateReason": "4"}), \
+        directory.conn.result
+    try:
+        yield dn
+    finally:
+        directory.conn.delete(dn)
+        for attribute in ("msExchMobileAllowedDeviceIDs", "msExchMobileBlockedDeviceIDs"):
+            if SPOOF in (directory.attribute(user_dn(1), attribute) or []):
+                directory.conn.modify(user_dn(1), {attribute: [(ldap3.MODIFY_DELETE, [SPOOF])]})
+
+
+def test_a_phone_named_after_a_user_is_refused_until_a_prefix_says_which(tmp_path, directory,
+                                                                         spoofed):
+    before = dict((n, lists(directory, n)) for n in (1, 46))
+    run = review(tmp_path, to_allow=["u00046"], apply=True)
+    assert run.rc == 2, run.output[-3000:]
+    assert "1 decisions refused: approve item 'u00046' is ambiguous: it is the device ID " \
+           "U00046 (" in run.output
+    assert "owner %s) and the user %s; write device:u00046 or user:u00046; nothing was " \
+           "written" % (user_dn(1), user_dn(46)) in run.output
+    assert dict((n, lists(directory, n)) for n in (1, 46)) == before
+    # user: is the user's devices, device: the device, whatever else they could name
+    run = review(tmp_path, to_allow=["user:u00046"], to_block=["device:%s" % SPOOF.lower()],
+                 apply=True)
+    assert run.rc == 0, run.output[-3000:]
+    assert "1 approved, 1 blocked (written: 2 of 2 users changed" in run.output
+    assert PIXEL_46 in lists(directory, 46)["allowed"]
+    assert SPOOF not in lists(directory, 46)["allowed"] + lists(directory, 1)["allowed"]
+    assert SPOOF in lists(directory, 1)["blocked"]
+
+
+def test_domain_sam_of_another_domain_writes_nothing(tmp_path, directory):
+    run = review(tmp_path, to_allow=["OTHERDOM\\u00046"], apply=True)
+    assert run.rc == 2
+    assert "domain OTHERDOM is not this DC's domain LAB (lab.example.test)" in run.output
+    assert PIXEL_46 not in lists(directory, 46)["allowed"]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_lists_after(directory):
     yield
