@@ -53,6 +53,54 @@ def protection_skip(protection: Mapping[str, Any] | None, include_orphaned: bool
                 "written" % (what, protection["reason"]), cls)
 
 
+def protection_of(protection: Mapping[str, Any] | None, entry: Any) -> Mapping[str, Any] | None:
+    """The protected-set row of an entry: by objectGUID and objectSid where the lookup knows
+    them (_protected.Protection.of; an object moved after the set was read keeps its SID and
+    GUID), else by DN."""
+    if protection is None:
+        return None
+    lookup = getattr(protection, "of", None)
+    return lookup(entry) if lookup is not None else protection.get(entry.dn)
+
+
+TOKEN_UNREADABLE = ("its tokenGroups could not be read (the bind account may not read them), so "
+                    "only the protected-group walk vouches that it is not protected")
+
+
+def token_guard(changes: list[Change], protection: Any, outcome: Any) -> list[Change]:
+    """The last guard before a write, run in check mode too so the plan stays the same: each
+    object about to be written whose tokenGroups (the DC's own transitive expansion, primary
+    groups included) holds a protected group's SID is skipped as protected, naming the group.
+    Only the objects of the plan are read, one base read each. An object whose token the bind
+    account may not read is written on the walk's word, with a note saying so. An object
+    whose token read fails is failed, not written; a DC that went away ends the run before
+    anything is written."""
+    check = getattr(protection, "token_membership", None)
+    if check is None:
+        return list(changes)
+    kept = []
+    for change in changes:
+        try:
+            group, judged = check(change.dn)
+        except LdapError as exc:
+            if exc.code == 52:
+                raise
+            outcome.fail(change.dn, exc)
+            continue
+        if group is not None:
+            skip = protection_skip(dict(classification="protected", reason="member of %s (in its "
+                                        "tokenGroups)" % group), False)
+            outcome.add(change.dn, "skipped", reason=skip.reason,
+                        classification=skip.classification)
+            continue
+        if not judged:
+            note = change.detail.get("note")
+            change.detail["note"] = "%s; %s" % (note, TOKEN_UNREADABLE) if note \
+                else TOKEN_UNREADABLE
+        kept.append(change)
+    return kept
+
+
 def _once(shared: dict | None, sd: SecurityDescriptor, how: tuple,
           make: Callable[[], tuple[SecurityDescriptor, bool]]) -> tuple[SecurityDescriptor, bool]:
     """make() once per descriptor object and `how` when shared is a dict. Descriptors parsed once

@@ -19,7 +19,7 @@ from collections import deque
 from typing import Any, Callable, Container, Iterable, Iterator, Mapping, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
-    DnMap, dn_key, is_at_or_below)
+    DnError, DnMap, dn_key, is_at_or_below, parent)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     MATCHING_RULE_IN_CHAIN, Entry, LdapClient, LdapError, escape_filter_value, follow_links,
     read_objects_by)
@@ -38,13 +38,28 @@ BUILTIN_GROUPS = [
 # (RID, name, SID is relative to the forest root domain)
 DOMAIN_GROUPS = [(512, "Domain Admins", False), (518, "Schema Admins", True),
                  (519, "Enterprise Admins", True)]
+# Protected where they exist, though Microsoft's Appendix C does not list them: SDProp protects
+# Key Admins under a Windows Server 2016+ PDC emulator and Enterprise Key Admins (forest root)
+# under 2019+ (lab evidence: JimSycurity/AdminSDHolder PDCeTests; MicrosoftDocs/
+# windowsserverdocs issue 7885). Domains whose PDC emulator ran an older Windows have neither.
+KEY_ADMIN_GROUPS = [(526, "Key Admins", False), (527, "Enterprise Key Admins", True)]
+KEY_ADMINS_EVIDENCE = ("JimSycurity/AdminSDHolder PDCeTests; MicrosoftDocs/windowsserverdocs "
+                       "issue 7885")
 # Protected themselves, not their members.
 PRINCIPALS = [(500, "Administrator"), (502, "krbtgt"), (516, "Domain Controllers"),
               (521, "Read-only Domain Controllers")]
 
+BUILTIN_NAMES = frozenset(name for _sid, name, _bit in BUILTIN_GROUPS)
+KEY_ADMIN_NAMES = frozenset(name for _rid, name, _root in KEY_ADMIN_GROUPS)
+
 CLASSES = ("protected", "orphaned", "unmarked")
-ENTRY_ATTRIBUTES = ["objectClass", "sAMAccountName", "adminCount", "objectSid", "memberOf",
-                    "primaryGroupID", "nTSecurityDescriptor", "member", "userAccountControl"]
+ENTRY_ATTRIBUTES = ["objectClass", "sAMAccountName", "adminCount", "objectSid", "objectGUID",
+                    "memberOf", "primaryGroupID", "nTSecurityDescriptor", "member",
+                    "userAccountControl"]
+# RIDs per primaryGroupID search: an OR of equality clauses on an indexed attribute
+PRIMARY_GROUP_BATCH = 100
+# tokenGroups of the accounts a write guard looks at
+TOKEN_ATTRIBUTES = ["tokenGroups", "objectClass", "objectSid"]
 # When adminCount was written: Windows DCs construct msDS-ReplAttributeMetaData (one XML value
 # per attribute); Samba 4.17 returns it empty but does return the raw replPropertyMetaData.
 METADATA_ATTRIBUTES = ["msDS-ReplAttributeMetaData", "replPropertyMetaData"]
@@ -69,6 +84,52 @@ def dsheuristics_mask(value: str | None) -> int:
         return int(value[15], 16) & 0xF
     except ValueError:
         return 0
+
+
+def key_admins_sdprop(operating_system: str | None, version: str | None) -> list[str] | None:
+    """Which of Key Admins and Enterprise Key Admins SDProp protects under a PDC emulator
+    running this, by the lab evidence (KEY_ADMINS_EVIDENCE): Windows Server 2016 (build 14393)
+    Key Admins, 2019 (build 17763; the semi-annual 1803, build 17134) and later both, older
+    neither. None when it cannot be told (Samba, a name without a year or build)."""
+    text = operating_system or ""
+    if "windows" not in text.lower():
+        return None
+    year = re.search(r"\b(20\d\d)\b", text)
+    if year:
+        year = int(year.group(1))
+        if year >= 2019:
+            return ["Key Admins", "Enterprise Key Admins"]
+        return ["Key Admins"] if year == 2016 else []
+    build = re.search(r"\((\d+)\)", version or "")
+    if build:
+        number = int(build.group(1))
+        if number >= 17134:
+            return ["Key Admins", "Enterprise Key Admins"]
+        return ["Key Admins"] if number >= 14393 else []
+    return None
+
+
+def key_admins_rule(operating_system: str | None, version: str | None,
+                    present: Sequence[str]) -> str:
+    """The sentence protected_accounts_info reports for the Key Admins groups."""
+    expected = key_admins_sdprop(operating_system, version)
+    if expected is None:
+        under = "it is not known what SDProp protects under %s" % (
+            "this PDC emulator's operating system (%s)" % operating_system if operating_system
+            else "this PDC emulator (its operating system could not be read)")
+    elif expected:
+        under = "under this PDC emulator (%s) SDProp protects %s" % (
+            operating_system, " and ".join(expected))
+    else:
+        under = "under this PDC emulator (%s) SDProp protects neither" % operating_system
+    found = ("found here: %s" % ", ".join(present)) if present else "neither exists here"
+    return ("Key Admins (RID 526) and Enterprise Key Admins (RID 527 of the forest root domain) "
+            "are treated as protected wherever they exist, whatever the PDC emulator runs: their "
+            "members are never written and never called orphaned (%s). Lab evidence (%s) shows "
+            "SDProp protecting Key Admins under a Windows Server 2016 or later PDC emulator and "
+            "Enterprise Key Admins under 2019 or later, though Microsoft's Appendix C does not "
+            "list them; %s. The collection errs on the safe side."
+            % (found, KEY_ADMINS_EVIDENCE, under))
 
 
 def classify(in_set: bool, admin_count: int | None) -> str | None:
@@ -227,11 +288,25 @@ class ProtectedSet:
                                  ["dSHeuristics"])
         return entry.text("dSHeuristics") if entry else None
 
-    def _find_sid(self, sid: str) -> Entry | None:
-        for entry in self.client.search(self.domain_nc, "(objectSid=%s)" % escape_filter_value(sid),
-                                        ENTRY_ATTRIBUTES):
-            return entry
-        return None
+    def _find_sid(self, sid: str, group: bool = False, source: LdapClient | None = None,
+                  base: str | None = None,
+                  attributes: Sequence[str] = ENTRY_ATTRIBUTES) -> Entry | None:
+        """The one object of this domain (or of `source` under `base`) whose objectSid is sid,
+        with group=True only a group: an account that carries a protected group's SID is not
+        that group. None when there is none; LdapError naming the SID when two objects carry
+        it, since the set cannot tell which one the DC puts in tokens."""
+        source = self.client if source is None else source
+        base = self.domain_nc if base is None else base
+        search = "(objectSid=%s)" % escape_filter_value(sid)
+        if group:
+            search = "(&(objectClass=group)%s)" % search
+        found = list(source.search(base, search, attributes))
+        if len(found) > 1:
+            raise LdapError("objectSid %s is carried by %d %s (%s): the protected set cannot "
+                            "tell which one it is, so nothing is decided on a guess; remove the "
+                            "duplicate SID" % (sid, len(found), "groups" if group else "objects",
+                                               "; ".join(sorted(e.dn for e in found))))
+        return found[0] if found else None
 
     @property
     def gc(self) -> LdapClient | None:
@@ -331,26 +406,30 @@ class ProtectedSet:
         members = "(memberOf:%s:=%s)" % (MATCHING_RULE_IN_CHAIN, escape_filter_value(group.dn))
         return self.client.search(self.domain_nc, members, ENTRY_ATTRIBUTES)
 
-    def _root_group(self, sid: str | None, name: str, forest_root: bool) -> Entry | None:
-        """The entry of a protected group: in this domain, or for Enterprise and Schema Admins
-        of a child domain in the forest root domain, read from the Global Catalog."""
-        entry = self._find_sid(sid) if sid else None
+    def _root_group(self, sid: str | None, name: str, forest_root: bool,
+                    optional: bool = False) -> Entry | None:
+        """The entry of a protected group (objectClass group, exactly one): in this domain, or
+        for Enterprise and Schema Admins of a child domain in the forest root domain, read from
+        the Global Catalog. An optional group (Key Admins, Enterprise Key Admins: only domains
+        that had a Windows Server 2016+ PDC emulator have them) that is not there is no
+        unresolved member: there is nothing to follow."""
+        entry = self._find_sid(sid, group=True) if sid else None
         if entry is not None or not forest_root or self._single_domain():
             return entry
         if self._gc_source is None:
-            self._not_followed(name, self.root_nc, "%s lives in the forest root domain %s, "
-                               "which this DC does not hold%s" % (name, self.root_nc, NO_GC))
+            if not optional:  # Enterprise and Schema Admins already say what is missing
+                self._not_followed(name, self.root_nc, "%s lives in the forest root domain %s, "
+                                   "which this DC does not hold%s" % (name, self.root_nc, NO_GC))
             return None
         if sid is None:
             self._not_followed(name, self.root_nc, "the forest root domain's SID could not be "
                                "read from the Global Catalog")
             return None
-        for found in self.gc.search("", "(objectSid=%s)" % escape_filter_value(sid),
-                                    GC_ATTRIBUTES):
-            return found
-        self._not_followed(name, self.root_nc, "%s (%s) not found in the Global Catalog"
-                           % (name, sid))
-        return None
+        found = self._find_sid(sid, group=True, source=self.gc, base="", attributes=GC_ATTRIBUTES)
+        if found is None and not optional:
+            self._not_followed(name, self.root_nc, "%s (%s) not found in the Global Catalog"
+                               % (name, sid))
+        return found
 
     def _forest_root_sid(self) -> str | None:
         if self.forest_root_sid is None and self._gc_source is not None:
@@ -366,15 +445,16 @@ class ProtectedSet:
         return key
 
     def load(self) -> ProtectedSet:
-        roots = [(sid, name, bit, False) for sid, name, bit in BUILTIN_GROUPS]
+        roots = [(sid, name, bit, False, False) for sid, name, bit in BUILTIN_GROUPS]
         root_sid = self._forest_root_sid()
-        for rid, name, forest_root in DOMAIN_GROUPS:
-            base = root_sid if forest_root else self.domain_sid
-            roots.append(("%s-%d" % (base, rid) if base else None, name, 0, forest_root))
-        primary_rids = []
-        for sid, name, bit, forest_root in roots:
+        for groups, optional in ((DOMAIN_GROUPS, False), (KEY_ADMIN_GROUPS, True)):
+            for rid, name, forest_root in groups:
+                base = root_sid if forest_root else self.domain_sid
+                roots.append(("%s-%d" % (base, rid) if base else None, name, 0, forest_root,
+                              optional))
+        for sid, name, bit, forest_root, optional in roots:
             excluded = bool(bit & self.excluded_mask)
-            entry = self._root_group(sid, name, forest_root)
+            entry = self._root_group(sid, name, forest_root, optional)
             local = entry is not None and is_at_or_below(entry.dn, self.domain_nc)
             self.groups.append(dict(name=name, sid=sid, dn=entry.dn if entry else None,
                                     excluded=excluded))
@@ -394,15 +474,9 @@ class ProtectedSet:
                     # the last root wins: Domain/Enterprise Admins are walked after the
                     # builtin groups that usually hold them, and say more
                     self.via_other_nc[member_key] = name
-            if local and sid.startswith(self.domain_sid + "-"):
-                primary_rids.append((int(sid.rsplit("-", 1)[1]), key))
-        # Primary group membership is not in member/memberOf, so the chain search misses it.
-        for rid, group_key in primary_rids:
-            for member in self.client.search(self.domain_nc, "(primaryGroupID=%d)" % rid,
-                                             ENTRY_ATTRIBUTES):
-                key = self._remember(member)
-                self.in_set.add(key)
-                self.primary_group_of.setdefault(key, group_key)
+        # Before the protected principals: Domain Controllers is protected itself, its
+        # members (the DCs, whose primary group it is) are not.
+        self._primary_group_members()
         for rid, _name in PRINCIPALS:
             entry = self._find_sid("%s-%d" % (self.domain_sid, rid))
             if entry is not None:
@@ -414,16 +488,137 @@ class ProtectedSet:
             self._check_tokens()
         return self
 
+    def _domain_rid(self, entry: Entry) -> int | None:
+        """The RID of a group of this domain (the only groups that can be a primary group)."""
+        blob = entry.raw("objectSid")
+        if not blob or not _is_group(entry):
+            return None
+        try:
+            sid = sid_to_str(blob)
+        except SecurityDescriptorError:
+            return None
+        if not sid.startswith(self.domain_sid + "-"):
+            return None
+        rid = sid[len(self.domain_sid) + 1:]
+        return int(rid) if rid.isdigit() else None
+
+    def _primary_group_members(self) -> None:
+        """Accounts whose primaryGroupID names a group of this domain in the set. Primary group
+        membership is in no `member` or `memberOf` value, yet the DC puts the group, and every
+        group it is nested in, into the account's token: a user whose primary group is a group
+        nested in Domain Admins is in Domain Admins. Every group of the set is looked up, not
+        only the protected groups themselves, PRIMARY_GROUP_BATCH RIDs a search, until nothing
+        new turns up (primary groups hold accounts, but a group found here would be walked)."""
+        searched = set()
+        while True:
+            rids = {}
+            for key in sorted(self.in_set):
+                entry = self.entries.get(key)
+                rid = self._domain_rid(entry) if entry is not None else None
+                if rid is not None and rid not in searched:
+                    rids[rid] = key
+            if not rids:
+                return
+            searched.update(rids)
+            found = []
+            ordered = sorted(rids)
+            for start in range(0, len(ordered), PRIMARY_GROUP_BATCH):
+                clauses = "".join("(primaryGroupID=%d)" % rid
+                                  for rid in ordered[start:start + PRIMARY_GROUP_BATCH])
+                found.extend(self.client.search(self.domain_nc, "(|%s)" % clauses,
+                                                ENTRY_ATTRIBUTES))
+            for member in found:
+                group_key = rids.get(member.int("primaryGroupID"))
+                if group_key is None:
+                    continue
+                key = self._remember(member)
+                new = key not in self.in_set
+                self.in_set.add(key)
+                self.primary_group_of.setdefault(key, group_key)
+                if new and _is_group(member):
+                    for nested in self._transitive_members(member):
+                        self.in_set.add(self._remember(nested))
+
+    def protected_sids(self) -> dict[str, str]:
+        """SID -> name of the protected groups that are followed (not excluded by
+        dSHeuristics): a token holding one of them is a member's token."""
+        return dict((g["sid"], g["name"]) for g in self.groups
+                    if g["sid"] and not g["excluded"])
+
+    def pdc_emulator(self) -> dict[str, Any]:
+        """This domain's PDC emulator, where SDProp runs: the domain head's fSMORoleOwner (its
+        NTDS Settings object), the server object above it, that server's serverReference (the
+        DC's computer account) and the computer's operatingSystem; each piece null when it
+        cannot be read. With the rule applied to Key Admins and Enterprise Key Admins."""
+        found = dict(dn=None, server=None, operating_system=None,
+                     operating_system_version=None)
+        try:
+            head = self.client.read(self.domain_nc, ["fSMORoleOwner"])
+            ntds = head.text("fSMORoleOwner") if head is not None else None
+            server = parent(ntds) if ntds else None
+            entry = self.client.read(server, ["serverReference"]) if server else None
+            if entry is not None:
+                found["server"] = entry.dn
+                computer_dn = entry.text("serverReference")
+                computer = self.client.read(computer_dn, ["operatingSystem",
+                                                          "operatingSystemVersion"]) \
+                    if computer_dn else None
+                if computer is not None:
+                    found["dn"] = computer.dn
+                    found["operating_system"] = computer.text("operatingSystem")
+                    found["operating_system_version"] = computer.text("operatingSystemVersion")
+        except (LdapError, DnError):
+            pass  # what could be read stays; the rest is null
+        present = [g["name"] for g in self.groups
+                   if g["dn"] and g["name"] in KEY_ADMIN_NAMES]
+        found["sdprop_protects"] = key_admins_sdprop(found["operating_system"],
+                                                     found["operating_system_version"])
+        found["rule"] = key_admins_rule(found["operating_system"],
+                                        found["operating_system_version"], present)
+        return found
+
+    def _token_source(self) -> LdapClient:
+        """Where tokenGroups is read: the Global Catalog in a forest of several domains (it
+        also knows the universal groups of other domains), else this DC."""
+        catalog = self._gc_client or (self.gc if not self._single_domain() else None)
+        return catalog or self.client
+
+    def token_membership(self, dn: str) -> tuple[str | None, bool]:
+        """(name of a protected group in the object's tokenGroups, or None; whether the token
+        could be judged). tokenGroups is the DC's own transitive expansion, primary group
+        included. An account (objectClass user) always has its primary group there, so an
+        empty token means the bind account may not read it: (None, False). Objects without a
+        token (OUs, containers) are (None, True). LdapError when the read fails."""
+        entry = self._token_source().read(dn, TOKEN_ATTRIBUTES)
+        if entry is None:
+            return None, True  # gone: the write itself will say so
+        token = entry.raws("tokenGroups")
+        if not token:
+            account = "user" in [c.lower() for c in entry.texts("objectClass")]
+            return None, not account
+        names = self.protected_sids()
+        found = []
+        for blob in token:
+            try:
+                name = names.get(sid_to_str(blob))
+            except SecurityDescriptorError:
+                continue
+            if name is not None:
+                found.append(name)
+        if not found:
+            return None, True
+        order = [g["name"] for g in self.groups]
+        # the domain's own groups say more than the builtin groups that usually hold them
+        return min(found, key=lambda n: (n in BUILTIN_NAMES, order.index(n))), True
+
     def _check_tokens(self) -> None:
         """adminCount=1 objects the walk did not reach: their tokenGroups (the DC's own
         transitive expansion; in a child domain from the Global Catalog, which also knows the
         universal groups of other domains) may still name a protected group. Only where the
         walk may have missed something (another domain, or a member it could not follow): in
         one domain the walk is complete, and each read costs a round trip per orphan."""
-        protected_sids = dict((g["sid"], g["name"]) for g in self.groups
-                              if g["sid"] and not g["excluded"])
-        catalog = self._gc_client or (self.gc if not self._single_domain() else None)
-        source = catalog or self.client
+        protected_sids = self.protected_sids()
+        source = self._token_source()
         for key, entry in self.entries.items():
             if key in self.in_set or entry.int("adminCount") != 1:
                 continue
@@ -484,16 +679,17 @@ class ProtectedSet:
             result.append(row)
         return result
 
-    def by_dn(self) -> DnMap:
-        """objects() by DN (any spelling finds it), for looking up one object's class and
-        reason."""
-        found = DnMap()
+    def by_dn(self) -> Protection:
+        """objects() by DN (any spelling finds it), objectSid and objectGUID, for looking up
+        one object's class and reason (Protection.of)."""
+        found = Protection(self)
         for obj in self.objects():
-            found[obj["dn"]] = obj
+            entry = self.entries.get(dn_key(obj["dn"]))
+            found.add(obj, entry.raw("objectGUID") if entry is not None else None)
         return found
 
     def _why(self, key: str, parents: Mapping[str, Iterable[str]],
-             in_set: bool) -> tuple[list[str], str]:
+             in_set: bool, seen: frozenset = frozenset()) -> tuple[list[str], str]:
         if not in_set:
             return [], "adminCount=1 but in no protected group"
         if key in self.root_keys:
@@ -506,10 +702,55 @@ class ProtectedSet:
         if key in self.via_other_nc:
             return [], "member of %s (through groups of another naming context)" % \
                 self.via_other_nc[key]
-        if key in self.primary_group_of:
-            group = self.primary_group_of[key]
-            return [group], "primary group is %s" % self.names[group]
+        group = self.primary_group_of.get(key)
+        if group is not None and group not in seen:
+            if group in self.root_keys:
+                return [group], "primary group is %s" % self.names[group]
+            # the group's own way into the set: a chain, another naming context, ...
+            above, how = self._why(group, parents, True, seen | {key})
+            return [group] + [k for k in above if k != group], \
+                "primary group is %s -> %s" % (self.names[group], how)
         return [key], "protected principal"
+
+
+class Protection(DnMap):
+    """ProtectedSet.objects() by DN (any spelling finds it) and by objectSid and objectGUID, so
+    an object moved (a new DN) after the set was read is still found (of()); and the write
+    guard's tokenGroups check (token_membership())."""
+
+    def __init__(self, found: ProtectedSet | None = None) -> None:
+        super().__init__()
+        self.found = found
+        self.by_sid: dict[str, dict[str, Any]] = {}
+        self.by_guid: dict[bytes, dict[str, Any]] = {}
+
+    def add(self, obj: dict[str, Any], guid: bytes | None = None) -> None:
+        self[obj["dn"]] = obj
+        if obj.get("sid"):
+            self.by_sid[obj["sid"]] = obj
+        if guid:
+            self.by_guid[bytes(guid)] = obj
+
+    def of(self, entry: Entry) -> dict[str, Any] | None:
+        """The object's class and reason, found by objectGUID, then objectSid (when the entry
+        was read with them), then DN."""
+        guid = entry.raw("objectGUID")
+        if guid and bytes(guid) in self.by_guid:
+            return self.by_guid[bytes(guid)]
+        sid = entry.raw("objectSid")
+        if sid:
+            try:
+                found = self.by_sid.get(sid_to_str(sid))
+            except SecurityDescriptorError:
+                found = None
+            if found is not None:
+                return found
+        return self.get(entry.dn)
+
+    def token_membership(self, dn: str) -> tuple[str | None, bool]:
+        if self.found is None:
+            return None, True
+        return self.found.token_membership(dn)
 
 
 def counts(objects: Sequence[Mapping[str, Any]]) -> dict[str, int]:

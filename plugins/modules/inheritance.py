@@ -220,7 +220,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._descriptors im
     READ_ATTRIBUTES, ParsedDescriptors, descriptor_of)
 from ansible_collections.adremedy.directory.plugins.module_utils._journal import open_journal
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
-    ParentDescriptors, Skip, check_fits, duplicates_follow_up, plan)
+    ParentDescriptors, Skip, check_fits, duplicates_follow_up, plan, protection_of, token_guard)
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import first_at_or_above
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     LdapError, check_selection, require_objects, select_entries)
@@ -235,7 +235,7 @@ def plan_one(entry, params, protection, parents=None, descriptors=descriptor_of,
     """The step for one object as read: a Change, a Skip or None (already right). Also used to
     plan an object again when another writer changed it between the plan and the write."""
     step = plan(entry.dn, descriptors(entry), entry.int("adminCount"),
-                protection.get(entry.dn), params["state"], params["disable_mode"],
+                protection_of(protection, entry), params["state"], params["disable_mode"],
                 params["remove_explicit_duplicates"], params["include_orphaned"], shared)
     if parents is not None and not isinstance(step, (Skip, type(None))):
         check_fits(step, parents)
@@ -252,7 +252,10 @@ def build_plan(client, params, protection, outcome, parents):
     excluded = params["exclude"] or []
     descriptors = ParsedDescriptors()
     shared = {}
-    for entry in select_entries(client, params, READ_ATTRIBUTES, missing):
+    # objectSid and objectGUID: an admin moved after the protected set was read is found by them
+    plan_attributes = READ_ATTRIBUTES + [a for a in ("objectSid", "objectGUID")
+                                         if a not in READ_ATTRIBUTES]
+    for entry in select_entries(client, params, plan_attributes, missing):
         outcome.counts["matched"] += 1
         under = first_at_or_above(entry.dn, excluded)
         if under is not None:
@@ -296,6 +299,7 @@ def main():
         protection = ProtectedSet(client, catalog).load().by_dn()
         parents = ParentDescriptors(client)  # the 64 KiB check, for the plan and any replan
         changes = build_plan(client, params, protection, outcome, parents)
+        changes = token_guard(changes, protection, outcome)  # check mode too: the same plan
         enforce_limit(changes, params["max_changes"], outcome)
         follow_up = duplicates_follow_up if params["remove_explicit_duplicates"] else None
         with open_journal(params["journal"], client, changes, outcome,

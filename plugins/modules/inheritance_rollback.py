@@ -138,7 +138,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_k
 from ansible_collections.adremedy.directory.plugins.module_utils._journal import (
     decode_sd, open_journal, read_journal)
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
-    protection_skip)
+    protection_skip, token_guard)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._module import (
     AdremedyModule, dn_list_options)
@@ -228,6 +228,7 @@ def main():
         sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
         protection = ProtectedSet(client, catalog).load().by_dn()
         changes = build_plan(client, objects, protection, params["force"], outcome)
+        changes = token_guard(changes, protection, outcome)  # check mode too: the same plan
         enforce_limit(changes, params["max_changes"], outcome, "restores")
         with open_journal(params["rollback_journal"], client, changes, outcome,
                           module.check_mode) as journal:

@@ -16,12 +16,16 @@ description:
     Administrators, Account Operators, Server Operators, Print Operators, Backup Operators,
     Replicator, Domain Admins, Schema Admins and Enterprise Admins, plus Administrator, krbtgt,
     Domain Controllers and Read-only Domain Controllers) and every object with C(adminCount=1).
+  - Key Admins and Enterprise Key Admins count as protected groups wherever they exist (see
+    RV(pdc_emulator) for why), though Microsoft's list does not name them.
+  - Membership through a primary group counts: an account whose C(primaryGroupID) is any group of
+    the set (for example a group nested in Domain Admins) is in the set, as it is in the token.
   - Each is classified V(protected) (in the set, with the group chain that protects it),
     V(orphaned) (C(adminCount=1) but in no protected group, so its inheritance stays off for good)
     or V(unmarked) (in a protected group, C(adminCount) not set yet).
   - Group exclusions set in the C(dSHeuristics) dwAdminSDExMask are honoured. Schema Admins and
     Enterprise Admins are taken from the forest root domain.
-  - Reads only. Nested membership is resolved by the DC with LDAP_MATCHING_RULE_IN_CHAIN.
+  - Reads only. Nested membership is followed through C(member), in batches.
 extends_documentation_fragment:
   - adremedy.directory.connection
   - adremedy.directory.selection.INFO_MODULE
@@ -165,7 +169,10 @@ excluded_orphans:
   version_added: 1.1.0
   sample: [{dn: "CN=breakglass,OU=Admins,DC=example,DC=com", sam_account_name: breakglass, reason: listed in orphan_exclude}]
 protected_groups:
-  description: The protected groups as found in this domain, and whether dSHeuristics excludes them.
+  description:
+    - The protected groups as found in this domain, and whether dSHeuristics excludes them.
+    - C(dn) is null for a group that does not exist, as Key Admins and Enterprise Key Admins in
+      a domain whose PDC emulator never ran Windows Server 2016 or later.
   returned: success
   type: list
   elements: dict
@@ -202,6 +209,54 @@ dsheuristics:
   description: The dSHeuristics value read from the directory, null when not set.
   returned: success
   type: str
+pdc_emulator:
+  description:
+    - This domain's PDC emulator, where SDProp runs, found through the domain head's
+      C(fSMORoleOwner) (its NTDS Settings object), the server object above it, that server's
+      C(serverReference) and the computer's C(operatingSystem); a piece that cannot be read is null.
+    - And the rule the module applied to Key Admins and Enterprise Key Admins, which Microsoft's
+      list of protected groups does not name but SDProp protects under newer PDC emulators.
+  returned: success
+  type: dict
+  version_added: 1.1.0
+  contains:
+    dn:
+      description: The PDC emulator's computer account.
+      type: str
+      sample: CN=DC1,OU=Domain Controllers,DC=example,DC=com
+    server:
+      description: Its server object in the configuration naming context.
+      type: str
+      sample: CN=DC1,CN=Servers,CN=Default-First-Site-Name,CN=Sites,CN=Configuration,DC=example,DC=com
+    operating_system:
+      description: C(operatingSystem) of the computer account.
+      type: str
+      sample: Windows Server 2019 Datacenter
+    operating_system_version:
+      description: C(operatingSystemVersion) of the computer account.
+      type: str
+      sample: 10.0 (17763)
+    sdprop_protects:
+      description:
+        - Which of Key Admins and Enterprise Key Admins SDProp protects under this operating
+          system by the lab evidence (2016 Key Admins, 2019 and later both, older neither); null
+          when it cannot be told (Samba, an unreadable or unknown operating system).
+        - Whatever it says, the module treats both as protected where they exist.
+      type: list
+      elements: str
+      sample: [Key Admins, Enterprise Key Admins]
+    rule:
+      description: One paragraph saying what the module did with Key Admins and Enterprise Key Admins and why, with the evidence.
+      type: str
+      sample: >-
+        Key Admins (RID 526) and Enterprise Key Admins (RID 527 of the forest root domain) are
+        treated as protected wherever they exist, whatever the PDC emulator runs: their members
+        are never written and never called orphaned (found here: Key Admins, Enterprise Key
+        Admins). Lab evidence (JimSycurity/AdminSDHolder PDCeTests; MicrosoftDocs/windowsserverdocs
+        issue 7885) shows SDProp protecting Key Admins under a Windows Server 2016 or later PDC
+        emulator and Enterprise Key Admins under 2019 or later, though Microsoft's Appendix C
+        does not list them; under this PDC emulator (Windows Server 2019 Datacenter) SDProp
+        protects Key Admins and Enterprise Key Admins. The collection errs on the safe side.
 """
 
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
@@ -254,6 +309,7 @@ def main():
         excluded_dns = set(dn_key(entry.dn) for entry in resolve_identities(
             client, names, object_filter=ACCOUNTS, what="account").values()) if names else set()
         found = ProtectedSet(client, catalog).load()
+        pdc = found.pdc_emulator()
     objects, excluded = split_excluded(
         [o for o in found.objects() if not base or is_at_or_below(o["dn"], base)],
         excluded_dns, module.params["exclude_krbtgt"])
@@ -266,6 +322,7 @@ def main():
         protected_groups=found.groups,
         dsheuristics=found.dsheuristics,
         unresolved=found.unresolved,
+        pdc_emulator=pdc,
     )
 
 

@@ -134,6 +134,8 @@ class FakeDirectory(object):
         return dn
 
     def add_user(self, dn, sddl=PROTECTED_SDDL, **attrs):
+        # an account's token always holds its primary group (Domain Users unless given)
+        attrs.setdefault("tokenGroups", [sid_from_str("%s-513" % DOMAIN_SID)])
         return self.add_entry(dn, nTSecurityDescriptor=sd_bytes(sddl), **dict(USER_FILTER, **attrs))
 
     def sd(self, dn):
