@@ -16,7 +16,7 @@ export PATH := $(VENV)/bin:$(PATH)
         changelog-lint docs-lint docs build test demo clean galaxy-importer reuse-lint release ee \
         install install-check \
         test-edges test-matrix test-matrix-integration matrix-install matrix-install-edges bench \
-        bench-smoke
+        bench-smoke test-twice
 
 help:
 	@echo "make demo   - set up everything, start the lab, run the demo"
@@ -26,6 +26,7 @@ help:
 	@echo "make docs   - the docs site (antsibull-docs + Sphinx, guides from docs/*.md) in build/docsite"
 	@echo "make test-edges / test-matrix - sanity and units on ansible-core 2.18 and 2.21 / every"
 	@echo "              supported ansible-core, integration on the oldest and newest"
+	@echo "make test-twice - the integration suite twice in a row on one lab (not in make test)"
 
 prereqs:
 	@bash tests/lab/prereqs.sh
@@ -59,6 +60,13 @@ units: venv collection
 	$(PY) -m pytest -q tests/unit
 
 integration: venv collection lab-up
+	$(PY) -m pytest -q tests/integration
+
+# The integration suite twice in a row on one lab, as a user reruns it: a test that depends on
+# what ran before, or leaves behind what it changed, fails the second time. Not part of `make
+# test` (it doubles the integration time).
+test-twice: venv collection lab-up
+	$(PY) -m pytest -q tests/integration
 	$(PY) -m pytest -q tests/integration
 
 lint: venv collection
