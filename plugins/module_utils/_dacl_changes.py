@@ -8,17 +8,49 @@ Shared by the inheritance and inheritance_rollback modules. Private."""
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Optional, Tuple
 
 from ansible_collections.adremedy.directory.plugins.module_utils._bulk import (
     Outcome, read_back, record_failure)
 from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import (
-    READ_ATTRIBUTES, SD_ATTRIBUTE, descriptor_of)
+    READ_ATTRIBUTES, SD_ATTRIBUTE, descriptor_of, guid_of)
 from ansible_collections.adremedy.directory.plugins.module_utils._journal import Journal
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     MODIFY_DELETE, MODIFY_REPLACE, LdapClient, LdapError, LostAnswerConflict)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
-    Sddl, SecurityDescriptor, SecurityDescriptorError, inheritance_key)
+    INHERIT_ONLY, Sddl, SecurityDescriptor, SecurityDescriptorError, inheritance_key)
+
+# ACE types that only grant, and that only deny (plain, object, callback, callback object).
+_GRANTS = frozenset((0x00, 0x05, 0x09, 0x0B))
+_DENIES = frozenset((0x01, 0x06, 0x0A, 0x0C))
+# the protected flag, then each run of explicit ACEs: (kind, its ACE keys sorted)
+OrderedKey = Tuple[bool, Optional[Tuple[Tuple[Optional[str], Tuple[str, ...]], ...]]]
+
+
+def ordered_key(sd: SecurityDescriptor) -> OrderedKey:
+    """What a rollback compares ("is the DACL still the one the journal says was written",
+    "is it back to the original"): the protected flag and the explicit ACEs IN ORDER, because
+    the DC evaluates them in order: (A;;WP;;;X)(D;;WP;;;X) grants X the write that
+    (D;;WP;;;X)(A;;WP;;;X) denies. Only the order inside a run of consecutive ACEs that all
+    grant (or all deny) is left out: swapping two of them changes no one's access, here or on
+    the objects below, and it is the reordering a Windows DC makes itself when it stores a
+    canonical DACL (MS-ADTS 6.1.3.1: regular before object ACEs, then octet order). Other ACE
+    types each stand alone. INHERIT_ONLY on ACEs with an inherited object type is ignored, as
+    inheritance_key() ignores it (the DC sets it by the object's class)."""
+    if sd.dacl is None:
+        return (sd.protected, None)
+    runs: list[tuple[str | None, list[str]]] = []
+    for ace in sd.dacl.aces:
+        if ace.inherited:
+            continue
+        flags = ace.flags & ~INHERIT_ONLY if ace.inherited_object_type else ace.flags
+        key = repr(ace.copy(flags=flags).key())
+        kind = "grant" if ace.type in _GRANTS else "deny" if ace.type in _DENIES else None
+        if kind is not None and runs and runs[-1][0] == kind:
+            runs[-1][1].append(key)
+        else:
+            runs.append((kind, [key]))
+    return (sd.protected, tuple((kind, tuple(sorted(keys))) for kind, keys in runs))
 
 
 class Change:
@@ -26,12 +58,12 @@ class Change:
     change in the same modify (adminCount for orphans)."""
 
     __slots__ = ("dn", "before", "after", "action", "admin_count", "restore_admin_count",
-                 "detail", "first_before", "written", "replanned")
+                 "detail", "first_before", "written", "replanned", "guid")
 
     def __init__(self, dn: str, before: SecurityDescriptor, after: SecurityDescriptor,
                  action: str, admin_count: int | None = None,
                  restore_admin_count: int | None = None,
-                 detail: dict[str, Any] | None = None) -> None:
+                 detail: dict[str, Any] | None = None, guid: str | None = None) -> None:
         self.dn = dn
         self.before = before
         self.after = after
@@ -42,6 +74,9 @@ class Change:
         self.first_before = before  # what a diff shows as "before" when writes are chained
         self.written = None  # for a follow-up: the action whose write already succeeded
         self.replanned = False  # planned again because another writer changed the object
+        # objectGUID of the object planned for (None: taken from the read just before the
+        # write); the write refuses another object found at the DN, and the journal keeps it
+        self.guid = guid
 
     def ldap_changes(self) -> dict[str, list[tuple[Any, list[Any]]]]:
         changes = {SD_ATTRIBUTE: [(MODIFY_REPLACE, [self.after.to_bytes()])]}
@@ -161,6 +196,7 @@ def apply_changes(client: LdapClient, sddl: Sddl, changes: Iterable[Change], out
             again = _replanned(outcome, change, moved, replan)
             if again is not None:
                 again.first_before = change.first_before
+                again.guid = again.guid or change.guid
                 pending.appendleft(again)
             continue
         except (LdapError, SecurityDescriptorError) as exc:
@@ -179,6 +215,7 @@ def apply_changes(client: LdapClient, sddl: Sddl, changes: Iterable[Change], out
             follow_up.first_before = change.first_before
             follow_up.detail = dict(change.detail, **follow_up.detail)
             follow_up.written = change.written or "the DACL write (%s)" % change.action
+            follow_up.guid = follow_up.guid or change.guid
             pending.appendleft(follow_up)
             continue
         outcome.add(change.dn, "changed", action=change.action, **change.detail)
@@ -204,12 +241,24 @@ def _settle(client: LdapClient, change: Change) -> bool:
                              % change.dn, entry=entry, dn=change.dn)
 
 
+def same_object(change: Change, entry: Any) -> None:
+    """LdapError when the object now at the change's DN is not the one planned for (another
+    objectGUID: deleted and created again meanwhile); else the change takes its GUID."""
+    found = guid_of(entry)
+    if change.guid and found and found != change.guid:
+        raise LdapError("%s is not the object read for the plan: its objectGUID is %s now, %s "
+                        "then (it was deleted and created again meanwhile); nothing was written "
+                        "to it" % (change.dn, found, change.guid), dn=change.dn)
+    change.guid = change.guid or found
+
+
 def write_one(client: LdapClient, sddl: Sddl, change: Change,
               journal: Journal | None = None) -> SecurityDescriptor:
-    """Re-read (ChangedSinceRead when another writer got there first), journal, modify, re-read,
-    verify. Raises LdapError naming the object on any failure; WrittenError when the modify
-    succeeded and a later step failed."""
+    """Re-read (LdapError when another object is at the DN now, ChangedSinceRead when another
+    writer got there first), journal, modify, re-read, verify. Raises LdapError naming the
+    object on any failure; WrittenError when the modify succeeded and a later step failed."""
     entry = read_back(client, change.dn, READ_ATTRIBUTES)
+    same_object(change, entry)
     if descriptor_of(entry).to_bytes() != change.before.to_bytes():
         raise ChangedSinceRead(entry)
     if journal is not None:

@@ -6,13 +6,25 @@ parsed, with a one-line error when the bind account may not read it. Private."""
 
 from __future__ import annotations
 
+import uuid
+
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     Entry, LdapClient, LdapError)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import SecurityDescriptor
 
 SD_ATTRIBUTE = "nTSecurityDescriptor"
-READ_ATTRIBUTES = [SD_ATTRIBUTE, "adminCount"]
+GUID_ATTRIBUTE = "objectGUID"
+# objectGUID: which object the DN named when it was read, journalled with each write so a
+# rollback never restores onto another object later created at the same DN
+READ_ATTRIBUTES = [SD_ATTRIBUTE, "adminCount", GUID_ATTRIBUTE]
 CACHE_LIMIT = 4096  # distinct descriptors kept; a directory has few (single-instance storage)
+
+
+def guid_of(entry: Entry) -> str | None:
+    """The entry's objectGUID in its string form (lower case, as uuid prints it), or None when
+    it was not read or is not 16 bytes."""
+    blob = entry.raw(GUID_ATTRIBUTE)
+    return str(uuid.UUID(bytes_le=bytes(blob))) if blob and len(blob) == 16 else None
 
 
 def descriptor_of(entry: Entry) -> SecurityDescriptor:

@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Removing stale ActiveSync partnerships and broken ExchangeActiveSyncDevices containers:
 dates, the Get-MobileDeviceStatistics CSV, the selection rules (what goes, what stays and why),
-findings (partnership cap, list values that match no partnership) and the journal line of a
-removed object. Pure functions over records; the module does the LDAP. Private."""
+findings (partnership cap, list values that match no partnership), the journal line of a
+removed object, and the checks made just before each delete (the object is still the one
+planned: same objectGUID, an ActiveSync class, nothing else in a container). Private."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -25,7 +26,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._eas_devices im
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._identity import mail_of
 from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import (
-    descriptor_of)
+    GUID_ATTRIBUTE, descriptor_of, guid_of)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     DEFAULT_USER_FILTER, LdapError, read_objects_by)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
@@ -219,15 +220,17 @@ def _sync_time(value, date_format, day_first, path, number):
 
 class Partnership(object):
     """One device object as the cleanup sees it: its record (as eas_device_info returns it),
-    creation time and the cached state numbers the device filters test."""
+    creation time, the cached state numbers the device filters test, and its objectGUID (the
+    delete refuses another object found at its DN)."""
 
-    __slots__ = ("record", "created", "state", "reason")
+    __slots__ = ("record", "created", "state", "reason", "guid")
 
-    def __init__(self, record, created, state=None, reason=None):
+    def __init__(self, record, created, state=None, reason=None, guid=None):
         self.record = record
         self.created = created
         self.state = state
         self.reason = reason
+        self.guid = guid
 
     @property
     def dn(self):
@@ -392,6 +395,9 @@ def journal_line(entry, kind, owner_dn, sddl_text=None):
     text, binary = journal_attributes(entry)
     line = dict(action="delete", kind=kind, dn=entry.dn, owner_dn=owner_dn, attributes=text,
                 binary_attributes=binary)
+    guid = guid_of(entry)
+    if guid:
+        line["object_guid"] = guid
     if sddl_text is not None:
         line["sddl"] = sddl_text
     return line
@@ -425,7 +431,7 @@ def partnership(entry):
     record = _eas_devices.device_record(entry)
     created = parse_generalized_time(entry.text("whenCreated"))
     return Partnership(record, created, entry.int("msExchDeviceAccessState"),
-                       entry.int("msExchDeviceAccessStateReason"))
+                       entry.int("msExchDeviceAccessStateReason"), guid_of(entry))
 
 
 class Scope(object):
@@ -436,7 +442,7 @@ class Scope(object):
     def __init__(self, client):
         self.client = client
         self.owner_read = list(_eas_devices.OWNER_ATTRIBUTES) + FACT_ATTRIBUTES
-        self.device_read = list(_eas_devices.DEVICE_READ)
+        self.device_read = list(_eas_devices.DEVICE_READ) + [GUID_ATTRIBUTE]
         self.device_search = "(objectClass=%s)" % _exchange.DEVICE_CLASS[0]
         self.facts = {}
         self.devices = {}
@@ -496,18 +502,20 @@ class Scope(object):
 # -- whole containers -------------------------------------------------------------------------------
 
 class ContainerPlan(object):
-    """One named user's CN=ExchangeActiveSyncDevices: whether it goes, what is in it, and the
-    user's readiness once it is gone (Exchange must be able to create it again)."""
+    """One named user's CN=ExchangeActiveSyncDevices: whether it goes, what is in it, the
+    user's readiness once it is gone (Exchange must be able to create it again), and the
+    container's objectGUID."""
 
-    __slots__ = ("owner_key", "dn", "exists", "devices", "readiness", "skip_reason")
+    __slots__ = ("owner_key", "dn", "exists", "devices", "readiness", "skip_reason", "guid")
 
-    def __init__(self, owner_key, dn, exists, devices, readiness, skip_reason=None):
+    def __init__(self, owner_key, dn, exists, devices, readiness, skip_reason=None, guid=None):
         self.owner_key = owner_key
         self.dn = dn
         self.exists = exists
         self.devices = devices
         self.readiness = readiness
         self.skip_reason = skip_reason
+        self.guid = guid
 
     @property
     def remove(self):
@@ -524,7 +532,8 @@ def plan_containers(client, scope, keys, include_allowed):
     for key in keys:
         facts = scope.facts[key]
         dn = "%s,%s" % (_exchange.DEVICES_CONTAINER_RDN, facts.owner.dn)
-        exists = client.read(dn, ["1.1"]) is not None
+        found = client.read(dn, [GUID_ATTRIBUTE, "objectClass"])
+        exists = found is not None
         user = client.read(facts.owner.dn, _eas_readiness.USER_ATTRIBUTES)
         # after the removal: no container, no devices
         row = _eas_readiness.readiness(user, descriptor_of(user), None,
@@ -533,17 +542,50 @@ def plan_containers(client, scope, keys, include_allowed):
         devices = scope.devices.get(key, [])
         allowed = [d.device_id for d in devices if d.device_id.lower() in facts.owner.allowed]
         skip = None
-        if exists and row["would_fail"]:
+        if exists and not is_of_class(found, CONTAINER_CLASS):
+            skip = ("it is an object %s, not an ActiveSync devices container (%s); it is never "
+                    "removed" % (class_of(found), CONTAINER_CLASS))
+        elif exists and row["would_fail"]:
             skip = ("Exchange could not create it again, so the user's phones would stop "
                     "syncing: %s; fix that first (adremedy.directory.inheritance)" % row["reason"])
         elif exists and allowed and not include_allowed:
             skip = ("it holds %s, on the owner's allow list (someone's working phone); "
                     "include_allowed removes it" % ", ".join(sorted(allowed)))
-        plans.append(ContainerPlan(key, dn, exists, devices, row, skip))
+        plans.append(ContainerPlan(key, dn, exists, devices, row, skip,
+                                   guid_of(found) if exists else None))
     return plans
 
 
 # -- removing -------------------------------------------------------------------------------------
+
+CONTAINER_CLASS = _exchange.DEVICES_CONTAINER_CLASS[0]
+DEVICE_CLASS = _exchange.DEVICE_CLASS[0]
+
+
+def is_of_class(entry, name):
+    return name.lower() in (value.lower() for value in entry.texts("objectClass"))
+
+
+def class_of(entry):
+    """'of class X', X the most specific objectClass of the entry (AD lists it last)."""
+    classes = entry.texts("objectClass")
+    return "of class %s" % classes[-1] if classes else "of a class that could not be read"
+
+
+def check_target(entry, planned_guid, name, what):
+    """LdapError (one line naming the object) unless the entry read just before its delete is
+    still the object planned (the same objectGUID, when the plan knew it) and of class name:
+    another object created at the DN since the plan, or one of another class, is never
+    removed."""
+    guid = guid_of(entry)
+    if planned_guid and guid != planned_guid:
+        raise LdapError("%s is not the %s the plan found: its objectGUID is %s now, %s then (it "
+                        "was deleted and created again meanwhile); not removed"
+                        % (entry.dn, what, guid, planned_guid), dn=entry.dn)
+    if not is_of_class(entry, name):
+        raise LdapError("%s is an object %s, not an ActiveSync %s (%s); not removed"
+                        % (entry.dn, class_of(entry), what, name), dn=entry.dn)
+
 
 def _journal(journal, sddl, entry, kind, owner_dn):
     if journal is None:
@@ -576,19 +618,45 @@ def _delete(client, dn, tree=False):
 
 
 def remove_device(client, sddl, device, journal=None):
-    """Journal the device with every attribute, delete it, verify it is gone."""
+    """Read the device again, check it is the partnership planned (check_target), journal it
+    with every attribute, delete it, verify it is gone."""
     entry = client.read(device.dn, FULL_READ)
     if entry is None:
         return  # already gone: nothing to journal or delete
+    check_target(entry, device.guid, DEVICE_CLASS, "partnership")
     _journal(journal, sddl, entry, "device", device.record.get("owner_dn"))
     _delete(client, device.dn)
 
 
+def check_container(plan, entries):
+    """LdapError naming the container unless what a tree delete of it would take, read just
+    before the delete, is what the plan found: the container (same objectGUID, its class) and
+    only partnerships, each one the plan knew (by objectGUID)."""
+    key = dn_key(plan.dn)
+    planned = dict((device.key, device.guid) for device in plan.devices)
+    for entry in entries:
+        entry_key = dn_key(entry.dn)
+        if entry_key == key:
+            check_target(entry, plan.guid, CONTAINER_CLASS, "devices container")
+            continue
+        if not is_of_class(entry, DEVICE_CLASS):
+            raise LdapError("%s holds %s, an object %s, not an ActiveSync partnership (%s); the "
+                            "container is not removed (its tree delete would take that too)"
+                            % (plan.dn, entry.dn, class_of(entry), DEVICE_CLASS), dn=plan.dn)
+        guid = guid_of(entry)
+        if entry_key not in planned or planned[entry_key] and guid != planned[entry_key]:
+            raise LdapError("%s holds %s (objectGUID %s), which was not there when the plan was "
+                            "made; the container is not removed: run again" % (
+                                plan.dn, entry.dn, guid), dn=plan.dn)
+
+
 def remove_container(client, sddl, plan, owner_dn, journal=None):
-    """Journal the container and everything in it (deepest first), tree-delete it, verify."""
+    """Read the container and everything in it again, check them (check_container), journal
+    them (deepest first), tree-delete the container, verify."""
     entries = list(client.search(plan.dn, "(objectClass=*)", FULL_READ))
     if not entries:
         return
+    check_container(plan, entries)
     for entry in sorted(entries, key=lambda e: -len(e.dn)):
         kind = "container" if dn_key(entry.dn) == dn_key(plan.dn) else "device"
         _journal(journal, sddl, entry, kind, owner_dn)

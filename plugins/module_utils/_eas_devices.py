@@ -90,7 +90,7 @@ def device_record(entry: Entry, shared: dict[str, str] | None = None) -> dict[st
         for key in SHARED_VALUES:
             if record[key] is not None:
                 record[key] = shared.setdefault(record[key], record[key])
-    owner = device_owner(entry.dn)
+    owner = device_owner(entry.dn, device=True)
     record["owner_dn"] = owner[0] if owner else None
     record["when_created"] = iso(parse_generalized_time(entry.text("whenCreated")))
     record["first_seen"] = iso(parse_ad_time(entry.text(FIRST_SYNC_ATTRIBUTE))) \

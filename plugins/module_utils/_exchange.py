@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Iterator, Sequence
 
-from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_key
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import DnError, dn_key, parse
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy import (
     ACCESS_LEVELS, CHARACTERISTICS, Policy, Rule)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
@@ -128,16 +128,59 @@ def require_exchange_schema(client: LdapClient, names: Sequence[str]) -> None:
                         dn=client.root_dse.schema_naming_context)
 
 
-def device_owner(dn: str) -> tuple[str, bool] | None:
-    """(owner DN, True for a device / False for the container itself), or None."""
-    lower = dn.lower()
-    marker = DEVICES_CONTAINER_RDN.lower() + ","
-    if lower.startswith(marker):
-        return dn[len(marker):], False
-    index = lower.find("," + marker)
-    if index < 0:
+def _rdn_ends(dn: str) -> list[int]:
+    """Positions of the separators between the RDNs of a DN the parser accepted: the commas
+    (or semicolons) neither escaped nor inside a quoted value."""
+    ends, quoted, i = [], False, 0
+    while i < len(dn):
+        if dn[i] == "\\":
+            i += 2
+            continue
+        if dn[i] == '"':
+            quoted = not quoted
+        elif dn[i] in ",;" and not quoted:
+            ends.append(i)
+        i += 1
+    return ends
+
+
+_CN_TYPES = ("cn", "2.5.4.3", "oid.2.5.4.3")
+
+
+def _is_devices_container(rdn: tuple[tuple[str, str], ...]) -> bool:
+    return len(rdn) == 1 and rdn[0][0].lower() in _CN_TYPES \
+        and rdn[0][1].lower() == "exchangeactivesyncdevices"
+
+
+def _plain_container(part: str) -> bool:
+    name, _eq, value = part.partition("=")
+    return "+" not in part and name.strip().lower() in _CN_TYPES \
+        and value.strip().lower() == "exchangeactivesyncdevices"
+
+
+def device_owner(dn: str, device: bool | None = None) -> tuple[str, bool] | None:
+    """(owner DN as dn spells it, True for a device / False for the container itself), or None.
+    The DN is split into RDNs as the parser does: CN=ExchangeActiveSyncDevices must be its
+    first RDN (the container) or its second (a device in it), and the owner is the container's
+    parent; a value that only contains that text (escaped commas and all) is not it.
+    device=True or False says which the object is (a device named ExchangeActiveSyncDevices,
+    a user named so)."""
+    indexes = (0, 1) if device is None else (1,) if device else (0,)
+    if "\\" not in dn and '"' not in dn and ";" not in dn:
+        # no escapes and no quotes (the common case): every comma separates two RDNs
+        parts = dn.split(",", 2)
+        for index in indexes:
+            if len(parts) > index + 1 and _plain_container(parts[index]):
+                return ",".join(parts[index + 1:]).lstrip(" "), index == 1
         return None
-    return dn[index + len(marker) + 1:], True
+    try:
+        rdns = parse(dn).rdns
+    except DnError:
+        return None
+    for index in indexes:
+        if len(rdns) > index + 1 and _is_devices_container(rdns[index]):
+            return dn[_rdn_ends(dn)[index] + 1:].lstrip(" "), index == 1
+    return None
 
 
 def rdn_value(dn: str) -> str:

@@ -6,19 +6,25 @@ undo journal at the end: DN, old and new SDDL and descriptor per object). A jour
 trusted input (a rollback writes whatever descriptor a line holds to whatever DN it names), so
 it is created 0600 without following symlinks, read only when nobody else could have written
 it (the checks ssh makes of its keys), and every line names the domain it was written in.
+A journal file with another name (a hard link: st_nlink > 1) is refused, and so is a journal
+in a directory someone else could change: one owned by neither this user nor root, or one that
+group or others may write without the sticky bit (they could rename, replace or swap the file;
+with the sticky bit only the file's owner, the directory's owner and root can, as in /tmp).
+Only the directory that holds the journal is checked, not those above it.
 Private to this collection.
 
 API (stable):
 
   JournalWriter(path, domain_sid)   append-only, 0600, O_NOFOLLOW; a symlink, a file that is not
-                                    regular or owned by someone else is refused (JournalError)
+                                    regular, owned by someone else or hard-linked, and a
+                                    directory someone else could change are refused (JournalError)
       .write(record) -> None        adds `time` and `domain_sid`, flushes and fsyncs the line
       .close()
   read_trusted(path, required=(), domain_sid=None) -> list[dict]
       every line as a dict with its number in `line`; JournalError naming the file (and mode or
       owner, or the line) when the file is a symlink, writable by group or others, owned by
-      another user, not JSON, lacks a required key or `domain_sid`, or (with domain_sid) was
-      written in another domain
+      another user, hard-linked, in a directory someone else could change, not JSON, lacks a
+      required key or `domain_sid`, or (with domain_sid) was written in another domain
   JournalError (a ValueError): one line naming the file
   Journal(path, domain_sid).record(change, sddl); open_journal(...); read_journal(path): the
   DACL writers' journal on top of these.
@@ -74,6 +80,10 @@ def _open(path: str, flags: int, what: str) -> int:
                                                          path, exc.strerror or exc))
 
 
+def _refusing(for_rollback: bool) -> str:
+    return "roll back from" if for_rollback else "append to"
+
+
 def _check_file(fd: int, path: str, for_rollback: bool) -> os.stat_result:
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
@@ -81,8 +91,40 @@ def _check_file(fd: int, path: str, for_rollback: bool) -> os.stat_result:
     if info.st_uid != os.geteuid():
         raise JournalError("journal %s is owned by %s, not by %s who runs this; refusing to %s "
                            "it" % (path, _owner(info.st_uid), _owner(os.geteuid()),
-                                   "roll back from" if for_rollback else "append to"))
+                                   _refusing(for_rollback)))
+    if info.st_nlink > 1:
+        raise JournalError("journal %s has %d hard links (the same file under other names, "
+                           "which may be another file of yours linked there); refusing to %s "
+                           "it: give a journal with one name"
+                           % (path, info.st_nlink, _refusing(for_rollback)))
     return info
+
+
+def check_directory(path: str, for_rollback: bool) -> None:
+    """JournalError naming the journal's directory when someone other than this user (and
+    root) could rename, replace or swap the journal in it: a directory owned by another user,
+    or writable by group or others without the sticky bit. A missing directory is left to
+    the open, which names it."""
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        info = os.stat(directory)
+    except OSError:
+        return
+    me = os.geteuid()
+    if info.st_uid not in (me, 0):
+        raise JournalError("journal directory %s is owned by %s, not by %s who runs this or "
+                           "root: its owner can replace or rename the journal; refusing to %s "
+                           "%s" % (directory, _owner(info.st_uid), _owner(me),
+                                   _refusing(for_rollback), path))
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & (stat.S_IWGRP | stat.S_IWOTH) and not mode & stat.S_ISVTX:
+        who = ("group and others" if mode & stat.S_IWGRP and mode & stat.S_IWOTH
+               else "group" if mode & stat.S_IWGRP else "others")
+        raise JournalError("journal directory %s is writable by %s (mode %04o) without the "
+                           "sticky bit: they can replace or rename the journal; refusing to %s "
+                           "%s (chmod go-w %s, or keep journals in a directory only you can "
+                           "write)" % (directory, who, mode, _refusing(for_rollback), path,
+                                       directory))
 
 
 class JournalWriter:
@@ -96,6 +138,7 @@ class JournalWriter:
         if not os.path.isdir(directory):
             raise JournalError("cannot open journal %s: its directory %s does not exist"
                                % (path, directory))
+        check_directory(path, for_rollback=False)
         self.path = path
         self.domain_sid = domain_sid
         fd = _open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, "give")
@@ -127,6 +170,7 @@ class JournalWriter:
 def read_trusted(path: str, required: Iterable[str] = (),
                  domain_sid: str | None = None) -> list[dict[str, Any]]:
     """The lines of a journal that only its owner could have written; JournalError otherwise."""
+    check_directory(path, for_rollback=True)
     fd = _open(path, os.O_RDONLY, "name")
     try:
         info = _check_file(fd, path, for_rollback=True)
@@ -190,6 +234,8 @@ class Journal(JournalWriter):
         line = dict(dn=change.dn, action=change.action,
                     old_sddl=sddl.render(change.before), new_sddl=sddl.render(change.after),
                     old_sd=encode_sd(change.before), new_sd=encode_sd(change.after))
+        if change.guid:  # which object: a rollback refuses another one created at the DN
+            line["object_guid"] = change.guid
         if change.admin_count is not None:
             line["old_admin_count"] = change.admin_count
         self.write(line)

@@ -30,6 +30,14 @@ description:
     fails the task with nothing changed.
   - Before each delete the object is written to O(journal) with all its attributes, so the
     record of what was there survives.
+  - Just before each delete the object is read again and removed only when it is still the one
+    planned - the same C(objectGUID) (not another object created at its DN since) and of class
+    C(msExchActiveSyncDevice) (a partnership) or C(msExchActiveSyncDevices) (a container).
+    Before the tree delete of a container, everything in it must be a partnership the plan
+    found; a container that holds anything else, or a partnership that appeared since, is not
+    removed and is listed as failed, naming it.
+  - A device's owner is the parent of its C(CN=ExchangeActiveSyncDevices) container, found by
+    parsing the DN (owners whose names hold escaped commas or that text are found correctly).
 extends_documentation_fragment:
   - adremedy.directory.connection
   - adremedy.directory.devices
@@ -148,7 +156,7 @@ options:
     description:
       - JSON Lines file to append one record per removed object to, written to disk before the
         object is deleted; created with mode 0600. Each line has C(time), C(action=delete),
-        C(kind) (V(device) or V(container)), C(dn), C(owner_dn), C(domain_sid),
+        C(kind) (V(device) or V(container)), C(dn), C(object_guid), C(owner_dn), C(domain_sid),
         C(attributes) (every text value, by lower-case attribute name), C(binary_attributes)
         (base64) and C(sddl).
     type: path

@@ -82,8 +82,11 @@ options:
   journal:
     description:
       - Path of a JSON Lines file on the managed node to append to before each write, with the DN, old and
-        new SDDL, old and new descriptor (base64), time. P(adremedy.directory.inheritance_rollback#module)
-        and C(playbooks/rollback.yml) restore from it. Its directory must exist.
+        new SDDL, old and new descriptor (base64), the object's objectGUID, time.
+        P(adremedy.directory.inheritance_rollback#module) and C(playbooks/rollback.yml) restore from
+        it. Its directory must exist and be owned by the user running the module or root, and
+        not be writable by group or others unless it has the sticky bit (as C(/tmp) has); a
+        journal file with more than one hard link is refused.
     type: path
   exclude:
     description:
@@ -217,7 +220,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._bulk import (
     Outcome, bulk_spec, enforce_limit)
 from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import apply_changes
 from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import (
-    READ_ATTRIBUTES, ParsedDescriptors, descriptor_of)
+    READ_ATTRIBUTES, ParsedDescriptors, descriptor_of, guid_of)
 from ansible_collections.adremedy.directory.plugins.module_utils._journal import open_journal
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
     ParentDescriptors, Skip, check_fits, duplicates_follow_up, plan, protection_of, token_guard)
@@ -237,8 +240,10 @@ def plan_one(entry, params, protection, parents=None, descriptors=descriptor_of,
     step = plan(entry.dn, descriptors(entry), entry.int("adminCount"),
                 protection_of(protection, entry), params["state"], params["disable_mode"],
                 params["remove_explicit_duplicates"], params["include_orphaned"], shared)
-    if parents is not None and not isinstance(step, (Skip, type(None))):
-        check_fits(step, parents)
+    if not isinstance(step, (Skip, type(None))):
+        step.guid = guid_of(entry)  # the write refuses another object found at the DN then
+        if parents is not None:
+            check_fits(step, parents)
     return step
 
 

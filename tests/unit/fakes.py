@@ -272,7 +272,7 @@ def add_device(directory, owner, device_id, model, state=3, reason=3):
     if container.lower() not in directory.entries:
         directory.add_entry(container, objectClass=["top", "msExchActiveSyncDevices"])
     return directory.add_entry(
-        "CN=%s\u00a7%s,%s" % (model, device_id, container),
+        "CN=%s,%s" % (escape_value("%s\u00a7%s" % (model, device_id)), container),
         objectClass=["top", "msExchActiveSyncDevice"], msExchDeviceID=device_id,
         msExchDeviceModel=model, msExchDeviceType="iPhone", msExchDeviceAccessState=str(state),
         msExchDeviceAccessStateReason=str(reason))

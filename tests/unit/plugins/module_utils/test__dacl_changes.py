@@ -2,6 +2,7 @@
 modify per object, re-read and verify, fail_fast, and a DC lost in the middle of a run."""
 
 import json
+import uuid
 
 import pytest
 
@@ -9,7 +10,7 @@ from fakes import DOMAIN_NC, FakeDirectory, SDDL, sd_bytes
 
 from ansible_collections.adremedy.directory.plugins.module_utils._bulk import Outcome
 from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import (
-    Change, apply_changes)
+    Change, apply_changes, ordered_key)
 from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import (
     read_descriptor)
 from ansible_collections.adremedy.directory.plugins.module_utils._journal import (
@@ -128,3 +129,73 @@ def test_a_follow_up_write_is_chained_and_the_diff_spans_both(directory):
                                     note="second")]
     assert len(directory.modifies) == 2
     assert "D:PAI" in outcome.diffs[0]["before"] and "D:AI" in outcome.diffs[0]["after"]
+
+
+# -- object identity and ACE order (issue 20 item 5) -----------------------------------------------
+
+GUID = "0b6c1c2e-7a39-4d4e-9f1f-3d2c1b0a9f8e"
+OTHER = "f00dfeed-0000-4000-8000-000000000001"
+
+
+def test_the_write_refuses_another_object_found_at_the_dn(directory, tmp_path):
+    """Planned for one object; by the write another object has its DN (deleted and created
+    again): nothing is journalled or written for it, the run goes on."""
+    for dn in USERS:
+        directory.entries[dn.lower()].attrs["objectguid"] = [uuid.uuid4().bytes_le]
+    changes = plan(directory)
+    for change in changes:
+        change.guid = str(uuid.UUID(bytes_le=directory.entries[change.dn.lower()].attrs[
+            "objectguid"][0]))
+    changes[1].guid = GUID
+    directory.entries[USERS[1].lower()].attrs["objectguid"] = [uuid.UUID(OTHER).bytes_le]
+    path = str(tmp_path / "j.jsonl")
+    outcome = Outcome()
+    with Journal(path, "S-1-5-21-1-2-3") as journal:
+        apply_changes(directory, SDDL, changes, outcome, journal=journal)
+    assert statuses(outcome) == [(USERS[0], "changed"), (USERS[1], "failed"),
+                                 (USERS[2], "changed"), (USERS[3], "changed")]
+    assert outcome.objects[1]["error"] == (
+        "%s is not the object read for the plan: its objectGUID is %s now, %s then (it was "
+        "deleted and created again meanwhile); nothing was written to it"
+        % (USERS[1], OTHER, GUID))
+    assert USERS[1] not in [dn for dn, _changes in directory.modifies]
+    lines = read_journal(path)
+    assert [line["dn"] for line in lines] == [USERS[0], USERS[2], USERS[3]]
+    assert all(line["object_guid"] == change.guid for line, change in
+               zip(lines, [changes[0], changes[2], changes[3]]))
+
+
+def test_a_change_planned_without_a_guid_journals_the_one_read_before_the_write(directory,
+                                                                                tmp_path):
+    directory.entries[USERS[0].lower()].attrs["objectguid"] = [uuid.UUID(GUID).bytes_le]
+    path = str(tmp_path / "j.jsonl")
+    with Journal(path, "S-1-5-21-1-2-3") as journal:
+        apply_changes(directory, SDDL, plan(directory, USERS[:2]), Outcome(), journal=journal)
+    assert [line.get("object_guid") for line in read_journal(path)] == [GUID, None]
+
+
+def key(sddl):
+    return ordered_key(SDDL.parse(sddl))
+
+
+def test_ordered_key_keeps_the_order_that_decides_access():
+    # the same ACEs, a deny and an allow swapped: X may write in one and not in the other
+    assert key("D:(D;;WP;;;AU)(A;;WP;;;AU)") != key("D:(A;;WP;;;AU)(D;;WP;;;AU)")
+    assert key("D:(A;;RP;;;AU)(D;;WP;;;WD)(A;;WP;;;AU)") != \
+        key("D:(A;;RP;;;AU)(A;;WP;;;AU)(D;;WP;;;WD)")
+    # object ACEs and callback-free denies too
+    assert key("D:(OD;;WP;bf967a86-0de6-11d0-a285-00aa003049e2;;AU)(A;;WP;;;AU)") != \
+        key("D:(A;;WP;;;AU)(OD;;WP;bf967a86-0de6-11d0-a285-00aa003049e2;;AU)")
+    # within a run of allows (or of denies) the order decides nothing, and a Windows DC sorts
+    # such runs itself (MS-ADTS 6.1.3.1)
+    assert key("D:(D;;WP;;;WD)(D;;RP;;;WD)(A;;RP;;;AU)(OA;;WP;bf967a86-0de6-11d0-a285-"
+               "00aa003049e2;;AU)") == \
+        key("D:(D;;RP;;;WD)(D;;WP;;;WD)(OA;;WP;bf967a86-0de6-11d0-a285-00aa003049e2;;AU)"
+            "(A;;RP;;;AU)")
+    # different ACEs, the protected flag, inherited ACEs
+    assert key("D:(A;;RP;;;AU)") != key("D:(A;;WP;;;AU)")
+    assert key("D:P(A;;RP;;;AU)") != key("D:(A;;RP;;;AU)")
+    assert key("D:(A;;RP;;;AU)(D;ID;WP;;;AU)") == key("D:(D;ID;WP;;;AU)(A;;RP;;;AU)")
+    # a run is only consecutive ACEs: the same allows split by a deny are not one run
+    assert key("D:(A;;RP;;;AU)(D;;WP;;;AU)(A;;WP;;;AU)") != \
+        key("D:(A;;WP;;;AU)(D;;WP;;;AU)(A;;RP;;;AU)")

@@ -122,3 +122,80 @@ def test_bad_lines_are_named(tmp_path):
         read_journal(str(path))
     with pytest.raises(JournalError, match="cannot read journal .*missing"):
         read_journal(str(tmp_path / "missing"))
+
+
+# -- hard links and the journal's directory (issue 20 item 7) ------------------------------------
+
+def trusted_line(path):
+    path.write_text(json.dumps({"dn": "CN=a", "domain_sid": SID}) + "\n")
+    os.chmod(str(path), 0o600)
+
+
+def test_a_hard_linked_journal_is_refused_for_writing_and_reading(tmp_path):
+    """Another name for the same file: it may be another file of this user's linked there
+    (appending to it, or rolling back from it, would touch what it is elsewhere)."""
+    other = tmp_path / "authorized_keys"
+    trusted_line(other)
+    link = tmp_path / "j.jsonl"
+    os.link(str(other), str(link))
+    with pytest.raises(JournalError) as err:
+        JournalWriter(str(link), SID)
+    assert str(err.value) == ("journal %s has 2 hard links (the same file under other names, "
+                              "which may be another file of yours linked there); refusing to "
+                              "append to it: give a journal with one name" % link)
+    with pytest.raises(JournalError, match=r"has 2 hard links .*refusing to roll back from it"):
+        read_journal(str(link))
+    assert other.read_text().count("\n") == 1  # nothing appended
+    os.unlink(str(other))  # one name again: trusted
+    assert [line["dn"] for line in read_journal(str(link))] == ["CN=a"]
+
+
+@pytest.mark.parametrize("bits,who", [(0o777, "group and others"), (0o757, "others"),
+                                      (0o775, "group")])
+def test_a_directory_others_can_write_is_refused(tmp_path, bits, who):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    trusted_line(shared / "j.jsonl")
+    os.chmod(str(shared), bits)
+    path = str(shared / "j.jsonl")
+    with pytest.raises(JournalError) as err:
+        read_journal(path)
+    assert str(err.value) == (
+        "journal directory %s is writable by %s (mode %04o) without the sticky bit: they can "
+        "replace or rename the journal; refusing to roll back from %s (chmod go-w %s, or keep "
+        "journals in a directory only you can write)" % (shared, who, bits, path, shared))
+    new = str(shared / "new.jsonl")
+    with pytest.raises(JournalError, match="refusing to append to %s" % new):
+        JournalWriter(new, SID)
+    assert not os.path.exists(new)  # refused before anything was created
+
+
+def test_a_sticky_directory_like_tmp_is_accepted(tmp_path):
+    """With the sticky bit only a file's owner (and the directory's owner, us, and root) may
+    rename or remove it, so others writing the directory cannot swap the journal."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(str(shared), 0o1777)
+    path = str(shared / "j.jsonl")
+    with JournalWriter(path, SID) as journal:
+        journal.write({"dn": "CN=a"})
+    assert [line["dn"] for line in read_journal(path)] == ["CN=a"]
+
+
+def test_a_directory_another_user_owns_is_refused(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("changing a directory's owner needs root")
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    trusted_line(theirs / "j.jsonl")
+    os.chmod(str(theirs), 0o755)
+    os.chown(str(theirs), 65534, 65534)
+    path = str(theirs / "j.jsonl")
+    with pytest.raises(JournalError) as err:
+        read_journal(path)
+    assert str(err.value).startswith(
+        "journal directory %s is owned by uid 65534" % theirs)
+    assert str(err.value).endswith("its owner can replace or rename the journal; refusing to "
+                                   "roll back from %s" % path)
+    with pytest.raises(JournalError, match="is owned by uid 65534"):
+        JournalWriter(str(theirs / "new.jsonl"), SID)
