@@ -91,22 +91,27 @@ def read_back(client: LdapClient, dn: str, attributes: Sequence[str]) -> Entry:
 
 
 def check_max_changes(params: dict[str, Any]) -> None:
-    if params["max_changes"] < 0:
-        raise Failure("max_changes must be 0 (no limit) or more, not %d" % params["max_changes"])
+    limit = params["max_changes"]
+    if limit is not None and limit < 0:
+        raise Failure("max_changes must be 0 (no change allowed) or more, or left out for no "
+                      "limit, not %d" % limit)
 
 
 def bulk_spec() -> ArgumentSpec:
-    """max_changes, fail_fast and list_unchanged, as every module that writes in bulk takes them."""
-    return ArgumentSpec(dict(max_changes=dict(type="int", default=0),
+    """max_changes, fail_fast and list_unchanged, as every module that writes in bulk takes them.
+    max_changes: None (left out) is no limit; 0 allows no change at all."""
+    return ArgumentSpec(dict(max_changes=dict(type="int"),
                              fail_fast=dict(type="bool", default=False),
                              list_unchanged=dict(type="bool", default=False)),
                         checks=[check_max_changes])
 
 
-def enforce_limit(changes: Sequence[Any], limit: int, outcome: Outcome,
+def enforce_limit(changes: Sequence[Any], limit: int | None, outcome: Outcome,
                   verb: str = "changes") -> None:
-    """max_changes: a plan larger than the limit changes nothing; Failure with the plan."""
-    if limit and len(changes) > limit:
+    """max_changes: a plan larger than the limit changes nothing; Failure with the plan. None is
+    no limit; 0 is a limit like any other (an AWX survey's 0 means "change nothing", so a plan of
+    one object fails)."""
+    if limit is not None and len(changes) > limit:
         raise Failure("the plan %s %d objects, more than max_changes %d; nothing was changed"
                       % (verb, len(changes), limit), plan=[c.dn for c in changes],
                       **outcome.result())

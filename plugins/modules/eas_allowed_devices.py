@@ -82,9 +82,9 @@ options:
   max_changes:
     description:
       - If more users would change than this, change nothing and fail, returning the plan in
-        RV(plan). V(0) means no limit.
+        RV(plan). V(0) allows no change at all (a plan of one user fails). Leave it out (or
+        V(null)) for no limit.
     type: int
-    default: 0
   fail_fast:
     description: Stop at the first user whose write fails.
     type: bool

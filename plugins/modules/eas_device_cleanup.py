@@ -149,9 +149,9 @@ options:
   max_changes:
     description:
       - If more objects (partnerships and containers) would be removed than this, remove nothing
-        and fail, returning the plan in RV(plan). V(0) means no limit.
+        and fail, returning the plan in RV(plan). V(0) allows no removal at all. Leave it out
+        (or V(null)) for no limit.
     type: int
-    default: 0
   journal:
     description:
       - JSON Lines file to append one record per removed object to, written to disk before the

@@ -70,9 +70,9 @@ options:
   max_changes:
     description:
       - If the plan would change more objects than this, change nothing and fail, returning the
-        plan in RV(plan). V(0) means no limit.
+        plan in RV(plan). V(0) allows no change at all (a plan of one object fails). Leave it
+        out (or V(null)) for no limit.
     type: int
-    default: 0
   fail_fast:
     description:
       - Stop at the first object that fails. By default the others are still written and every

@@ -64,9 +64,8 @@ options:
   max_changes:
     description:
       - If more objects would be restored than this, restore nothing and fail with the plan.
-        V(0) means no limit.
+        V(0) allows no restore at all. Leave it out (or V(null)) for no limit.
     type: int
-    default: 0
   fail_fast:
     description: Stop at the first object that fails.
     type: bool

@@ -65,7 +65,8 @@ def test_argument_errors_fail_before_connecting(run_module, directory):
     neither = run_module(inheritance, dict())
     assert neither["failed"] and "one of the following is required" in neither["msg"]
     negative = run_module(inheritance, dict(dn=[JANE], max_changes=-1))
-    assert negative["failed"] and negative["msg"] == "max_changes must be 0 (no limit) or more, not -1"
+    assert negative["failed"] and negative["msg"] == \
+        "max_changes must be 0 (no change allowed) or more, or left out for no limit, not -1"
     zero = run_module(inheritance, dict(dn=[JANE], connect_timeout=0))
     assert zero["failed"] and zero["msg"] == "connect_timeout must be at least 1 second, got 0"
     assert directory.settings is None  # never got as far as a connection
@@ -77,6 +78,20 @@ def test_max_changes_fails_with_the_plan_and_changes_nothing(run_module, directo
     assert result["failed"] and result["plan"] == [JANE, JOHN]
     assert "more than max_changes 1; nothing was changed" in result["msg"]
     assert directory.modifies == [] and directory.closed
+
+
+def test_max_changes_0_changes_nothing_and_fails_with_a_one_object_plan(run_module, directory):
+    # an AWX survey answer of 0 means "change nothing", never "no limit" (issue 20 item 6)
+    lab(directory)
+    for check_mode in (True, False):
+        result = run_module(inheritance, dict(dn=[JANE], max_changes=0), check_mode=check_mode)
+        assert result["failed"] and result["plan"] == [JANE]
+        assert result["msg"] == "the plan changes 1 objects, more than max_changes 0; nothing " \
+                                "was changed"
+        assert result["changed"] is False
+    assert directory.modifies == [] and protected(directory, JANE)
+    unlimited = run_module(inheritance, dict(dn=[JANE, JOHN]))  # left out: no limit
+    assert not unlimited["failed"] and unlimited["counts"]["changed"] == 2
 
 
 def test_ldap_error_is_one_failure_with_code_and_traceback(run_module, directory):
