@@ -36,6 +36,8 @@ HINTS = (
      "the KDC has no service principal ldap/{host}; give the DC's host name as its SPN "
      "names it (not an IP address or an alias)"),
     ("Preauthentication failed", "wrong password (or keytab keys) for the principal"),
+    ("credentials have been revoked", "the KDC refuses the account: it is disabled, locked out "
+                                      "or expired"),
     ("not found in Kerberos database", "the KDC does not know this principal (bind_dn must be "
                                        "user@REALM)"),
     ("Cannot find KDC", "no KDC for the realm; check krb5.conf (KRB5_CONFIG)"),
@@ -63,18 +65,33 @@ def check_auth(principal: str | None, password: str | None) -> None:
                             "or user), not %r" % principal)
 
 
-def sasl_credentials(principal: str | None, password: str | None) -> tuple[Any, ...] | None:
-    """ldap3's sasl_credentials: None for the default ticket cache; else credentials for the
-    principal, from its password or (without one) from the cache or the client keytab."""
+# Kerberos failures after which auth negotiate does not try NTLM with the same password: the KDC
+# has judged the account (a second try would only count another bad password).
+DEFINITIVE = ("Preauthentication failed", "credentials have been revoked", "Password has expired")
+
+
+def credentials(principal: str | None, password: str | None) -> Any:
+    """None for the default ticket cache; else credentials for the principal, from its
+    password (a ticket kept in memory) or, without one, from the cache or the client keytab."""
     if not principal:
         return None
     name = gssapi.Name(principal, gssapi.NameType.user)
     if password:
-        creds = gssapi.raw.acquire_cred_with_password(name, password.encode("utf-8"),
-                                                      usage="initiate").creds
-    else:
-        creds = gssapi.Credentials(name=name, usage="initiate")
-    return (None, None, creds)
+        return gssapi.raw.acquire_cred_with_password(name, password.encode("utf-8"),
+                                                     usage="initiate").creds
+    return gssapi.Credentials(name=name, usage="initiate")
+
+
+def sasl_credentials(principal: str | None, password: str | None) -> tuple[Any, ...] | None:
+    """ldap3's sasl_credentials form of credentials(): None, or (None, None, creds)."""
+    creds = credentials(principal, password)
+    return None if creds is None else (None, None, creds)
+
+
+def definitive(exc: Exception) -> bool:
+    """Whether the KDC refused the account itself (wrong password, revoked, expired)."""
+    reason = _reason(exc).lower()
+    return any(pattern.lower() in reason for pattern in DEFINITIVE)
 
 
 def _reason(exc: Exception) -> str:

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, MutableMapping, S
 from ansible.module_utils.basic import AnsibleFallbackNotFound, env_fallback
 
 from ansible_collections.adremedy.directory.plugins.module_utils import _kerberos as kerberos
+from ansible_collections.adremedy.directory.plugins.module_utils import _sasl as sasl
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
     DnError, canonical, dn_key)
 from ansible_collections.adremedy.directory.plugins.module_utils._prefetch import interleave
@@ -56,16 +57,11 @@ MULTI_VALUE_CAP = 1200
 
 SCOPES = {"base": "BASE", "onelevel": "LEVEL", "subtree": "SUBTREE"}
 
-# Why each bind is refused over plain ldap:// without StartTLS: ldap3 2.9.1 negotiates no SASL
-# security layer for Kerberos and has no NTLM signing or sealing (docs/authentication.md).
-UNPROTECTED_BIND = dict(
-    simple="would send the password in clear text",
-    kerberos="would be neither signed nor sealed (ldap3 negotiates no SASL security layer), so "
-             "every write and the read-back that verifies it would cross the network "
-             "unprotected",
-    ntlm="would be neither signed nor sealed (ldap3's NTLM has no signing or sealing), so "
-         "every write and the read-back that verifies it would cross the network unprotected",
-)
+# Over plain ldap:// without StartTLS only a simple bind is refused (it would send the password in
+# clear); Kerberos, NTLM and negotiate bind there with a SASL security layer that signs and seals
+# every message after the bind (_sasl, docs/authentication.md).
+UNPROTECTED_BIND = dict(simple="would send the password in clear text")
+SASL_AUTHS = ("kerberos", "ntlm", "negotiate")
 
 
 # The defaults of the connection options, in one place: the argument spec and the client both
@@ -133,8 +129,8 @@ def connection_argument_spec() -> dict[str, dict[str, Any]]:
         validate_certs=dict(type="bool", default=defaults["validate_certs"],
                             fallback=(set_in_environment("ADREMEDY_VALIDATE_CERTS"),)),
         ca_cert=dict(type="path", fallback=(env_fallback, ["ADREMEDY_CA_CERT"])),
-        auth=dict(type="str", default=defaults["auth"], choices=["simple", "kerberos", "ntlm"],
-                  fallback=(auth_fallback,)),
+        auth=dict(type="str", default=defaults["auth"],
+                  choices=["simple", "kerberos", "ntlm", "negotiate"], fallback=(auth_fallback,)),
         bind_dn=dict(type="str", aliases=["domain_username"],
                      fallback=(env_fallback, ["ADREMEDY_BIND_DN"])),
         password=dict(type="str", no_log=True, aliases=["bind_pw", "domain_password"],
@@ -259,6 +255,73 @@ def result_error(operation: str, dn: str | None, result: Mapping[str, Any]) -> L
     if detail:
         message += ": %s" % detail
     return LdapError(message, code=code, name=name, dn=dn)
+
+
+# What an AD bind refusal means, by the data code in the DC's diagnostic message
+# ("80090308: LdapErr: DSID-0C090439, comment: AcceptSecurityContext error, data 52e, v4563";
+# Samba writes the same form), and what to do. The connection never moves on to the next DC
+# after a refusal, so a wrong password or a locked account is tried once, on one DC.
+BIND_REFUSALS = {
+    "525": "the account does not exist; check bind_dn",
+    "52e": "wrong password (or an account the DC does not know); check bind_dn and password",
+    "530": "the account may not log on at this time (its logon hours)",
+    "531": "the account may not log on from this host (its 'Log On To' workstations)",
+    "532": "the account's password has expired; set a new one",
+    "533": "the account is disabled; enable it",
+    "701": "the account has expired (accountExpires); extend it",
+    "773": "the account must change its password before it logs on ('User must change "
+           "password at next logon'); set a new one",
+    "775": "the account is locked out; wait for the lockout to end or unlock it",
+}
+CHANNEL_BINDING_REFUSED = "80090346"
+STRONGER_AUTH_REQUIRED = 8
+_DATA_CODE = re.compile(r"\bdata ([0-9a-fA-F]+)\b")
+
+
+def bind_error(auth: str, who: str, uri: str, result: Mapping[str, Any],
+               over_tls: bool) -> LdapError:
+    """The one line for a bind the DC refused: what happened, what to do, the account, the
+    server and the LDAP result; the DC's own text only when its code is not one known here."""
+    code = result.get("result")
+    name = result.get("description") or "error"
+    detail = _server_message(result)
+    operation = "bind" if auth == "simple" else "%s bind" % auth
+    prefix = "%s as %s to %s failed: %s (%s)" % (operation, who, uri, name, code)
+    data = _DATA_CODE.search(detail)
+    data = data.group(1).lower() if data else None
+    if detail.upper().startswith(CHANNEL_BINDING_REFUSED) or data == CHANNEL_BINDING_REFUSED:
+        if over_tls and auth != "simple":
+            what = ("the DC requires LDAP channel binding and the token sent (from the "
+                    "certificate this host received) does not match its certificate: something "
+                    "between this host and the DC ends TLS (a proxy or load balancer); connect "
+                    "to the DC itself")
+        else:
+            what = ("the DC requires LDAP channel binding; bind with auth kerberos, ntlm or "
+                    "negotiate over ldaps:// or start_tls (they send the tls-server-end-point "
+                    "token)")
+        message = "%s, data %s: %s" % (prefix, CHANNEL_BINDING_REFUSED, what)
+    elif data in BIND_REFUSALS:
+        message = "%s, data %s: %s" % (prefix, data, BIND_REFUSALS[data])
+    elif code == STRONGER_AUTH_REQUIRED:
+        if over_tls and auth != "simple":
+            what = ("the DC wants SASL binds signed or sealed even over TLS, and refuses "
+                    "signing inside TLS (Samba's 'ldap server require strong auth = yes'); "
+                    "bind over ldap:// without start_tls (sealed) or with auth simple over TLS")
+        else:
+            what = ("the DC requires LDAP signing; use ldaps:// or start_tls, or auth "
+                    "kerberos, ntlm or negotiate (signed and sealed)")
+        message = "%s: %s (%s)" % (prefix, what, detail) if detail else "%s: %s" % (prefix, what)
+    else:
+        message = "%s: %s" % (prefix, detail) if detail else prefix
+    return LdapError(message, code=code, name=name)
+
+
+def _unbind_quietly(conn: Any) -> None:
+    """Close a connection whose bind failed; nothing more is said on it."""
+    try:
+        conn.unbind()
+    except Exception:  # the socket may be closed already
+        pass
 
 
 # A line break, a NUL or another control character typed into a DN is a paste accident, not a
@@ -432,27 +495,34 @@ class LdapClient:
         # A connection that must stay on one DC (a part of a split read): the DC's
         # dsServiceName, checked again whenever the connection is made anew.
         self.pinned_to: str | None = None
+        # How the last connection was bound: mechanism, protocol, protection (connection_info).
+        self.bind_info: sasl.Bound | None = None
         self._validate_auth()
 
     # -- connecting ---------------------------------------------------------------------------
 
     def _validate_auth(self):
         auth = self.params["auth"]
-        if not self.params.get("password") and os.environ.get(PASSWORD_FILE_VARIABLE):
+        principal, password = self.params.get("bind_dn"), self.params.get("password")
+        if not password and os.environ.get(PASSWORD_FILE_VARIABLE):
             read_password_file(os.environ[PASSWORD_FILE_VARIABLE])  # says why the fallback failed
-        if auth in ("simple", "ntlm") and not (self.params.get("bind_dn")
-                                               and self.params.get("password")):
+        if auth in ("simple", "ntlm") and not (principal and password):
             raise LdapError("auth %s needs bind_dn and password (or ADREMEDY_BIND_DN and "
                             "ADREMEDY_PASSWORD or ADREMEDY_PASSWORD_FILE)" % auth)
         for scheme, host, port in self.servers:
-            if scheme == "ldap" and not self.params.get("start_tls"):
-                raise LdapError("%s bind to ldap://%s:%d %s; use ldaps:// or start_tls: true"
-                                % (auth, host, port, UNPROTECTED_BIND[auth]))
-        if auth == "kerberos":
-            try:
-                kerberos.check_auth(self.params.get("bind_dn"), self.params.get("password"))
-            except kerberos.KerberosError as exc:
-                raise LdapError(str(exc))
+            if auth == "simple" and scheme == "ldap" and not self.params.get("start_tls"):
+                raise LdapError("simple bind to ldap://%s:%d %s; use ldaps://, start_tls: true, "
+                                "or auth kerberos, ntlm or negotiate (signed and sealed on "
+                                "plain LDAP)" % (host, port, UNPROTECTED_BIND["simple"]))
+        try:
+            if auth == "kerberos":
+                kerberos.check_auth(principal, password)
+            elif auth == "ntlm":
+                sasl.check_ntlm(principal)
+            elif auth == "negotiate":
+                sasl.check_negotiate(principal, password, kerberos.GSSAPI_MISSING)
+        except (kerberos.KerberosError, sasl.SaslError) as exc:
+            raise LdapError(str(exc))
 
     def _tls(self):
         validate = self.params["validate_certs"]
@@ -464,6 +534,14 @@ class LdapClient:
         except ldap_exc.LDAPSSLConfigurationError as exc:
             raise LdapError("ca_cert %s cannot be used: %s" % (self.params.get("ca_cert"), exc))
 
+    def _who(self):
+        """The account named in messages (never the password)."""
+        auth = self.params["auth"]
+        if self.params.get("bind_dn"):
+            return self.params["bind_dn"]
+        return "the ticket cache's principal" if auth in ("kerberos", "negotiate") else \
+            "the Kerberos principal"
+
     def _open(self, scheme, host, port):
         """Connect and bind to one server. connect_timeout bounds the whole of it: TCP connect,
         TLS handshake, StartTLS and bind; a phase that does not finish in what is left of it
@@ -474,17 +552,17 @@ class LdapClient:
         server = ldap3.Server(host, port=port, use_ssl=scheme == "ldaps", tls=tls,
                               get_info=ldap3.NONE, connect_timeout=self.connect_timeout)
         auth = self.params["auth"]
+        over_tls = scheme == "ldaps" or bool(self.params.get("start_tls"))
         # check_names off: no schema is read (get_info NONE), so it would only format every
         # value a second time into the `attributes` view, which nothing here uses.
         kwargs = dict(raise_exceptions=False, receive_timeout=self.connect_timeout,
                       check_names=False, auto_referrals=False, return_empty_attributes=False,
                       read_only=False)
-        if auth in ("simple", "ntlm"):
+        if auth == "simple":
             kwargs.update(user=self.params["bind_dn"], password=self.params["password"],
-                          authentication=ldap3.SIMPLE if auth == "simple" else ldap3.NTLM)
-        else:
-            kwargs.update(authentication=ldap3.SASL, sasl_mechanism=ldap3.KERBEROS,
-                          sasl_credentials=self._kerberos_credentials(uri, host))
+                          authentication=ldap3.SIMPLE)
+        # Kerberos, NTLM and negotiate: the connection stays anonymous to ldap3, the SASL bind
+        # is ours (_sasl), so ldap3 never binds (or rebinds) anything by itself.
         conn = ldap3.Connection(server, **kwargs)
         try:
             clock.enter("TCP connect to")
@@ -504,43 +582,83 @@ class LdapClient:
             if isinstance(exc, ldap_exc.LDAPStartTLSError):
                 raise LdapError("StartTLS with %s failed: %s" % (uri, reason))
             raise _Unreachable("%s (%s)" % (uri, reason))
-        who = self.params.get("bind_dn") or (
-            "the ticket cache's principal" if auth == "kerberos" else "the Kerberos principal")
+        who = self._who()
+        clock.enter("bind as %s to" % who, conn)
         try:
-            clock.enter("bind as %s to" % who, conn)
-            bound = conn.bind()
-        except kerberos.GSS_ERRORS as exc:
-            try:
-                conn.unbind()
-            except Exception:  # the bind failed already; nothing more to say on this socket
-                pass
-            raise LdapError("kerberos bind as %s to %s failed: %s"
-                            % (who, uri, kerberos.describe(exc, host)))
+            if auth == "simple":
+                if not conn.bind():
+                    raise sasl.BindRefused(conn.result or {})
+                self.bind_info = sasl.Bound("SIMPLE", "simple", False, False)
+            else:
+                self.bind_info = self._sasl_bind(conn, uri, host, over_tls, who)
+        except sasl.BindRefused as exc:
+            _unbind_quietly(conn)
+            if exc.result.get("result") in TRANSIENT_RESULTS:
+                raise _Unreachable("%s (%s)" % (uri, exc.result.get("description")))
+            raise bind_error(auth, who, uri, exc.result, over_tls)
         except ldap_exc.LDAPCommunicationError as exc:
             clock.give_up(conn, exc)
             raise _Unreachable("%s (%s during bind)" % (uri, _socket_reason(exc)))
         except ldap_exc.LDAPPackageUnavailableError as exc:
             raise LdapError("bind as %s needs a Python package on the managed node: %s"
                             % (who, exc))
-        if not bound:
-            result = conn.result or {}
-            if result.get("result") in TRANSIENT_RESULTS:
-                raise _Unreachable("%s (%s)" % (uri, result.get("description")))
-            raise result_error("bind as %s to %s" % (who, uri), None, result)
+        except LdapError:
+            _unbind_quietly(conn)
+            raise
         # From here on each request (one search page, one modify) has operation_timeout.
         conn.receive_timeout = self.operation_timeout
         conn.socket.settimeout(self.operation_timeout)
         return conn, uri
 
-    def _kerberos_credentials(self, uri, host):
-        """The ticket cache (None), or a ticket for bind_dn from its password, the cache or the
-        client keytab; a KDC that refuses says so in one line, naming the server."""
-        principal = self.params.get("bind_dn")
+    def _sasl_bind(self, conn, uri, host, over_tls, who):
+        """Kerberos (SASL GSSAPI), NTLM (SASL GSS-SPNEGO) or negotiate (Kerberos when a ticket
+        can be had, else NTLM): sealed on plain LDAP, with the channel binding over TLS."""
+        auth = self.params["auth"]
+        principal, password = self.params.get("bind_dn"), self.params.get("password")
+        bindings = sasl.channel_binding_data(conn.socket) if over_tls else None
+        seal = not over_tls
+        fallback = None
+        if auth in ("kerberos", "negotiate"):
+            kerberos_principal = principal if auth == "kerberos" else \
+                sasl.kerberos_principal(principal)
+            if auth == "negotiate" and kerberos.GSSAPI_MISSING:
+                fallback = "the python 'gssapi' package is not installed"
+            elif auth == "negotiate" and password and not kerberos_principal:
+                fallback = "bind_dn %s is not a Kerberos principal" % principal
+            else:
+                try:
+                    creds = kerberos.credentials(kerberos_principal, password)
+                    context = sasl.kerberos_context(host, creds, seal, bindings)
+                    token = context.step(None)  # the service ticket: nothing sent to the DC yet
+                except kerberos.GSS_ERRORS as exc:
+                    reason = kerberos.describe(exc, host)
+                    if auth == "kerberos" or not sasl.ntlm_possible(principal, password) \
+                            or kerberos.definitive(exc):
+                        raise LdapError("%s bind as %s to %s failed: %s"
+                                        % (auth, kerberos_principal or who, uri, reason))
+                    fallback = "Kerberos: %s" % reason
+                else:
+                    try:
+                        return sasl.bind_kerberos(conn, context, token, seal, bindings)
+                    except kerberos.GSS_ERRORS as exc:
+                        raise LdapError("%s bind as %s to %s failed: %s"
+                                        % (auth, who, uri, kerberos.describe(exc, host)))
+                    except sasl.SaslError as exc:
+                        if isinstance(exc, sasl.BindRefused):
+                            raise
+                        raise LdapError("%s bind as %s to %s failed: %s" % (auth, who, uri, exc))
         try:
-            return kerberos.sasl_credentials(principal, self.params.get("password"))
-        except kerberos.GSS_ERRORS as exc:
-            raise LdapError("kerberos bind as %s to %s failed: %s"
-                            % (principal, uri, kerberos.describe(exc, host)))
+            context = sasl.ntlm_context(principal, password, host, seal, bindings)
+            bound = sasl.bind_ntlm(conn, context, seal, bindings)
+        except sasl.SPNEGO_ERRORS as exc:
+            raise LdapError("%s bind as %s to %s failed: NTLM: %s"
+                            % (auth, who, uri, sasl.spnego_reason(exc)))
+        except sasl.SaslError as exc:
+            if isinstance(exc, sasl.BindRefused):
+                raise
+            raise LdapError("%s bind as %s to %s failed: %s" % (auth, who, uri, exc))
+        bound.fallback = fallback
+        return bound
 
     def connect(self, first: str | None = None) -> LdapClient:
         """Bind to the first server that answers (the one whose URI is `first` before the

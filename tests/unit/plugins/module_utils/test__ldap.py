@@ -94,23 +94,21 @@ def test_password_from_the_file_adremedy_password_file_names(monkeypatch, tmp_pa
 
 def test_client_refuses_clear_text_and_missing_credentials(monkeypatch):
     monkeypatch.setattr(_ldap.kerberos, "GSSAPI_MISSING", False)  # also where gssapi is absent
-    with pytest.raises(LdapError, match="clear text"):
-        LdapClient(params(server=["ldap://dc1"]))
+    monkeypatch.setattr(_ldap.sasl, "SPNEGO_MISSING", False)  # and pyspnego
+    with pytest.raises(LdapError) as err:
+        LdapClient(params(server=["ldaps://dc1", "ldap://dc2:389"]))
+    assert str(err.value) == (
+        "simple bind to ldap://dc2:389 would send the password in clear text; use ldaps://, "
+        "start_tls: true, or auth kerberos, ntlm or negotiate (signed and sealed on plain LDAP)")
     LdapClient(params(server=["ldap://dc1"], start_tls=True))
     with pytest.raises(LdapError, match="needs bind_dn and password"):
         LdapClient(params(password=None))
     LdapClient(params(auth="kerberos", bind_dn=None, password=None))
-    for auth in ("kerberos", "ntlm"):
-        with pytest.raises(LdapError) as err:
-            LdapClient(params(auth=auth, server=["ldaps://dc1", "ldap://dc2:389"]))
-        assert str(err.value) == (
-            "%s bind to ldap://dc2:389 would be neither signed nor sealed (%s), so every write "
-            "and the read-back that verifies it would cross the network unprotected; use "
-            "ldaps:// or start_tls: true" % (auth, "ldap3 negotiates no SASL security layer"
-                                             if auth == "kerberos" else
-                                             "ldap3's NTLM has no signing or sealing"))
-        LdapClient(params(auth=auth, server=["ldap://dc2"], start_tls=True,
-                          bind_dn="svc@EXAMPLE.COM" if auth == "kerberos" else "CN=a"))
+    # Kerberos, NTLM and negotiate bind on plain ldap:// signed and sealed (issue 23)
+    for auth, account in (("kerberos", "svc@EXAMPLE.COM"), ("ntlm", "EXAMPLE\\svc"),
+                          ("negotiate", "svc@EXAMPLE.COM")):
+        LdapClient(params(auth=auth, server=["ldaps://dc1", "ldap://dc2:389"], bind_dn=account))
+        LdapClient(params(auth=auth, server=["ldap://dc2"], start_tls=True, bind_dn=account))
     with pytest.raises(LdapError, match="page_size"):
         LdapClient(params(page_size=0))
 
