@@ -13,6 +13,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._descriptors im
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
     DnError, dn_key, parent)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapClient, LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._object_types import ObjectTypes
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     CONTAINER_INHERIT, MAX_ACL_BYTES, AclTooLargeError, SecurityDescriptor, SecurityDescriptorError,
     disable_inheritance, enable_inheritance, explicit_only, plan_explicit_duplicates)
@@ -121,9 +122,12 @@ def _once(shared: dict | None, sd: SecurityDescriptor, how: tuple,
 def plan(dn: str, sd: SecurityDescriptor, admin_count: int | None,
          protection: Mapping[str, Any] | None, state: str, disable_mode: str = "preserve",
          remove_explicit_duplicates: bool = False,
-         include_orphaned: bool = False, shared: dict | None = None) -> Change | Skip | None:
+         include_orphaned: bool = False, shared: dict | None = None,
+         object_types: ObjectTypes | None = None) -> Change | Skip | None:
     """A Change, a Skip, or None (already as wanted) for one object. With `shared` (a dict kept
-    over one run), the new DACL is shared by the objects that have the same descriptor object."""
+    over one run), the new DACL is shared by the objects that have the same descriptor object.
+    object_types: the schema's object-type tree for judging explicit duplicates (None: not
+    read, judged conservatively)."""
     skip = protection_skip(protection, include_orphaned)
     if skip is not None:
         return skip
@@ -143,7 +147,7 @@ def plan(dn: str, sd: SecurityDescriptor, admin_count: int | None,
                 # duplicates among them are dropped in a second modify after the re-read.
                 detail["note"] = "explicit copies of inherited ACEs are dropped after enabling"
             else:
-                deduped, removed = _dedupe(sd, detail)
+                deduped, removed = _dedupe(sd, detail, object_types)
                 if removed:
                     new, changed = explicit_only(deduped), True
                     action = "drop explicit duplicates"
@@ -161,12 +165,13 @@ def plan(dn: str, sd: SecurityDescriptor, admin_count: int | None,
     return Change(dn, sd, new, action, admin_count=clear_admin_count, detail=detail)
 
 
-def duplicates_follow_up(change: Change, reread: SecurityDescriptor) -> Change | None:
+def duplicates_follow_up(change: Change, reread: SecurityDescriptor,
+                         object_types: ObjectTypes | None = None) -> Change | None:
     """After enabling inheritance, drop explicit ACEs that now duplicate inherited ones."""
     if change.action != "enable":
         return None
     detail = {}
-    deduped, removed = _dedupe(reread, detail)
+    deduped, removed = _dedupe(reread, detail, object_types)
     if not removed:
         return None
     return Change(change.dn, reread, explicit_only(deduped), "enable, drop explicit duplicates",
@@ -230,14 +235,15 @@ class ParentDescriptors:
         return self.cache[key]
 
 
-def _dedupe(sd: SecurityDescriptor, detail: dict[str, Any]) -> tuple[SecurityDescriptor, int]:
+def _dedupe(sd: SecurityDescriptor, detail: dict[str, Any],
+            object_types: ObjectTypes | None = None) -> tuple[SecurityDescriptor, int]:
     """Explicit copies of inherited ACEs dropped where that changes no one's access; the ones
     kept, and why, go into the result."""
-    deduped, removed, kept = plan_explicit_duplicates(sd)
+    deduped, removed, kept = plan_explicit_duplicates(sd, object_types)
     if removed:
         detail["duplicates_removed"] = len(removed)
     if kept:
         detail["duplicates_kept"] = len(kept)
-        detail["note"] = ("%d explicit copies of inherited ACEs kept because dropping them would "
+        detail["note"] = ("%d explicit copies of inherited ACEs kept because dropping them could "
                           "change effective access, e.g. %s" % (len(kept), kept[0][1]))
     return deduped, len(removed)

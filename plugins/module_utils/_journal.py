@@ -231,9 +231,15 @@ class Journal(JournalWriter):
     or a lost DC still leaves a record of every write that may have happened."""
 
     def record(self, change: Change, sddl: Sddl) -> None:
-        line = dict(dn=change.dn, action=change.action,
-                    old_sddl=sddl.render(change.before), new_sddl=sddl.render(change.after),
-                    old_sd=encode_sd(change.before), new_sd=encode_sd(change.after))
+        """The line for one change, on disk before its write. Every ACE renders (those SDDL has
+        no form for as (X:<hex>), their bytes); a descriptor that cannot be encoded is the
+        object's codec error, raised before anything is written."""
+        try:
+            line = dict(dn=change.dn, action=change.action,
+                        old_sddl=sddl.render(change.before), new_sddl=sddl.render(change.after),
+                        old_sd=encode_sd(change.before), new_sd=encode_sd(change.after))
+        except SecurityDescriptorError as exc:
+            raise exc.about(change.dn)
         if change.guid:  # which object: a rollback refuses another one created at the DN
             line["object_guid"] = change.guid
         if change.admin_count is not None:

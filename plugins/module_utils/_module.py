@@ -4,8 +4,8 @@
 """The module base every module of the collection is built on: the connection options (and,
 for modules that select objects, the selection options) merged with the module's own, with
 their rules; ldap3 required; the connection settings built once; `with module.client() as
-client:` for a bound connection that is always closed; and the one place where an LdapError or
-a Failure becomes fail_json. Private."""
+client:` for a bound connection that is always closed; and the one place where an LdapError, a
+Failure or a codec error (SecurityDescriptorError) becomes fail_json. Private."""
 
 from __future__ import annotations
 
@@ -21,6 +21,16 @@ from ansible_collections.adremedy.directory.plugins.module_utils._errors import 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     LDAP3_IMPORT_ERROR, LdapClient, LdapError, connection_argument_spec, connection_settings,
     global_catalog_settings, selection_argument_spec)
+from ansible_collections.adremedy.directory.plugins.module_utils._sd import SecurityDescriptorError
+
+
+def codec_message(exc: SecurityDescriptorError) -> str:
+    """One line for a codec error: the object it is about (when the code that raised it knew),
+    and what is wrong with its security descriptor."""
+    text = " ".join(str(exc).split())
+    if exc.dn and exc.dn not in text:
+        return "%s: its security descriptor: %s" % (exc.dn, text)
+    return "security descriptor error: %s" % text
 
 
 def connection_spec() -> ArgumentSpec:
@@ -89,17 +99,21 @@ class AdremedyModule(AnsibleModule):
             result.update(ldap_code=exc.code, ldap_result=exc.name)
         if isinstance(exc, Failure):
             result.update(exc.result)
-        self.fail_json(msg=str(exc), exception=traceback.format_exc(), **result)
+        message = str(exc)
+        if isinstance(exc, SecurityDescriptorError):
+            message = codec_message(exc)
+        self.fail_json(msg=message, exception=traceback.format_exc(), **result)
 
     @contextmanager
     def failing(self, partial: Callable[[], dict[str, Any]] | None = None,
                 also: tuple[type[Exception], ...] = ()) -> Iterator[None]:
-        """Run a block whose LdapError, Failure (or one of `also`, e.g. ValueError from a pure
-        engine) ends the module with one fail_json. partial() gives the result so far, returned
-        with an LDAP error (counts and the objects already written)."""
+        """Run a block whose LdapError, Failure, SecurityDescriptorError (a descriptor the codec
+        cannot read or write; it never escapes as a traceback) or one of `also` (e.g. ValueError
+        from a pure engine) ends the module with one fail_json. partial() gives the result so
+        far, returned with an LDAP or codec error (counts and the objects already written)."""
         try:
             yield
-        except LdapError as exc:
+        except (LdapError, SecurityDescriptorError) as exc:
             self.fail_with(exc, partial() if partial else None)
         except (Failure, *also) as exc:
             self.fail_with(exc)

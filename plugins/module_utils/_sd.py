@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import struct
 import uuid
-from typing import Callable, Iterable, Iterator, Optional, Sequence, Tuple, TypeVar, Union
+from typing import (TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Sequence, Tuple, TypeVar,
+                    Union)
+
+if TYPE_CHECKING:  # annotations only: the tree is read by _object_types
+    from ansible_collections.adremedy.directory.plugins.module_utils._object_types import (
+        ObjectTypes)
 
 BytesLike = Union[bytes, bytearray, memoryview]
 AceKey = Tuple[int, int, int, str, Optional[str], Optional[str], bytes]
@@ -28,7 +33,16 @@ MAX_ACL_BYTES = 0xFFFF
 
 class SecurityDescriptorError(ValueError):
     """A blob that is not a valid self-relative security descriptor or SID, or a descriptor that
-    cannot be encoded (an ACL over 64 KiB)."""
+    cannot be encoded (an ACL over 64 KiB). `dn` names the object whose descriptor it is, where
+    the code that raised it knew (the module base puts it in the one-line message)."""
+
+    dn: Optional[str] = None
+
+    def about(self, dn: Optional[str]) -> SecurityDescriptorError:
+        """This error, naming the object (the first name given stays)."""
+        if self.dn is None:
+            self.dn = dn
+        return self
 
 
 class AclTooLargeError(SecurityDescriptorError):
@@ -431,10 +445,11 @@ def _copy_with_dacl(sd: SecurityDescriptor) -> SecurityDescriptor:
     return sd.copy()
 
 
-def drop_explicit_duplicates(sd: SecurityDescriptor) -> Tuple[SecurityDescriptor, int]:
+def drop_explicit_duplicates(sd: SecurityDescriptor, object_types: Optional[ObjectTypes] = None
+                             ) -> Tuple[SecurityDescriptor, int]:
     """Drop explicit copies of inherited ACEs where that changes no one's access (see
     plan_explicit_duplicates). Returns (descriptor, number removed)."""
-    new, removed, _kept = plan_explicit_duplicates(sd)
+    new, removed, _kept = plan_explicit_duplicates(sd, object_types)
     return new, len(removed)
 
 
@@ -465,6 +480,14 @@ def inheritance_key(sd: SecurityDescriptor) -> Tuple[bool, Optional[Tuple[str, .
 
 # -- SDDL (MS-DTYP 2.5.1) ----------------------------------------------------------------------
 # Renderings follow Samba's letter order; compare parsed masks, never SDDL text.
+#
+# An ACE SDDL cannot spell here (callback and conditional ACEs, types 0x09-0x10, which carry
+# application data such as a conditional expression after the SID; compound, resource
+# attribute and unknown types) is written as the private extension (X:<hex>): the ACE's bytes
+# exactly as stored, header, padding and application data included, in hexadecimal. This
+# module's parser reads it back to the same bytes, so a journal's SDDL restores such a DACL
+# byte for byte; Windows and Samba do not read it.
+RAW_ACE_PREFIX = "X:"
 
 SDDL_ACE_TYPES = [("A", 0x00), ("D", 0x01), ("AU", 0x02), ("AL", 0x03), ("OA", 0x05),
                   ("OD", 0x06), ("OU", 0x07), ("OL", 0x08), ("ML", 0x11), ("SP", 0x13)]
@@ -546,8 +569,9 @@ class Sddl:
         return separator.join([head] + [self.ace(ace) for ace in acl.aces])
 
     def ace(self, ace: Ace) -> str:
+        """One ACE in SDDL; (X:<hex>) with its bytes when SDDL has no form for it here."""
         if ace.type not in _ACE_NAME_BY_TYPE or ace.extra:
-            raise SecurityDescriptorError("ACE type 0x%02x has no SDDL form here" % ace.type)
+            return "(%s%s)" % (RAW_ACE_PREFIX, ace.to_bytes().hex())
         flags = "".join(name for name, bit in SDDL_ACE_FLAGS if ace.flags & bit)
         fields = (_ACE_NAME_BY_TYPE[ace.type], flags, rights_text(ace.mask), ace.object_type or "",
                   ace.inherited_object_type or "", self.sid(ace.sid))
@@ -615,6 +639,8 @@ class Sddl:
         return flags, acl
 
     def parse_ace(self, text: str) -> Ace:
+        if text[:len(RAW_ACE_PREFIX)].upper() == RAW_ACE_PREFIX:
+            return _raw_ace(text)
         fields = text.split(";")
         if len(fields) != 6:
             raise SecurityDescriptorError("ACE %r needs 6 fields (type;flags;rights;object;"
@@ -628,6 +654,20 @@ class Sddl:
         if any(guids) and ace_type not in OBJECT_ACE_TYPES:
             raise SecurityDescriptorError("ACE %r: only object ACE types carry GUIDs" % text)
         return Ace(ace_type, flags, parse_rights(rights, text), self.parse_sid(sid), *guids)
+
+
+def _raw_ace(text: str) -> Ace:
+    """(X:<hex>): an ACE given as its bytes; it serializes to exactly those bytes again."""
+    try:
+        blob = bytes.fromhex(text[len(RAW_ACE_PREFIX):])
+    except ValueError:
+        raise SecurityDescriptorError("ACE %r: the bytes after %s are not hexadecimal"
+                                      % (_short(text), RAW_ACE_PREFIX))
+    ace = Ace.parse(blob, 0, len(blob))
+    if len(ace.to_bytes()) != len(blob):
+        raise SecurityDescriptorError("ACE %r: its size field says %d bytes, the hex holds %d"
+                                      % (_short(text), len(ace.to_bytes()), len(blob)))
+    return ace
 
 
 def rights_text(mask: int) -> str:
@@ -855,6 +895,20 @@ def check_access(sd: SecurityDescriptor, token_sids: Iterable[str], desired: int
 # applying to everything and agreeing with nothing. Objects below see the inheritable ACEs in
 # the same order, effective where their inherited object type allows; CREATOR OWNER and
 # CREATOR GROUP become SIDs that may equal any other trustee there.
+#
+# Object types form a tree (MS-DTYP 2.5.3.2, _object_types): an ACE on a property set applies
+# to its properties, an ACE on the object's class to all of them. So "one object type" is one
+# node of that tree, and the ACEs that apply on it are those naming the node or a node above
+# it: the chains _object_types.ObjectTypes.chains() lists. Without the tree (the schema could
+# not be read) the module cannot tell which object types are related, and keeps any copy whose
+# right an ACE on another object type also holds (then each right has at most one object type
+# in play and the plain comparison is exact).
+#
+# The DC keeps a DACL as explicit ACEs first, then the inherited ones it computes from the
+# parent (MS-ADTS 6.1.3: any write puts it in that order; Windows may also reorder the denies
+# among themselves and the allows among themselves, which changes no answer). So a change is
+# judged by the DACL the DC will hold after the write, against the DACL as read; a DACL read
+# in another order is first checked for whether that order alone changes someone's access.
 
 CREATOR_OWNER = "S-1-3-0"
 CREATOR_GROUP = "S-1-3-1"
@@ -944,44 +998,101 @@ def _disagreement(before: dict[Trustee, Tuple[float, str]],
     return None
 
 
-def _slices(aces: Sequence[Ace], dropped: Sequence[Ace]) -> Iterator[Tuple[int, Optional[str]]]:
-    """(right, object type) pairs on which dropping these ACEs could matter: the rights they
-    hold (rights every ACE treats alike tried once) and the object types they apply to."""
-    bits = 0
-    for ace in dropped:
-        bits |= map_generic(ace.mask)
-    if all(ace.object_type for ace in dropped):
-        types = sorted(set(ace.object_type.lower() for ace in dropped))
-    else:
-        types = [None] + sorted(set(ace.object_type.lower() for ace in aces
-                                    if ace.object_type and _answer(ace) != _UNREADABLE))
-    seen = set()
-    for bit in (1 << n for n in range(32)):
-        if not bits & bit:
+def _types_with(aces: Sequence[Ace], bit: int) -> set[str]:
+    """The object types named by ACEs that hold this right and take part in the check."""
+    return set(ace.object_type.lower() for ace in aces
+               if ace.object_type and _answer(ace) not in (INERT, _UNREADABLE)
+               and map_generic(ace.mask) & bit)
+
+
+def _bits(aces: Sequence[Ace]) -> Iterator[int]:
+    mask = 0
+    for ace in aces:
+        mask |= map_generic(ace.mask)
+    return (1 << n for n in range(32) if mask & (1 << n))
+
+
+def _in_chain(ace: Ace, bit: int, chain: frozenset[str]) -> bool:
+    """Does the ACE take part in the check of this right on a node where `chain` applies?"""
+    if _answer(ace) == _UNREADABLE:
+        return True
+    if not map_generic(ace.mask) & bit:
+        return False
+    return not ace.object_type or ace.object_type.lower() in chain
+
+
+def _unrelated_unknown(aces: Sequence[Ace], changed: Sequence[Ace]) -> Optional[str]:
+    """Without the object-type tree: why changing these ACEs may matter on some node the module
+    cannot see (an ACE on another object type holds the same right), or None when each right of
+    a changed ACE has at most one object type in play."""
+    for ace in changed:
+        if _answer(ace) in (INERT, _UNREADABLE):
             continue
+        own = ace.object_type.lower() if ace.object_type else None
+        for bit in _bits([ace]):
+            types = _types_with(aces, bit)
+            others = sorted(types - {own})
+            if others and (own is not None or len(types) > 1):
+                return ("right %s is also held by an ACE on object type %s%s, and without the "
+                        "schema's object-type tree (which properties belong to which property "
+                        "set) the module cannot tell whether the two apply together"
+                        % (rights_text(bit), others[0],
+                           " (this one is on %s)" % own if own else " and one on %s"
+                           % others[1]))
+    return None
+
+
+def _slices(aces: Sequence[Ace], changed: Sequence[Ace], object_types: Optional[ObjectTypes],
+            in_order: bool) -> Iterator[Tuple[int, frozenset[str]]]:
+    """(right, chain) pairs on which the change could matter: the rights the changed ACEs hold
+    (rights every ACE treats alike tried once) and the chains of object types that apply
+    together on one node. With in_order (ACEs only dropped), chains where no dropped ACE takes
+    part are left out: the check meets the same ACEs there before and after."""
+    seen = set()
+    for bit in _bits(changed):
         signature = tuple(bool(map_generic(ace.mask) & bit) for ace in aces)
         if signature in seen:
             continue
         seen.add(signature)
-        for object_type in types:
-            yield bit, object_type
+        types = _types_with(aces, bit)
+        if object_types is None:
+            chains = [frozenset()] + [frozenset([t]) for t in sorted(types)]
+        else:
+            chains = object_types.chains(types)
+        for chain in chains:
+            if not in_order or any(_in_chain(ace, bit, chain) for ace in changed):
+                yield bit, chain
 
 
-def access_difference(aces: Sequence[Ace], kept: Sequence[Ace]) -> Optional[str]:
-    """None when the DACL `kept` (`aces` less some ACEs, order kept) gives every token the same
-    answer as `aces` for every right and object type, on this object and every object that
-    inherits from it; else one case where it does not, in words."""
-    kept_ids = set(id(ace) for ace in kept)
-    dropped = [ace for ace in aces if id(ace) not in kept_ids]
-    if not dropped:
-        return None
-    for bit, object_type in _slices(aces, dropped):
-        def applies(ace: Ace, bit: int = bit, object_type: Optional[str] = object_type) -> bool:
-            if _answer(ace) == _UNREADABLE:
-                return True
-            if not map_generic(ace.mask) & bit:
-                return False
-            return not ace.object_type or ace.object_type.lower() == object_type
+def _subsequence(aces: Sequence[Ace], kept: Sequence[Ace]) -> bool:
+    """Is `kept` some of `aces` (the same objects) in the same order?"""
+    position = iter(id(ace) for ace in aces)
+    return all(any(ace_id == other for other in position) for ace_id in map(id, kept))
+
+
+def access_difference(aces: Sequence[Ace], kept: Sequence[Ace],
+                      object_types: Optional[ObjectTypes] = None) -> Optional[str]:
+    """None when the DACL `kept` (`aces` less some ACEs, in the same or another order) gives
+    every token the same answer as `aces` for every right and node of the object-type tree,
+    on this object and every object that inherits from it; else one case where it does not,
+    in words. object_types is the schema's tree (_object_types); None means it is unknown:
+    then ACEs on different object types that hold the same right count as possibly related."""
+    in_order = _subsequence(aces, kept)
+    if in_order:
+        kept_ids = set(id(ace) for ace in kept)
+        changed = [ace for ace in aces if id(ace) not in kept_ids]
+        if not changed:
+            return None
+    else:
+        known = set(id(ace) for ace in aces)
+        changed = list(aces) + [ace for ace in kept if id(ace) not in known]
+    if object_types is None:
+        unknown = _unrelated_unknown(list(aces) + list(kept), changed)
+        if unknown is not None:
+            return unknown
+    for bit, chain in _slices(aces, changed, object_types, in_order):
+        def applies(ace: Ace, bit: int = bit, chain: frozenset[str] = chain) -> bool:
+            return _in_chain(ace, bit, chain)
         for where, effective, sub in _contexts(aces):
             def both(ace: Ace, effective: Callable[[Ace], bool] = effective,
                      applies: Callable[[Ace], bool] = applies) -> bool:
@@ -990,11 +1101,21 @@ def access_difference(aces: Sequence[Ace], kept: Sequence[Ace]) -> Optional[str]
             after = _first_answers(kept, both, sub)
             token = _disagreement(before, after)
             if token is not None:
+                node = ""
+                if chain:
+                    node = " of %s" % (object_types.describe(chain) if object_types is not None
+                                       else sorted(chain)[0])
                 return "the answer for a token holding %s, right %s%s, on %s would change" % (
                     " and ".join(t[0] + (" (conditional)" if t[1] is not None else "")
                                  for t in token),
-                    rights_text(bit), " of %s" % object_type if object_type else "", where)
+                    rights_text(bit), node, where)
     return None
+
+
+def stored_order(aces: Sequence[Ace]) -> list[Ace]:
+    """The ACEs in the order the DC keeps them after a write: explicit ones first (in the order
+    given), then the inherited ones."""
+    return [ace for ace in aces if not ace.inherited] + [ace for ace in aces if ace.inherited]
 
 
 def _is_candidate(ace: Ace, inherited: set[AceKey]) -> bool:
@@ -1002,32 +1123,47 @@ def _is_candidate(ace: Ace, inherited: set[AceKey]) -> bool:
         and ace.copy(flags=ace.flags | INHERITED_ACE).key() in inherited
 
 
-def plan_explicit_duplicates(sd: SecurityDescriptor) -> Tuple[
-        SecurityDescriptor, list[Ace], list[Tuple[Ace, Optional[str]]]]:
+def plan_explicit_duplicates(sd: SecurityDescriptor, object_types: Optional[ObjectTypes] = None
+                             ) -> Tuple[SecurityDescriptor, list[Ace],
+                                        list[Tuple[Ace, Optional[str]]]]:
     """Explicit ACEs identical (but for INHERITED_ACE) to an inherited ACE of the same DACL, as
     re-enabling inheritance after a 'preserve' leaves them, dropped where that provably changes
-    no one's effective access, on this object or any object below it.
+    no one's effective access, on this object or any object below it, judged on the DACL the DC
+    will keep after the write (explicit ACEs first) and on the schema's object-type tree
+    (object_types, from _object_types; without it, conservatively).
 
-    Returns (descriptor, removed ACEs, kept duplicates as (ACE, why it stays) pairs). All are
-    dropped together when that is safe, else one at a time, each checked against the original.
+    Returns (descriptor, removed ACEs, kept duplicates as (ACE, why it stays) pairs); the
+    descriptor's DACL is in the order the DC will keep. All are dropped together when that is
+    safe, else one at a time, each checked against the DACL as read.
     """
     new = _copy_with_dacl(sd)
     aces = list(new.dacl.aces)
     inherited = set(ace.key() for ace in aces if ace.inherited)
     candidates = [ace for ace in aces if _is_candidate(ace, inherited)]
+    if not candidates:
+        return new, [], []
+    stored = stored_order(aces)
+    if [id(ace) for ace in stored] != [id(ace) for ace in aces]:
+        # any write puts explicit ACEs first; judge from there only if that alone is harmless
+        why = access_difference(aces, stored, object_types)
+        if why is not None:
+            why = ("the DACL is not in the order the DC keeps after a write (explicit ACEs "
+                   "before inherited ones), so it is left as it is: in that order %s" % why)
+            return new, [], [(ace, why) for ace in candidates]
+        aces = stored
     dropped = set()
     everything = set(id(ace) for ace in candidates)
-    if candidates and access_difference(
-            aces, [a for a in aces if id(a) not in everything]) is None:
+    if access_difference(aces, [a for a in aces if id(a) not in everything],
+                         object_types) is None:
         dropped = everything
-    progress = bool(candidates) and not dropped
+    progress = not dropped
     while progress:
         progress = False
         for ace in candidates:
             if id(ace) in dropped:
                 continue
             trial = [a for a in aces if id(a) not in dropped and a is not ace]
-            if access_difference(aces, trial) is None:
+            if access_difference(aces, trial, object_types) is None:
                 dropped.add(id(ace))
                 progress = True
     new.dacl.aces = [ace for ace in aces if id(ace) not in dropped]
@@ -1036,5 +1172,5 @@ def plan_explicit_duplicates(sd: SecurityDescriptor) -> Tuple[
     for ace in candidates:
         if id(ace) not in dropped:
             trial = [a for a in new.dacl.aces if a is not ace]
-            kept.append((ace, access_difference(aces, trial)))
+            kept.append((ace, access_difference(aces, trial, object_types)))
     return new, removed, kept

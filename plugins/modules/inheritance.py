@@ -33,6 +33,8 @@ attributes:
   diff_mode:
     support: full
     description: Returns the DACL before and after of each changed object as SDDL, one ACE per line.
+      An ACE SDDL has no form for here (callback and conditional ACEs) is shown as C((X:<hex>)), its bytes
+      in hexadecimal, which the journal's SDDL also holds and reads back byte for byte.
 options:
   state:
     description:
@@ -55,6 +57,14 @@ options:
         on the object and on the objects that inherit from it (every trustee, right, object type
         and outcome of a conditional ACE); one whose removal would let an inherited deny or allow
         decide instead is kept and counted in RV(objects[].duplicates_kept).
+      - Object types are judged as the DC's access check sees them, as a tree (a deny on the
+        Personal-Information property set also denies C(telephoneNumber)). For that the schema's
+        property sets (C(attributeSecurityGUID) of the attributes, C(rightsGuid) of the property
+        sets in Extended-Rights) and classes are read once per run. If that read fails, a copy whose
+        right an ACE on another object type also holds is kept, and the run warns.
+      - Judged on the DACL as the DC keeps it after the write (explicit ACEs first, then the
+        inherited ones). A DACL read in another order that this order alone would change is left
+        as it is, its copies counted as kept with the reason.
       - For objects whose inheritance is off, the inherited ACEs exist only after the DC
         recomputes them, so the duplicates are dropped in a second modify after the first is
         verified. Check mode cannot count them for those objects and says so in RV(objects[].note).
@@ -215,6 +225,8 @@ msg:
   sample: 3 of 50 objects changed, 40 already right, 7 skipped, 0 failed
 """
 
+from functools import partial
+
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._bulk import (
     Outcome, bulk_spec, enforce_limit)
@@ -229,17 +241,21 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     LdapError, check_selection, require_objects, select_entries)
 from ansible_collections.adremedy.directory.plugins.module_utils._module import (
     AdremedyModule, dn_list_options)
+from ansible_collections.adremedy.directory.plugins.module_utils._object_types import (
+    object_types_or_why)
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     Sddl, SecurityDescriptorError)
 
 
-def plan_one(entry, params, protection, parents=None, descriptors=descriptor_of, shared=None):
+def plan_one(entry, params, protection, parents=None, descriptors=descriptor_of, shared=None,
+             object_types=None):
     """The step for one object as read: a Change, a Skip or None (already right). Also used to
     plan an object again when another writer changed it between the plan and the write."""
     step = plan(entry.dn, descriptors(entry), entry.int("adminCount"),
                 protection_of(protection, entry), params["state"], params["disable_mode"],
-                params["remove_explicit_duplicates"], params["include_orphaned"], shared)
+                params["remove_explicit_duplicates"], params["include_orphaned"], shared,
+                object_types)
     if not isinstance(step, (Skip, type(None))):
         step.guid = guid_of(entry)  # the write refuses another object found at the DN then
         if parents is not None:
@@ -247,7 +263,7 @@ def plan_one(entry, params, protection, parents=None, descriptors=descriptor_of,
     return step
 
 
-def build_plan(client, params, protection, outcome, parents):
+def build_plan(client, params, protection, outcome, parents, object_types=None):
     changes = []
 
     def missing(dn):
@@ -267,7 +283,8 @@ def build_plan(client, params, protection, outcome, parents):
             outcome.add(entry.dn, "skipped", reason="excluded: at or below %s" % under)
             continue
         try:
-            step = plan_one(entry, params, protection, parents, descriptors, shared)
+            step = plan_one(entry, params, protection, parents, descriptors, shared,
+                            object_types)
         except (LdapError, SecurityDescriptorError) as exc:
             outcome.fail(entry.dn, exc)
             continue
@@ -303,16 +320,25 @@ def main():
         sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
         protection = ProtectedSet(client, catalog).load().by_dn()
         parents = ParentDescriptors(client)  # the 64 KiB check, for the plan and any replan
-        changes = build_plan(client, params, protection, outcome, parents)
+        object_types = None
+        if params["remove_explicit_duplicates"]:  # property sets: what a duplicate may decide
+            object_types, why = object_types_or_why(client)
+            if why is not None:
+                module.warn("%s; explicit copies of object ACEs whose right an ACE on another "
+                            "object type also holds are kept" % why)
+        changes = build_plan(client, params, protection, outcome, parents, object_types)
         changes = token_guard(changes, protection, outcome)  # check mode too: the same plan
         enforce_limit(changes, params["max_changes"], outcome)
-        follow_up = duplicates_follow_up if params["remove_explicit_duplicates"] else None
+        follow_up = None
+        if params["remove_explicit_duplicates"]:
+            follow_up = partial(duplicates_follow_up, object_types=object_types)
         with open_journal(params["journal"], client, changes, outcome,
                           module.check_mode) as journal:
             apply_changes(client, sddl, changes, outcome, module.check_mode, journal,
                           params["fail_fast"], module._diff, follow_up,
                           replan=lambda change, entry: plan_one(entry, params, protection,
-                                                                parents))
+                                                                parents,
+                                                                object_types=object_types))
     module.finish(outcome, **({"journal": params["journal"]} if journal else {}))
 
 

@@ -20,13 +20,17 @@ def make_tree(directory, ous, users, broken=False):
     from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
         SecurityDescriptor, disable_inheritance)
     directory.tree_delete(ous[0])
-    for ou in ous:
-        assert directory.conn.add(ou, ["top", "organizationalUnit"]), directory.conn.result
-    for dn, sam in users.items():
-        add_user(directory.conn, dn, sam)
-        if broken:
-            sd, _changed = disable_inheritance(SecurityDescriptor.parse(directory.read_sd(dn)))
-            directory.write_sd(dn, sd.to_bytes())
+    try:
+        for ou in ous:
+            assert directory.conn.add(ou, ["top", "organizationalUnit"]), directory.conn.result
+        for dn, sam in users.items():
+            add_user(directory.conn, dn, sam)
+            if broken:
+                sd, _changed = disable_inheritance(SecurityDescriptor.parse(directory.read_sd(dn)))
+                directory.write_sd(dn, sd.to_bytes())
+    except BaseException:  # half a tree is not left behind (its fixture's teardown never runs)
+        directory.tree_delete(ous[0])
+        raise
 
 
 def domain_sid(directory, base):

@@ -22,9 +22,11 @@ def broken(directory):
     """Two users with inheritance off; the domain SID."""
     make_tree(directory, [OU], dict((dn, "jjournal%d" % n) for n, dn in enumerate(USERS, 1)),
               broken=True)
-    assert all(protected(directory, dn) for dn in USERS)
-    yield domain_sid(directory, BASE)
-    directory.tree_delete(OU)
+    try:
+        assert all(protected(directory, dn) for dn in USERS)
+        yield domain_sid(directory, BASE)
+    finally:
+        directory.tree_delete(OU)
 
 
 @pytest.fixture(scope="module")

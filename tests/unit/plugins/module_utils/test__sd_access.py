@@ -14,6 +14,7 @@ from hypothesis import given, settings, strategies as st
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     Ace, Acl, Sddl, SecurityDescriptor, access_difference, check_access, describe_ace,
     drop_explicit_duplicates, explicit_only, plan_explicit_duplicates)
+from ansible_collections.adremedy.directory.plugins.module_utils._object_types import ObjectTypes
 
 DOMAIN = "S-1-5-21-1-2-3"
 SDDL = Sddl(DOMAIN)
@@ -25,6 +26,8 @@ RP, WP, CC, LC = 0x10, 0x20, 0x1, 0x4
 GR = 0x80000000  # maps to RC|LC|RP|LO
 OI, CI, NP, IO, ID = 0x01, 0x02, 0x04, 0x08, 0x10
 CONDITIONS = [b"artx\x01\x00\x00\x00", b"artx\x02\x00\x00\x00"]
+# a schema in which G1 and G2 are properties of no property set: unrelated, as the oracle has it
+UNRELATED = ObjectTypes({})
 
 
 def sd_of(text):
@@ -157,14 +160,17 @@ def dacls(draw):
 @given(dacls())
 def test_dropping_duplicates_changes_no_ones_access_here_or_below(sd):
     before = answers(sd.dacl.aces)
-    new, removed, kept = plan_explicit_duplicates(sd)
-    assert answers(new.dacl.aces) == before
-    assert len(new.dacl.aces) + len(removed) == len(sd.dacl.aces)
     inherited = set(a.key() for a in sd.dacl.aces if a.inherited)
-    for ace in removed:
-        assert not ace.inherited and ace.copy(flags=ace.flags | ID).key() in inherited
-    for ace, why in kept:
-        assert why  # every kept duplicate says why it stays
+    for tree in (UNRELATED, None):
+        new, removed, kept = plan_explicit_duplicates(sd, tree)
+        if removed:  # written: the DC keeps the explicit ACEs written, then the inherited
+            assert answers([a for a in new.dacl.aces if not a.flags & ID]
+                           + [a for a in new.dacl.aces if a.flags & ID]) == before
+        assert len(new.dacl.aces) + len(removed) == len(sd.dacl.aces)
+        for ace in removed:
+            assert not ace.inherited and ace.copy(flags=ace.flags | ID).key() in inherited
+        for ace, why in kept:
+            assert why  # every kept duplicate says why it stays
 
 
 @settings(max_examples=150, deadline=None)
@@ -252,7 +258,12 @@ def test_object_types_and_inherited_object_types_separate_aces():
     for middle in ("(OD;ID;RP;%s;;WD)" % G2, "(OD;CIIOID;RP;;%s;WD)" % CONTACT):
         sd = sd_of("D:AI(OA;CIIO;RP;%s;%s;WD)%s(OA;CIIOID;RP;%s;%s;WD)"
                    % (G1, USER, middle, G1, USER))
-        assert drop_explicit_duplicates(sd)[1] == 1, middle
+        assert drop_explicit_duplicates(sd, UNRELATED)[1] == 1, middle
+    # without the schema's tree G1 and G2 may be a property and its property set: kept
+    _new, removed, kept = plan_explicit_duplicates(sd_of(
+        "D:AI(OA;CIIO;RP;%s;%s;WD)(OD;ID;RP;%s;;WD)(OA;CIIOID;RP;%s;%s;WD)"
+        % (G1, USER, G2, G1, USER)))
+    assert removed == [] and "object-type tree" in kept[0][1] and G2 in kept[0][1]
 
 
 def test_creator_owner_may_be_any_trustee_below():
