@@ -22,18 +22,20 @@ ALLOWED = "msExchMobileAllowedDeviceIDs"
 @pytest.fixture(scope="module")
 def people(directory):
     conn = directory.conn
-    for ou in (TIER0, ZURICH):
-        directory.tree_delete(ou)
-        assert conn.add(ou, ["top", "organizationalUnit"]), conn.result
-    add_user(conn, JOERG, "jmueller", mail="Joerg.Mueller@example.com",
-             proxyAddresses=["SMTP:Joerg.Mueller@example.com", "smtp:jm@legacy.example.com"])
-    add_user(conn, ADMIN, "t0admin")
-    add_user(conn, CLASH_A, "clasha", userPrincipalName="shared@example.com")
-    add_user(conn, CLASH_B, "clashb", mail="shared@example.com")
-    sid, guid = sid_and_guid(conn, JOERG)
-    yield dict(sid=sid, guid=guid)
-    for ou in (TIER0, ZURICH):
-        directory.tree_delete(ou)
+    try:
+        for ou in (TIER0, ZURICH):
+            directory.tree_delete(ou)
+            assert conn.add(ou, ["top", "organizationalUnit"]), conn.result
+        add_user(conn, JOERG, "jmueller", mail="Joerg.Mueller@example.com",
+                 proxyAddresses=["SMTP:Joerg.Mueller@example.com", "smtp:jm@legacy.example.com"])
+        add_user(conn, ADMIN, "t0admin")
+        add_user(conn, CLASH_A, "clasha", userPrincipalName="shared@example.com")
+        add_user(conn, CLASH_B, "clashb", mail="shared@example.com")
+        sid, guid = sid_and_guid(conn, JOERG)
+        yield dict(sid=sid, guid=guid)
+    finally:
+        for ou in (TIER0, ZURICH):
+            directory.tree_delete(ou)
 
 
 @pytest.fixture

@@ -35,21 +35,23 @@ def when_created(directory, dn):
 def desk(directory):
     conn = directory.conn
     directory.tree_delete(DESK)
-    assert conn.add(DESK, ["top", "organizationalUnit"]), conn.result
-    add_user(conn, ZOE, "zmueller", mail="Zoe.Mueller@example.com")
-    add_user(conn, OLE, "oovergard",
-             proxyAddresses=["SMTP:Ole.Overgard@example.com", "smtp:ole@legacy.example.com"])
-    devices = {}
-    for dn, device_id in ((ZOE, ZOE_PHONE), (OLE, OLE_PHONE)):
-        result = eas_sync([dn], device_id=device_id, model="Pixel 9")[dn]
-        assert result["code"] == 0, result
-        # Exchange's evaluation under a Quarantine default: Quarantined, reason Global (1)
-        assert conn.modify(result["dn"], {
-            "msExchDeviceAccessState": [(ldap3.MODIFY_REPLACE, ["3"])],
-            "msExchDeviceAccessStateReason": [(ldap3.MODIFY_REPLACE, ["1"])]}), conn.result
-        devices[device_id] = result["dn"]
-    yield devices
-    directory.tree_delete(DESK)
+    try:
+        assert conn.add(DESK, ["top", "organizationalUnit"]), conn.result
+        add_user(conn, ZOE, "zmueller", mail="Zoe.Mueller@example.com")
+        add_user(conn, OLE, "oovergard",
+                 proxyAddresses=["SMTP:Ole.Overgard@example.com", "smtp:ole@legacy.example.com"])
+        devices = {}
+        for dn, device_id in ((ZOE, ZOE_PHONE), (OLE, OLE_PHONE)):
+            result = eas_sync([dn], device_id=device_id, model="Pixel 9")[dn]
+            assert result["code"] == 0, result
+            # Exchange's evaluation under a Quarantine default: Quarantined, reason Global (1)
+            assert conn.modify(result["dn"], {
+                "msExchDeviceAccessState": [(ldap3.MODIFY_REPLACE, ["3"])],
+                "msExchDeviceAccessStateReason": [(ldap3.MODIFY_REPLACE, ["1"])]}), conn.result
+            devices[device_id] = result["dn"]
+        yield devices
+    finally:
+        directory.tree_delete(DESK)
 
 
 def test_review_shows_first_seen_and_owner_mail(tmp_path, desk, directory):

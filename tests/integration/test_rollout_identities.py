@@ -29,17 +29,19 @@ RULE = "CN=%s (DeviceModel),CN=Mobile Mailbox Settings,CN=Lab Org,CN=Microsoft E
 def field(directory):
     conn = directory.conn
     directory.tree_delete(FIELD)
-    assert conn.add(FIELD, ["top", "organizationalUnit"]), conn.result
-    add_user(conn, ANNE, "aorsted", mail="Anne.Orsted@example.com",
-             proxyAddresses=["SMTP:Anne.Orsted@example.com", "smtp:ao@legacy.example.com",
-                             "smtp:field-team@example.com"])
-    add_user(conn, LUKASZ, "lnowak")
-    add_user(conn, RENEE, "rhash")
-    add_user(conn, GUL, "gpartner")
-    add_user(conn, PLAIN, "pname")
-    add_user(conn, CLASH, "clash", mail="field-team@example.com")
-    yield dict((dn, sid_and_guid(conn, dn)) for dn in (RENEE, GUL))
-    directory.tree_delete(FIELD)
+    try:
+        assert conn.add(FIELD, ["top", "organizationalUnit"]), conn.result
+        add_user(conn, ANNE, "aorsted", mail="Anne.Orsted@example.com",
+                 proxyAddresses=["SMTP:Anne.Orsted@example.com", "smtp:ao@legacy.example.com",
+                                 "smtp:field-team@example.com"])
+        add_user(conn, LUKASZ, "lnowak")
+        add_user(conn, RENEE, "rhash")
+        add_user(conn, GUL, "gpartner")
+        add_user(conn, PLAIN, "pname")
+        add_user(conn, CLASH, "clash", mail="field-team@example.com")
+        yield dict((dn, sid_and_guid(conn, dn)) for dn in (RENEE, GUL))
+    finally:
+        directory.tree_delete(FIELD)
 
 
 def preflight(tmp_path, users, name="field", **extra):
