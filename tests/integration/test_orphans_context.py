@@ -11,26 +11,32 @@ import pytest
 from conftest import LAB_OU
 
 OU = u"OU=Ehemalige \u00c4dmins\\, Nord,%s" % LAB_OU
+# the seed's adm-direct is looked at as seeded (no password: disabled)
+pytestmark = pytest.mark.usefixtures("reseeded")
 ENABLED = u"CN=\u00dcnal \u00c7elik,%s" % OU
 DISABLED = u"CN=Dora Dis\u00e4bled,%s" % OU
 RODC_KRBTGT = u"CN=krbtgt_4242,%s" % OU
 
 
 @pytest.fixture(scope="module")
-def orphans(lab, directory):
+def orphans(reseeded, directory):
     conn = directory.conn
     directory.tree_delete(OU)
-    assert conn.add(OU, "organizationalUnit"), conn.result
-    for dn, sam, enabled in ((ENABLED, "ucelik", True), (DISABLED, "ddisabled", False),
-                             (RODC_KRBTGT, "krbtgt_4242", False)):
-        assert conn.add(dn, ["top", "person", "organizationalPerson", "user"],
-                        {"sAMAccountName": sam, "adminCount": "1"}), conn.result
-        if enabled:
-            pw = u'"Orphan-Passw0rd!"'.encode("utf-16-le")
-            assert conn.modify(dn, {"unicodePwd": [(ldap3.MODIFY_REPLACE, [pw])]}), conn.result
-            assert conn.modify(dn, {"userAccountControl": [(ldap3.MODIFY_REPLACE, ["512"])]})
-    yield
-    directory.tree_delete(OU)
+    try:
+        assert conn.add(OU, "organizationalUnit"), conn.result
+        for dn, sam, enabled in ((ENABLED, "ucelik", True), (DISABLED, "ddisabled", False),
+                                 (RODC_KRBTGT, "krbtgt_4242", False)):
+            assert conn.add(dn, ["top", "person", "organizationalPerson", "user"],
+                            {"sAMAccountName": sam, "adminCount": "1"}), conn.result
+            if enabled:
+                pw = u'"Orphan-Passw0rd!"'.encode("utf-16-le")
+                assert conn.modify(dn, {"unicodePwd": [(ldap3.MODIFY_REPLACE, [pw])]}), \
+                    conn.result
+                assert conn.modify(dn, {"userAccountControl": [(ldap3.MODIFY_REPLACE,
+                                                                ["512"])]})
+        yield
+    finally:
+        directory.tree_delete(OU)
 
 
 def by_name(result):
