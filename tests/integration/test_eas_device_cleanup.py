@@ -69,8 +69,16 @@ def exists(directory, dn):
 
 @pytest.fixture(scope="module")
 def people(reseeded, directory):
-    conn = directory.conn
+    """The people and their phones; their OU taken away afterwards (also when this fails)."""
     directory.tree_delete(OU)
+    try:
+        yield _make_people(directory)
+    finally:
+        directory.tree_delete(OU)
+
+
+def _make_people(directory):
+    conn = directory.conn
     assert conn.add(OU, "organizationalUnit"), conn.result
     for sam, (cn, enabled) in PEOPLE.items():
         dn = dn_of(sam)
