@@ -23,9 +23,11 @@ from test_awx_runner import inject
 
 pytest.importorskip("gssapi")
 
-BROKEN = user_dn(7)  # the seed breaks inheritance on users 7, 27, 47, ...
+BROKEN = user_dn(7)  # the seed breaks inheritance on users 7, 27, 47, ... (a fresh seed here)
 # The command ansible-playbook runs under: its own /etc/hosts, naming the DC.
 OWN_HOSTS = ["unshare", "--mount", "sh", "-c", 'mount --bind "$0" /etc/hosts && exec "$@"']
+
+pytestmark = pytest.mark.usefixtures("reseeded")
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +82,7 @@ def assert_one_line_failure(result, *needles):
 
 
 @pytest.fixture(scope="module")
-def simple_inventory(lab, tmp_path_factory):
+def simple_inventory(reseeded, lab, tmp_path_factory):
     result = Ansible(lab, str(tmp_path_factory.mktemp("simple"))).run("protected_accounts_info")
     assert not result.get("failed"), result.get("msg")
     return result
