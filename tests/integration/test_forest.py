@@ -23,6 +23,9 @@ NEAR, FAR = "adra%d" % TAG, "adrb%d" % TAG  # veth ends: here, and in the second
 SUBNET = 20 + TAG % 200
 HERE_ADDR, LAB_B_ADDR = "169.254.%d.1" % SUBNET, "169.254.%d.2" % SUBNET
 
+# the first lab as the seed makes it: its user count is compared with the second's
+pytestmark = pytest.mark.usefixtures("reseeded")
+
 
 def ip(*args, netns=None):
     cmd = (["ip", "netns", "exec", netns] if netns else []) + ["ip"] + list(args)
