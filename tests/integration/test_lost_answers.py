@@ -35,6 +35,14 @@ def report():
     print("\nlost answers: " + "; ".join("%s: %d lost, %d written" % case for case in FIGURES))
 
 
+@pytest.fixture(scope="module", autouse=True)
+def no_rule_left(directory):
+    """The rule lives outside what this module's OU holds: gone before and after the module."""
+    directory.tree_delete(RULE)
+    yield
+    directory.tree_delete(RULE)
+
+
 @pytest.fixture(scope="module")
 def user(directory):
     make_tree(directory, [OU], {USER: "oelcerj"})
