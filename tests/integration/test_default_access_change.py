@@ -25,8 +25,14 @@ pytestmark = pytest.mark.usefixtures("reseeded")
 
 @pytest.fixture(scope="module", autouse=True)
 def default_allow(reseeded, directory):
+    before = directory.attribute(MOBILE, "msExchMobileAccessControl")
     assert directory.conn.modify(MOBILE, {"msExchMobileAccessControl": [
         (ldap3.MODIFY_REPLACE, ["0"])]}), directory.conn.result
+    yield
+    # the organization's default as it was read (the reseed after the module makes it again too)
+    assert directory.conn.modify(MOBILE, {"msExchMobileAccessControl": [
+        (ldap3.MODIFY_REPLACE, before if isinstance(before, list) else [str(before)])]}), \
+        directory.conn.result
 
 
 @pytest.fixture(scope="module")
