@@ -17,6 +17,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._tls import pat
 
 patch_ldap3()
 
+from lab_state import changed_by, lab_state  # noqa: E402  pylint: disable=wrong-import-position
+
 
 @pytest.fixture(scope="session")
 def lab():
@@ -191,6 +193,34 @@ class Directory(object):
 @pytest.fixture(scope="session")
 def directory(ldap_admin):
     return Directory(ldap_admin)
+
+
+@pytest.fixture(scope="session")
+def lab_baseline(lab, directory):
+    """The lab as the session starts it: freshly seeded. What every module must leave it as."""
+    lab_cli("seed")
+    return lab_state(directory.conn)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def leaves_the_lab_as_found(request):
+    """Every module that uses the lab leaves it as it found it (issue 26): what it changed away
+    from the fresh seed the session started with (lab_state.py says what is compared) fails its
+    last test's teardown, naming it. A module that reseeds may change the seed's objects freely:
+    the reseed after it puts them back."""
+    if not any("lab" in item.fixturenames for item in request.session.items
+               if getattr(item, "module", None) is request.module):
+        yield
+        return
+    directory = request.getfixturevalue("directory")
+    baseline = request.getfixturevalue("lab_baseline")
+    before = lab_state(directory.conn)
+    yield
+    changed = changed_by(baseline, before, lab_state(directory.conn))
+    if changed:
+        pytest.fail("%s left the lab changed: %d facts are not as the fresh seed had them and as "
+                    "the module found them: %s" % (request.module.__name__, len(changed),
+                                                   "; ".join(changed[:10])), pytrace=False)
 
 
 # -- the playbooks users run -----------------------------------------------------------------------
