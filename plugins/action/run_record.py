@@ -12,6 +12,8 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.plugins.filter.core import to_json, to_nice_json
 
+from ansible_collections.adremedy.directory.plugins.module_utils._report import write_atomic
+
 ARGUMENTS = dict(
     dir=dict(type="path", required=True),
     record=dict(type="dict", required=True),
@@ -22,21 +24,15 @@ ARGUMENTS = dict(
 
 
 def write_record(directory, record, last_file, log_file, log_omit):
-    """(last path, log path): the record replaces last_file atomically, one line is appended to
-    log_file; both end up mode 0644."""
+    """(last path, log path): the record replaces last_file atomically (a new temporary file,
+    O_EXCL|O_NOFOLLOW, renamed), one line is appended to log_file (never through a symlink);
+    both end up mode 0644."""
     last = os.path.join(directory, last_file)
     log = os.path.join(directory, log_file)
-    temporary = "%s.tmp-%d" % (last, os.getpid())
-    try:
-        with open(temporary, "w", encoding="utf-8") as fh:
-            fh.write(to_nice_json(record, indent=1) + "\n")
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, last)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    write_atomic(last, to_nice_json(record, indent=1) + "\n")
     line = to_json(dict((k, v) for k, v in record.items() if k not in log_omit)) + "\n"
-    fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+                 | getattr(os, "O_CLOEXEC", 0), 0o644)
     os.fchmod(fd, 0o644)  # as the role's lineinfile (mode 0644) left it, whatever the umask
     with os.fdopen(fd, "a", encoding="utf-8") as fh:
         fh.write(line)

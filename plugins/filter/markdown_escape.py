@@ -14,10 +14,15 @@ description:
     its own device model, type and user agent (C(<img src=x onerror=alert(1\)>) is a valid model).
     A Markdown viewer renders raw HTML, so such a value would run in the reader's browser.
   - HTML is escaped (C(&), C(<), C(>), quotes), Markdown's own markup characters are
-    backslash-escaped (so a value cannot become code, a link, an image, emphasis or a new
-    table cell); so is a heading or list marker at the start of the value, and line breaks
-    become spaces (a value cannot end its table row).
-  - None becomes the empty string; other non-strings are converted to text first.
+    backslash-escaped (so a value cannot become code, a link C([x](y\)), an image C(![x](y\)),
+    emphasis, math or a new table cell), and so are the C(://) and C(www.) that would make a bare
+    URL a link; a heading, quote or list marker at the start of the value is escaped and leading
+    spaces become entities (no indented code); line breaks (C(\\r) and C(\\n) included) and other
+    control characters become spaces, so a value cannot end its table row.
+  - The same escaper writes every Markdown report of the collection (the compliance report, the
+    forest summary and the roles' reports).
+  - None becomes the empty string, a list its items joined with C(, ); other non-strings are
+    converted to text first.
 positional: _input
 options:
   _input:
@@ -40,34 +45,7 @@ _value:
   type: str
 """
 
-import re
-
-_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
-# What makes markup inside a line: code, emphasis, links and images, table cells,
-# strikethrough ('<' and '&' go as HTML entities); at the start of a line also headings, list
-# items and setext underlines.
-_MARKUP = re.compile(r"([\\`*_\[\]|~])")
-_LEADING = re.compile(r"^(\s*)(\d*)([#+=.)-])")
-_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
-
-
-def _leading(match):
-    space, digits, mark = match.groups()
-    if digits and mark not in ".)":
-        return match.group(0)  # '12-3' starts no list
-    if not digits and mark in ".)":
-        return match.group(0)
-    return "%s%s\\%s" % (space, digits, mark)
-
-
-def markdown_escape(value):
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else str(value)
-    text = _BREAKS.sub(" ", text)
-    text = _MARKUP.sub(r"\\\1", text)
-    text = _LEADING.sub(_leading, text)
-    return "".join(_HTML.get(char, char) for char in text)
+from ansible_collections.adremedy.directory.plugins.module_utils._report import markdown_escape
 
 
 class FilterModule(object):

@@ -17,6 +17,7 @@ import html
 import json
 import os
 import re
+import secrets
 
 FILES = dict(json="report.json", csv="users.csv", markdown="report.md", html="report.html")
 # Present from the start of a run until all four files are in place: whatever else is in the
@@ -45,11 +46,49 @@ def csv_cell(value):
     return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
+# -- the one Markdown escaper: every cell of every Markdown report (this file's report.md, the
+# forest summary, and the role templates through the markdown_escape filter, which is this) --
+
+# Control characters and every Unicode line or paragraph break: a value stays on its line
+_MD_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# What makes markup inside a line: code, emphasis, links and images, table cells, strikethrough,
+# math; '<' and '&' go as HTML entities below
+_MD_MARKUP = re.compile(r"([\\`*_\[\]|~$!])")
+# Bare URLs that GitHub-flavoured Markdown turns into links: the ':' of '://' and the '.' of 'www.'
+_MD_AUTOLINK = re.compile(r"(?i)(:)(?=//)|(?<![0-9a-z])(www)(\.)")
+# At the start of a line: a heading, a list item or a setext underline
+_MD_LEADING = re.compile(r"^(\d*)([#+=.)-])")
+_MD_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"})
+
+
+def _md_leading(match):
+    digits, mark = match.groups()
+    if bool(digits) != (mark in ".)"):
+        return match.group(0)  # '12-3' and '.5' start nothing
+    return "%s\\%s" % (digits, mark)
+
+
+def markdown_escape(value):
+    """Text from the directory made inert in a Markdown report, table cells included: HTML
+    escaped (a phone sets its own model: <img src=x onerror=...>), Markdown's markup
+    backslash-escaped (no code, emphasis, link, image [x](y) or ![x](y), table cell, bare URL
+    link), line breaks and other control characters made spaces (a value cannot end its row),
+    leading spaces as entities (no indented code) and a heading or list marker at the start
+    escaped. None is '', a list is its items joined with ', ', anything else its text."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else text_of(value, ", ")
+    text = _MD_BREAKS.sub(" ", text)
+    text = _MD_MARKUP.sub(r"\\\1", text)
+    text = _MD_AUTOLINK.sub(lambda m: "\\:" if m.group(1) else m.group(2) + "\\.", text)
+    body = text.lstrip(" ")
+    lead = "&#32;" * (len(text) - len(body))
+    return lead + _MD_LEADING.sub(_md_leading, body).translate(_MD_HTML)
+
+
 def md_cell(value):
-    """Text for a Markdown table cell: no HTML (device models come from phones), no '|' or
-    line break that would end the cell."""
-    text = text_of(value, ", ").replace("&", "&amp;").replace("<", "&lt;")
-    return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """A Markdown table cell (or any text from the directory in report.md): markdown_escape."""
+    return markdown_escape(value)
 
 
 def html_cell(value):
@@ -75,18 +114,52 @@ def yes(value):
     return "yes" if value else "no"
 
 
+# A report file is written under a temporary name that is new: created here, O_EXCL (a name that
+# exists, a file or a symlink someone planted in a shared directory, is refused, never followed
+# or truncated) and O_NOFOLLOW, with a random part, then renamed into place.
+NEW_FILE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                  | getattr(os, "O_CLOEXEC", 0))
+
+
+def temporary_name(path):
+    """A name beside path for a file not yet in place: <path>.tmp-<pid>-<random>."""
+    return "%s.tmp-%d-%s" % (path, os.getpid(), secrets.token_hex(4))
+
+
+def open_new(path, mode=0o644):
+    """A file that did not exist, opened for writing text (UTF-8, newlines as written), with
+    `mode` whatever the umask; FileExistsError when the name exists (as a symlink too)."""
+    fd = os.open(path, NEW_FILE_FLAGS, 0o600)
+    try:
+        os.fchmod(fd, mode)
+        return os.fdopen(fd, "w", encoding="utf-8", newline="")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def write_atomic(path, text, mode=0o644):
+    """text as the file at path: written to a new temporary file beside it (open_new), renamed
+    over path (a symlink at path is replaced, its target untouched). Nothing is left behind
+    when it fails."""
+    temporary = temporary_name(path)
+    try:
+        with open_new(temporary, mode) as fh:
+            fh.write(text)
+        os.replace(temporary, path)
+    finally:
+        if os.path.lexists(temporary):
+            os.unlink(temporary)
+
+
 def mark_incomplete(directory, started):
     """Create the directory when missing and put INCOMPLETE.json in it (atomically)."""
     if not os.path.isdir(directory):
         os.makedirs(directory)
-    path = os.path.join(directory, INCOMPLETE)
-    with open(path + ".tmp-%d" % os.getpid(), "w", encoding="utf-8") as fh:
-        json.dump(dict(complete=False, started=started,
-                       note="a compliance report run started and has not finished; the other "
-                            "files here, if any, are not from this run"), fh, indent=1)
-        fh.write("\n")
-    os.chmod(fh.name, 0o644)
-    os.replace(fh.name, path)
+    write_atomic(os.path.join(directory, INCOMPLETE), json.dumps(dict(
+        complete=False, started=started,
+        note="a compliance report run started and has not finished; the other files here, if "
+             "any, are not from this run"), indent=1) + "\n")
 
 
 class ReportWriter(object):
@@ -97,7 +170,7 @@ class ReportWriter(object):
         self.title = title
         if not os.path.isdir(directory):
             os.makedirs(directory)
-        self.tag = ".tmp-%d" % os.getpid()
+        self.tag = temporary_name("")  # ".tmp-<pid>-<random>", each file opened new (open_new)
         self.temps = []
         self.users_json = self._open("users.json")
         self.users_html = self._open("users.html")
@@ -107,10 +180,14 @@ class ReportWriter(object):
         self.parents = {}
         self.users = 0
 
+    def _path(self, name):
+        return os.path.join(self.directory, name + self.tag)
+
     def _open(self, name):
-        path = os.path.join(self.directory, name + self.tag)
+        path = self._path(name)
+        handle = open_new(path)
         self.temps.append(path)
-        return open(path, "w", encoding="utf-8", newline="")
+        return handle
 
     def add_user(self, row, fix):
         """One user's readiness row and its inheritance fix status."""
@@ -132,7 +209,7 @@ class ReportWriter(object):
         for handle in (self.users_json, self.users_html, self.csv_handle):
             handle.close()
         for path in self.temps:
-            if os.path.exists(path):
+            if os.path.lexists(path):
                 os.unlink(path)
 
     def finish(self, doc, plan_msg):
@@ -148,8 +225,7 @@ class ReportWriter(object):
             files = {}
             for key, name in FILES.items():
                 path = os.path.join(self.directory, name)
-                os.chmod(path + self.tag, 0o644)
-                os.replace(path + self.tag, path)
+                os.replace(path + self.tag, path)  # mode 0644 since open_new
                 files[key] = path
             marker = os.path.join(self.directory, INCOMPLETE)
             if os.path.exists(marker):
@@ -162,7 +238,7 @@ class ReportWriter(object):
         head = json.dumps(doc, indent=1, sort_keys=True)
         with self._open(FILES["json"]) as fh:
             fh.write(head[:-2] + ',\n "users": [\n')
-            with open(self.users_json.name, encoding="utf-8") as rows:
+            with open(self._path("users.json"), encoding="utf-8") as rows:
                 copy(rows, fh)
             fh.write("\n ]\n}\n")
 
@@ -174,7 +250,7 @@ class ReportWriter(object):
             fh.write(html_head(doc, self.title))
             fh.write('<script type="application/json" id="users-data">{"parents":%s,"rows":['
                      % script_json(parents))
-            with open(self.users_html.name, encoding="utf-8") as rows:
+            with open(self._path("users.html"), encoding="utf-8") as rows:
                 copy(rows, fh)
             fh.write("]}</script>\n<script>\n%s</script>\n</body>\n</html>\n" % PAGE_SCRIPT)
 
@@ -214,7 +290,7 @@ def markdown(doc, title, plan_msg):
             s["list_conflicts"], s["case_duplicates"])),
         ("device partnerships", s["devices"]), ("unreadable DACLs", s["unreadable"])]
     out = ["# %s" % md_cell(title), "",
-           "Scope `%s`, generated %s," % (doc["scope"].replace("`", "'"), doc["generated"]),
+           "Scope %s, generated %s," % (md_cell(doc["scope"]), md_cell(doc["generated"])),
            "**%d findings**." % doc["findings"], "",
            "| | count |", "|---|---:|"]
     out += ["| %s | %s |" % (label, value) for label, value in counts]

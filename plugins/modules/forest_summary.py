@@ -99,6 +99,8 @@ import json
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.adremedy.directory.plugins.module_utils._report import (
+    md_cell, write_atomic)
 
 SUMMARY_COLUMNS = ("users", "devices")
 
@@ -147,12 +149,15 @@ def summarize(base: str, names: list, failed: list) -> tuple:
     return domains, totals
 
 
-def cell(value) -> str:
-    """A Markdown table cell: HTML escaped, pipes escaped, one line."""
-    text = "" if value is None else str(value)
-    for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("\n", " ")):
-        text = text.replace(old, new)
-    return text
+cell = md_cell  # the collection's one Markdown escaper (every report, the role templates too)
+
+
+class Markup(str):
+    """Markdown this module writes itself (bold labels), put into a row as it is."""
+
+
+def _cells(row: list) -> list:
+    return [value if isinstance(value, Markup) else cell(value) for value in row]
 
 
 def markdown(title: str, domains: list, totals: dict) -> str:
@@ -164,30 +169,29 @@ def markdown(title: str, domains: list, totals: dict) -> str:
     rows = []
     for entry in domains:
         if entry["status"] != "ok":
-            rows.append([entry["name"], "**no report**: " + entry["reason"]] + [""] * (len(head) - 2))
+            rows.append([entry["name"], Markup("**no report**: " + cell(entry["reason"]))]
+                        + [""] * (len(head) - 2))
             continue
         rows.append([entry["name"], entry["scope"], entry["generated"], entry["findings"]]
                     + [entry["summary"].get(k, "") for k in columns]
                     + [entry["finding_counts"].get(k, "") for k in keys])
-    rows.append(["**forest**", "%d domains, %d without a report" % (totals["domains"],
-                                                                    totals["missing"]),
+    rows.append([Markup("**forest**"),
+                 "%d domains, %d without a report" % (totals["domains"], totals["missing"]),
                  "", totals["findings"]] + [totals["summary"].get(k, "") for k in columns]
                 + [totals["finding_counts"].get(k, "") for k in keys])
     lines = ["# %s" % cell(title), "",
              "%d domains, **%d findings** in all." % (totals["domains"], totals["findings"]), "",
              "| %s |" % " | ".join(cell(h) for h in head),
              "|%s" % ("---|" * len(head))]
-    lines += ["| %s |" % " | ".join(cell(v) for v in row) for row in rows]
+    lines += ["| %s |" % " | ".join(_cells(row)) for row in rows]
     lines += ["", "Each domain's own report is in its directory: %s." % ", ".join(
         cell(e["report"]) for e in domains if e["status"] == "ok"), ""]
     return "\n".join(lines)
 
 
 def write(path: str, text: str) -> None:
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    """Atomically, through a new temporary file (O_EXCL|O_NOFOLLOW): never a planted name."""
+    write_atomic(path, text)
 
 
 def main():

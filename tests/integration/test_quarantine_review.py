@@ -110,6 +110,7 @@ def test_an_empty_survey_only_lists(tmp_path):
 
 
 SPOOF = "U00046"  # a phone of u00001's registered under the DeviceId of user u00046's name
+EVIL_MODEL = "![x](https://host/b.png)\r| injected |"  # a phone sets its own model
 
 
 @pytest.fixture
@@ -117,7 +118,7 @@ def spoofed(directory):
     """u00001's quarantined phone whose DeviceId is u00046's sAMAccountName (a phone picks it)."""
     dn = "CN=iPhone\u00a7%s,CN=ExchangeActiveSyncDevices,%s" % (SPOOF, user_dn(1))
     assert directory.conn.add(dn, ["top", "msExchActiveSyncDevice"], {
-        "msExchDeviceID": SPOOF, "msExchDeviceType": "iPhone", "msExchDeviceModel": "iPhone17,1",
+        "msExchDeviceID": SPOOF, "msExchDeviceType": "iPhone", "msExchDeviceModel": EVIL_MODEL,
         "msExchDeviceAccessState": "3", "msExchDeviceAccessStateReason": "4"}), \
         directory.conn.result
     try:
@@ -147,6 +148,11 @@ def test_a_phone_named_after_a_user_is_refused_until_a_prefix_says_which(tmp_pat
     assert PIXEL_46 in lists(directory, 46)["allowed"]
     assert SPOOF not in lists(directory, 46)["allowed"] + lists(directory, 1)["allowed"]
     assert SPOOF in lists(directory, 1)["blocked"]
+    # its model is one inert cell of the review: no image, no row split, no extra cell
+    report = (tmp_path / "review.md").read_text()
+    assert "![x](" not in report and "\r" not in report
+    row = next(line for line in report.splitlines() if "injected" in line)
+    assert "| \\!\\[x\\](https\\://host/b.png) \\| injected \\| |" in row
 
 
 def test_domain_sam_of_another_domain_writes_nothing(tmp_path, directory):

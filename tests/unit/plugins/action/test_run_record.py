@@ -37,3 +37,23 @@ def test_an_unwritable_directory_leaves_no_temporary_file(tmp_path):
     else:
         raise AssertionError("expected OSError")
     assert not missing.exists()
+
+
+def test_the_record_never_follows_a_planted_temporary_symlink(tmp_path):
+    victim = tmp_path / "victim"
+    victim.write_text("keep")
+    os.symlink(str(victim), str(tmp_path / ("last-run.json.tmp-%d" % os.getpid())))
+    last, _log = write_record(str(tmp_path), RECORD, "last-run.json", "runs.jsonl", [])
+    assert victim.read_text() == "keep"
+    assert json.loads(open(last).read()) == RECORD
+
+
+def test_the_run_log_is_not_appended_through_a_symlink(tmp_path):
+    victim = tmp_path / "victim"
+    victim.write_text("keep\n")
+    os.symlink(str(victim), str(tmp_path / "runs.jsonl"))
+    try:
+        write_record(str(tmp_path), RECORD, "last-run.json", "runs.jsonl", [])
+    except OSError:
+        pass
+    assert victim.read_text() == "keep\n"

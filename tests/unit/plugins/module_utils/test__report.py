@@ -23,10 +23,10 @@ def test_csv_cells_never_start_a_formula(value, expected):
 
 
 def test_markdown_cells_carry_no_html_and_stay_one_cell():
-    assert md_cell(EVIL_MODEL) == "&lt;img src=x onerror=alert(1)>"
+    assert md_cell(EVIL_MODEL) == "&lt;img src=x onerror=alert(1)&gt;"
     assert md_cell("a|b\nc\rd") == "a\\|b c d"
-    assert md_cell("Tier0 Admins -> Domain Admins") == "Tier0 Admins -> Domain Admins"
-    assert md_cell(["x", "<b>"]) == "x, &lt;b>"
+    assert md_cell("Tier0 Admins -> Domain Admins") == "Tier0 Admins -&gt; Domain Admins"
+    assert md_cell(["x", "<b>"]) == "x, &lt;b&gt;"
 
 
 def test_embedded_json_cannot_close_the_script_element():
@@ -111,3 +111,52 @@ def test_a_long_findings_table_is_embedded_data_a_short_one_is_rows():
     few = _report.html_table("plan", "Plan", ("DN", "status", "action"), many[:3])
     assert 'class="sortable"' in few and few.count("<tr>") == 4 and "plan-data" not in few
     assert "&lt;img src=x onerror=alert(1)&gt;" in few
+
+
+# -- issue 20 item 7: report temporary files are new files, never a name someone planted ---------
+
+def plant(directory, names, victim):
+    """Symlinks at the temporary names a report writer used to take (<name>.tmp-<pid>): a
+    writer that follows them overwrites the victim."""
+    for name in names:
+        os.symlink(str(victim), os.path.join(str(directory), "%s.tmp-%d" % (name, os.getpid())))
+
+
+def test_report_temporary_files_never_follow_a_planted_symlink(tmp_path):
+    victim = tmp_path / "victim"
+    victim.write_text("keep")
+    out = tmp_path / "r"
+    out.mkdir()
+    plant(out, list(_report.FILES.values()) + ["users.json", "users.html", _report.INCOMPLETE],
+          victim)
+    _report.mark_incomplete(str(out), "2026-01-01T00:00:00Z")
+    writer = ReportWriter(str(out), "T")
+    writer.add_user(row(1), "unchanged")
+    files = writer.finish(document(1), "0 of 1 objects changed")
+    assert victim.read_text() == "keep"
+    for path in files.values():
+        assert not os.path.islink(path) and oct(os.stat(path).st_mode & 0o777) == "0o644"
+
+
+def test_open_new_refuses_an_existing_name_or_symlink(tmp_path):
+    victim = tmp_path / "victim"
+    victim.write_text("keep")
+    os.symlink(str(victim), str(tmp_path / "link"))
+    for name in ("link", "victim"):
+        with pytest.raises(FileExistsError):
+            _report.open_new(str(tmp_path / name))
+    assert victim.read_text() == "keep"
+    with _report.open_new(str(tmp_path / "new")) as fh:
+        fh.write("x")
+    assert (tmp_path / "new").read_text() == "x"
+
+
+def test_write_atomic_replaces_the_file_not_a_symlinks_target(tmp_path):
+    victim = tmp_path / "victim"
+    victim.write_text("keep")
+    os.symlink(str(victim), str(tmp_path / "report.md"))
+    _report.write_atomic(str(tmp_path / "report.md"), "new\n")
+    assert victim.read_text() == "keep"
+    assert not os.path.islink(str(tmp_path / "report.md"))
+    assert (tmp_path / "report.md").read_text() == "new\n"
+    assert sorted(os.listdir(str(tmp_path))) == ["report.md", "victim"]

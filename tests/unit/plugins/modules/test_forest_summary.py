@@ -4,7 +4,7 @@ import json
 import os
 
 from ansible_collections.adremedy.directory.plugins.modules.forest_summary import (
-    markdown, summarize)
+    markdown, summarize, write)
 
 
 def report(base, name, **doc):
@@ -53,3 +53,13 @@ def test_markdown_cells_are_escaped(tmp_path):
     assert "# T &amp; &lt;b&gt;" in text
     assert "| a\\|b | OU=&lt;script&gt;,DC=x |" in text
     assert "<script>" not in text
+
+
+def test_the_summary_files_never_follow_a_planted_temporary_symlink(tmp_path):
+    victim = tmp_path / "victim"
+    victim.write_text("keep")
+    for name in ("forest-summary.md", "forest-summary.json"):
+        os.symlink(str(victim), str(tmp_path / (name + ".tmp")))
+    write(str(tmp_path / "forest-summary.md"), "# x\n")
+    assert victim.read_text() == "keep"
+    assert (tmp_path / "forest-summary.md").read_text() == "# x\n"
