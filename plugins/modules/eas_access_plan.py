@@ -114,7 +114,15 @@ EXAMPLES = r"""
         name: "iPhone15,2 (DeviceModel)"
     fail_on_loss: true
 
-- name: The same, after copying the device IDs to their owners' allow lists
+- name: Allowed iPhone 15 Pro devices not yet on their owner's allow list
+  adremedy.directory.eas_device_info:
+    search_base: OU=Staff,DC=example,DC=com
+    device_model: ["iPhone15,2"]
+    access_state: [Allowed]
+    exclude_individual: true
+  register: iphones
+
+- name: The same, after copying those device IDs to their owners' allow lists
   adremedy.directory.eas_access_plan:
     search_base: OU=Staff,DC=example,DC=com
     device_model: ["iPhone15,2"]

@@ -75,11 +75,16 @@ EXAMPLES = r"""
     password: "{{ vault_adremedy_password }}"
   register: protected
 
+# module_defaults (usually on the play) sets the connection once for every module of the
+# collection; without bind_dn and password here they come from ADREMEDY_BIND_DN and
+# ADREMEDY_PASSWORD, as the collection's AWX credential type sets them
 - name: Only the orphans, with connection settings from module_defaults
   module_defaults:
     group/adremedy.directory.ad:
       server: ldaps://dc1.example.com
       ca_cert: /etc/pki/example-ca.pem
+      bind_dn: CN=svc-adremedy,OU=Service Accounts,DC=example,DC=com
+      password: "{{ vault_adremedy_password }}"
   adremedy.directory.protected_accounts_info:
     classification: [orphaned]
   register: orphans

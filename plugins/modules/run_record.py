@@ -53,11 +53,26 @@ author:
 """
 
 EXAMPLES = r"""
-- name: Keep the run's outcome
+- name: Re-enable inheritance under Staff
+  adremedy.directory.inheritance:
+    search_base: OU=Staff,DC=example,DC=com
+  register: enforced
+
+- name: The run history's directory
+  ansible.builtin.file:
+    path: /var/lib/adremedy/enforce
+    state: directory
+    mode: "0750"
+
+- name: Keep the run's outcome; the line in runs.jsonl leaves the objects out
   adremedy.directory.run_record:
     dir: /var/lib/adremedy/enforce
-    record: "{{ my_result }}"
-    log_omit: [objects, plan]
+    record:
+      time: "{{ now(utc=true, fmt='%Y-%m-%dT%H:%M:%SZ') }}"
+      changed: "{{ enforced.changed }}"
+      counts: "{{ enforced.counts }}"
+      objects: "{{ enforced.objects }}"
+    log_omit: [objects]
 """
 
 RETURN = r"""
