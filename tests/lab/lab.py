@@ -72,6 +72,10 @@ DC_FQDN = "dc1.%s" % REALM.lower()
 # Run-time only: the provisioned copy (and its cache key) has "server services = ldap"; the
 # running DC also answers Kerberos (port 88 on HOST), for the GSSAPI binds.
 RUNTIME_OPTIONS = {"server services": "ldap, kdc"}
+# ADREMEDY_LAB_STRONG_AUTH=1 starts the DC with Samba's default "ldap server require strong auth =
+# yes", like a DC that requires LDAP signing: on 389 only signed or sealed SASL binds; over TLS only
+# simple binds (Samba 4.17 refuses SASL inside TLS then). Run-time only: the cached copy is the same.
+STRONG_AUTH_VARIABLE = "ADREMEDY_LAB_STRONG_AUTH"
 OFFLINE_MIN_SIZE = 1000  # from here on the seed is loaded offline and its result cached
 # "single" (one process, the least memory: the tests) or "prefork" (worker processes that serve
 # connections in parallel, as AD DCs do: the benchmark's partitioned reads).
@@ -303,6 +307,26 @@ def seeded_as():
         return None
 
 
+def runtime_options():
+    options = dict(RUNTIME_OPTIONS)
+    if os.environ.get(STRONG_AUTH_VARIABLE, "") not in ("", "0"):
+        options["ldap server require strong auth"] = "yes"
+    return options
+
+
+def strong_auth():
+    """The running configuration's 'ldap server require strong auth'."""
+    try:
+        with open(SMB_CONF) as fh:
+            for line in fh:
+                key, _, value = line.strip().partition("=")
+                if key.strip() == "ldap server require strong auth":
+                    return value.strip()
+    except OSError:
+        pass
+    return None
+
+
 def write_smb_conf():
     """smb.conf holds absolute paths; rewrite it for where the lab lives now."""
     lines = ["[global]",
@@ -315,7 +339,7 @@ def write_smb_conf():
              "\tstate directory = %s" % os.path.join(DC_DIR, "state"),
              "\tcache directory = %s" % os.path.join(DC_DIR, "cache"),
              "\tbinddns dir = %s" % os.path.join(DC_DIR, "bind-dns")]
-    lines += ["\t%s = %s" % kv for kv in dict(lab_options(), **RUNTIME_OPTIONS).items()]
+    lines += ["\t%s = %s" % kv for kv in dict(lab_options(), **runtime_options()).items()]
     lines += ["", "[sysvol]", "\tpath = %s" % os.path.join(DC_DIR, "state", "sysvol"),
               "\tread only = No", "", "[netlogon]",
               "\tpath = %s" % os.path.join(DC_DIR, "state", "sysvol", REALM.lower(), "scripts"),
@@ -472,6 +496,7 @@ def connection_info():
         "krb5_conf": KRB5_CONF,
         "hosts_file": HOSTS_FILE,
         "admin_principal": "Administrator@%s" % REALM,
+        "strong_auth": strong_auth(),
         "seed": seeded_as(),
     }
 
