@@ -7,16 +7,18 @@ container and device counts, allow/block list findings. Private."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy import eas_enabled
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
-    DEVICE_CLASS, DEVICES_CONTAINER_CLASS, device_owner)
+    DEVICE_CLASS, DEVICES_CONTAINER_CLASS, device_owner, enclosing_groups)
 from ansible_collections.adremedy.directory.plugins.module_utils._identity import mail_of
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    Entry, LdapClient, partitioned_search)
+    Entry, LdapClient, LdapError, follow_links, partitioned_search)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
-    CALLBACK_DENY_TYPES, SecurityDescriptor, Sddl, check_access, describe_ace)
+    CALLBACK_DENY_TYPES, SecurityDescriptor, SecurityDescriptorError, Sddl, check_access,
+    describe_ace, sid_to_str)
 
 CREATE_CHILD = 0x1
 
@@ -75,9 +77,98 @@ class DeviceCounts:
         return key in self.containers, self.devices.get(key, 0)
 
 
+class ExchangeToken(list):
+    """The SIDs Exchange creates the devices container with. As a list: every SID of every
+    Exchange server's token (what the modules return); servers: (DN, token) per account that is
+    a member of Exchange Servers, each judged on its own by creation_check (an allow only one
+    server has is no grant for the others; a deny on a group of one server stops that one)."""
+
+    def __init__(self, sids: Iterable[str] = (),
+                 servers: Iterable[tuple[str, Sequence[str]]] = ()) -> None:
+        self.servers = [(dn, list(dict.fromkeys(token))) for dn, token in servers]
+        union = list(sids) + [sid for _dn, token in self.servers for sid in token]
+        super().__init__(dict.fromkeys(union))
+
+    def tokens(self) -> list[tuple[str | None, list[str]]]:
+        return self.servers or [(None, list(self))]
+
+
+SERVER_ATTRIBUTES = ["objectClass", "objectSid", "member", "memberOf", "primaryGroupID"]
+
+
+def _sid(blob: bytes | None) -> str | None:
+    try:
+        return sid_to_str(blob) if blob else None
+    except SecurityDescriptorError:
+        return None
+
+
+def _account_token(client: LdapClient, account: Entry) -> list[str]:
+    """An account's own SID and its groups: tokenGroups (the DC's own transitive expansion,
+    primary group included), else memberOf followed and the primary group by RID."""
+    own = _sid(account.raw("objectSid"))
+    sids = [own] if own else []
+    try:
+        read = client.read(account.dn, ["tokenGroups"])
+    except LdapError:
+        read = None
+    groups = [sid for sid in (_sid(blob) for blob in (read.raws("tokenGroups") if read else []))
+              if sid]
+    if not groups:
+        groups = [sid for sid in (_sid(group.raw("objectSid"))
+                                  for group in enclosing_groups(client, account)) if sid]
+        rid = account.int("primaryGroupID")
+        if own and rid:
+            groups.append("%s-%d" % (own.rsplit("-", 1)[0], rid))
+    return sids + groups
+
+
+def exchange_token(client: LdapClient, exs: dict[str, Any]) -> dict[str, Any]:
+    """exs (_exchange.exchange_servers()) with its token made the Exchange servers' own: each
+    account that is a member of Exchange Servers, directly or through nested groups (the
+    servers' computer accounts), adds its SID and its groups (Domain Computers, Exchange
+    Trusted Subsystem...), so that a deny on any of them is seen. A member that cannot be read
+    is judged by the group's token. Without member accounts the group's token stays."""
+    group_token = list(exs["token"])
+    group = client.read(exs["dn"], ["member"])
+    pending = group.texts("member") if group else []
+    servers: list[tuple[str, list[str]]] = []
+    found: set[str] = set()
+    base = client.root_dse.root_domain_naming_context
+
+    def members(entry: Entry) -> list[str]:
+        classes = [value.lower() for value in entry.texts("objectClass")]
+        return entry.texts("member") if "group" in classes else []
+
+    for entry in follow_links(client, base, pending, SERVER_ATTRIBUTES, members,
+                              seen=[dn_key(exs["dn"])]):
+        found.add(dn_key(entry.dn))
+        if "group" in [value.lower() for value in entry.texts("objectClass")]:
+            continue
+        servers.append((entry.dn, group_token + _account_token(client, entry)))
+    if servers and any(dn_key(dn) not in found for dn in pending):
+        servers.append(("a member of %s that could not be read" % exs["dn"], group_token))
+    return dict(exs, token=ExchangeToken(group_token, servers),
+                servers=[dict(dn=dn, token=token) for dn, token in servers])
+
+
 def creation_check(sd: SecurityDescriptor, token: Sequence[str], container_class_guid: str,
                    sddl: Sddl) -> tuple[bool, str | None]:
-    """(Exchange Servers may create the devices container here, why) from the user's DACL."""
+    """(Exchange Servers may create the devices container here, why) from the user's DACL,
+    judged for each Exchange server's token when token is an ExchangeToken (True only when
+    every server may; why names the first that may not)."""
+    tokens = token.tokens() if isinstance(token, ExchangeToken) else [(None, token)]
+    for server, sids in tokens:
+        can, why = _creation_check(sd, sids, container_class_guid, sddl)
+        if not can:
+            if server is not None:
+                why = "%s (for the Exchange server %s)" % (why, server)
+            return can, why
+    return True, None
+
+
+def _creation_check(sd: SecurityDescriptor, token: Sequence[str], container_class_guid: str,
+                    sddl: Sddl) -> tuple[bool, str | None]:
     decision = check_access(sd, token, CREATE_CHILD, container_class_guid)
     if decision.granted:
         return True, None

@@ -115,9 +115,32 @@ generated:
   returned: success
   type: str
 exchange_servers:
-  description: The Exchange Servers group used, and the SIDs of its token.
+  description:
+    - The Exchange Servers group used, and the SIDs Exchange creates the devices container with
+      (RV(exchange_servers.token)) - the group and the groups it is nested in, Everyone,
+      Authenticated Users and, for each account that is a member of the group (the Exchange
+      servers' computer accounts), its own SID and its groups (C(tokenGroups), such as Domain Computers,
+      Exchange Trusted Subsystem and the like), so that a deny on any of them is seen.
+    - Each server is judged with its own token (RV(exchange_servers.servers)); Exchange can create
+      the container only when every server can.
   returned: success
   type: dict
+  contains:
+    dn:
+      description: The Exchange Servers group's DN.
+      type: str
+    sid:
+      description: The Exchange Servers group's SID.
+      type: str
+    token:
+      description: Every SID of every Exchange server's token.
+      type: list
+      elements: str
+    servers:
+      description: Each account that is a member of Exchange Servers, with its token.
+      type: list
+      elements: dict
+      version_added: 1.1.0
 """
 
 import datetime
@@ -126,7 +149,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._argspec import
 from ansible_collections.adremedy.directory.plugins.module_utils._compliance import Compliance
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import is_at_or_below
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_readiness import (
-    DeviceCounts)
+    DeviceCounts, exchange_token)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
     DEVICES_CONTAINER_CLASS, exchange_servers, schema_guid)
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
@@ -166,14 +189,15 @@ def read_directory(client, params, writer, second=None, catalog=None):
     devices = Background(lambda: DeviceCounts.of_selection(second, params)) if second else None
     dse = client.root_dse
     sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
-    exs = exchange_servers(client)
+    exs = exchange_token(client, exchange_servers(client))
     container_guid = schema_guid(client, DEVICES_CONTAINER_CLASS)[0]
     counts = DeviceCounts() if second else DeviceCounts.of_selection(client, params)
     found = ProtectedSet(client, catalog).load()
     base = params["protected_base"] or params["search_base"]
     objects = [o for o in found.objects() if not base or is_at_or_below(o["dn"], base)]
     compliance = Compliance(found.by_dn(), objects, counts,
-                            dict(dn=exs["dn"], sid=exs["sid"], token=exs["token"]),
+                            dict(dn=exs["dn"], sid=exs["sid"], token=exs["token"],
+                                 servers=exs["servers"]),
                             container_guid, sddl)
     waiting = []
 

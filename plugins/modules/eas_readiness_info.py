@@ -162,10 +162,33 @@ users:
       description: Why Exchange Servers cannot create the container, null when they can.
       type: str
 exchange_servers:
-  description: The Exchange Servers group used, and the SIDs of its token.
+  description:
+    - The Exchange Servers group used, and the SIDs Exchange creates the devices container with
+      (RV(exchange_servers.token)) - the group and the groups it is nested in, Everyone,
+      Authenticated Users and, for each account that is a member of the group (the Exchange
+      servers' computer accounts), its own SID and its groups (C(tokenGroups), such as Domain Computers,
+      Exchange Trusted Subsystem and the like), so that a deny on any of them is seen.
+    - Each server is judged with its own token (RV(exchange_servers.servers)); Exchange can create
+      the container only when every server can.
   returned: success
   type: dict
   sample: {dn: "CN=Exchange Servers,OU=Microsoft Exchange Security Groups,DC=example,DC=com", sid: S-1-5-21-1-2-3-1120}
+  contains:
+    dn:
+      description: The Exchange Servers group's DN.
+      type: str
+    sid:
+      description: The Exchange Servers group's SID.
+      type: str
+    token:
+      description: Every SID of every Exchange server's token.
+      type: list
+      elements: str
+    servers:
+      description: Each account that is a member of Exchange Servers, with its token.
+      type: list
+      elements: dict
+      version_added: 1.1.0
 container_class_guid:
   description: schemaIDGUID of msExchActiveSyncDevices used, and where it came from (V(schema) or V(documented)).
   returned: success
@@ -176,7 +199,8 @@ container_class_guid:
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import descriptor_of
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_readiness import (
-    SUMMARY_KEYS, USER_ATTRIBUTES, DeviceCounts, readiness, summarize, unreadable_row)
+    SUMMARY_KEYS, USER_ATTRIBUTES, DeviceCounts, exchange_token, readiness, summarize,
+    unreadable_row)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
     DEVICES_CONTAINER_CLASS, exchange_servers, schema_guid)
 from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
@@ -222,7 +246,7 @@ def main():
         check_selection(client, params, whole_domain=True)
         dse = client.root_dse
         sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
-        exs = exchange_servers(client)
+        exs = exchange_token(client, exchange_servers(client))
         container_guid, source = schema_guid(client, DEVICES_CONTAINER_CLASS)
         counts = DeviceCounts.of_selection(client, params)
         protection = ProtectedSet(client, catalog).load().by_dn()
@@ -235,7 +259,8 @@ def main():
                 continue
             add_row(result, readiness(entry, sd, protection.get(entry.dn), counts,
                                       exs["token"], container_guid, sddl), params["details"])
-    result["exchange_servers"] = dict(dn=exs["dn"], sid=exs["sid"], token=exs["token"])
+    result["exchange_servers"] = dict(dn=exs["dn"], sid=exs["sid"], token=list(exs["token"]),
+                                      servers=exs["servers"])
     result["container_class_guid"] = dict(guid=container_guid, source=source)
     module.exit_json(**result)
 

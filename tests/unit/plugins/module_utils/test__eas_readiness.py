@@ -47,3 +47,25 @@ def test_creation_check_says_why(sddl, can, words):
                                   CREATE_DEVICES, SDDL)
     assert allowed is can
     assert (why is None) if words is None else (words in why)
+
+
+def test_creation_is_judged_for_every_exchange_server_token():
+    from ansible_collections.adremedy.directory.plugins.module_utils._eas_readiness import (
+        ExchangeToken)
+    group = [EXS, "S-1-1-0", "S-1-5-11"]
+    ex01 = group + [DOMAIN + "-1400", DOMAIN + "-515"]
+    ex02 = group + [DOMAIN + "-1401", DOMAIN + "-515", DOMAIN + "-1121"]
+    token = ExchangeToken(group, [("CN=EX01,DC=x", ex01), ("CN=EX02,DC=x", ex02)])
+    assert list(token) == group + [DOMAIN + "-1400", DOMAIN + "-515", DOMAIN + "-1401",
+                                   DOMAIN + "-1121"]
+    grant = "(OA;CIID;CCDCLC;%s;;%s)" % (CREATE_DEVICES, EXS)
+    ok = SDDL.parse("D:AI" + grant)
+    assert creation_check(ok, token, CREATE_DEVICES, SDDL) == (True, None)
+    # a deny on a group only EX02 is in: EX02 cannot create the container, so Exchange may not
+    deny = SDDL.parse("D:AI(OD;;CC;%s;;%s-1121)%s" % (CREATE_DEVICES, DOMAIN, grant))
+    can, why = creation_check(deny, token, CREATE_DEVICES, SDDL)
+    assert can is False and "deny ACE" in why and "CN=EX02,DC=x" in why
+    # an allow only EX01's token has is not a grant for EX02
+    own = SDDL.parse("D:AI(OA;;CC;%s;;%s-1400)" % (CREATE_DEVICES, DOMAIN))
+    can, why = creation_check(own, token, CREATE_DEVICES, SDDL)
+    assert can is False and "CN=EX02,DC=x" in why

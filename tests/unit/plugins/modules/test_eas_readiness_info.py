@@ -68,3 +68,48 @@ def test_protected_accounts_classified_under_a_base(run_module, directory):
     assert [o["dn"] for o in only["objects"]] == [ORPHAN]
     gone = run_module(protected_accounts_info, dict(search_base="OU=Gone," + DOMAIN_NC))
     assert gone["failed"] and gone["ldap_code"] == 32 and directory.closed
+
+
+# -- issue 20 item 7: the token is the Exchange servers' own, their computer accounts' groups in it
+
+EX01 = "CN=EX01,OU=Exchange Servers," + DOMAIN_NC
+ETS = "%s-1121" % DOMAIN_SID  # Exchange Trusted Subsystem: EX01 is a member, the group is not
+DENIED_ETS = "CN=Denied ETS,OU=Staff," + DOMAIN_NC
+DENIED_COMPUTERS = "CN=Denied Computers,OU=Staff," + DOMAIN_NC
+
+
+def denied(trustee):
+    return "O:DAG:DUD:AI(OD;;CC;c975c901-6cea-4b6f-8319-d67f45449506;;%s)" % trustee \
+        + CAN_CREATE[len("O:DAG:DUD:AI"):]
+
+
+def exchange_server(directory):
+    """EX01, a member of Exchange Servers, whose token (tokenGroups) also holds Domain Computers
+    and Exchange Trusted Subsystem, as a real Exchange server's computer account's does."""
+    from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_from_str
+    directory.add_entry("OU=Exchange Servers," + DOMAIN_NC, objectClass=["top", "organizationalUnit"])
+    directory.add_entry(EX01, objectClass=["top", "person", "user", "computer"],
+                        objectSid=make_sid(1400), sAMAccountName="EX01$", primaryGroupID="515",
+                        memberOf=[EXCHANGE_SERVERS], tokenGroups=[
+                            sid_from_str(sid) for sid in ("%s-515" % DOMAIN_SID, "%s-1120" % DOMAIN_SID,
+                                                          ETS)])
+    directory.entries[EXCHANGE_SERVERS.lower()].attrs["member"] = [EX01.encode()]
+    directory.add_user(DENIED_ETS, denied(ETS), sAMAccountName="deniedets")
+    directory.add_user(DENIED_COMPUTERS, denied("DC"), sAMAccountName="deniedcomputers")
+
+
+def test_a_deny_on_the_exchange_servers_computer_groups_is_not_missed(run_module, directory):
+    lab(directory)
+    exchange_server(directory)
+    result = run_module(eas_readiness_info, dict(search_base=STAFF, details=True))
+    assert not result["failed"], result["msg"]
+    rows = dict((row["dn"], row) for row in result["users"])
+    assert rows[FINE]["exchange_can_create"] is True
+    for dn, trustee in ((DENIED_ETS, ETS), (DENIED_COMPUTERS, "DC")):
+        assert rows[dn]["exchange_can_create"] is False, dn
+        assert "a deny ACE stops Exchange Servers creating" in rows[dn]["reason"]
+        assert "(OD;;CC;c975c901-6cea-4b6f-8319-d67f45449506;;%s)" % trustee in rows[dn]["reason"]
+        assert "EX01" in rows[dn]["reason"]
+    servers = result["exchange_servers"]["servers"]
+    assert [s["dn"] for s in servers] == [EX01]
+    assert {ETS, "%s-515" % DOMAIN_SID, "%s-1400" % DOMAIN_SID} <= set(servers[0]["token"])
