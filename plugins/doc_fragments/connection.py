@@ -16,7 +16,10 @@ options:
     description:
       - One or more domain controllers as C(ldaps://host[:port]) or C(ldap://host[:port]), tried in
         order until one answers. A bare host name means LDAPS on port 636.
-      - Bad credentials stop at the first server, so an account is never locked out by retries.
+      - Bad credentials stop at the first server, so an account is never locked out by retries. A bind
+        the DC refuses is one line saying what happened and what to do (wrong password, unknown,
+        disabled, expired or locked-out account, password expired or to be changed, logon hours or
+        workstations, channel binding required, signing required).
       - If not set, the value of the environment variable E(ADREMEDY_SERVER) is used (comma separated).
         Without either the module fails in one line naming both, and the playbooks' inventory
         variable C(adremedy_connection).
@@ -46,19 +49,30 @@ options:
     type: path
   auth:
     description:
-      - How to bind.
+      - How to bind. See the collection's C(docs/authentication.md) for what each gives with each
+        transport and DC policy.
       - V(simple) is a simple bind, only over LDAPS or StartTLS (the module refuses to send a password
         in clear text).
-      - V(kerberos) is SASL GSSAPI, only over LDAPS or StartTLS. Without O(password) the ticket comes
-        from the ticket cache (C(kinit), E(KRB5CCNAME)) or from the keytab E(KRB5_CLIENT_KTNAME)
-        names; with O(password) the module gets a ticket for O(bind_dn) itself. O(bind_dn) is then
-        a Kerberos principal (C(user@REALM)), not a DN. O(server) must name the DC as its service
-        principal does (C(ldap/dc1.example.com)), not by IP address. The realm and its KDCs come
-        from C(krb5.conf) (E(KRB5_CONFIG)). Needs the C(gssapi) Python package.
-      - V(ntlm) is NTLM as ldap3 offers it (O(bind_dn) as C(DOMAIN\\user)); Windows DCs only.
+      - V(kerberos) is SASL GSSAPI. Without O(password) the ticket comes from the ticket cache
+        (C(kinit), E(KRB5CCNAME)) or from the keytab E(KRB5_CLIENT_KTNAME) names; with O(password)
+        the module gets a ticket for O(bind_dn) itself. O(bind_dn) is then a Kerberos principal
+        (C(user@REALM)), not a DN. O(server) must name the DC as its service principal does
+        (C(ldap/dc1.example.com)), not by IP address. The realm and its KDCs come from
+        C(krb5.conf) (E(KRB5_CONFIG)). Needs the C(gssapi) Python package.
+      - V(ntlm) is NTLM in SASL GSS-SPNEGO (O(bind_dn) as C(DOMAIN\\user) or C(user@domain), with
+        O(password)). Needs the C(pyspnego) Python package (pure Python, it brings its own MD4, so
+        it works on OpenSSL 3).
+      - V(negotiate) is Kerberos when a ticket can be had (from O(bind_dn) and O(password), the
+        cache or the keytab), else NTLM, as Windows clients do. O(bind_dn) as C(user@REALM) serves
+        both. A wrong password or an account the KDC refuses is not tried again with NTLM.
+      - V(kerberos), V(ntlm) and V(negotiate) over plain C(ldap://) without O(start_tls) are signed
+        and sealed (the SASL security layer encrypts every LDAP message after the bind), so a DC
+        without a certificate can be used; over LDAPS or StartTLS they add no security layer (AD
+        refuses one inside TLS) and carry the C(tls-server-end-point) channel binding token, so a DC
+        that enforces LDAP channel binding accepts them.
       - If not set, the value of the environment variable E(ADREMEDY_AUTH) is used, when it is not empty.
     type: str
-    choices: [simple, kerberos, ntlm]
+    choices: [simple, kerberos, ntlm, negotiate]
     default: simple
   bind_dn:
     description:
@@ -123,6 +137,8 @@ options:
     elements: str
 requirements:
   - ldap3 (Python library, on the managed node)
+  - pyspnego (Python library) for O(auth=ntlm) and the NTLM part of O(auth=negotiate)
+  - gssapi (Python library) for O(auth=kerberos) and the Kerberos part of O(auth=negotiate)
 notes:
   - Transient failures (server busy or unavailable, connection reset) are retried three times with
     growing pauses; a search that loses its connection after it has returned entries fails rather

@@ -45,13 +45,10 @@ EXAMPLES = r"""
       - dcs.servers | rejectattr('reachable') | list | length == 0
       - dcs.servers | map(attribute='bind.protection') | reject('none') | list | length > 0
       - dcs.rights.read_dacl_domain
+# For a domain whose DCs have no certificate, run it with the settings the jobs will use,
+# e.g. server ldap://dc1.example.com, auth negotiate and bind_dn svc-adremedy@EXAMPLE.COM:
+# bind.protection then says sealed.
 
-- name: Kerberos or NTLM sealed on plain LDAP, for a domain whose DCs have no certificate
-  adremedy.directory.connection_info:
-    server: [ldap://dc1.example.com, ldap://dc2.example.com]
-    auth: negotiate
-    bind_dn: svc-adremedy@EXAMPLE.COM
-    password: "{{ vault_adremedy_password }}"
 """
 
 RETURN = r"""
