@@ -290,7 +290,7 @@ class ProtectedSet:
 
     def _find_sid(self, sid: str, group: bool = False, source: LdapClient | None = None,
                   base: str | None = None,
-                  attributes: Sequence[str] = ENTRY_ATTRIBUTES) -> Entry | None:
+                  attributes: Sequence[str] | None = None) -> Entry | None:
         """The one object of this domain (or of `source` under `base`) whose objectSid is sid,
         with group=True only a group: an account that carries a protected group's SID is not
         that group. None when there is none; LdapError naming the SID when two objects carry
@@ -300,7 +300,7 @@ class ProtectedSet:
         search = "(objectSid=%s)" % escape_filter_value(sid)
         if group:
             search = "(&(objectClass=group)%s)" % search
-        found = list(source.search(base, search, attributes))
+        found = list(source.search(base, search, attributes or ENTRY_ATTRIBUTES))
         if len(found) > 1:
             raise LdapError("objectSid %s is carried by %d %s (%s): the protected set cannot "
                             "tell which one it is, so nothing is decided on a guess; remove the "

@@ -18,7 +18,7 @@ description:
     Domain Controllers and Read-only Domain Controllers) and every object with C(adminCount=1).
   - Key Admins and Enterprise Key Admins count as protected groups wherever they exist (see
     RV(pdc_emulator) for why), though Microsoft's list does not name them.
-  - Membership through a primary group counts: an account whose C(primaryGroupID) is any group of
+  - Membership through a primary group counts. An account whose C(primaryGroupID) is any group of
     the set (for example a group nested in Domain Admins) is in the set, as it is in the token.
   - Each is classified V(protected) (in the set, with the group chain that protects it),
     V(orphaned) (C(adminCount=1) but in no protected group, so its inheritance stays off for good)
