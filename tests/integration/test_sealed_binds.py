@@ -212,6 +212,19 @@ def test_sealed_on_the_default_lab_too(lab, baseline, tmp_path, auth):
     assert result["objects"] == baseline["protected"]["objects"]
 
 
+@pytest.mark.parametrize("auth", ["kerberos", "negotiate"])
+def test_sealed_from_a_ticket_cache(lab, baseline, tmp_path, auth):
+    """kinit, then no bind_dn and no password: the ticket cache's principal, sealed."""
+    runner = runner_for(lab, tmp_path)
+    runner.env["KRB5CCNAME"] = "FILE:%s" % (tmp_path / "ccache")
+    subprocess.run(["kinit", lab["admin_principal"]], input=lab["password"] + "\n", text=True,
+                   env=dict(os.environ, **runner.env), stdout=subprocess.DEVNULL, check=True)
+    result = runner.run("protected_accounts_info", dict(
+        server=["ldap://%s:389" % lab["dc_fqdn"]], auth=auth), defaults=False, env=runner.env)
+    assert not result.get("failed"), result.get("msg")
+    assert result["objects"] == baseline["protected"]["objects"]
+
+
 def test_negotiate_falls_back_to_ntlm_where_kerberos_cannot_be_had(lab, baseline, tmp_path):
     """By IP address the KDC has no ldap/127.0.0.1 service principal: negotiate uses NTLM."""
     runner = runner_for(lab, tmp_path)
@@ -396,3 +409,23 @@ def test_sasl_inside_tls_is_refused_by_samba_in_strong_mode(strong, tmp_path, au
         "or sealed even over TLS, and refuses signing inside TLS (Samba's 'ldap server require "
         "strong auth = yes'); bind over ldap:// without start_tls (sealed) or with auth simple "
         "over TLS" % (auth, account, ldaps))
+
+
+@pytest.mark.parametrize("auth", ["ntlm", "kerberos"])
+def test_a_real_write_through_the_sealed_layer(strong, directory, tmp_path, auth):
+    """inheritance writes the DACL, reads it back and verifies it, all sealed on 389."""
+    from made_here import put_back, protected
+    runner = runner_for(strong, tmp_path)
+    before = directory.read_sd(BROKEN)
+    assert protected(directory, BROKEN)
+    try:
+        result = runner.run("inheritance", dict(sealed_connection(strong, auth), dn=[BROKEN]),
+                            defaults=False, env=runner.env)
+        assert not result.get("failed"), result.get("msg")
+        assert [(o["dn"], o["status"]) for o in result["objects"]] == [(BROKEN, "changed")]
+        assert not protected(directory, BROKEN)
+        again = runner.run("inheritance", dict(sealed_connection(strong, auth), dn=[BROKEN]),
+                           defaults=False, env=runner.env)
+        assert again["changed"] is False, again.get("msg")
+    finally:
+        put_back(directory, BROKEN, before)
