@@ -321,3 +321,17 @@ def test_the_tree_is_read_from_the_schema_and_the_extended_rights(directory):
 
 def test_a_schema_that_shows_no_property_set_gives_no_tree(directory):
     assert read_object_types(directory) is None
+
+
+def test_a_failed_schema_read_is_a_reason_not_an_error(directory, monkeypatch):
+    from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
+    from ansible_collections.adremedy.directory.plugins.module_utils._object_types import (
+        object_types_or_why)
+
+    def refused(*_args, **_kwargs):
+        raise LdapError("search under CN=Schema failed: insufficientAccessRights (50)", code=50)
+    assert object_types_or_why(directory) == (
+        None, "the schema read showed no attribute in a property set")
+    monkeypatch.setattr(directory, "search", refused)
+    tree, why = object_types_or_why(directory)
+    assert tree is None and "insufficientAccessRights (50)" in why
