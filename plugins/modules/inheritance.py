@@ -33,8 +33,9 @@ attributes:
   diff_mode:
     support: full
     description: Returns the DACL before and after of each changed object as SDDL, one ACE per line.
-      An ACE SDDL has no form for here (callback and conditional ACEs) is shown as C((X:<hex>)), its bytes
-      in hexadecimal, which the journal's SDDL also holds and reads back byte for byte.
+      An ACE SDDL has no form for here (callback and conditional ACEs) is shown in parentheses as C(X:)
+      and its bytes in hexadecimal, as the journal's SDDL also holds it; the collection reads that back
+      byte for byte.
 options:
   state:
     description:
