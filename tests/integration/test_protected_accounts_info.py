@@ -197,7 +197,8 @@ def test_missing_base_dn(ansible):
 def test_clear_text_simple_bind_is_refused(ansible, lab):
     result = failure(ansible, server=[lab["start_tls_server"]])
     assert result["msg"] == ("simple bind to ldap://127.0.0.1:389 would send the password in "
-                             "clear text; use ldaps:// or start_tls: true")
+                             "clear text; use ldaps://, start_tls: true, or auth kerberos, ntlm "
+                             "or negotiate (signed and sealed on plain LDAP)")
 
 
 def test_not_an_ldap_uri(ansible):
