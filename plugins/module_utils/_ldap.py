@@ -884,11 +884,13 @@ class LdapClient:
             if not cookie:
                 return
 
-    def read(self, dn: str, attributes: Iterable[str], what: str | None = None) -> Entry | None:
-        """One object, or None when it does not exist."""
+    def read(self, dn: str, attributes: Iterable[str], what: str | None = None,
+             sd_flags: int | None = None) -> Entry | None:
+        """One object, or None when it does not exist. sd_flags: the parts of
+        nTSecurityDescriptor to read (default 0x4, the DACL; 0x5 adds the owner)."""
         if dn:
             dn = check_dn(dn)
-        ctrl = self._controls(None, None, attributes)
+        ctrl = self._controls(sd_flags, None, attributes)
 
         def call(conn):
             return conn.search(dn, "(objectClass=*)", search_scope="BASE",
