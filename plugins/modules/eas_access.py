@@ -1,0 +1,293 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: eas_access
+short_description: Turn ActiveSync and OWA for Devices on or off for many users at once
+version_added: 1.1.0
+description:
+  - Sets ActiveSync (Set-CASMailbox C(-ActiveSyncEnabled)) and OWA for Devices for every user
+    the selection names, in one task. Both live in the bits of C(msExchOmaAdminWirelessEnable):
+    bit 4 set turns ActiveSync off, bit 8 set turns OWA for Devices off. Every other bit stays as
+    it is, and an absent attribute counts as 0 (everything enabled), as Exchange reads it.
+  - This is the policy many sites want for administrator accounts (O(protected_only), with
+    V(disabled)), and the usual "ActiveSync only for members of group X" (O(member_of)).
+  - Each user is written in one LDAP modify that deletes the value read and adds the new one,
+    so the DC refuses the write when someone changed the value in between; the module then
+    reads the user again, plans again from that value (keeping the other writer's bits) and
+    writes once more. Every write is read back and verified.
+  - Users whose value already says what is asked are not written, so a second run reports
+    C(changed=false).
+extends_documentation_fragment:
+  - adremedy.directory.connection
+  - adremedy.directory.selection
+attributes:
+  check_mode:
+    support: full
+    description: Computes the same plan, counts and per-user results as a real run; writes nothing (not even the journal).
+  diff_mode:
+    support: full
+    description: The value before and after of each changed user, with what it means for ActiveSync and OWA for Devices.
+options:
+  activesync:
+    description:
+      - V(disabled) sets bit 4 (ActiveSync off for the user); V(enabled) clears it.
+      - Left out, bit 4 is left as it is. Give O(activesync), O(owa_for_devices) or both.
+    type: str
+    choices: [enabled, disabled]
+  owa_for_devices:
+    description:
+      - V(disabled) sets bit 8 (OWA for Devices off); V(enabled) clears it. Left out, bit 8 is
+        left as it is.
+    type: str
+    choices: [enabled, disabled]
+  member_of:
+    description:
+      - Only users that are members of this group, directly, through nested groups (the
+        in-chain matching rule, C(LDAP_MATCHING_RULE_IN_CHAIN)) or by primary group (the group
+        or a group nested in it as their C(primaryGroupID)). Combined with the selection: a
+        search selects only those members; a DN in O(dn) that is not one is reported as
+        skipped with the reason.
+      - The group as admins name it, namely a DN, C(sAMAccountName), C(DOMAIN\\name), SID or
+        objectGUID. A name that matches no group, or two, fails the task naming it, with
+        nothing changed.
+    type: str
+  protected_only:
+    description:
+      - Only users in the AdminSDHolder protected set, classified V(protected) or V(unmarked)
+        exactly as M(adremedy.directory.protected_accounts_info) and
+        M(adremedy.directory.inheritance) compute it (nested groups, primary groups,
+        C(dSHeuristics) exclusions). Orphaned C(adminCount=1) accounts are not in it.
+      - A search selects only those; a DN in O(dn) outside the set is reported as skipped.
+    type: bool
+    default: false
+  journal:
+    description:
+      - JSON Lines file to append one line to before each write, with C(action=eas_access),
+        C(dn), C(object_guid), C(attribute), C(old_value) (null when the attribute was not set),
+        C(new_value), C(time) and C(domain_sid). Created with mode 0600.
+      - Refused, with nothing written, when it is a symbolic link, has more than one hard link
+        or is owned by another user, or when its directory is owned by someone other than the
+        user running the module or root, or is writable by group or others without the sticky
+        bit.
+    type: path
+  max_changes:
+    description:
+      - If more users would change than this, change nothing and fail, returning the plan in
+        RV(plan). V(0) allows no change at all (a plan of one user fails). Leave it out (or
+        V(null)) for no limit.
+    type: int
+  fail_fast:
+    description: Stop at the first user whose write fails.
+    type: bool
+    default: false
+  list_unchanged:
+    description: Also list users whose value needed no change in RV(objects).
+    type: bool
+    default: false
+notes:
+  - The bind account needs write property on C(msExchOmaAdminWirelessEnable) (schemaIDGUID
+    C(c1a7bfbe-116b-4737-8cd9-d29ef5b3690e)) on the users, or on the property set the forest's
+    schema puts it in (its C(attributeSecurityGUID); Exchange's schema puts it in
+    Public-Information, C(e48d0154-bcf8-11d1-8702-00c04fb96050)). Read property on it and on
+    C(objectGUID) too. See the least-privilege guide.
+  - Protected accounts take AdminSDHolder's DACL every hour (SDProp), so a delegation for them
+    must be granted on AdminSDHolder, or the write is made by an account that already has it
+    there (Domain Admins).
+  - Needs the Exchange schema; without it the task fails naming the missing attribute, with
+    nothing changed.
+seealso:
+  - module: adremedy.directory.protected_accounts_info
+  - module: adremedy.directory.eas_access_plan
+author:
+  - adremedy.directory maintainers (@adremedy)
+"""
+
+EXAMPLES = r"""
+- name: No ActiveSync for any account in the AdminSDHolder protected set
+  adremedy.directory.eas_access:
+    search_base: DC=example,DC=com
+    protected_only: true
+    activesync: disabled
+    journal: /var/log/adremedy/eas-access.jsonl
+
+- name: ActiveSync and OWA for Devices only for members of Mobile Users (nested too)
+  adremedy.directory.eas_access:
+    search_base: OU=Staff,DC=example,DC=com
+    member_of: EXAMPLE\Mobile Users
+    activesync: enabled
+    owa_for_devices: enabled
+
+- name: Turn OWA for Devices off for two users, showing the change first
+  adremedy.directory.eas_access:
+    dn:
+      - CN=Jane Doe,OU=Staff,DC=example,DC=com
+      - CN=Max Mustermann,OU=Staff,DC=example,DC=com
+    owa_for_devices: disabled
+  check_mode: true
+  diff: true
+"""
+
+RETURN = r"""
+counts:
+  description: Users selected and what happened to them.
+  returned: always
+  type: dict
+  sample: {matched: 12, changed: 10, unchanged: 2, skipped: 0, failed: 0}
+objects:
+  description: Users changed (or that would be, in check mode), skipped or failed; also unchanged ones with O(list_unchanged).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    dn:
+      description: The user's DN.
+      type: str
+    status:
+      description: V(changed), V(unchanged), V(skipped) or V(failed).
+      type: str
+    before:
+      description: The value of C(msExchOmaAdminWirelessEnable) before, null when it was not set.
+      type: int
+      returned: when changed
+      sample: 8
+    after:
+      description: The value written (or to be written, in check mode).
+      type: int
+      returned: when changed
+      sample: 12
+    activesync:
+      description: ActiveSync after the change, V(enabled) or V(disabled).
+      type: str
+      returned: when changed
+    owa_for_devices:
+      description: OWA for Devices after the change.
+      type: str
+      returned: when changed
+    changes:
+      description: What changed, for example C(activesync disabled).
+      type: list
+      elements: str
+      returned: when changed
+    reason:
+      description: Why a user named in O(dn) was skipped.
+      type: str
+      returned: when skipped
+    note:
+      description: Why a user planned for a change was not written after all (another writer made the value right meanwhile).
+      type: str
+      returned: when it applies
+    error:
+      description: One line naming the user, the operation and the LDAP result.
+      type: str
+      returned: when failed
+member_of:
+  description: The DN of the group O(member_of) named.
+  returned: when O(member_of) is given
+  type: str
+plan:
+  description: The DNs of the users the run would change, when that is more than O(max_changes).
+  returned: when max_changes was exceeded
+  type: list
+  elements: str
+msg:
+  description: One-line summary.
+  returned: always
+  type: str
+  sample: 10 of 12 users changed, 2 already right, 0 skipped, 0 failed
+"""
+
+from collections import deque
+
+from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._bulk import (
+    Outcome, bulk_spec, enforce_limit, record_failure)
+from ansible_collections.adremedy.directory.plugins.module_utils._eas_access import (
+    ATTRIBUTE, STATES, USER_READ, member_of, plan_user, selected_users, write_change)
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
+    require_exchange_schema)
+from ansible_collections.adremedy.directory.plugins.module_utils._journal import open_journal
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+    LdapError, check_selection)
+from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
+from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
+
+OPTIONS = ArgumentSpec(dict(
+    activesync=dict(type="str", choices=list(STATES)),
+    owa_for_devices=dict(type="str", choices=list(STATES)),
+    member_of=dict(type="str"),
+    protected_only=dict(type="bool", default=False),
+    journal=dict(type="path"),
+), required_one_of=[("activesync", "owa_for_devices")])
+
+
+def build_plan(client, params, want, outcome, member, protection):
+    """The changes, in selection order; users already right are counted as unchanged."""
+    changes = []
+    for entry in selected_users(client, params, USER_READ, outcome, member, protection):
+        outcome.counts["matched"] += 1
+        try:
+            change = plan_user(entry, *want)
+        except ValueError as exc:
+            outcome.fail(entry.dn, exc)
+            continue
+        if change is None:
+            outcome.add(entry.dn, "unchanged")
+        else:
+            changes.append(change)
+    return changes
+
+
+def apply_changes(client, changes, want, outcome, check_mode, journal, fail_fast):
+    """Write each change (in check mode, only report it) into outcome."""
+    pending = deque(changes)
+    while pending:
+        planned = pending.popleft()
+        change = planned
+        if not check_mode:
+            try:
+                change = write_change(client, planned, want, journal)
+            except LdapError as exc:
+                if record_failure(outcome, planned.dn, exc, pending, fail_fast):
+                    return
+                continue
+        if change is None:
+            outcome.add(planned.dn, "unchanged", note="another writer set %s as asked between "
+                        "the read and the write; not written" % ATTRIBUTE)
+            continue
+        outcome.add(change.dn, "changed", **change.detail())
+        outcome.diffs.append(change.diff())
+
+
+def main():
+    module = AdremedyModule(OPTIONS, bulk_spec(), selection=True)
+    params = module.params
+    want = (params["activesync"], params["owa_for_devices"])
+    outcome = Outcome(params["list_unchanged"], noun="users")
+    extra = {}
+    with module.client(outcome.result) as client, module.global_catalog() as catalog:
+        check_selection(client, params)
+        require_exchange_schema(client, [ATTRIBUTE])
+        member = member_of(client, params["member_of"]) if params["member_of"] else None
+        if member is not None:
+            extra["member_of"] = member.dn
+        protection = ProtectedSet(client, catalog).load().by_dn() \
+            if params["protected_only"] else None
+        changes = build_plan(client, params, want, outcome, member, protection)
+        enforce_limit(changes, params["max_changes"], outcome,
+                      verb="changes ActiveSync access of")
+        with open_journal(params["journal"], client, changes, outcome,
+                          module.check_mode) as journal:
+            apply_changes(client, changes, want, outcome, module.check_mode, journal,
+                          params["fail_fast"])
+    module.finish(outcome, **extra)
+
+
+if __name__ == "__main__":
+    main()
