@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
     DnError, first_rdn_value, parent)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
-    Entry, LdapClient, LdapError, read_objects_matching)
+    Entry, LdapClient, LdapError, escape_filter_value, read_objects_matching)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     sid_from_str, sid_to_str)
 
@@ -156,6 +156,26 @@ def whoami(client: LdapClient) -> str | None:
     return answer or None
 
 
+def _account_named(client: LdapClient, base: str, me: str) -> dict[str, Any] | None:
+    """The account a Who am I? answer names ('dn:CN=...' or 'u:EXAMPLE\\sam'), or None."""
+    attributes = ["objectSid", "sAMAccountName"]
+    try:
+        if me.startswith("dn:"):
+            entry = client.read(me[3:], attributes)
+        elif me.startswith("u:"):
+            sam = me[2:].split("\\")[-1]
+            entry = next(iter(client.search(base, "(sAMAccountName=%s)" % escape_filter_value(sam),
+                                            attributes)), None)
+        else:
+            entry = None
+    except LdapError:
+        entry = None
+    if entry is None or not entry.raw("objectSid"):
+        return None
+    return dict(sid=sid_to_str(entry.raw("objectSid")), dn=entry.dn,
+                name=entry.text("sAMAccountName"), classes=[])
+
+
 def account_of(client: LdapClient, root: Entry | None) -> dict[str, Any]:
     """Who the bound account is: Who am I?, and its token (the RootDSE's tokenGroups) by name;
     the account itself is the user among the token's SIDs."""
@@ -165,13 +185,16 @@ def account_of(client: LdapClient, root: Entry | None) -> dict[str, Any]:
     user = next((dict(sid=sid, **named[sid]) for sid in sids if sid in named
                  and "user" in named[sid]["classes"] and "computer" not in named[sid]["classes"]),
                 None)
+    me = whoami(client)
+    if user is None and me:  # AD's RootDSE tokenGroups may leave the account's own SID out
+        user = _account_named(client, base, me)
     groups = []
     for sid in sids:
         if user is not None and sid == user["sid"]:
             continue
         name = named.get(sid, {}).get("name") or WELL_KNOWN.get(sid)
         groups.append(dict(sid=sid, name=name))
-    return dict(whoami=whoami(client), dn=user["dn"] if user else None,
+    return dict(whoami=me, dn=user["dn"] if user else None,
                 sam_account_name=user["name"] if user else None,
                 sid=user["sid"] if user else None, groups=groups)
 

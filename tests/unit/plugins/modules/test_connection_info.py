@@ -5,7 +5,8 @@ against the lab's DC (TLS, the certificate and each bind's protection)."""
 
 from fakes import DOMAIN_NC, DOMAIN_SID, EXCHANGE, ORG, make_sid
 
-from ansible_collections.adremedy.directory.plugins.module_utils import _module
+from ansible_collections.adremedy.directory.plugins.module_utils import (
+    _connection_info, _module)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_from_str
 from ansible_collections.adremedy.directory.plugins.modules import connection_info
@@ -119,3 +120,17 @@ def test_an_unreachable_server_is_reported_and_the_next_one_used(run_module, dir
     assert [s["reachable"] for s in result["servers"]] == [False, True]
     assert "connection refused" in result["servers"][0]["error"]
     assert result["account"]["sam_account_name"] == "svc-adremedy"
+
+
+def test_where_the_token_leaves_the_account_out_who_am_i_names_it(run_module, directory,
+                                                                  monkeypatch):
+    """AD's RootDSE tokenGroups may hold only the groups; its Who am I? names the account."""
+    dc(directory)
+    root = directory.entries[""]
+    root.attrs["tokengroups"] = [v for v in root.attrs["tokengroups"] if v != make_sid(1105)]
+    monkeypatch.setattr(_connection_info, "whoami", lambda client: "u:EXAMPLE\\svc-adremedy")
+    result = run_module(connection_info, {})
+    account = result["account"]
+    assert account["whoami"] == "u:EXAMPLE\\svc-adremedy"
+    assert (account["dn"], account["sid"]) == (ADMIN, DOMAIN_SID + "-1105")
+    assert result["rights"]["read_dacl_own_object"] is True
