@@ -159,6 +159,9 @@ options:
         C(kind) (V(device) or V(container)), C(dn), C(object_guid), C(owner_dn), C(domain_sid),
         C(attributes) (every text value, by lower-case attribute name), C(binary_attributes)
         (base64) and C(sddl).
+      - Refused, with nothing removed, when it is a symbolic link, has more than one hard link or
+        is owned by another user, or when its directory is owned by someone other than the user
+        running the module or root, or is writable by group or others without the sticky bit.
     type: path
   fail_fast:
     description: Stop at the first object whose removal fails.
