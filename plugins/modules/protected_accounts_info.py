@@ -26,6 +26,14 @@ description:
   - Group exclusions set in the C(dSHeuristics) dwAdminSDExMask are honoured. Schema Admins and
     Enterprise Admins are taken from the forest root domain.
   - Reads only. Nested membership is followed through C(member), in batches.
+  - For every V(protected) and V(unmarked) account it also says whether an administrator has a
+    phone, namely the account's mail address, whether ActiveSync is enabled for it and its
+    ActiveSync device partnerships, read in batches (never one search per account). Without the
+    Exchange schema those values are null.
+  - And it audits AdminSDHolder, whose DACL SDProp copies onto every protected account and group
+    at least every 60 minutes. It reports the owner, whether the DACL is protected, the ACEs that
+    differ from Windows' default DACL, Exchange's ACEs and the risky ones, each finding with the
+    public rule it corresponds to. See RV(adminsdholder).
 extends_documentation_fragment:
   - adremedy.directory.connection
   - adremedy.directory.selection.INFO_MODULE
@@ -99,9 +107,13 @@ counts:
   description:
     - Number of objects in each class (under O(search_base)), over all classes.
     - C(unresolved) counts the V(protected) ones that are protected only because of RV(unresolved).
+    - C(with_devices) counts the V(protected) and V(unmarked) accounts with at least one
+      ActiveSync partnership; C(activesync_enabled) those with a mail address (a mailbox has one)
+      whose ActiveSync is enabled. Each is null when the forest's schema lacks what tells it
+      (no C(msExchActiveSyncDevice) class, no C(msExchOmaAdminWirelessEnable) attribute).
   returned: success
   type: dict
-  sample: {protected: 18, orphaned: 2, unmarked: 1, unresolved: 0, total: 21}
+  sample: {protected: 18, orphaned: 2, unmarked: 1, unresolved: 0, total: 21, with_devices: 1, activesync_enabled: 3}
 objects:
   description: The objects of the requested classes, sorted by DN.
   returned: success
@@ -166,6 +178,74 @@ objects:
           RV(objects[].reason) then reads C(protected (unresolved: ...)).
       type: str
       version_added: 1.1.0
+    mail:
+      description: The primary SMTP address (C(mail), else the C(SMTP:) proxy address); null when there is none.
+      type: str
+      returned: for protected and unmarked objects
+      version_added: 1.1.0
+    activesync_enabled:
+      description:
+        - Whether ActiveSync is enabled for the account as Exchange reads C(msExchOmaAdminWirelessEnable)
+          (absent, or bit 4 clear, is enabled). It only means something for a mailbox (see RV(objects[].mail)).
+        - Null for groups and computers, and when the forest's schema has no such attribute.
+      type: bool
+      returned: for protected and unmarked objects
+      version_added: 1.1.0
+    devices:
+      description:
+        - The account's ActiveSync partnerships (C(msExchActiveSyncDevice) objects under its
+          C(CN=ExchangeActiveSyncDevices)), sorted by device ID. An empty list is an account
+          without any.
+        - Null for groups and computers, and when the forest's schema has no such class.
+        - Active Directory holds no last sync time (Exchange keeps it in the mailbox, see
+          C(Get-MobileDeviceStatistics) C(LastSuccessSync)); C(when_changed) is when Exchange last
+          wrote the partnership (its device information or access state changed).
+      type: list
+      elements: dict
+      returned: for protected and unmarked objects
+      version_added: 1.1.0
+      contains:
+        dn:
+          description: The partnership's DN.
+          type: str
+        device_id:
+          description: C(msExchDeviceID).
+          type: str
+        device_type:
+          description: C(msExchDeviceType).
+          type: str
+        device_model:
+          description: C(msExchDeviceModel).
+          type: str
+        device_os:
+          description: C(msExchDeviceOS).
+          type: str
+        friendly_name:
+          description: C(msExchDeviceFriendlyName).
+          type: str
+        access_state:
+          description: C(msExchDeviceAccessState) by name (Exchange's cache of its last decision).
+          type: str
+        first_seen:
+          description: The first sync (C(msExchFirstSyncTime) where the schema has it, else C(whenCreated)), UTC.
+          type: str
+        when_created:
+          description: C(whenCreated) of the partnership, UTC.
+          type: str
+        when_changed:
+          description: C(whenChanged) of the partnership, UTC.
+          type: str
+      sample:
+        - dn: "CN=iPhone\u00a7ApplF17XK2ABCD12,CN=ExchangeActiveSyncDevices,CN=adm-jdoe,OU=Admins,DC=example,DC=com"
+          device_id: ApplF17XK2ABCD12
+          device_type: iPhone
+          device_model: iPhone15,2
+          device_os: iOS 17.4 21E219
+          friendly_name: null
+          access_state: Allowed
+          first_seen: "2024-03-11T08:15:02Z"
+          when_created: "2024-03-11T08:15:02Z"
+          when_changed: "2026-01-12T07:40:11Z"
 excluded_orphans:
   description: Orphans left out of RV(objects) and RV(counts) by O(orphan_exclude) or O(exclude_krbtgt), with the reason.
   returned: success
@@ -262,11 +342,105 @@ pdc_emulator:
         emulator and Enterprise Key Admins under 2019 or later, though Microsoft's Appendix C
         does not list them; under this PDC emulator (Windows Server 2019 Datacenter) SDProp
         protects Key Admins and Enterprise Key Admins. The collection errs on the safe side.
+adminsdholder:
+  description:
+    - "AdminSDHolder (C(CN=AdminSDHolder,CN=System,<domain>)) audited. SDProp copies its DACL onto
+      every protected account and group at least every 60 minutes (MS-ADTS 3.1.1.6.1.3), so a
+      right granted on it is a right on Domain Admins and its members within the hour."
+    - Its owner and DACL are read with the SD flags control 0x5 (owner and DACL, never the
+      SACL). A bind account that may not read them gets RV(adminsdholder.readable) false and the
+      reason in RV(adminsdholder.error), not a failed task.
+    - "Windows' default DACL, the template, is PingCastle's reference of it (vletoux/pingcastle,
+      Healthcheck/HealthcheckAnalyzer.cs and Healthcheck.cs), per the domain functional level:
+      Windows 2000, Windows Server 2003, or 2008 and later (PingCastle uses one reference for 2008
+      and every later version); Microsoft's Appendix K lists the same for 2000 and 2003."
+  returned: success
+  type: dict
+  version_added: 1.1.0
+  contains:
+    dn:
+      description: AdminSDHolder's DN.
+      type: str
+    readable:
+      description: Whether its security descriptor could be read; everything below is empty when not.
+      type: bool
+    error:
+      description: Why it could not be read (one line with the LDAP result), else null.
+      type: str
+    owner:
+      description: Its owner, C({sid, name}); null when not returned.
+      type: dict
+    dacl_protected:
+      description: Whether its DACL is protected from inheritance, as Windows sets it. V(false) is a finding.
+      type: bool
+    domain_functionality:
+      description: The domain functional level (RootDSE C(domainFunctionality)); null when not returned.
+      type: int
+    template:
+      description: The default DACL compared with, V(windows2000), V(windows2003) or V(windows2008) (2008 and later).
+      type: str
+    template_source:
+      description: Where the template comes from.
+      type: str
+    not_in_template:
+      description:
+        - ACEs the template does not have (added, or changed from a default one), each with C(ace)
+          (SDDL), C(trustee) (name, null when the SID names no object here), C(sid), C(type)
+          (V(allow) or V(deny)), C(rights) (SDDL letters), C(object_type) and
+          C(inherited_object_type) (names where known), C(inherit_only) and C(inherited) (passed
+          down from a parent, as when AdminSDHolder inherits).
+        - ACEs are compared on what they grant; the flag that marks an inherited ACE is left aside.
+      type: list
+      elements: dict
+    missing_from_template:
+      description: Template ACEs its DACL lacks, as in RV(adminsdholder.not_in_template).
+      type: list
+      elements: dict
+    exchange:
+      description: ACEs of Exchange's groups (a trustee named Exchange..., or Organization Management), template or not.
+      type: list
+      elements: dict
+    findings:
+      description:
+        - One per finding. C(kind) is V(inheritance) (the DACL is not protected), V(owner) (the
+          owner is not one of the domain's administrators), V(risky) (an allow ACE giving a
+          trustee outside the domain's administrators full control, GENERIC_WRITE, WRITE_DAC,
+          WRITE_OWNER, or write property on every property, C(member), C(groupType),
+          Personal-Information or Public-Information) or V(exchange) (another ACE of an Exchange
+          group that the template lacks).
+        - The domain's administrators are SYSTEM, Administrators, Domain Admins, Enterprise
+          Admins, Administrator, Domain Controllers and Enterprise Domain Controllers.
+        - Each finding has C(trustee), C(sid), C(rights), C(ace) (SDDL), C(cites) (the public rules
+          it corresponds to, such as PingCastle's P-ExchangeAdminSDHolder) and C(enables) (what it
+          lets the trustee do once SDProp has copied it).
+      type: list
+      elements: dict
+      sample:
+        - kind: risky
+          trustee: Exchange Trusted Subsystem
+          sid: S-1-5-21-1004336348-1177238915-682003330-1121
+          rights: [write property on Personal-Information]
+          ace: (OA;CI;WP;77b5b886-944a-11d1-aebd-0000f80367c1;;S-1-5-21-1004336348-1177238915-682003330-1121)
+          object_type: Personal-Information
+          inherited_object_type: null
+          inherit_only: false
+          inherited: false
+          cites:
+            - >-
+              PingCastle P-ExchangeAdminSDHolder (an ACE on AdminSDHolder that its reference DACL
+              lacks, for a trustee named Exchange...; ANSSI R18)
+          enables: >-
+            SDProp copies AdminSDHolder's DACL onto every protected account and group at least
+            every 60 minutes (MS-ADTS 3.1.1.6.1.3), so within the hour Exchange Trusted Subsystem
+            can write the Personal-Information attributes of every protected account
 """
 
+from ansible_collections.adremedy.directory.plugins.module_utils._adminsdholder import audit
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
     dn_key, is_at_or_below)
+from ansible_collections.adremedy.directory.plugins.module_utils._eas_access import (
+    PROTECTED_CLASSES, account_phones, phone_counts)
 from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
     resolve_identities)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import require_object
@@ -304,6 +478,16 @@ def split_excluded(objects, excluded_dns, exclude_krbtgt):
     return kept, excluded
 
 
+def add_phones(client, objects):
+    """mail, activesync_enabled and devices on every protected and unmarked row; the phone
+    counts (None where the forest's schema cannot tell)."""
+    admins = [o for o in objects if o["classification"] in PROTECTED_CLASSES]
+    phones, how = account_phones(client, admins)
+    for obj in admins:
+        obj.update(phones[dn_key(obj["dn"])])
+    return phone_counts(objects, how)
+
+
 def main():
     module = AdremedyModule(OPTIONS)
     base = module.params["search_base"]
@@ -315,19 +499,24 @@ def main():
             client, names, object_filter=ACCOUNTS, what="account").values()) if names else set()
         found = ProtectedSet(client, catalog).load()
         pdc = found.pdc_emulator()
-    objects, excluded = split_excluded(
-        [o for o in found.objects() if not base or is_at_or_below(o["dn"], base)],
-        excluded_dns, module.params["exclude_krbtgt"])
+        objects, excluded = split_excluded(
+            [o for o in found.objects() if not base or is_at_or_below(o["dn"], base)],
+            excluded_dns, module.params["exclude_krbtgt"])
+        phone_summary = add_phones(client, objects)
+        holder = audit(client)
     wanted = set(module.params["classification"])
+    summary = counts(objects)
+    summary.update(phone_summary)
     module.exit_json(
         changed=False,
-        counts=counts(objects),
+        counts=summary,
         objects=[o for o in objects if o["classification"] in wanted],
         excluded_orphans=excluded,
         protected_groups=found.groups,
         dsheuristics=found.dsheuristics,
         unresolved=found.unresolved,
         pdc_emulator=pdc,
+        adminsdholder=holder,
     )
 
 

@@ -46,7 +46,8 @@ def test_classifies_exactly_the_seeded_accounts(inventory):
     assert classes.get("unmarked") == UNMARKED
     assert inventory["counts"] == {"protected": len(PROTECTED), "orphaned": len(ORPHANED),
                                    "unmarked": len(UNMARKED), "unresolved": 0,
-                                   "total": len(PROTECTED | ORPHANED | UNMARKED)}
+                                   "total": len(PROTECTED | ORPHANED | UNMARKED),
+                                   "with_devices": 0, "activesync_enabled": 0}
     assert inventory["unresolved"] == []  # every member of the seed's groups is followed
     assert inventory["changed"] is False
 

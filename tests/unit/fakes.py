@@ -169,7 +169,7 @@ class FakeDirectory(object):
             return Entry(entry.dn, dict(entry.attrs))
         return Entry(entry.dn, dict((k, v) for k, v in entry.attrs.items() if k in names))
 
-    def read(self, dn, attributes, what=None):
+    def read(self, dn, attributes, what=None, sd_flags=None):
         self._check_alive(dn)
         entry = self.entries.get(dn.lower())
         return self._view(entry, attributes) if entry is not None else None
