@@ -209,13 +209,12 @@ def journal_objects(lines, only):
         by_dn.setdefault(key, []).append(line)
     objects = OrderedDict()
     for key, group in by_dn.items():
-        guid = next((line["object_guid"] for line in reversed(group)
-                     if line.get("object_guid")), None)
+        guids = [str(line.get("object_guid") or "").lower() for line in group]
+        guid = next((value for value in reversed(guids) if value), None)
         start = len(group) - 1
-        while start > 0 and group[start - 1].get("object_guid") in (None, "", guid):
+        while start > 0 and guids[start - 1] in ("", guid):
             start -= 1
-        objects[key] = JournalObject(group[start], group[-1], guid and guid.lower(),
-                                     group[:start])
+        objects[key] = JournalObject(group[start], group[-1], guid, group[:start])
     return objects
 
 

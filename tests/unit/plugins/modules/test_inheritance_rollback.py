@@ -197,3 +197,20 @@ def test_changed_since_compares_the_explicit_aces_in_order(run_module, directory
         "O:DAG:DUD:AI(D;;WP;;;AU)(A;;RP;;;AU)(A;;WP;;;AU)")]
     result = run_module(inheritance_rollback, dict(journal=journal), check_mode=True)
     assert result["counts"]["changed"] == 1, result["objects"]
+
+
+def test_journal_objects_take_the_last_object_recorded_at_a_dn():
+    """Lines of one DN: an earlier object (another GUID), then the object there now, its GUID
+    in any case, with a line of an older version (no GUID) among them."""
+    a, b = GUIDS[JANE], RECREATED
+    lines = [dict(dn=JANE, line=1, object_guid=a), dict(dn=JOHN, line=2),
+             dict(dn=JANE.lower(), line=3, object_guid=b.upper()), dict(dn=JANE, line=4),
+             dict(dn=JANE, line=5, object_guid=b)]
+    objects = inheritance_rollback.journal_objects(lines, None)
+    jane, john = objects.values()
+    assert (jane.first["line"], jane.last["line"], jane.guid) == (3, 5, b)
+    assert [line["line"] for line in jane.earlier] == [1] and jane.note() == (
+        "journal line 1 recorded another object at this DN (objectGUID %s), deleted since; not "
+        "restored" % a)
+    assert (john.first["line"], john.guid, john.earlier) == (2, None, [])
+    assert john.note().startswith("journal line 2 has no objectGUID")
