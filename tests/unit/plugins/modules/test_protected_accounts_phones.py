@@ -95,8 +95,7 @@ def test_without_the_exchange_schema_the_phone_fields_are_null(run_module, direc
         None, None)
 
 
-def test_devices_are_read_in_batches_not_one_search_per_admin(run_module, directory,
-                                                               monkeypatch):
+def test_devices_are_read_in_batches_not_one_search_per_admin(run_module, directory, monkeypatch):
     domain(directory, extra_admins=40)
     searches = []
     real_search = directory.search
