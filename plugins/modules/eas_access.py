@@ -13,7 +13,7 @@ short_description: Turn ActiveSync and OWA for Devices on or off for many users 
 version_added: 1.1.0
 description:
   - Sets ActiveSync (Set-CASMailbox C(-ActiveSyncEnabled)) and OWA for Devices for every user
-    the selection names, in one task. Both live in the bits of C(msExchOmaAdminWirelessEnable):
+    the selection names, in one task. Both live in the bits of C(msExchOmaAdminWirelessEnable);
     bit 4 set turns ActiveSync off, bit 8 set turns OWA for Devices off. Every other bit stays as
     it is, and an absent attribute counts as 0 (everything enabled), as Exchange reads it.
   - This is the policy many sites want for administrator accounts (O(protected_only), with
@@ -51,7 +51,7 @@ options:
     description:
       - Only users that are members of this group, directly, through nested groups (the
         in-chain matching rule, C(LDAP_MATCHING_RULE_IN_CHAIN)) or by primary group (the group
-        or a group nested in it as their C(primaryGroupID)). Combined with the selection: a
+        or a group nested in it as their C(primaryGroupID)). Combined with the selection, a
         search selects only those members; a DN in O(dn) that is not one is reported as
         skipped with the reason.
       - The group as admins name it, namely a DN, C(sAMAccountName), C(DOMAIN\\name), SID or
@@ -127,7 +127,7 @@ EXAMPLES = r"""
 - name: Turn OWA for Devices off for two users, showing the change first
   adremedy.directory.eas_access:
     dn:
-      - CN=Jane Doe,OU=Staff,DC=example,DC=com
+      - CN=Jane Doe,OU=Sales,OU=Staff,DC=example,DC=com
       - CN=Max Mustermann,OU=Staff,DC=example,DC=com
     owa_for_devices: disabled
   check_mode: true

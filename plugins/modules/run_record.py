@@ -67,11 +67,9 @@ EXAMPLES = r"""
 - name: Keep the run's outcome; the line in runs.jsonl leaves the objects out
   adremedy.directory.run_record:
     dir: /var/lib/adremedy/enforce
-    record:
-      time: "{{ now(utc=true, fmt='%Y-%m-%dT%H:%M:%SZ') }}"
-      changed: "{{ enforced.changed }}"
-      counts: "{{ enforced.counts }}"
-      objects: "{{ enforced.objects }}"
+    # one expression, so that the counts stay numbers and changed a boolean on every ansible-core
+    record: "{{ {'time': now(utc=true, fmt='%Y-%m-%dT%H:%M:%SZ'), 'changed': enforced.changed,
+                 'counts': enforced.counts, 'objects': enforced.objects} }}"
     log_omit: [objects]
 """
 

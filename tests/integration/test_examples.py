@@ -98,7 +98,10 @@ PEOPLE = {  # key: (RDN under the test's OU, sAMAccountName, extra attributes)
 }
 INHERITANCE_OFF = ("former_admin", "legacy")
 SID_OF = "jane"  # whose SID stands for the documentation's
-GROUPS = {"CN=Pilot,OU=Groups": ["jdoe"]}
+GROUPS = {  # RDN under the test's OU: (sAMAccountName, members)
+    "CN=Pilot,OU=Groups": ("ex-pilot", ["jdoe"]),
+    "CN=Mobile Users,OU=Groups": ("Mobile Users", ["jdoe", "asmith"]),
+}
 # (owner, type, ID, model, cached state, reason, on the owner's allow list, last sync days ago)
 # The data is clean: every iPhone15,2 is on its owner's allow list, so removing that rule costs
 # nobody access; the old phone is the one a default change lets go.
@@ -211,7 +214,9 @@ def action_of(task):
 
 
 def walk_tasks(tasks):
-    for task in tasks or []:
+    for task in tasks if isinstance(tasks, list) else []:
+        if not isinstance(task, dict):
+            continue
         yield task
         for key in ("block", "rescue", "always"):
             for inner in walk_tasks(task.get(key)):
@@ -289,21 +294,22 @@ def task_args(plays, module):
 # -- 4. prerequisites ------------------------------------------------------------------------------
 
 def prerequisite_tasks(plays, tree):
-    """Tasks that make what the examples rely on: rollback journals and per-domain reports."""
-    tasks = []
+    """Tasks that make what the examples rely on: rollback journals and per-domain reports.
+    (An example missing the argument gets nothing made, and fails as it would for a user.)"""
+    tasks, journals = [], []
     for args in task_args(plays, "inheritance_rollback"):
-        if args["journal"] not in [t.get("_journal") for t in tasks]:
-            tasks.append({"name": "the journal %s" % args["journal"], "_journal": args["journal"],
-                          "adremedy.directory.inheritance": {
-                              "dn": [tree.dn("legacy")], "journal": args["journal"]}})
+        journal = args.get("journal")
+        if isinstance(journal, str) and journal not in journals:
+            journals.append(journal)
+            tasks.append({"name": "the journal %s" % journal, "adremedy.directory.inheritance": {
+                "dn": [tree.dn("legacy")], "journal": journal}})
     for args in task_args(plays, "forest_summary"):
-        for domain in args["domains"]:
+        domains = args.get("domains")
+        for domain in domains if isinstance(domains, list) and args.get("dir") else []:
             tasks.append({"name": "the report of %s" % domain,
                           "adremedy.directory.compliance_info": {
                               "search_base": tree.ou,
                               "report_dir": os.path.join(args["dir"], domain)}})
-    for task in tasks:
-        task.pop("_journal", None)
     return tasks
 
 
@@ -311,7 +317,7 @@ def write_sync_csvs(plays, tree):
     """Exchange's Get-MobileDeviceStatistics export, for the test's devices."""
     now = datetime.datetime.now(datetime.timezone.utc)
     for args in task_args(plays, "eas_device_cleanup"):
-        if args.get("last_sync_csv"):
+        if isinstance(args.get("last_sync_csv"), str):
             os.makedirs(os.path.dirname(args["last_sync_csv"]), exist_ok=True)
             with open(args["last_sync_csv"], "w", encoding="utf-8") as fh:
                 fh.write('#TYPE Microsoft.Exchange.Data.Mapi.MobileDeviceStatistics\n'
@@ -327,11 +333,11 @@ def rules_named(plays):
     for args in task_args(plays, "eas_access_plan"):
         for change in args.get("changes") or []:
             if isinstance(change, dict) and change.get("action") == "remove_rule":
-                if change.get("name"):
-                    query, characteristic = re.match(r"(.*) \((\w+)\)$", change["name"]).groups()
-                else:
-                    query, characteristic = change["query_string"], change["characteristic"]
-                yield characteristic, query
+                named = re.match(r"(.*) \((\w+)\)$", str(change.get("name")))
+                characteristic, query = (named.group(2), named.group(1)) if named else (
+                    change.get("characteristic"), change.get("query_string"))
+                if characteristic in CHARACTERISTICS and isinstance(query, str):
+                    yield characteristic, query
 
 
 # -- the test's OU ---------------------------------------------------------------------------------
@@ -365,10 +371,9 @@ def make_tree(directory, lab, ou):
         assert conn.modify(dn, {"unicodePwd": [(ldap3.MODIFY_REPLACE, [password])]}), conn.result
         assert conn.modify(dn, {"userAccountControl": [(ldap3.MODIFY_REPLACE, ["512"])]}), \
             conn.result
-    for rdn, members in GROUPS.items():
+    for rdn, (sam, members) in GROUPS.items():
         assert conn.add("%s,%s" % (rdn, ou), ["top", "group"], {
-            "sAMAccountName": "ex-" + rdn[3:].split(",")[0].lower(),
-            "member": [tree.dn(key) for key in members]}), conn.result
+            "sAMAccountName": sam, "member": [tree.dn(key) for key in members]}), conn.result
     for owner, dtype, device_id, model, state, reason, listed, _days in DEVICES:
         container = "CN=ExchangeActiveSyncDevices,%s" % tree.dn(owner)
         conn.search(container, "(objectClass=*)", search_scope="BASE", attributes=["1.1"])
@@ -437,14 +442,15 @@ class Organization(object):
         for dn in sorted(set(after) - set(before), key=len, reverse=True):
             if dn not in self.made:
                 drift.append("rule left behind: %s" % dn)
-            self.conn.delete(dn)
+            assert self.conn.delete(dn), (dn, self.conn.result)
         for dn, attributes in before.items():
             if dn not in after:
                 drift.append("removed: %s" % dn)
             elif after[dn] != attributes:
                 drift.append("changed: %s %s -> %s" % (dn, attributes, after[dn]))
-                self.conn.modify(dn, dict((k, [(ldap3.MODIFY_REPLACE, v if isinstance(v, list)
-                                                else [v])]) for k, v in attributes.items()))
+                assert self.conn.modify(dn, dict(
+                    (k, [(ldap3.MODIFY_REPLACE, v if isinstance(v, list) else [v])])
+                    for k, v in attributes.items())), (dn, self.conn.result)
         return drift
 
 
@@ -480,7 +486,7 @@ class Runs(object):
                             if not k.startswith("ADREMEDY_"))
         self.environ.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1",
                             ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_RETRY_FILES_ENABLED="0",
-                            ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
+                            ANSIBLE_INVENTORY_UNPARSED_WARNING="0", ANSIBLE_PIPELINING="1")
         self.extra = extra
 
     def playbook(self, plays_by_host):
@@ -551,7 +557,12 @@ def examples_run(lab, directory, tmp_path_factory):
     try:
         tree = make_tree(directory, lab, ou)
         names = {"ou": ou, "netbios": lab["domain"], "sid": tree.sid, "tmp": tmp}
-        plays_by_host = [(e.ident, build_plays(e, lab, names)) for e in EXAMPLES]
+        plays_by_host, unbuilt = [], {}
+        for example in EXAMPLES:
+            try:
+                plays_by_host.append((example.ident, build_plays(example, lab, names)))
+            except Exception as exc:  # noqa: BLE001 - not YAML, not a list of plays or tasks
+                unbuilt[example.ident] = "%s: %r" % (example.origin, exc)
         plays = [play for _host, host_plays in plays_by_host for play in host_plays]
         write_sync_csvs(plays, tree)
         organization.ensure_rules(rules_named(plays))
@@ -560,6 +571,7 @@ def examples_run(lab, directory, tmp_path_factory):
                          "module_defaults": {CONNECTION_GROUP: lab_connection(lab)},
                          "tasks": prerequisite_tasks(plays, tree)}
         runs = Runs(tmp, lab)
+        runs.unbuilt = unbuilt
         runs.playbook([("prerequisites", [prerequisites])] + plays_by_host)
         prereq = runs.recap["prerequisites"]
         assert prereq["ok"] == len(prerequisites["tasks"]) and not prereq["failed"], \
@@ -567,8 +579,10 @@ def examples_run(lab, directory, tmp_path_factory):
         runs.organization_drift = organization.restore(before)
         yield runs
     finally:
-        directory.tree_delete(ou)
-        organization.restore(before)
+        try:
+            organization.restore(before)
+        finally:
+            directory.tree_delete(ou)
 
 
 def test_the_organization_is_as_it_was(examples_run):
@@ -586,6 +600,7 @@ def test_every_role_has_an_example():
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.ident for e in EXAMPLES])
 def test_example_runs_against_the_lab(examples_run, example):
+    assert example.ident not in examples_run.unbuilt, examples_run.unbuilt[example.ident]
     counts = examples_run.recap[example.ident]
     assert counts["failed"] == 0 and counts["unreachable"] == 0 and counts["ok"] > 0, \
         "%s (%s) failed: %s\n%s" % (example.ident, example.origin, counts,
