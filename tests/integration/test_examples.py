@@ -5,8 +5,9 @@ so an example a user copies cannot break silently.
 All of them run in ONE ansible-playbook: one play per example (a task list is wrapped in a play,
 an example that is a play keeps its own), each on an inventory host of its own, so one broken
 example fails its play and its test only (ansible-playbook stops at a play whose hosts all
-failed: the examples after it then run in a second ansible-playbook). Plays run in the order the examples are collected; the
-test's own OU is made before and removed after (so the suite runs twice on one lab).
+failed: the examples after it then run in a second ansible-playbook). Plays run in the order
+the examples are collected; the test's own OU is made before and removed after (so the suite
+runs twice on one lab).
 
 The substitution layer below is the whole of what the test changes in an example. It is generic:
 nothing in it names an example. An example that cannot run through it is a bad example for users
@@ -20,8 +21,9 @@ and gets fixed, not special-cased here.
    changed: the test's users carry them.
 2. CONNECTION: connection options an example writes itself (task arguments or module_defaults of
    group/adremedy.directory.ad) are replaced by the lab's; a Jinja expression is left as written
-   and the variables it may name (VARIABLE_PATTERNS) are defined. An example that writes none gets the
-   whole connection from the ADREMEDY_* environment variables, as from the AWX credential type.
+   and the variables it may name (VARIABLE_PATTERNS) are defined. An example that writes none
+   gets the whole connection from the ADREMEDY_* environment variables, as from the AWX
+   credential type.
    One that writes some gets only the lab's CA from there (a site's trust store would give it):
    its own bind credentials must be there, or it fails, as it would for a user who copies it.
 3. CHECK_MODE: modules and roles whose writes are organization-wide (the configuration NC's rules
