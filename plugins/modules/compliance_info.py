@@ -61,7 +61,7 @@ author:
 """
 
 EXAMPLES = r"""
-- name: The compliance report, written next to the playbook
+- name: The compliance report of OU=Staff, its four files written to /srv/reports/eas
   adremedy.directory.compliance_info:
     search_base: OU=Staff,DC=example,DC=com
     report_dir: /srv/reports/eas

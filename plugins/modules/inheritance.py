@@ -134,7 +134,7 @@ EXAMPLES = r"""
     search_base: OU=Staff,DC=example,DC=com
     state: enabled
     max_changes: 500
-    journal: /var/log/adremedy/inheritance-{{ ansible_date_time.iso8601_basic_short }}.jsonl
+    journal: /var/log/adremedy/inheritance-{{ now(utc=true, fmt='%Y%m%dT%H%M%S') }}.jsonl
   register: fixed
 
 - name: What would change (check mode), with the SDDL before and after
