@@ -12,7 +12,7 @@ API:
   audit(client, read=...) -> dict        what protected_accounts_info returns as `adminsdholder`
   template_for(domain_functionality) -> (name, SDDL of the DACL)
   compare(aces, template_aces) -> (not in the template, missing from it)
-  risky_rights(ace) -> list[str]         the rights of an allow ACE that make it risky
+  risky_rights(ace, on) -> [(right, what)] the rights of an allow ACE that make it risky
 """
 
 from __future__ import annotations
@@ -132,17 +132,21 @@ OBJECT_TYPE_NAMES = {
     "1f298a89-de98-47b8-b5cd-572ad53d267e": "Exchange-Information",
     "b1b3a417-ec55-4191-b327-b72e33e38af2": "Exchange-Personal-Information",
 }
-# Write property on these is risky on AdminSDHolder (issue 24 item 4).
+# Write property on these is risky (issue 24 items 4 and 5); what it enables, on the objects
+# named by the keys of risky_rights()'s `on`.
 RISKY_PROPERTIES = {
     "77b5b886-944a-11d1-aebd-0000f80367c1": "write the Personal-Information attributes of "
-                                            "every protected account",
-    "e48d0154-bcf8-11d1-8702-00c04fb96050": "write the Public-Information attributes of every "
-                                            "protected account",
-    "9a9a021e-4a5b-11d1-a9c3-0000f80367c1": "change the type and scope of every protected "
-                                            "group",
-    "bf9679c0-0de6-11d0-a285-00aa003049e2": "add any account to every protected group, Domain "
-                                            "Admins included",
+                                            "%(accounts)s",
+    "e48d0154-bcf8-11d1-8702-00c04fb96050": "write the Public-Information attributes of "
+                                            "%(accounts)s",
+    "9a9a021e-4a5b-11d1-a9c3-0000f80367c1": "change the type and scope of %(groups)s",
+    "bf9679c0-0de6-11d0-a285-00aa003049e2": "add any account to %(members)s",
 }
+# The objects risky_rights() speaks of: on AdminSDHolder, those SDProp stamps its DACL on.
+PROTECTED_OBJECTS = dict(objects="every protected account and group",
+                         accounts="every protected account", groups="every protected group",
+                         members="every protected group, Domain Admins included",
+                         admins="administrators'", admin_group="Domain Admins")
 WRITE_PROPERTY = 0x20
 WRITE_DAC = 0x40000
 WRITE_OWNER = 0x80000
@@ -168,35 +172,37 @@ def is_exchange(name: str | None) -> bool:
     return "exchange" in lowered or lowered in EXCHANGE_NAMES
 
 
-def risky_rights(ace: Ace) -> list[tuple[str, str]]:
-    """[(right, what it enables on the protected objects)] of an allow ACE that grants the
-    risky rights: full control, GENERIC_WRITE, WRITE_DAC, WRITE_OWNER, write property on every
-    property or on member, groupType, Personal-Information or Public-Information."""
+def risky_rights(ace: Ace, on: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """[(right, what it enables)] of an allow ACE that grants the risky rights: full control,
+    GENERIC_WRITE, WRITE_DAC, WRITE_OWNER, write property on every property or on member,
+    groupType, Personal-Information or Public-Information. The one classifier of the
+    collection: AdminSDHolder's audit and what inheritance would pass down both use it.
+    on: the objects the ACE is effective on, by the keys of PROTECTED_OBJECTS (the default)."""
     if ace.type not in ALLOW_TYPES:
         return []
+    on = PROTECTED_OBJECTS if on is None else on
     mask = ace.mask
     mapped = map_generic(mask)
     if mask & GENERIC_ALL or mapped & FULL_CONTROL == FULL_CONTROL:
-        return [("GENERIC_ALL", "full control of every protected account and group: reset "
-                 "administrators' passwords, add members to Domain Admins")]
+        return [("GENERIC_ALL", "full control of %(objects)s: reset %(admins)s passwords, add "
+                 "members to %(admin_group)s" % on)]
     found = []
     if mask & GENERIC_WRITE:
-        found.append(("GENERIC_WRITE", "write every property of every protected account and "
-                      "group, Domain Admins' member list included"))
+        found.append(("GENERIC_WRITE", "write every property of %(objects)s, %(admin_group)s' "
+                      "member list included" % on))
     if mask & WRITE_DAC:
-        found.append(("WRITE_DAC", "grant itself any right on every protected account and "
-                      "group, full control included"))
+        found.append(("WRITE_DAC", "grant itself any right on %(objects)s, full control "
+                      "included" % on))
     if mask & WRITE_OWNER:
-        found.append(("WRITE_OWNER", "take ownership of every protected account and group, "
-                      "and with it the right to rewrite their DACLs"))
+        found.append(("WRITE_OWNER", "take ownership of %(objects)s, and with it the right to "
+                      "rewrite their DACLs" % on))
     if mask & WRITE_PROPERTY and not mask & GENERIC_WRITE:
         if ace.object_type is None:
-            found.append(("write property (all properties)", "write every attribute of every "
-                          "protected account and group, member and servicePrincipalName "
-                          "included"))
+            found.append(("write property (all properties)", "write every attribute of "
+                          "%(objects)s, member and servicePrincipalName included" % on))
         elif ace.object_type in RISKY_PROPERTIES:
             found.append(("write property on %s" % OBJECT_TYPE_NAMES[ace.object_type],
-                          RISKY_PROPERTIES[ace.object_type]))
+                          RISKY_PROPERTIES[ace.object_type] % on))
     return found
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
+from ansible_collections.adremedy.directory.plugins.module_utils._adminsdholder import (
+    Names, admin_sids, risky_rights)
 from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import Change
 from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import (
     SD_ATTRIBUTE, descriptor_of)
@@ -15,8 +17,9 @@ from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapClient, LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._object_types import ObjectTypes
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
-    CONTAINER_INHERIT, MAX_ACL_BYTES, AclTooLargeError, SecurityDescriptor, SecurityDescriptorError,
-    disable_inheritance, enable_inheritance, explicit_only, plan_explicit_duplicates)
+    CONTAINER_INHERIT, MAX_ACL_BYTES, OBJECT_INHERIT, Ace, AclTooLargeError, Sddl,
+    SecurityDescriptor, SecurityDescriptorError, disable_inheritance, enable_inheritance,
+    explicit_only, map_generic, plan_explicit_duplicates)
 
 # Enabling inheritance on a protected DACL: the DC adds the ACEs the parent passes down in the
 # same modify. Only a DACL this large can be pushed past 64 KiB by them (the parent's inheritable
@@ -214,24 +217,33 @@ def check_fits(change: Change,
 class ParentDescriptors:
     """read_parent_sd for check_fits: each parent's DACL read once; None when it cannot be read
     (the bind account may lack READ_CONTROL on an OU), in which case the check is left to the
-    re-read after the write."""
+    re-read after the write. risky_inherited() reads the parents (and, for an ACE they inherit,
+    the containers above them) through the same cache."""
 
     def __init__(self, client: LdapClient) -> None:
         self.client = client
         self.cache: dict[str, SecurityDescriptor | None] = {}
+        self.unreadable: set[str] = set()  # keys of DNs that exist but whose DACL was not read
 
     def __call__(self, dn: str) -> SecurityDescriptor | None:
         try:
             above = parent(dn)
         except DnError:  # not one the DC spelled; the re-read after the write still checks
             return None
-        key = dn_key(above)
+        return self.of(above)
+
+    def of(self, dn: str) -> SecurityDescriptor | None:
+        """The DACL of dn itself, read once."""
+        if not dn:
+            return None
+        key = dn_key(dn)
         if key not in self.cache:
             try:
-                entry = self.client.read(above, [SD_ATTRIBUTE])
+                entry = self.client.read(dn, [SD_ATTRIBUTE])
                 self.cache[key] = descriptor_of(entry) if entry is not None else None
             except (LdapError, SecurityDescriptorError):
                 self.cache[key] = None
+                self.unreadable.add(key)
         return self.cache[key]
 
 
@@ -247,3 +259,160 @@ def _dedupe(sd: SecurityDescriptor, detail: dict[str, Any],
         detail["note"] = ("%d explicit copies of inherited ACEs kept because dropping them could "
                           "change effective access, e.g. %s" % (len(kept), kept[0][1]))
     return deduped, len(removed)
+
+
+# -- what re-enabling passes down (issue 24 item 5) -----------------------------------------------
+#
+# When inheritance is turned on for an object, the DC adds the ACEs its parent passes down
+# (MS-DTYP 2.5.3.4.2 ComputeACL, MS-ADTS 6.1.3: every directory object is a container for
+# inheritance). On the object they take effect when the parent's ACE is container-inherit
+# (an object-inherit-only ACE reaches a container only as inherit-only) and names no inherited
+# object type, or names the object's own class (the structural class, exactly: an ACE for user
+# objects does not reach computer or inetOrgPerson objects). The parent's inherit-only and
+# no-propagate flags do not matter for its children. What each would gain is judged with
+# _adminsdholder.risky_rights, the classifier of the AdminSDHolder audit.
+
+RE_ENABLED = dict(objects="the objects that inherit it", accounts="the accounts that inherit it",
+                  groups="the groups that inherit it",
+                  members="the groups that inherit it (any member added to them)",
+                  admins="their", admin_group="those groups")
+# CREATOR OWNER and CREATOR GROUP become the object's owner and group, who already hold
+# READ_CONTROL and WRITE_DAC on it (MS-ADTS 6.1.3.4).
+CREATORS = frozenset(["S-1-3-0", "S-1-3-1"])
+EXCHANGE_WINDOWS_PERMISSIONS = "exchange windows permissions"
+RULE_EXCHANGE_2019 = (
+    "PingCastle P-ExchangePrivEsc ('Exchange Windows Permissions group can change security "
+    "descriptor'; ANSSI R18): WRITE_DAC on the domain object without inherit-only lets any "
+    "Exchange server grant itself DCSync (PrivExchange); Microsoft made it inherit-only in the "
+    "February 2019 cumulative updates (Exchange 2013 CU22, 2016 CU12, 2019 CU1, CVE-2019-0686): "
+    "run their /PrepareAD")
+
+
+def _match(ace: Ace) -> tuple:
+    """What an ACE is as it travels down: the parent's copy of an ancestor's ACE differs in its
+    flags (inherited, inherit-only cleared) and in generic bits the DC may map."""
+    return (ace.type, map_generic(ace.mask), ace.sid, ace.object_type, ace.inherited_object_type,
+            ace.extra)
+
+
+def effective_on_child(parent_sd: SecurityDescriptor, object_class: str | None,
+                       names: Names) -> list[Ace]:
+    """The parent's ACEs that take effect on a child of this structural class (lDAPDisplayName)
+    once it inherits. An ACE restricted to a class the names do not know, or a child whose
+    class is not known, is counted as taking effect (the report errs on the side of naming)."""
+    if parent_sd.dacl is None:
+        return []
+    wanted = (object_class or "").lower()
+    found = []
+    for ace in parent_sd.dacl.aces:
+        if not ace.flags & CONTAINER_INHERIT:
+            continue
+        if ace.inherited_object_type:
+            name = names.guid(ace.inherited_object_type)
+            known = name != ace.inherited_object_type
+            if wanted and known and name.lower() != wanted:
+                continue
+        found.append(ace)
+    return found
+
+
+def where_set(parent_dn: str, ace: Ace, read: Callable[[str], SecurityDescriptor | None]
+              ) -> tuple[str, Ace, bool]:
+    """(DN, ACE as set there, found) for an ACE of parent_dn: itself when explicit; else the
+    nearest container above holding it explicitly, read through `read` (once each). found is
+    False when the walk stopped first (a DACL not readable, a protected one): then the DN and
+    ACE are the highest where it was seen, inherited."""
+    dn, held = parent_dn, ace
+    while held.inherited:
+        try:
+            above = parent(dn)
+        except DnError:
+            return dn, held, False
+        sd = read(above) if above else None
+        if sd is None or sd.dacl is None:
+            return dn, held, False
+        key = _match(held)
+        match = [a for a in sd.dacl.aces if a.flags & (CONTAINER_INHERIT | OBJECT_INHERIT)
+                 and _match(a) == key]
+        if not match:
+            return dn, held, False
+        explicit = [a for a in match if not a.inherited]
+        dn, held = above, (explicit or match)[0]
+    return dn, held, True
+
+
+def risky_inherited(client: LdapClient, changes: list[Change], classes: Mapping[str, str | None],
+                    parents: ParentDescriptors,
+                    warn: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
+    """The risky rights the objects whose inheritance the plan turns on would gain, one row per
+    (ACE, where it is set, right) with how many objects gain it. Reads each parent's DACL once
+    (the cache check_fits uses) and, for an ACE a parent inherits, the containers above it; no
+    object is read. classes: dn_key -> the object's structural class. warn: told about parents
+    whose DACL could not be read (what their children would gain is not known)."""
+    groups: dict[tuple[str, str], list] = {}  # (parent key, class) -> [parent dn, count]
+    for change in changes:
+        if change.action != "enable" or not change.before.protected:
+            continue
+        try:
+            above = parent(change.dn)
+        except DnError:
+            continue
+        cls = classes.get(dn_key(change.dn))
+        key = (dn_key(above), (cls or "").lower())
+        if key not in groups:
+            groups[key] = [above, cls, 0]
+        groups[key][2] += 1
+    if not groups:
+        return []
+    dse = client.root_dse
+    admins = admin_sids(dse.domain_sid, dse.forest_root_sid)
+    names = Names(dse.domain_sid, dse.forest_root_sid)
+    unread: dict[str, int] = {}
+    candidates = []
+    for above, cls, count in groups.values():
+        sd = parents.of(above)
+        if sd is None:
+            if dn_key(above) in parents.unreadable:
+                unread[above] = unread.get(above, 0) + count
+            continue
+        candidates.append((above, cls, count, sd))
+    all_aces = [a for _d, _c, _n, sd in candidates for a in (sd.dacl.aces if sd.dacl else [])
+                if a.flags & CONTAINER_INHERIT and a.sid not in admins and a.sid not in CREATORS
+                and risky_rights(a, RE_ENABLED)]
+    names.read(client, [a.sid for a in all_aces],
+               [g for a in all_aces for g in (a.object_type, a.inherited_object_type)])
+    sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
+    rows: dict[tuple, dict[str, Any]] = {}
+    for above, cls, count, sd in candidates:
+        for ace in effective_on_child(sd, cls, names):
+            if ace.sid in admins or ace.sid in CREATORS:
+                continue
+            rights = risky_rights(ace, RE_ENABLED)
+            if not rights:
+                continue
+            origin, held, found = where_set(above, ace, parents.of)
+            trustee = names.sid(ace.sid)
+            cites = []
+            if (trustee or "").lower() == EXCHANGE_WINDOWS_PERMISSIONS and found \
+                    and dn_key(origin) == dn_key(dse.default_naming_context) \
+                    and not held.inherit_only and held.mask & 0x40000:
+                cites.append(RULE_EXCHANGE_2019)
+            for right, what in rights:
+                key = (dn_key(origin), _match(held), right)
+                row = rows.get(key)
+                if row is None:
+                    row = rows[key] = dict(
+                        trustee=trustee, sid=ace.sid, right=right,
+                        object_type=names.guid(ace.object_type),
+                        object_type_guid=ace.object_type,
+                        inherited_object_type=names.guid(ace.inherited_object_type),
+                        set_on=origin, set_on_found=found, ace=sddl.ace(held), objects=0,
+                        enables="once inheritance is on, %s can %s" % (trustee or ace.sid, what),
+                        cites=list(cites))
+                row["objects"] += count
+    if warn is not None:
+        for above, count in sorted(unread.items()):
+            warn("the DACL of %s could not be read (READ_CONTROL), so what %d object(s) under "
+                 "it would inherit is not in risky_inherited" % (above, count))
+    return sorted(rows.values(), key=lambda r: (-r["objects"], r["set_on"], r["trustee"] or "",
+                                                r["right"]))

@@ -215,6 +215,79 @@ plan:
   returned: when max_changes was exceeded
   type: list
   elements: str
+risky_inherited:
+  description:
+    - The risky rights that the objects whose inheritance the run turns on gain from their
+      parents, known before anything is written (check mode too): the same classes of rights as
+      the AdminSDHolder audit of P(adremedy.directory.protected_accounts_info#module) names
+      (full control, V(GENERIC_WRITE), V(WRITE_DAC), V(WRITE_OWNER), write property on every
+      property or on C(member), C(groupType), Personal-Information or Public-Information), for
+      trustees other than the domain's administrators (SYSTEM, Administrators, Domain Admins,
+      Enterprise Admins, Domain Controllers, Enterprise Domain Controllers, the Administrator)
+      and CREATOR OWNER.
+    - One row per ACE, where it is set and right, with how many objects gain it; what the run
+      writes does not depend on it.
+    - An inheritable ACE takes effect on an object when it is container-inherit and names no
+      inherited object type or the object's own structural class. Each parent's DACL is read
+      once; for an ACE the parent itself inherits, the containers above it are read to find
+      where it is set. A parent whose DACL cannot be read is named in a warning instead.
+  returned: always (empty when the plan re-enables nothing or nothing risky is passed down)
+  type: list
+  elements: dict
+  contains:
+    trustee:
+      description: The trustee's name (sAMAccountName or well-known name), V(null) when no object holds the SID.
+      type: str
+    sid:
+      description: The trustee's SID.
+      type: str
+    right:
+      description: The risky right, e.g. V(WRITE_DAC), V(GENERIC_ALL), V(write property on member).
+      type: str
+    object_type:
+      description: The property, property set or class the right is limited to, by name where
+        known (else its GUID); V(null) for all.
+      type: str
+    object_type_guid:
+      description: Its GUID; V(null) for all.
+      type: str
+    inherited_object_type:
+      description: The class of objects the ACE is passed down to, by name where known; V(null) for all.
+      type: str
+    set_on:
+      description: The DN where the ACE is set (explicit), the parent or a container above it.
+      type: str
+    set_on_found:
+      description: False when the walk up stopped (a DACL not readable) before the ACE was found
+        explicit; RV(risky_inherited[].set_on) is then the highest container seen holding it, inherited.
+      type: bool
+    ace:
+      description: The ACE in SDDL as it is set there.
+      type: str
+    objects:
+      description: How many objects of this run gain the right.
+      type: int
+    enables:
+      description: What the trustee can do with it.
+      type: str
+    cites:
+      description: The public rule a known case corresponds to (Exchange Windows Permissions'
+        WRITE_DAC on the domain object without inherit-only, fixed by Microsoft in 2019).
+      type: list
+      elements: str
+  sample:
+    - trustee: Helpdesk
+      sid: S-1-5-21-1-2-3-1105
+      right: write property on member
+      object_type: member
+      object_type_guid: bf9679c0-0de6-11d0-a285-00aa003049e2
+      inherited_object_type: null
+      set_on: OU=Staff,DC=example,DC=com
+      set_on_found: true
+      ace: (OA;CI;WP;bf9679c0-0de6-11d0-a285-00aa003049e2;;S-1-5-21-1-2-3-1105)
+      objects: 120
+      enables: once inheritance is on, Helpdesk can add any account to the groups that inherit it (any member added to them)
+      cites: []
 journal:
   description: The journal file written to.
   returned: when O(journal) is set and not in check mode
@@ -236,8 +309,10 @@ from ansible_collections.adremedy.directory.plugins.module_utils._descriptors im
     READ_ATTRIBUTES, ParsedDescriptors, descriptor_of, guid_of)
 from ansible_collections.adremedy.directory.plugins.module_utils._journal import open_journal
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
-    ParentDescriptors, Skip, check_fits, duplicates_follow_up, plan, protection_of, token_guard)
-from ansible_collections.adremedy.directory.plugins.module_utils._dn import first_at_or_above
+    ParentDescriptors, Skip, check_fits, duplicates_follow_up, plan, protection_of,
+    risky_inherited, token_guard)
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
+    dn_key, first_at_or_above)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     LdapError, check_selection, require_objects, select_entries)
 from ansible_collections.adremedy.directory.plugins.module_utils._module import (
@@ -264,7 +339,24 @@ def plan_one(entry, params, protection, parents=None, descriptors=descriptor_of,
     return step
 
 
-def build_plan(client, params, protection, outcome, parents, object_types=None):
+class InheritanceOutcome(Outcome):
+    """Outcome with risky_inherited in every result, the max_changes failure's included."""
+
+    risky = ()
+
+    def result(self):
+        result = super(InheritanceOutcome, self).result()
+        result["risky_inherited"] = list(self.risky)
+        return result
+
+
+def structural_class(entry):
+    """The object's most specific class (AD lists objectClass from top down)."""
+    values = entry.texts("objectClass")
+    return values[-1] if values else None
+
+
+def build_plan(client, params, protection, outcome, parents, object_types=None, classes=None):
     changes = []
 
     def missing(dn):
@@ -275,7 +367,8 @@ def build_plan(client, params, protection, outcome, parents, object_types=None):
     descriptors = ParsedDescriptors()
     shared = {}
     # objectSid and objectGUID: an admin moved after the protected set was read is found by them
-    plan_attributes = READ_ATTRIBUTES + [a for a in ("objectSid", "objectGUID")
+    # objectClass: which inheritable ACEs would take effect on it (risky_inherited)
+    plan_attributes = READ_ATTRIBUTES + [a for a in ("objectSid", "objectGUID", "objectClass")
                                          if a not in READ_ATTRIBUTES]
     for entry in select_entries(client, params, plan_attributes, missing):
         outcome.counts["matched"] += 1
@@ -296,6 +389,8 @@ def build_plan(client, params, protection, outcome, parents, object_types=None):
                         classification=step.classification)
         else:
             changes.append(step)
+            if classes is not None:
+                classes[dn_key(entry.dn)] = structural_class(entry)
     return changes
 
 
@@ -312,7 +407,7 @@ def main():
     module = AdremedyModule(OPTIONS, dn_list_options(exclude=dict(default=[])), bulk_spec(),
                             selection=True)
     params = module.params
-    outcome = Outcome(params["list_unchanged"])
+    outcome = InheritanceOutcome(params["list_unchanged"])
     with module.client(outcome.result) as client, module.global_catalog() as catalog:
         check_selection(client, params)
         # compared against the DC's own spelling of each; one that does not exist is an error
@@ -327,8 +422,11 @@ def main():
             if why is not None:
                 module.warn("%s; explicit copies of object ACEs whose right an ACE on another "
                             "object type also holds are kept" % why)
-        changes = build_plan(client, params, protection, outcome, parents, object_types)
+        classes = {}
+        changes = build_plan(client, params, protection, outcome, parents, object_types, classes)
         changes = token_guard(changes, protection, outcome)  # check mode too: the same plan
+        # what the objects re-enabled would gain, known before anything is written
+        outcome.risky = risky_inherited(client, changes, classes, parents, module.warn)
         enforce_limit(changes, params["max_changes"], outcome)
         follow_up = None
         if params["remove_explicit_duplicates"]:
