@@ -17,8 +17,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._identity impor
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     Entry, LdapClient, LdapError, follow_links, partitioned_search)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
-    CALLBACK_DENY_TYPES, SecurityDescriptor, SecurityDescriptorError, Sddl, check_access,
-    describe_ace, sid_to_str)
+    CALLBACK_DENY_TYPES, INHERITED_ACE, SE_DACL_PROTECTED, Acl, SecurityDescriptor,
+    SecurityDescriptorError, Sddl, check_access, describe_ace, map_generic, sid_to_str)
 
 CREATE_CHILD = 0x1
 
@@ -191,11 +191,121 @@ def _creation_check(sd: SecurityDescriptor, token: Sequence[str], container_clas
                    "root and the OUs above")
 
 
+# -- after SDProp (issue 24 item 2) --------------------------------------------------------------
+#
+# SDProp replaces a protected account's DACL with AdminSDHolder's, protected (MS-ADTS
+# 3.1.1.6.1.3): AdminSDHolder's ACEs become the account's explicit ACEs, and nothing is inherited
+# from the OU. The DC keeps explicit ACEs as they are stamped (MS-ADTS 6.1.3: "Each object's SD
+# retains the set of explicit (noninherited) ACEs stamped in its DACL"); only ACEs inherited from
+# a parent are made effective or inherit-only by the object's class. So an inherit-only ACE of
+# AdminSDHolder stays inherit-only on the account, whatever its inherited object type: Exchange
+# 2013's (OA;CIIO;CCDCLC;msExchActiveSyncDevices;user;Exchange Servers) reaches objects below
+# the account, not the account. Measured on the lab's Samba 4.17 DC: that DACL written to a user
+# (as SDProp writes it) reads back with the ACE still CIIO, and Exchange Servers' add of
+# CN=ExchangeActiveSyncDevices under it fails with insufficientAccessRights (event 1053); the
+# same ACE without inherit-only, or (OA;;CC;msExchActiveSyncDevices;;Exchange Servers), lets it.
+
+HOLDER_RDN = "CN=AdminSDHolder,CN=System"
+SDPROP_STAMP = ("once SDProp stamps AdminSDHolder's DACL on the account (protected, nothing "
+                "inherited from its OU)")
+
+
+def stamped_by_sdprop(holder: SecurityDescriptor) -> SecurityDescriptor:
+    """The DACL SDProp gives a protected account: AdminSDHolder's ACEs, as explicit ACEs of a
+    protected DACL (those AdminSDHolder itself inherits too, as it holds them)."""
+    aces = [ace.copy(flags=ace.flags & ~INHERITED_ACE) if ace.inherited else ace
+            for ace in (holder.dacl.aces if holder.dacl is not None else [])]
+    return SecurityDescriptor(control=holder.control | SE_DACL_PROTECTED,
+                              dacl=Acl(4, aces))
+
+
+class AfterSdprop:
+    """Whether Exchange Servers could create the devices container on a protected account once
+    SDProp has stamped AdminSDHolder's DACL on it. AdminSDHolder is read once, at the first
+    protected account; the verdict is the same for every protected account (one DACL, one
+    token), so it is worked out once."""
+
+    def __init__(self, client: LdapClient, token: Sequence[str], container_class_guid: str,
+                 sddl: Sddl) -> None:
+        self.client = client
+        self.token = token
+        self.container_class_guid = container_class_guid
+        self.sddl = sddl
+        self._verdict: tuple[bool | None, str] | None = None
+
+    def verdict(self) -> tuple[bool | None, str]:
+        if self._verdict is None:
+            self._verdict = self._work_out()
+        return self._verdict
+
+    def _work_out(self) -> tuple[bool | None, str]:
+        dn = "%s,%s" % (HOLDER_RDN, self.client.root_dse.default_naming_context)
+        try:
+            entry = self.client.read(dn, ["nTSecurityDescriptor"])
+        except LdapError as exc:
+            return None, "AdminSDHolder could not be read, so it is not known: %s" % exc
+        if entry is None:
+            return None, "%s does not exist: noSuchObject (32), so it is not known" % dn
+        blob = entry.raw("nTSecurityDescriptor")
+        if not blob:
+            return None, ("the DACL of %s could not be read (READ_CONTROL), so it is not known"
+                          % dn)
+        try:
+            holder = SecurityDescriptor.parse(blob)
+        except SecurityDescriptorError as exc:
+            return None, "the DACL of %s could not be parsed, so it is not known: %s" % (dn, exc)
+        return holder_verdict(holder, self.token, self.container_class_guid, self.sddl)
+
+
+def holder_verdict(holder: SecurityDescriptor, token: Sequence[str], container_class_guid: str,
+                   sddl: Sddl) -> tuple[bool | None, str]:
+    """(could Exchange Servers create the container, which ACE of AdminSDHolder decides) on an
+    account whose DACL SDProp made AdminSDHolder's; None where a condition the module cannot
+    evaluate decides."""
+    stamped = stamped_by_sdprop(holder)
+    tokens = token.tokens() if isinstance(token, ExchangeToken) else [(None, list(token))]
+    for server, sids in tokens:
+        decision = check_access(stamped, sids, CREATE_CHILD, container_class_guid)
+        who = "Exchange Servers" if server is None else "the Exchange server %s" % server
+        if decision.granted:
+            continue
+        if decision.ace is not None and decision.ace.type not in CALLBACK_DENY_TYPES:
+            return False, ("AdminSDHolder's deny ACE %s stops %s creating the "
+                           "ExchangeActiveSyncDevices container %s"
+                           % (sddl.ace(decision.ace), who, SDPROP_STAMP))
+        if decision.unevaluated:
+            return None, ("a callback (conditional) ACE of AdminSDHolder decides, whose "
+                          "condition the module cannot evaluate: %s"
+                          % describe_ace(decision.unevaluated[0]))
+        inherit_only = [ace for ace in stamped.dacl.aces
+                        if ace.inherit_only and ace.sid in sids and ace.type in (0x00, 0x05)
+                        and map_generic(ace.mask) & CREATE_CHILD
+                        and (ace.object_type or container_class_guid).lower()
+                        == container_class_guid.lower()]
+        if inherit_only:
+            return False, (
+                "AdminSDHolder's %s is inherit-only: SDProp stamps it on the account as it is, "
+                "and the DC keeps an explicit ACE as stamped (MS-ADTS 6.1.3), so it reaches "
+                "objects below the account, not the account; no other ACE gives %s Create Child "
+                "of msExchActiveSyncDevices, so Exchange cannot create the container %s (event "
+                "1053; measured on Samba)" % (sddl.ace(inherit_only[0]), who, SDPROP_STAMP))
+        return False, ("no ACE of AdminSDHolder's DACL gives %s Create Child of "
+                       "msExchActiveSyncDevices, so Exchange cannot create the container %s "
+                       "(event 1053)" % (who, SDPROP_STAMP))
+    decision = check_access(stamped, tokens[0][1], CREATE_CHILD, container_class_guid)
+    return True, ("AdminSDHolder's %s gives Exchange Servers Create Child of "
+                  "msExchActiveSyncDevices, and SDProp stamps it on the account"
+                  % (sddl.ace(decision.ace) if decision.ace is not None else "NULL DACL"))
+
+
 def readiness(entry: Entry, sd: SecurityDescriptor, protection: Mapping[str, Any] | None,
               counts: DeviceCounts, exs_token: Sequence[str], container_class_guid: str,
-              sddl: Sddl, verdict: tuple[bool, str | None] | None = None) -> dict[str, Any]:
+              sddl: Sddl, verdict: tuple[bool, str | None] | None = None,
+              after_sdprop: AfterSdprop | None = None) -> dict[str, Any]:
     """One user's row of eas_readiness_info. verdict: creation_check()'s answer when the caller
-    already has it (descriptors repeat)."""
+    already has it (descriptors repeat). after_sdprop: for protected and unmarked accounts, the
+    row says whether Exchange could create the container once SDProp has stamped
+    AdminSDHolder's DACL on it."""
     enabled = eas_enabled(entry.raw("msExchOmaAdminWirelessEnable"))
     can_create, why = verdict or creation_check(sd, exs_token, container_class_guid, sddl)
     container, devices = counts.of(entry.dn)
@@ -209,7 +319,7 @@ def readiness(entry: Entry, sd: SecurityDescriptor, protection: Mapping[str, Any
     elif why and classification == "orphaned":
         why += "; orphaned adminCount=1 (in no protected group): the inheritance module fixes " \
                "it with include_orphaned"
-    return dict(
+    row = dict(
         dn=entry.dn,
         sam_account_name=entry.text("sAMAccountName"),
         user_principal_name=entry.text("userPrincipalName"),
@@ -225,6 +335,10 @@ def readiness(entry: Entry, sd: SecurityDescriptor, protection: Mapping[str, Any
         would_fail=would_fail,
         reason=why,
     )
+    if after_sdprop is not None and classification in ("protected", "unmarked"):
+        row["exchange_can_create_after_sdprop"], row["after_sdprop_reason"] = \
+            after_sdprop.verdict()
+    return row
 
 
 SUMMARY_KEYS = ("users", "eas_enabled", "eas_disabled", "inheritance_disabled",

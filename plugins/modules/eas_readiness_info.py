@@ -84,7 +84,8 @@ summary:
     case_duplicates: 1
     unreadable: 0
 would_fail:
-  description: Users with ActiveSync enabled, no devices container yet, and no right for Exchange Servers to create it; each with the reason.
+  description: Users with ActiveSync enabled, no devices container yet, and no right for Exchange Servers to create it; each with the reason
+    (and, for protected and unmarked accounts, RV(users[].exchange_can_create_after_sdprop) and RV(users[].after_sdprop_reason)).
   returned: success
   type: list
   elements: dict
@@ -161,6 +162,29 @@ users:
     reason:
       description: Why Exchange Servers cannot create the container, null when they can.
       type: str
+    exchange_can_create_after_sdprop:
+      description:
+        - For protected and unmarked accounts, whether Exchange Servers could create the
+          C(ExchangeActiveSyncDevices) container once SDProp has stamped AdminSDHolder's DACL on
+          the account (its DACL then AdminSDHolder's ACEs, protected, nothing inherited from the
+          OU), computed as the DC's access check evaluates that DACL. So ticking "Include
+          inheritable permissions" on an admin account helps only until SDProp runs unless this
+          is true.
+        - An inherit-only ACE of AdminSDHolder stays inherit-only on the account, whatever class
+          it names as inherited object type (the DC keeps explicit ACEs as stamped, MS-ADTS
+          6.1.3; measured on Samba): Exchange 2013's
+          C((OA;CIIO;CCDCLC;msExchActiveSyncDevices;user;Exchange Servers)) on AdminSDHolder does
+          not let Exchange create the container on the account.
+        - V(null) where it cannot be told (AdminSDHolder not readable, a conditional ACE decides).
+        - AdminSDHolder is read once per run.
+      type: bool
+      returned: for protected and unmarked accounts
+      version_added: 1.1.0
+    after_sdprop_reason:
+      description: Which ACE of AdminSDHolder decides RV(users[].exchange_can_create_after_sdprop), or why it is not known.
+      type: str
+      returned: for protected and unmarked accounts
+      version_added: 1.1.0
 exchange_servers:
   description:
     - The Exchange Servers group used, and the SIDs Exchange creates the devices container with
@@ -199,8 +223,8 @@ container_class_guid:
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import descriptor_of
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_readiness import (
-    SUMMARY_KEYS, USER_ATTRIBUTES, DeviceCounts, exchange_token, readiness, summarize,
-    unreadable_row)
+    SUMMARY_KEYS, USER_ATTRIBUTES, AfterSdprop, DeviceCounts, exchange_token, readiness,
+    summarize, unreadable_row)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
     DEVICES_CONTAINER_CLASS, exchange_servers, schema_guid)
 from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
@@ -224,7 +248,8 @@ def add_row(result, row, details):
     summarize(result["summary"], row)
     if row["would_fail"]:
         result["would_fail"].append(dict((k, row[k]) for k in (
-            "dn", "sam_account_name", "inheritance", "protection", "reason")))
+            "dn", "sam_account_name", "inheritance", "protection", "reason",
+            "exchange_can_create_after_sdprop", "after_sdprop_reason") if k in row))
     if not row["exchange_can_create"]:
         result["cannot_create"].append(row["dn"])
     if row["list_conflicts"] or row["case_duplicates"]:
@@ -250,6 +275,8 @@ def main():
         container_guid, source = schema_guid(client, DEVICES_CONTAINER_CLASS)
         counts = DeviceCounts.of_selection(client, params)
         protection = ProtectedSet(client, catalog).load().by_dn()
+        # AdminSDHolder read once, at the first protected account
+        after_sdprop = AfterSdprop(client, exs["token"], container_guid, sddl)
         for entry in select_entries(client, params, USER_ATTRIBUTES, missing):
             try:
                 sd = descriptor_of(entry)
@@ -258,7 +285,8 @@ def main():
                 result["unreadable"].append(unreadable_row(entry, exc))
                 continue
             add_row(result, readiness(entry, sd, protection.get(entry.dn), counts,
-                                      exs["token"], container_guid, sddl), params["details"])
+                                      exs["token"], container_guid, sddl,
+                                      after_sdprop=after_sdprop), params["details"])
     result["exchange_servers"] = dict(dn=exs["dn"], sid=exs["sid"], token=list(exs["token"]),
                                       servers=exs["servers"])
     result["container_class_guid"] = dict(guid=container_guid, source=source)

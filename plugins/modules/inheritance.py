@@ -234,6 +234,7 @@ risky_inherited:
   returned: always (empty when the plan re-enables nothing or nothing risky is passed down)
   type: list
   elements: dict
+  version_added: 1.1.0
   contains:
     trustee:
       description: The trustee's name (sAMAccountName or well-known name), V(null) when no object holds the SID.
