@@ -172,7 +172,7 @@ users:
           is true.
         - An inherit-only ACE of AdminSDHolder stays inherit-only on the account, whatever class
           it names as inherited object type (the DC keeps explicit ACEs as stamped, MS-ADTS
-          6.1.3; measured on Samba): Exchange 2013's
+          6.1.3; measured on Samba). So Exchange 2013's
           C((OA;CIIO;CCDCLC;msExchActiveSyncDevices;user;Exchange Servers)) on AdminSDHolder does
           not let Exchange create the container on the account.
         - V(null) where it cannot be told (AdminSDHolder not readable, a conditional ACE decides).

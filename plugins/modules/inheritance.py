@@ -218,7 +218,7 @@ plan:
 risky_inherited:
   description:
     - The risky rights that the objects whose inheritance the run turns on gain from their
-      parents, known before anything is written (check mode too): the same classes of rights as
+      parents, known before anything is written (check mode too). The same classes of rights as
       the AdminSDHolder audit of P(adremedy.directory.protected_accounts_info#module) names
       (full control, V(GENERIC_WRITE), V(WRITE_DAC), V(WRITE_OWNER), write property on every
       property or on C(member), C(groupType), Personal-Information or Public-Information), for
