@@ -236,9 +236,24 @@ class PlaybookRun(object):
         return dict((k, int(v)) for k, v in (part.split("=") for part in line.split()[2:]))
 
 
+_THIS_LAB = []
+
+
+def this_lab():
+    """The connection settings of the lab the tests run against (lab.py env: ADREMEDY_LAB_DIR's
+    lab, or the default one)."""
+    if not _THIS_LAB:
+        _THIS_LAB.append(json.loads(subprocess.check_output(LAB + ["env", "--json"])))
+    return _THIS_LAB[0]
+
+
 def run_playbook(name, extra_vars, check=False, tags=None, when_task=None, inventory=None):
     """ansible-playbook playbooks/<name>.yml with the lab inventory (demo/inventory.yml).
     when_task=(name, action): run action() once, as soon as the task of that name starts."""
+    if inventory is None:
+        # demo/inventory.yml reads the default lab's lab.json (tests/lab/.state): the lab these
+        # tests run against (ADREMEDY_LAB_DIR) is given instead
+        extra_vars = dict(extra_vars, adremedy_lab=this_lab())
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
            "-i", inventory or os.path.join(ROOT, "demo", "inventory.yml"),
            os.path.join(ROOT, "playbooks", name + ".yml"), "-e", json.dumps(extra_vars)]
