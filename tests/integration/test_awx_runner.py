@@ -140,7 +140,11 @@ def assert_no_password(run, artifacts):
 
 def test_the_credential_type_injects_no_secret_into_the_environment(awx):
     assert set(awx.injected) == {"ADREMEDY_SERVER", "ADREMEDY_BIND_DN", "ADREMEDY_PASSWORD_FILE",
-                                 "ADREMEDY_CA_CERT", "ADREMEDY_AUTH", "KRB5_CONFIG"}
+                                 "ADREMEDY_CA_CERT", "ADREMEDY_AUTH", "ADREMEDY_START_TLS",
+                                 "ADREMEDY_VALIDATE_CERTS", "ADREMEDY_GC_SERVER", "KRB5_CONFIG"}
+    # optional fields left blank: empty, so the modules use their defaults
+    assert [awx.injected[name] for name in ("ADREMEDY_START_TLS", "ADREMEDY_VALIDATE_CERTS",
+                                            "ADREMEDY_GC_SERVER")] == ["", "", ""]
     # Kerberos fields left blank: a simple bind, the image's own krb5.conf (test_kerberos.py
     # runs the kerberos variant).
     assert (awx.injected["ADREMEDY_AUTH"], awx.injected["KRB5_CONFIG"]) == ("simple",
