@@ -341,15 +341,31 @@ def where_set(parent_dn: str, ace: Ace, read: Callable[[str], SecurityDescriptor
     return dn, held, True
 
 
+def _held(sd: SecurityDescriptor, ace: Ace) -> bool:
+    """Whether the object's own effective allow ACEs grant the ACE's trustee all it grants
+    already (generic rights mapped, as the DC maps them when it passes them down): then it
+    gains nothing new. A DACL whose inherited ACEs were converted to explicit ones when
+    inheritance was turned off holds most of its parent's ACEs so."""
+    if sd.dacl is None:
+        return False
+    wanted = map_generic(ace.mask)
+    return any(own.sid == ace.sid and own.type in (0x00, 0x05) and not own.inherit_only
+               and own.object_type in (None, ace.object_type)
+               and map_generic(own.mask) & wanted == wanted for own in sd.dacl.aces)
+
+
 def risky_inherited(client: LdapClient, changes: list[Change], classes: Mapping[str, str | None],
                     parents: ParentDescriptors,
                     warn: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
-    """The risky rights the objects whose inheritance the plan turns on would gain, one row per
-    (ACE, where it is set, right) with how many objects gain it. Reads each parent's DACL once
+    """The risky rights the objects whose inheritance the plan turns on would gain (not those
+    their own ACEs grant the trustee already), one row per (ACE, where it is set, right) with
+    how many objects gain it. Reads each parent's DACL once
     (the cache check_fits uses) and, for an ACE a parent inherits, the containers above it; no
     object is read. classes: dn_key -> the object's structural class. warn: told about parents
     whose DACL could not be read (what their children would gain is not known)."""
-    groups: dict[tuple[str, str], list] = {}  # (parent key, class) -> [parent dn, count]
+    # (parent key, class, the object's descriptor) -> [parent dn, class, count, descriptor]:
+    # descriptors parsed once per distinct value (_descriptors.ParsedDescriptors) keep this small
+    groups: dict[tuple, list] = {}
     for change in changes:
         if change.action != "enable" or not change.before.protected:
             continue
@@ -358,9 +374,9 @@ def risky_inherited(client: LdapClient, changes: list[Change], classes: Mapping[
         except DnError:
             continue
         cls = classes.get(dn_key(change.dn))
-        key = (dn_key(above), (cls or "").lower())
+        key = (dn_key(above), (cls or "").lower(), id(change.before))
         if key not in groups:
-            groups[key] = [above, cls, 0]
+            groups[key] = [above, cls, 0, change.before]
         groups[key][2] += 1
     if not groups:
         return []
@@ -369,26 +385,26 @@ def risky_inherited(client: LdapClient, changes: list[Change], classes: Mapping[
     names = Names(dse.domain_sid, dse.forest_root_sid)
     unread: dict[str, int] = {}
     candidates = []
-    for above, cls, count in groups.values():
+    for above, cls, count, own in groups.values():
         sd = parents.of(above)
         if sd is None:
             if dn_key(above) in parents.unreadable:
                 unread[above] = unread.get(above, 0) + count
             continue
-        candidates.append((above, cls, count, sd))
-    all_aces = [a for _d, _c, _n, sd in candidates for a in (sd.dacl.aces if sd.dacl else [])
+        candidates.append((above, cls, count, sd, own))
+    all_aces = [a for _d, _c, _n, sd, _o in candidates for a in (sd.dacl.aces if sd.dacl else [])
                 if a.flags & CONTAINER_INHERIT and a.sid not in admins and a.sid not in CREATORS
                 and risky_rights(a, RE_ENABLED)]
     names.read(client, [a.sid for a in all_aces],
                [g for a in all_aces for g in (a.object_type, a.inherited_object_type)])
     sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
     rows: dict[tuple, dict[str, Any]] = {}
-    for above, cls, count, sd in candidates:
+    for above, cls, count, sd, own in candidates:
         for ace in effective_on_child(sd, cls, names):
             if ace.sid in admins or ace.sid in CREATORS:
                 continue
             rights = risky_rights(ace, RE_ENABLED)
-            if not rights:
+            if not rights or _held(own, ace):
                 continue
             origin, held, found = where_set(above, ace, parents.of)
             trustee = names.sid(ace.sid)

@@ -112,3 +112,19 @@ def test_a_parent_not_readable_is_a_warning_not_a_guess(run_module, directory, m
     assert result["risky_inherited"] == []
     assert warnings == ["the DACL of %s could not be read (READ_CONTROL), so what 3 object(s) "
                         "under it would inherit is not in risky_inherited" % STAFF]
+
+
+def test_a_right_the_object_holds_already_is_not_gained(run_module, directory):
+    """Inheritance turned off with 'convert' left the parent's ACEs explicit: re-enabling gives
+    those trustees nothing new."""
+    lab(directory)
+    converted = "CN=Converted User,OU=Staff," + DOMAIN_NC
+    directory.add_user(converted, "O:DAG:DUD:PAI(OA;CI;WP;%s;;%s)(A;CI;WD;;;%s)"
+                       % (MEMBER, HELPDESK, EWP))
+    result = run_module(inheritance, dict(search_base=STAFF), check_mode=True)
+    assert result["counts"]["changed"] == 4
+    assert ("Helpdesk", "write property on member", STAFF, 3, "member", None) in rows(result)
+    # its WRITE_DAC for Exchange Windows Permissions is held already, from either ACE
+    assert ("Exchange Windows Permissions", "WRITE_DAC", DOMAIN_NC, 3, None, None) in rows(result)
+    assert ("Exchange Windows Permissions", "WRITE_DAC", DOMAIN_NC, 2, None, "user") \
+        in rows(result)
