@@ -226,7 +226,9 @@ risky_inherited:
       Enterprise Admins, Domain Controllers, Enterprise Domain Controllers, the Administrator)
       and CREATOR OWNER.
     - One row per ACE, where it is set and right, with how many objects gain it; what the run
-      writes does not depend on it.
+      writes does not depend on it. An object whose own ACEs grant the trustee all the ACE grants
+      already (its inherited ACEs converted to explicit ones when inheritance was turned off)
+      gains nothing from it and is not counted.
     - An inheritable ACE takes effect on an object when it is container-inherit and names no
       inherited object type or the object's own structural class. Each parent's DACL is read
       once; for an ACE the parent itself inherits, the containers above it are read to find
