@@ -213,25 +213,22 @@ def ace_key(ace: Ace) -> tuple:
             ace.inherited_object_type, ace.extra)
 
 
-def compare(aces: Sequence[Ace], template: Sequence[Ace]) -> tuple[list[Ace], list[Ace]]:
-    """(ACEs the template lacks, template ACEs the DACL lacks), as multisets of ace_key."""
-    wanted = Counter(ace_key(ace) for ace in template)
-    extra = []
+def _not_in(aces: Sequence[Ace], other: Sequence[Ace]) -> list[Ace]:
+    """The ACEs of `aces` that `other` does not hold, counted as a multiset of ace_key."""
+    left = Counter(ace_key(ace) for ace in other)
+    result = []
     for ace in aces:
         key = ace_key(ace)
-        if wanted[key]:
-            wanted[key] -= 1
+        if left[key]:
+            left[key] -= 1
         else:
-            extra.append(ace)
-    have = Counter(ace_key(ace) for ace in aces)
-    missing = []
-    for ace in template:
-        key = ace_key(ace)
-        if have[key]:
-            have[key] -= 1
-        else:
-            missing.append(ace)
-    return extra, missing
+            result.append(ace)
+    return result
+
+
+def compare(aces: Sequence[Ace], template: Sequence[Ace]) -> tuple[list[Ace], list[Ace]]:
+    """(ACEs the template lacks, template ACEs the DACL lacks), as multisets of ace_key."""
+    return _not_in(aces, template), _not_in(template, aces)
 
 
 class Names:
