@@ -16,6 +16,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
     DnError, dn_key, parent)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapClient, LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._object_types import ObjectTypes
+from ansible_collections.adremedy.directory.plugins.module_utils._rights import WRITE_DAC, Rights
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     CONTAINER_INHERIT, MAX_ACL_BYTES, OBJECT_INHERIT, Ace, AclTooLargeError, Sddl,
     SecurityDescriptor, SecurityDescriptorError, disable_inheritance, enable_inheritance,
@@ -102,6 +103,33 @@ def token_guard(changes: list[Change], protection: Any, outcome: Any) -> list[Ch
             change.detail["note"] = "%s; %s" % (note, TOKEN_UNREADABLE) if note \
                 else TOKEN_UNREADABLE
         kept.append(change)
+    return kept
+
+
+def rights_guard(changes: list[Change], rights: Rights | None, outcome: Any,
+                 classes: Mapping[str, str | None] | None = None,
+                 fail_fast: bool = False) -> list[Change]:
+    """Rights predicted, not discovered (issue 22 item 1): each object whose DACL, as planned,
+    surely does not give the bind account WRITE_DAC (_rights.Rights.check) is failed with
+    insufficientAccessRights (50), the right missing and why, and is not attempted; in check
+    mode the same, so check and real runs fail the same objects. An object the prediction is
+    not sure about is kept (the DC decides). With fail_fast, one such object stops the run
+    before anything is written."""
+    if rights is None or not rights.predicts:
+        return list(changes)
+    kept = []
+    for change in changes:
+        kind = (classes or {}).get(dn_key(change.dn)) or "object"
+        denied = rights.check(change.dn, change.before, WRITE_DAC, kind=kind)
+        if denied is None:
+            kept.append(change)
+            continue
+        exc = denied.error()
+        outcome.add(change.dn, "failed", error=str(exc), ldap_code=exc.code,
+                    action=change.action, missing_right=denied.right, predicted=True)
+    if fail_fast and len(kept) < len(changes):
+        outcome.stopped = "fail_fast after the first failure"
+        return []
     return kept
 
 

@@ -119,6 +119,16 @@ options:
 notes:
   - The bind account needs READ_CONTROL and WRITE_DAC on the objects, and write on C(adminCount)
     for O(include_orphaned).
+  - Rights are predicted, not discovered. Before writing, and in check mode alike, the module reads
+    the bind account's token once (the RootDSE's C(tokenGroups), its own SID, Everyone and
+    Authenticated Users) and works out from each planned object's DACL, with the DC's access-check
+    rules, whether the account holds WRITE_DAC there. An object it surely does not hold it on
+    (typically a user whose inheritance is off, so the OU's delegation does not reach it) is
+    reported V(failed) with C(insufficientAccessRights (50)), the right missing and why, and is
+    not attempted, so a check run and a real run fail the same objects. Where the prediction is
+    not sure (an administrator's token, a token that could not be read, an account that owns the
+    object, conditional ACEs, an allow for a SID the token may hold) the write is attempted and
+    the DC decides. See docs/least-privilege.md for the first run that fixes such objects.
   - A failed write leaves the object as it was (one modify per object). If the DC becomes
     unreachable mid-run the module stops, reports the objects it did not attempt, and fails.
 seealso:
@@ -210,6 +220,36 @@ objects:
       description: LDAP result code of the failure.
       type: int
       returned: when failed
+    missing_right:
+      description: The right the bind account lacks on the object (V(WRITE_DAC)), when the failure
+        was predicted before writing.
+      type: str
+      returned: when a failure was predicted
+      version_added: 1.1.0
+    predicted:
+      description: True when the failure was predicted from the bind account's token and the
+        object's DACL, and the write was not attempted.
+      type: bool
+      returned: when a failure was predicted
+      version_added: 1.1.0
+insufficient_rights:
+  description: The objects the bind account surely may not write (WRITE_DAC missing), with the
+    right and why; the same in check mode and in a real run. They need a more privileged first
+    run (docs/least-privilege.md).
+  returned: always (empty when none, or when no prediction was made)
+  type: list
+  elements: dict
+  version_added: 1.1.0
+  contains:
+    dn:
+      description: The object.
+      type: str
+    right:
+      description: The right missing, V(WRITE_DAC).
+      type: str
+    reason:
+      description: Why, e.g. that inheritance is off on it so the OU's delegation does not reach it.
+      type: str
 plan:
   description: The DNs the run would change, returned when the plan is larger than O(max_changes).
   returned: when max_changes was exceeded
@@ -313,7 +353,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._descriptors im
 from ansible_collections.adremedy.directory.plugins.module_utils._journal import open_journal
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
     ParentDescriptors, Skip, check_fits, duplicates_follow_up, plan, protection_of,
-    risky_inherited, token_guard)
+    rights_guard, risky_inherited, token_guard)
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
     dn_key, first_at_or_above)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
@@ -323,6 +363,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._module import 
 from ansible_collections.adremedy.directory.plugins.module_utils._object_types import (
     object_types_or_why)
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
+from ansible_collections.adremedy.directory.plugins.module_utils._rights import rights_for
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     Sddl, SecurityDescriptorError)
 
@@ -346,10 +387,13 @@ class InheritanceOutcome(Outcome):
     """Outcome with risky_inherited in every result, the max_changes failure's included."""
 
     risky = ()
+    rights = None
 
     def result(self):
         result = super(InheritanceOutcome, self).result()
         result["risky_inherited"] = list(self.risky)
+        denied = self.rights.denied if self.rights is not None else []
+        result["insufficient_rights"] = [d.item() for d in denied]
         return result
 
 
@@ -428,6 +472,11 @@ def main():
         classes = {}
         changes = build_plan(client, params, protection, outcome, parents, object_types, classes)
         changes = token_guard(changes, protection, outcome)  # check mode too: the same plan
+        # the writes the bind account surely may not make: failed (50), not attempted, in
+        # check mode too (issue 22 item 1)
+        if changes:
+            outcome.rights = rights_for(client, params.get("bind_dn"))
+            changes = rights_guard(changes, outcome.rights, outcome, classes, params["fail_fast"])
         # what the objects re-enabled would gain, known before anything is written
         outcome.risky = risky_inherited(client, changes, classes, parents, module.warn)
         enforce_limit(changes, params["max_changes"], outcome)

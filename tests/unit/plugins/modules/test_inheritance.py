@@ -150,3 +150,32 @@ def test_an_object_planned_again_gets_the_64_kib_check_too(run_module, directory
     assert "64 KiB" in failed[0]["error"] and "\n" not in failed[0]["error"]
     assert JANE not in [dn for dn, _changes in directory.modifies]
     assert directory.sd(JANE) == descriptor(1785)
+
+
+def test_rights_are_predicted_check_and_real_fail_the_same_objects_unattempted(
+        run_module, directory):
+    # issue 22 item 1: a delegated account (its token from the RootDSE's tokenGroups) holds
+    # WRITE_DAC on John (an explicit ACE) but not on Jane, whose inheritance is off: check mode
+    # says what the real run does, and Jane's write is never sent
+    from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_from_str
+    svc = "CN=svc-enforcement,OU=Staff," + DOMAIN_NC
+    svc_sid = "S-1-5-21-1-2-3-1160"
+    directory.add_entry(STAFF, objectClass=["top", "organizationalUnit"])
+    directory.add_user(JANE, "O:DAG:DUD:PAI(A;;RPWP;;;S-1-5-21-1-2-3-1120)")
+    directory.add_user(JOHN, "O:DAG:DUD:PAI(A;;WD;;;%s)" % svc_sid)
+    directory.add_user(svc, "O:DAG:DUD:AI(A;;RC;;;AU)", objectSid=sid_from_str(svc_sid),
+                       sAMAccountName="svc-enforcement")
+    directory.add_entry("", tokenGroups=[sid_from_str(svc_sid),
+                                         sid_from_str("S-1-5-21-1-2-3-513")])
+    check = run_module(inheritance, dict(dn=[JANE, JOHN]), check_mode=True)
+    assert check["failed"] and check["counts"]["failed"] == 1 and check["counts"]["changed"] == 1
+    jane = [o for o in check["objects"] if o["dn"] == JANE][0]
+    assert jane["status"] == "failed" and jane["ldap_code"] == 50 and jane["predicted"]
+    assert "insufficientAccessRights (50)" in jane["error"] and "WRITE_DAC" in jane["error"]
+    assert "inheritance is off on this user" in jane["error"]
+    assert check["insufficient_rights"][0]["dn"] == JANE
+    assert directory.modifies == []
+    real = run_module(inheritance, dict(dn=[JANE, JOHN]))
+    assert (real["counts"], real["objects"]) == (check["counts"], check["objects"])
+    assert [dn for dn, _changes in directory.modifies] == [JOHN]  # Jane not attempted
+    assert protected(directory, JANE) and not protected(directory, JOHN)
