@@ -20,6 +20,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._inheritance im
     ParentDescriptors, Skip, check_fits, may_not_fit, plan)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import counts
+from ansible_collections.adremedy.directory.plugins.module_utils._report import (
+    PROTECTED_BY_DESIGN, count_findings)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     SecurityDescriptorError)
 
@@ -82,7 +84,7 @@ def plan_status(dn, sd, admin_count, protection, outcome, changes):
 class Compliance(object):
     """Everything the report says, computed while the users stream past once."""
 
-    FINDING_KEYS = ("dn", "sam_account_name", "inheritance", "protection", "reason")
+    FINDING_KEYS = ("dn", "sam_account_name", "inheritance", "protection", "disabled", "reason")
     LIST_KEYS = ("dn", "sam_account_name", "list_conflicts", "case_duplicates")
 
     def __init__(self, protected, protected_objects, device_counts, exchange, container_guid,
@@ -95,13 +97,16 @@ class Compliance(object):
         self.sddl = sddl
         self.container_guid = container_guid
         self.summary = dict((key, 0) for key in SUMMARY_KEYS)
+        self.summary["would_fail_protected"] = 0
+        self.summary["disabled_accounts"] = 0
         self.would_fail = []
         self.list_findings = []
         self.unreadable = []
         self.outcome = Outcome()
         self.changes = []
+        self.names = {}  # DN: (sAMAccountName, disabled) of the users the plan lists
 
-    attributes = USER_ATTRIBUTES
+    attributes = USER_ATTRIBUTES + ["userAccountControl"]
 
     def add(self, entry):
         """One user: (its readiness row, its inheritance fix status) for the per-user files, or
@@ -118,12 +123,20 @@ class Compliance(object):
         row = readiness(entry, sd, protection, self.device_counts, self.exchange["token"],
                         self.container_guid, self.sddl, verdict=(can_create, why))
         summarize(self.summary, row)
+        row["disabled"] = bool((entry.int("userAccountControl") or 0) & 0x2)
+        self.summary["disabled_accounts"] += row["disabled"]
+        # would fail, but AdminSDHolder's DACL is stamped on it by design: not a finding
+        self.summary["would_fail_protected"] += bool(
+            row["would_fail"] and row["protection"] in PROTECTED_BY_DESIGN)
         if row["would_fail"]:
             self.would_fail.append(dict((k, row[k]) for k in self.FINDING_KEYS))
         if row["list_conflicts"] or row["case_duplicates"]:
             self.list_findings.append(dict((k, row[k]) for k in self.LIST_KEYS))
-        return row, plan_status(entry.dn, sd, entry.int("adminCount"), protection,
-                                self.outcome, self.changes)
+        status = plan_status(entry.dn, sd, entry.int("adminCount"), protection, self.outcome,
+                             self.changes)
+        if status != "unchanged":  # the plan's table names its users too
+            self.names[entry.dn] = (row["sam_account_name"], row["disabled"])
+        return row, status
 
     def plan(self, client):
         """The inheritance plan as the module returns it in check mode: skipped and failed in
@@ -144,29 +157,31 @@ class Compliance(object):
                 dn, action, detail = change.dn, change.action, change.detail
             self.outcome.add(dn, "changed", action=action, **detail)
         self.changes = []
+        for obj in self.outcome.objects:
+            sam, disabled = self.names.get(obj["dn"], (None, None))
+            obj.setdefault("sam_account_name", sam)
+            obj.setdefault("disabled", disabled)
         return dict(counts=dict(self.outcome.counts), objects=self.outcome.objects)
 
     def report(self, client, scope, generated):
         """The report's document, without the per-user rows (those were streamed)."""
         plan_result = self.plan(client)
         protected = counts(self.protected_objects)
+        # Every number of the report, once: each file and message shows these (count_findings)
         summary = dict(self.summary,
+                       would_fail_act_now=(self.summary["would_fail"]
+                                           - self.summary["would_fail_protected"]),
                        inheritance_would_change=plan_result["counts"]["changed"],
                        inheritance_skipped=plan_result["counts"]["skipped"],
+                       list_findings=len(self.list_findings),
                        protected_accounts=protected["protected"],
                        orphaned_accounts=protected["orphaned"],
                        unmarked_accounts=protected["unmarked"])
-        # Protected accounts that would fail are reported, not findings: that is by design.
-        finding_counts = dict(
-            would_fail=len([u for u in self.would_fail
-                            if u["protection"] not in ("protected", "unmarked")]),
-            inheritance_would_change=plan_result["counts"]["changed"],
-            list_findings=len(self.list_findings),
-            orphaned_accounts=protected["orphaned"])
+        finding_counts, findings = count_findings(summary)
         return dict(
             generated=generated,
             scope=scope,
-            findings=sum(finding_counts.values()),
+            findings=findings,
             finding_counts=finding_counts,
             summary=summary,
             exchange_servers=self.exchange,

@@ -18,18 +18,23 @@ import json
 import os
 import re
 import secrets
+import shlex
 
 FILES = dict(json="report.json", csv="users.csv", markdown="report.md", html="report.html")
 # Present from the start of a run until all four files are in place: whatever else is in the
 # directory then is not from that run.
 INCOMPLETE = "INCOMPLETE.json"
-CSV_COLUMNS = ("dn", "sam_account_name", "user_principal_name", "eas_enabled", "inheritance",
+CSV_COLUMNS = ("dn", "sam_account_name", "user_principal_name", "disabled", "eas_enabled",
+               "inheritance",
                "protection", "exchange_can_create", "container", "devices", "would_fail",
                "inheritance_fix", "list_conflicts", "case_duplicates", "reason")
 # A cell starting with one of these is a formula (or becomes one) in spreadsheets.
 FORMULA_STARTS = frozenset(("=", "+", "-", "@", "\t", "\r"))
-USER_HEADERS = ("user", "DN", "ActiveSync", "inheritance", "protection", "Exchange can create",
-                "devices", "would fail", "inheritance fix", "on both lists", "case-duplicates")
+CSV_BOOLEANS = frozenset(("disabled", "eas_enabled", "exchange_can_create", "container",
+                          "would_fail"))
+USER_HEADERS = ("user", "DN", "disabled", "ActiveSync", "inheritance", "protection",
+                "Exchange can create", "devices", "would fail", "inheritance fix", "on both lists",
+                "case-duplicates")
 
 
 def text_of(value, separator):
@@ -52,13 +57,17 @@ def csv_cell(value):
 # Control characters and every Unicode line or paragraph break: a value stays on its line
 _MD_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 # What makes markup inside a line: code, emphasis, links and images, table cells, strikethrough,
-# math; '<' and '&' go as HTML entities below
+# math; '<', '>' and an entity's '&' below
 _MD_MARKUP = re.compile(r"([\\`*_\[\]|~$!])")
 # Bare URLs that GitHub-flavoured Markdown turns into links: the ':' of '://' and the '.' of 'www.'
 _MD_AUTOLINK = re.compile(r"(?i)(:)(?=//)|(?<![0-9a-z])(www)(\.)")
 # At the start of a line: a heading, a list item or a setext underline
 _MD_LEADING = re.compile(r"^(\d*)([#+=.)-])")
-_MD_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"})
+# '<' (a tag or autolink), '>' at the start (a quote) and an '&' that starts an entity are
+# backslash-escaped,
+# as Markdown's own escapes: a value reads as itself in the raw file too (no HTML entities, so a
+# filter stays (&(objectCategory=person)...), not (&amp;(...)
+_MD_HTML = re.compile(r"(<|^>)|&(?=#?[0-9A-Za-z]+;)")
 
 
 def _md_leading(match):
@@ -69,21 +78,21 @@ def _md_leading(match):
 
 
 def markdown_escape(value):
-    """Text from the directory made inert in a Markdown report, table cells included: HTML
-    escaped (a phone sets its own model: <img src=x onerror=...>), Markdown's markup
-    backslash-escaped (no code, emphasis, link, image [x](y) or ![x](y), table cell, bare URL
-    link), line breaks and other control characters made spaces (a value cannot end its row),
-    leading spaces as entities (no indented code) and a heading or list marker at the start
-    escaped. None is '', a list is its items joined with ', ', anything else its text."""
+    """Text from the directory made inert in a Markdown report, table cells included: no HTML
+    (a phone sets its own model: <img src=x onerror=...>; '<', a leading '>' and an entity's '&' are
+    backslash-escaped), Markdown's markup backslash-escaped (no code, emphasis, link, image
+    [x](y) or ![x](y), table cell, bare URL link), line breaks and other control characters
+    made spaces (a value cannot end its row), leading spaces dropped (no indented code) and a
+    heading or list marker at the start escaped. No HTML entity is written: the raw file reads
+    as the value. None is '', a list is its items joined with ', ', anything else its text."""
     if value is None:
         return ""
     text = value if isinstance(value, str) else text_of(value, ", ")
     text = _MD_BREAKS.sub(" ", text)
     text = _MD_MARKUP.sub(r"\\\1", text)
     text = _MD_AUTOLINK.sub(lambda m: "\\:" if m.group(1) else m.group(2) + "\\.", text)
-    body = text.lstrip(" ")
-    lead = "&#32;" * (len(text) - len(body))
-    return lead + _MD_LEADING.sub(_md_leading, body).translate(_MD_HTML)
+    text = _MD_HTML.sub(lambda m: "\\" + (m.group(1) or "&"), text.lstrip(" "))
+    return _MD_LEADING.sub(_md_leading, text)
 
 
 def md_cell(value):
@@ -112,6 +121,159 @@ def split_dn(dn):
 
 def yes(value):
     return "yes" if value else "no"
+
+
+def csv_bool(value):
+    """A CSV cell of a yes/no column: true or false (as JSON and most tools read them)."""
+    return "true" if value else "false" if value is not None else ""
+
+
+# -- the report's numbers: each defined here once, and every file and message shows these --
+
+# Protection classes of the accounts SDProp stamps AdminSDHolder's DACL on: excluded from the
+# inheritance fix by design, so one of them whose first sync would fail is not a finding.
+PROTECTED_BY_DESIGN = ("protected", "unmarked")
+# The kinds of finding: (key in summary and finding_counts, label, what to do about its rows).
+# The findings total is their sum, and the page's red cards are these, in this order.
+FINDINGS = (
+    ("would_fail_act_now", "users whose first sync would fail - act now",
+     "Re-enable inheritance with the command above (or grant Exchange Servers Create Child of "
+     "msExchActiveSyncDevices on the user); each row's reason says what blocks it."),
+    ("inheritance_would_change", "objects the inheritance fix would change",
+     "Run the command above: it re-enables inheritance on these objects and nothing else."),
+    ("list_findings", "users with allow/block list findings",
+     "Remove the device ID from one of the two lists (a conflict) or keep one spelling of it "
+     "(a case-duplicate), e.g. with Set-CASMailbox."),
+    ("orphaned_accounts", "orphaned adminCount accounts",
+     "In no protected group any more: the command above, with include_orphaned=true, clears "
+     "adminCount and re-enables inheritance."),
+)
+# Facts that are not findings, shown beside them.
+FACTS = (
+    ("users", "users"), ("eas_enabled", "ActiveSync enabled"),
+    ("disabled_accounts", "disabled accounts"),
+    ("would_fail_protected", "first sync would fail, protected by design"),
+    ("inheritance_disabled", "inheritance disabled"),
+    ("exchange_cannot_create", "Exchange Servers cannot create the device container"),
+    ("inheritance_skipped", "inheritance fix skips (protected, by design)"),
+    ("protected_accounts", "protected accounts"), ("unmarked_accounts", "unmarked accounts"),
+    ("list_conflicts", "users on both lists"), ("case_duplicates", "users with case-duplicates"),
+    ("devices", "device partnerships"), ("unreadable", "unreadable DACLs"))
+# Each finding table's advice, by the table's id
+ADVICE = dict((key, advice) for key, label, advice in FINDINGS)
+
+
+def count_findings(summary):
+    """(finding_counts, findings): the counts of FINDINGS taken from the summary, and their sum."""
+    counts = dict((key, summary.get(key, 0)) for key, label, advice in FINDINGS)
+    return counts, sum(counts.values())
+
+
+def findings_message(doc):
+    """The one-line account of the findings: the role's messages and the console say this."""
+    c, s = doc["finding_counts"], doc["summary"]
+    return ("%d findings: %d users not protected by design would hit event 1053 (act now), "
+            "%d objects need inheritance re-enabled, %d users have list conflicts or "
+            "case-duplicates, %d orphaned adminCount accounts; %d more users would fail but "
+            "are protected by design" % (
+                doc["findings"], c["would_fail_act_now"], c["inheritance_would_change"],
+                c["list_findings"], c["orphaned_accounts"], s.get("would_fail_protected", 0)))
+
+
+DEFAULT_FILTER = "(&(objectCategory=person)(objectClass=user))"
+DEFAULT_MAX_CHANGES = 500  # the enforce_inheritance playbook's
+
+
+def fix_command(doc):
+    """The command that fixes what a playbook can fix (the inheritance and orphaned findings,
+    and the users whose first sync fails for them), with this report's values; None when
+    there is nothing for it to do."""
+    c = doc["finding_counts"]
+    if not (c["inheritance_would_change"] or c["orphaned_accounts"]):
+        return None
+    options = (doc.get("provenance") or {}).get("options") or {}
+    base = options.get("search_base") or doc.get("scope") or ""
+    words = ["ansible-playbook", "adremedy.directory.enforce_inheritance",
+             "-e", shlex.quote("search_base=" + base)]
+    if options.get("filter") and options["filter"] != DEFAULT_FILTER:
+        words += ["-e", shlex.quote("filter=" + options["filter"])]
+    if c["orphaned_accounts"]:
+        words += ["-e", "include_orphaned=true"]
+    changes = c["inheritance_would_change"] + c["orphaned_accounts"]
+    if changes > DEFAULT_MAX_CHANGES:
+        words += ["-e", "max_changes=%d" % changes]
+    return " ".join(words)
+
+
+def make_verdict(doc, fail_on_findings):
+    """Pass or fail against the configured gate, three sentences a manager can forward, and
+    the command that fixes what can be fixed."""
+    c, s, total = doc["finding_counts"], doc["summary"], doc["findings"]
+    failed = total > 0
+    gate = ("gate fail_on_findings is on: this run fails" if fail_on_findings else
+            "gate fail_on_findings is off: reported only") if failed else (
+        "gate fail_on_findings is %s" % ("on" if fail_on_findings else "off"))
+    command = fix_command(doc)
+    scope = doc.get("scope") or "the directory"
+    if failed:
+        first = ("The Exchange ActiveSync check of %s found %d findings that need action: %d "
+                 "users whose first phone sync would fail, %d objects with permission "
+                 "inheritance turned off, %d users with conflicting allow/block lists and %d "
+                 "orphaned administrator marks." % (
+                     scope, total, c["would_fail_act_now"], c["inheritance_would_change"],
+                     c["list_findings"], c["orphaned_accounts"]))
+    else:
+        first = ("The Exchange ActiveSync check of %s found nothing that needs action among "
+                 "its %d users." % (scope, s.get("users", 0)))
+    protected = s.get("would_fail_protected", 0)
+    second = ("%d administrator accounts could not sync a new phone either, but they are "
+              "protected by design (AdminSDHolder) and are left as they are." % protected
+              if protected else "No administrator account protected by design is affected.")
+    if command:
+        third = ("One playbook run fixes the inheritance findings and the users they block "
+                 "(rehearse it with --check first); list findings are fixed by hand, as the "
+                 "report describes.")
+    elif failed:
+        third = "No playbook fixes these: each table of the report says what to do."
+    else:
+        third = "Nothing needs to be done."
+    return dict(result="fail" if failed else "pass", fail_on_findings=bool(fail_on_findings),
+                stops_play=bool(failed and fail_on_findings),
+                headline="%s - %s (%s)" % ("FAIL" if failed else "PASS",
+                                           "%d findings need action" % total if failed
+                                           else "no findings", gate),
+                sentences=[first, second, third], fix_command=command,
+                message=findings_message(doc))
+
+
+PROVENANCE = (("dc", "domain controller"), ("read_as", "read as"),
+              ("collection_version", "adremedy.directory"),
+              ("ansible_core_version", "ansible-core"), ("started", "started"),
+              ("duration_seconds", "took (seconds)"))
+
+
+def provenance_rows(doc):
+    """(label, text) of who and what made the report, options included."""
+    p = doc.get("provenance") or {}
+    rows = [(label, p.get(key)) for key, label in PROVENANCE if key in p]
+    for key, value in sorted((p.get("options") or {}).items()):
+        if value not in (None, "", []):
+            rows.append(("option " + key, value))
+    return rows
+
+
+def short_dn(dn, size=48):
+    """A DN without its domain part (DC=...), cut to size characters: the full DN goes in the
+    cell's title (shown on hover)."""
+    parts = re.split(r"(?<!\\),", dn or "")
+    kept = [p for p in parts if not p.upper().startswith("DC=")] or parts
+    text = ",".join(kept)
+    return text if len(text) <= size else text[:size - 1] + "\u2026"
+
+
+def fix_status(status):
+    """An inheritance fix status as the report says it: the report plans, so 'would change'."""
+    return "would change" if status == "changed" else status
 
 
 # A report file is written under a temporary name that is new: created here, O_EXCL (a name that
@@ -191,8 +353,9 @@ class ReportWriter(object):
 
     def add_user(self, row, fix):
         """One user's readiness row and its inheritance fix status."""
-        row["inheritance_fix"] = fix
-        self.csv.writerow([csv_cell(row[c]) for c in CSV_COLUMNS])
+        row["inheritance_fix"] = fix_status(fix)
+        self.csv.writerow([csv_bool(row.get(c)) if c in CSV_BOOLEANS else csv_cell(row[c])
+                           for c in CSV_COLUMNS])
         del row["inheritance_fix"]
         self.users_json.write(("" if not self.users else ",\n")
                               + json.dumps(row, sort_keys=True))
@@ -201,8 +364,9 @@ class ReportWriter(object):
         self.users_html.write(("" if not self.users else ",") + script_json([
             row["sam_account_name"] or "", rdn, index, yes(row["eas_enabled"]),
             row["inheritance"], row["protection"] or "-", yes(row["exchange_can_create"]),
-            row["devices"], yes(row["would_fail"]), fix,
-            ", ".join(row["list_conflicts"]), ", ".join(row["case_duplicates"])]))
+            row["devices"], yes(row["would_fail"]), fix_status(fix),
+            ", ".join(row["list_conflicts"]), ", ".join(row["case_duplicates"]),
+            yes(row.get("disabled"))]))
         self.users += 1
 
     def abort(self):
@@ -275,45 +439,66 @@ def plan_detail(obj):
     return obj.get("action") or obj.get("reason") or obj.get("error") or ""
 
 
-def markdown(doc, title, plan_msg):
+def plan_message(plan):
+    """The inheritance fix's counts, in the words of a plan (nothing is written)."""
+    c = plan.get("counts") or {}
+    return ("%d of %d objects would change, %d skipped, %d failed (planned only: the report "
+            "writes nothing to the directory)" % (c.get("changed", 0), c.get("matched", 0),
+                                                  c.get("skipped", 0), c.get("failed", 0)))
+
+
+def count_rows(doc):
+    """(label, value, is a finding) of every count the report shows, findings first: the
+    Markdown table and the HTML cards both come from this."""
     s = doc["summary"]
-    counts = [
-        ("users", s["users"]), ("ActiveSync enabled", s["eas_enabled"]),
-        ("inheritance disabled", s["inheritance_disabled"]),
-        ("Exchange Servers cannot create the device container", s["exchange_cannot_create"]),
-        ("**first sync would fail (event 1053)**", s["would_fail"]),
-        ("**inheritance fix would change**", s["inheritance_would_change"]),
-        ("inheritance fix skips (protected, by design)", s["inheritance_skipped"]),
-        ("protected accounts / unmarked / **orphaned**", "%s / %s / %s" % (
-            s["protected_accounts"], s["unmarked_accounts"], s["orphaned_accounts"])),
-        ("**users with list conflicts** / case-duplicates", "%s / %s" % (
-            s["list_conflicts"], s["case_duplicates"])),
-        ("device partnerships", s["devices"]), ("unreadable DACLs", s["unreadable"])]
-    out = ["# %s" % md_cell(title), "",
-           "Scope %s, generated %s," % (md_cell(doc["scope"]), md_cell(doc["generated"])),
-           "**%d findings**." % doc["findings"], "",
-           "| | count |", "|---|---:|"]
-    out += ["| %s | %s |" % (label, value) for label, value in counts]
+    rows = [(label, count_findings(s)[0][key], True) for key, label, advice in FINDINGS]
+    return rows + [(label, s.get(key, 0), False) for key, label in FACTS]
+
+
+def markdown(doc, title, plan_msg=None):
+    v = doc.get("verdict") or {}
+    out = ["# %s" % md_cell(title), ""]
+    if v:
+        out += ["**%s**" % md_cell(v["headline"]), "", md_cell(" ".join(v["sentences"])), ""]
+        if v.get("fix_command"):
+            out += ["Fix what can be fixed (add `--check` to rehearse):", "", "```",
+                    v["fix_command"].replace("`", "'"), "```", ""]
+    out += ["Scope %s, generated %s: **%d findings** (the sum of the first %d rows)." % (
+        md_cell(doc["scope"]), md_cell(doc["generated"]), doc["findings"], len(FINDINGS)), "",
+        "| | count |", "|---|---:|"]
+    out += ["| %s%s%s | %s |" % ("**" if finding else "", md_cell(label), "**" if finding else "",
+                                 value) for label, value, finding in count_rows(doc)]
+    rows = provenance_rows(doc)
+    if rows:
+        out += ["", "## How this report was made", "", _md_table(("", ""), rows)]
     out += ["", "## Users whose first ActiveSync sync would fail", ""]
     if doc["would_fail"]:
-        out.append(_md_table(("user", "DN", "protection", "reason"), (
-            (u["sam_account_name"], u["dn"], u["protection"] or "-", u["reason"])
-            for u in doc["would_fail"])))
+        out += ["What to do: " + md_cell(ADVICE["would_fail_act_now"]) + " Rows protected by "
+                "design are left as they are.", ""]
+        out.append(_md_table(("user", "DN", "disabled", "protection", "reason"), (
+            (u["sam_account_name"], u["dn"], yes(u.get("disabled")), u["protection"] or "-",
+             u["reason"]) for u in doc["would_fail"])))
     else:
         out += ["None.", ""]
     plan = doc["inheritance_plan"]
-    out += ["## The inheritance fix (check mode)", "", md_cell(plan_msg), ""]
+    out += ["## The inheritance fix (planned, nothing written)", "",
+            md_cell(plan_message(plan)), ""]
     if plan["objects"]:
-        out.append(_md_table(("DN", "status", "action or reason"), (
-            (o["dn"], o["status"], plan_detail(o)) for o in plan["objects"])))
+        out += ["What to do: " + md_cell(ADVICE["inheritance_would_change"]), ""]
+        out.append(_md_table(("user", "DN", "disabled", "status", "action or reason"), (
+            (o.get("sam_account_name"), o["dn"], yes(o.get("disabled")), fix_status(o["status"]),
+             plan_detail(o)) for o in plan["objects"])))
     out += ["## Allow and block list findings", ""]
     if doc["list_findings"]:
+        out += ["What to do: " + md_cell(ADVICE["list_findings"]), ""]
         out.append(_md_table(("user", "on both lists", "stored twice in different case"), (
             (f["sam_account_name"], f["list_conflicts"], f["case_duplicates"])
             for f in doc["list_findings"])))
     else:
         out += ["None.", ""]
     out += ["## Protected, unmarked and orphaned adminCount accounts", "",
+            "What to do: " + md_cell(ADVICE["orphaned_accounts"]) + " Protected and unmarked "
+            "accounts are left as they are, by design.", "",
             _md_table(("account", "class", "protected by", "reason"), (
                 (o["sam_account_name"], o["classification"], o["protected_by"] or "-",
                  o["reason"]) for o in doc["protected_accounts"])),
@@ -325,24 +510,45 @@ def markdown(doc, title, plan_msg):
 
 STYLE = """body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #1b1b1b; }
 h1 { margin: 0 0 .25rem; } .meta { color: #555; margin: 0 0 1rem; }
+.verdict { border-left: 6px solid #2e7d32; background: #f1f8f1; padding: .6rem 1rem; margin: 0 0 1rem; }
+.verdict.fail { border-color: #b00020; background: #fdf1f2; } .verdict h2 { margin: 0 0 .3rem; font-size: 1.3rem; }
+.verdict p { margin: .3rem 0; } pre.command { background: #f4f4f4; padding: .4rem .6rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 .cards { display: flex; flex-wrap: wrap; gap: .75rem; margin-bottom: 1.5rem; }
-.card { border: 1px solid #ccc; border-radius: 6px; padding: .5rem .9rem; min-width: 9rem; }
-.card b { display: block; font-size: 1.6rem; } .card.bad b { color: #b00020; }
+.card { border: 1px solid #ccc; border-radius: 6px; padding: .5rem .9rem; min-width: 9rem; max-width: 14rem; }
+.card b { display: block; font-size: 1.6rem; } .card.bad b { color: #b00020; } .card.finding { border-color: #b00020; }
 section { margin-bottom: 2rem; } .count { color: #555; font-size: .9rem; font-weight: normal; }
-table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #ddd; padding: 3px 6px; text-align: left; vertical-align: top; }
+.advice { margin: .25rem 0 .5rem; } dl.provenance { display: grid; grid-template-columns: max-content 1fr; gap: 0 1rem; }
+dl.provenance dt { color: #555; } dl.provenance dd { margin: 0; overflow-wrap: anywhere; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #ddd; padding: 3px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 th { background: #f2f2f2; cursor: pointer; user-select: none; } th.asc::after { content: " \\25B2"; } th.desc::after { content: " \\25BC"; }
-tr:nth-child(even) td { background: #fafafa; } .filter { margin: .25rem 0 .5rem; padding: .25rem; width: 20rem; }
+tr:nth-child(even) td { background: #fafafa; } .filter { margin: .25rem 0 .5rem; padding: .25rem; width: 20rem; max-width: 100%; }
 .pager { margin: .5rem 0; } .pager button { margin-right: .5rem; }
+@media print {
+  body { margin: 0; font-size: 10pt; } .filter, .pager { display: none; }
+  th { cursor: auto; } th.asc::after, th.desc::after { content: ""; }
+  tr, .card, .verdict { break-inside: avoid; } section { break-before: auto; }
+  .verdict, .card.finding { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
 """
 
 
 IN_PAGE_ROWS = 200  # a findings table up to this size is written into the page, row by row
 
 
-def html_table(table_id, title, headers, rows, total=None):
+def _td(value, dn=False):
+    text = text_of(value, ", ")
+    if dn and text:
+        return '<td title="%s">%s</td>' % (html_cell(text), html_cell(short_dn(text)))
+    return "<td>%s</td>" % html_cell(text)
+
+
+def html_table(table_id, title, headers, rows, total=None, advice=None, dn_column=None):
     """A table section. Up to IN_PAGE_ROWS rows are written into the page (sortable); a larger
     table (5,000 planned changes at 100,000 users) is drawn by the page's script from embedded
-    data a page at a time, like the per-user table (total given: its data comes separately)."""
+    data a page at a time, like the per-user table (total given: its data comes separately).
+    dn_column: the index of the column of DNs, shown shortened with the full DN on hover.
+    advice: what to do about the rows, said above them."""
     rows = [[text_of(v, ", ") for v in row] for row in rows]
     data = None
     if total is None and len(rows) > IN_PAGE_ROWS:
@@ -353,14 +559,18 @@ def html_table(table_id, title, headers, rows, total=None):
     if not count:
         out += ['<p class="none">None.</p>', '</section>']
         return "\n".join(out) + "\n"
+    if advice:
+        out.append('<p class="advice"><b>What to do:</b> %s</p>' % html_cell(advice))
     out.append('<input type="search" class="filter" data-table="%s" placeholder="Filter %s">'
                % (table_id, html_cell(title.lower())))
     kind = "sortable" if total is None else "paged"
-    out.append('<table id="%s" class="%s">' % (table_id, kind))
+    out.append('<table id="%s" class="%s"%s>' % (
+        table_id, kind, "" if dn_column is None else ' data-dn="%d"' % dn_column))
     out.append("<thead><tr>%s</tr></thead>" % "".join('<th scope="col">%s</th>' % html_cell(h)
                                                       for h in headers))
     out.append("<tbody>")
-    out += ["<tr>%s</tr>" % "".join("<td>%s</td>" % html_cell(v) for v in row) for row in rows]
+    out += ["<tr>%s</tr>" % "".join(_td(v, i == dn_column) for i, v in enumerate(row))
+            for row in rows]
     out.append("</tbody>\n</table>")
     if total is not None:
         out.append('<div class="pager" id="%s-pager"></div>' % table_id)
@@ -371,46 +581,65 @@ def html_table(table_id, title, headers, rows, total=None):
     return "\n".join(out) + "\n"
 
 
+def html_verdict(doc):
+    v = doc.get("verdict")
+    if not v:
+        return []
+    out = ['<div class="verdict %s" id="verdict">' % v["result"],
+           '<h2>%s</h2>' % html_cell(v["headline"]),
+           '<p>%s</p>' % html_cell(" ".join(v["sentences"]))]
+    if v.get("fix_command"):
+        out += ['<p>Fix what can be fixed (add <code>--check</code> to rehearse):</p>',
+                '<pre class="command" id="fix-command">%s</pre>' % html_cell(v["fix_command"])]
+    out.append("</div>")
+    return out
+
+
 def html_head(doc, title):
-    s = doc["summary"]
-    cards = [("users", s["users"], False), ("first sync would fail", s["would_fail"], True),
-             ("inheritance fix would change", s["inheritance_would_change"], True),
-             ("orphaned adminCount", s["orphaned_accounts"], True),
-             ("users with list conflicts", s["list_conflicts"], True),
-             ("case-duplicates", s["case_duplicates"], True),
-             ("inheritance disabled", s["inheritance_disabled"], False),
-             ("protected accounts", s["protected_accounts"], False),
-             ("device partnerships", s["devices"], False)]
     out = ['<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            '<title>%s</title>' % html_cell(title), '<style>', STYLE + '</style>', '</head>',
-           '<body>', '<h1>%s</h1>' % html_cell(title),
-           '<p class="meta">Scope %s &middot; generated %s &middot; <span id="findings">%d'
-           '</span> findings</p>' % (html_cell(doc["scope"]), html_cell(doc["generated"]),
-                                     doc["findings"]),
-           '<div class="cards">']
-    out += ['<div class="card%s"><b>%s</b>%s</div>' % (" bad" if bad and int(value) > 0 else "",
-                                                       value, label)
-            for label, value, bad in cards]
+           '<body>', '<h1>%s</h1>' % html_cell(title)]
+    out += html_verdict(doc)
+    out += ['<p class="meta">Scope %s &middot; generated %s &middot; <span id="findings">%d'
+            '</span> findings (the sum of the red-bordered cards)</p>' % (
+                html_cell(doc["scope"]), html_cell(doc["generated"]), doc["findings"]),
+            '<div class="cards">']
+    out += ['<div class="card%s%s"><b>%s</b>%s</div>' % (
+        " finding" if finding else "", " bad" if finding and int(value) > 0 else "", value,
+        html_cell(label)) for label, value, finding in count_rows(doc)]
     out.append("</div>")
+    rows = provenance_rows(doc)
+    if rows:
+        out += ['<section>', '<h2>How this report was made</h2>', '<dl class="provenance">']
+        out += ['<dt>%s</dt><dd>%s</dd>' % (html_cell(k), html_cell(v)) for k, v in rows]
+        out += ['</dl>', '</section>']
     body = "\n".join(out) + "\n"
     body += html_table("would-fail", "Users whose first sync would fail",
-                       ("user", "DN", "inheritance", "protection", "reason"),
-                       ((u["sam_account_name"], u["dn"], u["inheritance"],
-                         u["protection"] or "-", u["reason"]) for u in doc["would_fail"]))
-    body += html_table("plan", "Inheritance fix (check mode)",
-                       ("DN", "status", "action or reason"),
-                       ((o["dn"], o["status"], plan_detail(o))
-                        for o in doc["inheritance_plan"]["objects"]))
+                       ("user", "DN", "disabled", "inheritance", "protection", "reason"),
+                       ((u["sam_account_name"], u["dn"], yes(u.get("disabled")), u["inheritance"],
+                         u["protection"] or "-", u["reason"]) for u in doc["would_fail"]),
+                       advice=ADVICE["would_fail_act_now"] + " Rows protected by design are "
+                       "left as they are.", dn_column=1)
+    body += html_table("plan", "Inheritance fix (planned, nothing written)",
+                       ("user", "DN", "disabled", "status", "action or reason"),
+                       ((o.get("sam_account_name") or "", o["dn"], yes(o.get("disabled")),
+                         fix_status(o["status"]), plan_detail(o))
+                        for o in doc["inheritance_plan"]["objects"]),
+                       advice=ADVICE["inheritance_would_change"], dn_column=1)
     body += html_table("lists", "Allow and block list findings",
                        ("user", "DN", "on both lists", "case-duplicates"),
                        ((f["sam_account_name"], f["dn"], f["list_conflicts"],
-                         f["case_duplicates"]) for f in doc["list_findings"]))
+                         f["case_duplicates"]) for f in doc["list_findings"]),
+                       advice=ADVICE["list_findings"], dn_column=1)
     body += html_table("protected", "Protected, unmarked and orphaned accounts",
                        ("account", "class", "protected by", "inheritance", "reason"),
                        ((o["sam_account_name"], o["classification"], o["protected_by"] or "-",
-                         o["inheritance"], o["reason"]) for o in doc["protected_accounts"]))
-    body += html_table("users", "All users", USER_HEADERS, (), total=s["users"])
+                         o["inheritance"], o["reason"]) for o in doc["protected_accounts"]),
+                       advice=ADVICE["orphaned_accounts"] + " Protected and unmarked accounts "
+                       "are left as they are, by design.")
+    body += html_table("users", "All users", USER_HEADERS, (), total=doc["summary"]["users"],
+                       dn_column=1)
     return body
 
 
@@ -420,6 +649,15 @@ def html_head(doc, title):
 # report opens about as fast as a small one.
 PAGE_SCRIPT = r"""(function () {
   var PAGE = 200;
+  // A DN without its domain part, cut to 48 characters (as short_dn() in Python); the cell's
+  // title holds it whole.
+  function shortDn(dn) {
+    var parts = dn.split(/(?<!\\),/), kept = parts.filter(function (p) {
+      return p.toUpperCase().indexOf("DC=") !== 0;
+    });
+    var text = (kept.length ? kept : parts).join(",");
+    return text.length <= 48 ? text : text.slice(0, 47) + "\u2026";
+  }
   function cmp(x, y) {
     var nx = parseFloat(x), ny = parseFloat(y);
     return (!isNaN(nx) && !isNaN(ny)) ? nx - ny : String(x).localeCompare(String(y));
@@ -462,9 +700,11 @@ PAGE_SCRIPT = r"""(function () {
     source && source.parentNode.removeChild(source);
     paged[table.id] = {id: table.id, data: data, rows: data.rows, order: null, page: 0,
                        texts: null, sortBy: -1, asc: true, needle: "",
+                       dn: table.dataset.dn === undefined ? -1 : +table.dataset.dn,
                        cells: table.id === "users" ? function (r) {
                          var parent = data.parents[r[2]];
-                         return [r[0], parent ? r[1] + "," + parent : r[1]].concat(r.slice(3));
+                         return [r[0], parent ? r[1] + "," + parent : r[1], r[12]]
+                           .concat(r.slice(3, 12));
                        } : function (r) { return r; }};
   });
   function texts(t) {
@@ -481,9 +721,10 @@ PAGE_SCRIPT = r"""(function () {
     var start = t.page * PAGE, body = document.createElement("tbody");
     order.slice(start, start + PAGE).forEach(function (i) {
       var tr = document.createElement("tr");
-      t.cells(t.rows[i]).forEach(function (value) {
+      t.cells(t.rows[i]).forEach(function (value, k) {
         var td = document.createElement("td");
-        td.textContent = value;
+        td.textContent = k === t.dn && value ? shortDn(value) : value;
+        if (k === t.dn && value) { td.title = value; }
         tr.appendChild(td);
       });
       body.appendChild(tr);
@@ -550,6 +791,8 @@ PAGE_SCRIPT = r"""(function () {
     input.addEventListener("input", function () { apply(input); });
     if (wanted) { input.value = wanted; apply(input); }
   });
+  // the page's width once drawn: the tests check that a 1280 px window needs no sideways scroll
+  document.body.dataset.width = String(document.documentElement.scrollWidth);
   document.body.dataset.ready = "1";
 })();
 """

@@ -47,6 +47,14 @@ options:
     description: Title of the Markdown and HTML reports.
     type: str
     default: Exchange ActiveSync compliance
+  fail_on_findings:
+    description:
+      - The gate the report's verdict is judged against - with V(true) a report with findings
+        says the run fails (the module itself never fails on findings; the
+        C(compliance_report) role does). Recorded in RV(verdict).
+    type: bool
+    default: false
+    version_added: 1.1.0
   protected_base:
     description:
       - Protected and orphaned accounts are listed at or below this DN. Defaults to
@@ -74,6 +82,22 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+verdict:
+  description:
+    - Pass or fail against the gate (O(fail_on_findings)), three sentences a manager can
+      forward, the command that fixes what a playbook can fix (null when nothing), and
+      C(message), the one-line account of the findings the role's messages use.
+  returned: success
+  type: dict
+  version_added: 1.1.0
+provenance:
+  description:
+    - Which DC answered (its C(dnsHostName)), the account that read (as the DC names it, else
+      the configured bind_dn), the collection and ansible-core versions, the options that
+      shaped the report, when it started (UTC) and how long it took in seconds.
+  returned: success
+  type: dict
+  version_added: 1.1.0
 summary:
   description:
     - Counts over the users in scope, the keys of RV(adremedy.directory.eas_readiness_info#module:summary)
@@ -82,8 +106,11 @@ summary:
   type: dict
   sample:
     users: 50
-    would_fail: 3
+    would_fail: 6
+    would_fail_act_now: 3
+    would_fail_protected: 3
     inheritance_would_change: 3
+    list_findings: 2
     inheritance_skipped: 4
     protected_accounts: 3
     unmarked_accounts: 1
@@ -144,6 +171,7 @@ exchange_servers:
 """
 
 import datetime
+import time
 
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._compliance import Compliance
@@ -160,13 +188,16 @@ from ansible_collections.adremedy.directory.plugins.module_utils._prefetch impor
     Background, prefetch)
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
 from ansible_collections.adremedy.directory.plugins.module_utils._report import (
-    ReportWriter, mark_incomplete)
+    ReportWriter, make_verdict, mark_incomplete)
+from ansible_collections.adremedy.directory.plugins.module_utils._version import (
+    COLLECTION_VERSION, ansible_core_version)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import Sddl
 
 OPTIONS = ArgumentSpec(dict(
     report_dir=dict(type="path"),
     title=dict(type="str", default="Exchange ActiveSync compliance"),
     protected_base=dict(type="str"),
+    fail_on_findings=dict(type="bool", default=False),
 ))
 
 
@@ -228,8 +259,36 @@ def read_directory(client, params, writer, second=None, catalog=None):
         compliance.device_counts = devices.result()
     for entry in waiting:
         add(entry)
-    return compliance.report(client, params["search_base"] or ", ".join(params["dn"]),
-                             utc_now()), compliance
+    doc = compliance.report(client, params["search_base"] or ", ".join(params["dn"]),
+                            utc_now())
+    return doc, compliance
+
+
+def reader_of(client, params):
+    """The account that read, as the DC names it (LDAP Who am I?, RFC 4532), else bind_dn."""
+    try:
+        who = client.conn.extend.standard.who_am_i()
+    except Exception:  # pylint: disable=broad-except
+        who = None
+    if isinstance(who, bytes):
+        who = who.decode("utf-8", "replace")
+    if who:
+        return who[3:] if who[:3] in ("dn:", "u:") else who
+    return params.get("bind_dn") or "(the ticket cache's principal)"
+
+
+def provenance(client, params, started, began):
+    """Who and what made the report."""
+    options = dict((key, params.get(key)) for key in (
+        "search_base", "dn", "scope", "filter", "protected_base"))
+    if options["search_base"]:
+        options.pop("dn")
+    else:
+        options.pop("scope")
+    return dict(dc=client.root_dse.dns_host_name, read_as=reader_of(client, params),
+                collection_version=COLLECTION_VERSION,
+                ansible_core_version=ansible_core_version(), options=options,
+                started=started, duration_seconds=round(time.monotonic() - began, 1))
 
 
 def utc_now():
@@ -246,7 +305,10 @@ def write_report(module, client, catalog=None):
             writer = ReportWriter(params["report_dir"], params["title"])
         if params["read_connections"] > 1:
             second = client.same_server()
+        started, began = utc_now(), time.monotonic()
         doc, compliance = read_directory(client, params, writer, second, catalog)
+        doc["provenance"] = provenance(client, params, started, began)
+        doc["verdict"] = make_verdict(doc, params["fail_on_findings"])
         files = writer.finish(doc, compliance.outcome.summary()) if writer else None
     except (IOError, OSError) as exc:
         raise Failure("cannot write the report to %s: %s" % (params["report_dir"], exc))
@@ -271,6 +333,7 @@ def main():
         doc, files = write_report(module, client, catalog)
     result = dict(changed=False, summary=doc["summary"], finding_counts=doc["finding_counts"],
                   findings=doc["findings"], plan_counts=doc["inheritance_plan"]["counts"],
+                  verdict=doc["verdict"], provenance=doc["provenance"],
                   generated=doc["generated"], exchange_servers=doc["exchange_servers"])
     if files:
         result["files"] = files

@@ -9,6 +9,7 @@ import re
 
 import jinja2
 import pytest
+from markdown_it import MarkdownIt
 
 from ansible_collections.adremedy.directory.plugins.filter import markdown_escape as filter_module
 from ansible_collections.adremedy.directory.plugins.module_utils import _report
@@ -27,7 +28,10 @@ def cells(line):
 def assert_inert(text, columns=None):
     assert "\r" not in text
     assert "![" not in text and "](" not in text.replace("\\](", "")
-    assert "<img" not in text and "`c`" not in text and "https://" not in text
+    assert "`c`" not in text and "https://" not in text
+    assert "<img" not in text.replace("\\<img", "")  # '<' only as Markdown's escape
+    rendered = MarkdownIt("commonmark").enable("table").render(text)
+    assert "<img" not in rendered and "<a " not in rendered and "<code>c" not in rendered
     assert "www.evil" not in text
     for line in text.split("\n"):
         if line.startswith("|"):
@@ -45,14 +49,16 @@ def test_the_filter_is_the_module_utils_escaper():
     ("[x](y)", "\\[x\\](y)"),
     ("a\rb", "a b"), ("a\r\n\x0b\x0c\x85b", "a b"), ("a\u2028b\x00c", "a b c"),
     ("|x|", "\\|x\\|"),
-    ("<b>&", "&lt;b&gt;&amp;"),
-    ("> quote", "&gt; quote"),
-    ("    code", "&#32;&#32;&#32;&#32;code"),
-    ("\t- item", "&#32;\\- item"),
+    ("<b>&", "\\<b>&"),
+    ("&lt;b&gt;", "\\&lt;b\\&gt;"),
+    ("(&(objectCategory=person)(objectClass=user))", "(&(objectCategory=person)(objectClass=user))"),
+    ("> quote", "\\> quote"),
+    ("    code", "code"),
+    ("\t- item", "\\- item"),
     ("+ item", "\\+ item"),
     ("www.example.com", "www\\.example.com"),
     ("$x$", "\\$x\\$"),
-    (["a", "<b>"], "a, &lt;b&gt;"),
+    (["a", "<b>"], "a, \\<b>"),
 ])
 def test_one_escaper(value, expected):
     assert _report.markdown_escape(value) == expected
@@ -74,7 +80,7 @@ def test_the_compliance_report_markdown():
                protected_accounts=[dict(sam_account_name=EVIL, classification=EVIL,
                                         protected_by=EVIL, reason=EVIL)])
     text = _report.markdown(doc, EVIL, EVIL)
-    assert_inert(text, columns={2, 3, 4})
+    assert_inert(text, columns={2, 3, 4, 5})
 
 
 def test_the_forest_summary_markdown(tmp_path):

@@ -5,6 +5,7 @@ import json
 import os
 
 import pytest
+from markdown_it import MarkdownIt
 
 from ansible_collections.adremedy.directory.plugins.module_utils import _report
 from ansible_collections.adremedy.directory.plugins.module_utils._report import (
@@ -23,10 +24,10 @@ def test_csv_cells_never_start_a_formula(value, expected):
 
 
 def test_markdown_cells_carry_no_html_and_stay_one_cell():
-    assert md_cell(EVIL_MODEL) == "&lt;img src=x onerror=alert(1)&gt;"
+    assert md_cell(EVIL_MODEL) == "\\<img src=x onerror=alert(1)>"
     assert md_cell("a|b\nc\rd") == "a\\|b c d"
-    assert md_cell("Tier0 Admins -> Domain Admins") == "Tier0 Admins -&gt; Domain Admins"
-    assert md_cell(["x", "<b>"]) == "x, &lt;b&gt;"
+    assert md_cell("Tier0 Admins -> Domain Admins") == "Tier0 Admins -> Domain Admins"
+    assert md_cell(["x", "<b>"]) == "x, \\<b>"
 
 
 def test_embedded_json_cannot_close_the_script_element():
@@ -60,9 +61,10 @@ def document(users):
         "exchange_cannot_create", "would_fail", "protected", "orphaned", "with_container",
         "devices", "list_conflicts", "case_duplicates", "unreadable", "inheritance_would_change",
         "inheritance_skipped", "protected_accounts", "orphaned_accounts", "unmarked_accounts"))
-    summary["users"] = users
-    return dict(generated="2026-01-01T00:00:00Z", scope="OU=<b>,DC=x", findings=1,
-                finding_counts=dict(would_fail=1), summary=summary, exchange_servers={},
+    summary.update(users=users, would_fail=1, would_fail_act_now=1, would_fail_protected=0)
+    finding_counts, findings = _report.count_findings(summary)
+    return dict(generated="2026-01-01T00:00:00Z", scope="OU=<b>,DC=x", findings=findings,
+                finding_counts=finding_counts, summary=summary, exchange_servers={},
                 would_fail=[dict(dn="CN=User 1,OU=Sales,DC=x", sam_account_name=EVIL_MODEL,
                                  inheritance="disabled", protection=None, reason="r")],
                 inheritance_plan=dict(counts={}, objects=[]), protected_accounts=[],
@@ -88,7 +90,9 @@ def test_four_files_appear_together_and_hold_every_row(tmp_path):
     page = open(files["html"]).read()
     assert EVIL_MODEL not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "<title>T &lt;x&gt;</title>" in page
-    assert EVIL_MODEL not in open(files["markdown"]).read()
+    markdown = open(files["markdown"]).read()
+    assert EVIL_MODEL not in markdown.replace("\\" + EVIL_MODEL, "")
+    assert "<img" not in MarkdownIt("commonmark").enable("table").render(markdown)
 
 
 def test_a_failed_run_leaves_no_report(tmp_path):
