@@ -41,12 +41,14 @@ class Outcome:
         return dict(changed=self.counts["changed"] > 0, counts=dict(self.counts),
                     objects=self.objects)
 
-    def report(self, diff: bool = False, **extra: Any) -> tuple[dict[str, Any], bool]:
+    def report(self, diff: bool = False, check_mode: bool = False,
+               **extra: Any) -> tuple[dict[str, Any], bool]:
         """(result, failed): counts, objects, summary msg and, with diff, the diffs; failed when
-        any object failed, with the first failure in msg."""
+        any object failed, with the first failure in msg. In check mode the msg says "would
+        change": nothing was written."""
         result = self.result()
         result.update(extra)
-        result["msg"] = self.summary()
+        result["msg"] = self.summary(check_mode)
         if diff:
             result["diff"] = self.diffs
         failures = [o for o in self.objects if o["status"] == "failed"]
@@ -54,9 +56,10 @@ class Outcome:
             result["msg"] += "; first failure: %s" % failures[0]["error"]
         return result, bool(failures)
 
-    def summary(self) -> str:
-        counts = dict(self.counts, noun=self.noun)
-        text = "%(changed)d of %(matched)d %(noun)s changed, %(unchanged)d already right, " \
+    def summary(self, check_mode: bool = False) -> str:
+        counts = dict(self.counts, noun=self.noun,
+                      verb="would change" if check_mode else "changed")
+        text = "%(changed)d of %(matched)d %(noun)s %(verb)s, %(unchanged)d already right, " \
                "%(skipped)d skipped, %(failed)d failed" % counts
         if self.stopped:
             text += "; stopped: %s" % self.stopped

@@ -157,5 +157,6 @@ class AdremedyModule(AnsibleModule):
         self.exit_json(**result)
 
     def finish(self, outcome: Any, **extra: Any) -> None:
-        """Exit with a bulk run's Outcome: its report, failed when any object failed."""
-        self.exit_or_fail(*outcome.report(self._diff, **extra))
+        """Exit with a bulk run's Outcome: its report, failed when any object failed; in check
+        mode its message says what would change."""
+        self.exit_or_fail(*outcome.report(self._diff, check_mode=self.check_mode, **extra))

@@ -37,3 +37,14 @@ def test_the_option_defaults_to_no_limit_and_refuses_negatives():
         check_max_changes(dict(max_changes=-1))
     assert str(err.value) == "max_changes must be 0 (no change allowed) or more, or left out " \
                              "for no limit, not -1"
+
+
+def test_the_summary_says_would_change_in_check_mode():
+    """Issue 22 item 5: a check-mode run changed nothing, its message must not say it did."""
+    outcome = Outcome(noun="users")
+    outcome.add("CN=a", "changed")
+    outcome.add("CN=b", "unchanged")
+    outcome.counts["matched"] = 2
+    assert outcome.report(check_mode=True)[0]["msg"] == \
+        "1 of 2 users would change, 1 already right, 0 skipped, 0 failed"
+    assert outcome.report()[0]["msg"] == "1 of 2 users changed, 1 already right, 0 skipped, 0 failed"

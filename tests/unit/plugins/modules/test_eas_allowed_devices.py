@@ -24,6 +24,8 @@ def test_check_mode_diff_then_real_run_then_quiet(run_module, directory):
                          dict(user="john@example.com", allowed="NEW2")])
     check = run_module(eas_allowed_devices, args, check_mode=True, diff=True)
     assert directory.modifies == [] and check["changed"] is True
+    # check mode writes nothing, and its message says so (issue 22 item 5)
+    assert check["msg"] == "2 of 2 users would change, 0 already right, 0 skipped, 0 failed"
     assert check["counts"] == dict(matched=2, changed=2, unchanged=0, skipped=0, failed=0)
     assert [(o["dn"], o["user"], o["allowed_added"]) for o in check["objects"]] == [
         (JANE, "jane", ["NEW1"]), (JOHN, "john@example.com", ["NEW2"])]
