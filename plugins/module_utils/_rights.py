@@ -22,6 +22,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._connection_inf
     account_of)
 from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import (
     SD_ATTRIBUTE)
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import DnError, dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     LdapClient, LdapError)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
@@ -39,11 +40,12 @@ RIGHT_NAMES = {WRITE_DAC: "WRITE_DAC", WRITE_PROPERTY: "write property", DELETE:
 SD_FLAGS_OWNER = 0x1
 OWNER_RIGHTS = "S-1-3-4"
 # SIDs an LDAP logon's token may hold that tokenGroups need not list (the logon type, the
-# organization, the authentication package, asserted identity) and PRINCIPAL_SELF, which stands
-# for the account on its own object: an allow ACE for one of them may grant, a deny for one of
-# them is not counted (the prediction must never hold back a write the DC allows).
+# organization, the authentication package, asserted identity): an allow ACE for one of them may
+# grant, a deny for one of them is not counted (the prediction must never hold back a write the
+# DC allows). PRINCIPAL_SELF (S-1-5-10) is counted so on the account's own object, or on every
+# object when the account's DN is not known.
 MAYBE_IN_TOKEN = frozenset([
-    "S-1-5-2", "S-1-5-4", "S-1-5-10", "S-1-5-14", "S-1-5-15", "S-1-5-64-10", "S-1-5-64-14",
+    "S-1-5-2", "S-1-5-4", "S-1-5-14", "S-1-5-15", "S-1-5-64-10", "S-1-5-64-14",
     "S-1-5-64-21", "S-1-18-1", "S-1-18-2", "S-1-5-113", "S-1-5-114"])
 # Tokens the DACL does not describe well enough: SYSTEM, BUILTIN\Administrators, Backup
 # Operators (privileges) and, by RID, Domain Admins, Enterprise Admins, Schema Admins.
@@ -111,13 +113,18 @@ class Denied:
         return dict(dn=self.dn, right=self.right, reason=self.why)
 
 
-def _may_grant(sd: SecurityDescriptor, token: Token, desired: int) -> bool:
+PRINCIPAL_SELF = "S-1-5-10"
+
+
+def _may_grant(sd: SecurityDescriptor, token: Token, desired: int, self_too: bool = True
+               ) -> bool:
     """Whether any token between the SIDs read and those plus MAYBE_IN_TOKEN could be granted
     `desired`: allow ACEs of all of them counted (for any object type: a property set or the
     class covers the property; callback allows as granting), denies only of the SIDs read."""
     if sd.dacl is None:
         return True
-    possible = token.sids | MAYBE_IN_TOKEN
+    possible = token.sids | MAYBE_IN_TOKEN | (frozenset([PRINCIPAL_SELF]) if self_too
+                                              else frozenset())
     remaining = map_generic(desired)
     for ace in sd.dacl.aces:
         if ace.inherit_only:
@@ -183,7 +190,12 @@ class Rights:
             decision = check_access(sd, self.token.sids, desired, object_type)
         except SecurityDescriptorError:
             return None
-        if decision.granted or not decision.exact or _may_grant(sd, self.token, desired):
+        try:
+            self_too = self.token.account is None or dn_key(dn) == dn_key(self.token.account)
+        except DnError:
+            self_too = True
+        if decision.granted or not decision.exact \
+                or _may_grant(sd, self.token, desired, self_too):
             return None
         if any(ace.sid == OWNER_RIGHTS for ace in (sd.dacl.aces if sd.dacl else [])):
             return None  # what the owner holds is then the ACEs' word: the DC decides
@@ -221,3 +233,38 @@ def fixable_count(rights: Rights, objects: Iterable[tuple[str, SecurityDescripto
         else:
             not_fixable.append(dn)
     return count, not_fixable
+
+
+def attribute_guid(client: LdapClient, name: str) -> str | None:
+    """An attribute's schemaIDGUID as the schema says, None when it cannot be read (the check
+    then counts every object-type allow as one that may grant: not sure, the DC decides)."""
+    try:
+        from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (  # noqa: E501 pylint: disable=import-outside-toplevel
+            schema_guid)
+        guid, how = schema_guid(client, (name, None))
+    except LdapError:
+        return None
+    return guid if how == "schema" else None
+
+
+def check_properties(rights: Rights, dn: str, attributes: Iterable[tuple[str, str | None]],
+                     kind: str = "user") -> Denied | None:
+    """Denied when the account surely may not write one of these (name, schemaIDGUID)
+    attributes of dn; its DACL is read here (SD flags 0x4, READ_CONTROL), None when it cannot
+    be (the DC decides)."""
+    if not rights.predicts:
+        return None
+    try:
+        entry = rights.client.read(dn, [SD_ATTRIBUTE])
+        raw = entry.raw(SD_ATTRIBUTE) if entry is not None else None
+        sd = SecurityDescriptor.parse(raw) if raw else None
+    except (LdapError, SecurityDescriptorError):
+        return None
+    if sd is None:
+        return None
+    for name, guid in attributes:
+        denied = rights.check(dn, sd, WRITE_PROPERTY, guid, what="write property on %s" % name,
+                              kind=kind)
+        if denied is not None:
+            return denied
+    return None

@@ -218,6 +218,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._device_lists i
     LIST_NAMES, LISTS, USER_ATTRIBUTES, add_request, diff_text, merge_entries, plan_edit, resolve_users,
     verify_edit)
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_key
+from ansible_collections.adremedy.directory.plugins.module_utils._rights import (
+    attribute_guid, check_properties, rights_for)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
     require_exchange_schema)
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
@@ -244,6 +246,39 @@ def build_plan(client, params, merged):
                 for user, want, entry in by_dn.values()]
     except ValueError as exc:
         raise Failure("%s; nothing was changed" % exc)
+
+
+def rights_guard(client, edits, outcome, fail_fast=False, account=None):
+    """Each changing edit whose lists the bind account surely may not write (write property on
+    the attribute, _rights) is failed with insufficientAccessRights (50) and why, and dropped;
+    the same in check mode. Nothing is read unless some edit changes a list."""
+    changing = [edit for edit in edits if edit.changed]
+    if not changing:
+        return edits
+    rights = rights_for(client, account)
+    if not rights.predicts:
+        return edits
+    guids = {}
+    kept = []
+    for edit in edits:
+        if not edit.changed:
+            kept.append(edit)
+            continue
+        names = sorted(edit.operations)
+        for name in names:
+            if name not in guids:
+                guids[name] = attribute_guid(client, name)
+        denied = check_properties(rights, edit.dn, [(name, guids[name]) for name in names])
+        if denied is None:
+            kept.append(edit)
+            continue
+        exc = denied.error()
+        outcome.add(edit.dn, "failed", user=edit.user, error=str(exc), ldap_code=exc.code,
+                    missing_right=denied.right, predicted=True)
+    if fail_fast and len(kept) < len(edits):
+        outcome.stopped = "fail_fast after the first failure"
+        return []
+    return kept
 
 
 def write(client, edit):
@@ -295,6 +330,10 @@ def main():
             require_exchange_schema(client, [attribute for _which, attribute in LISTS])
         edits = build_plan(client, params, merged) if merged else []
         outcome.counts["matched"] = len(edits)
+        # the lists the bind account surely may not write: failed (50), not attempted, in check
+        # mode too (issue 22 item 1)
+        edits = rights_guard(client, edits, outcome, params["fail_fast"],
+                             params.get("bind_dn"))
         enforce_limit([edit for edit in edits if edit.changed], params["max_changes"], outcome,
                       verb="changes the lists of")
         apply_edits(client, edits, outcome, module.check_mode, params["fail_fast"])

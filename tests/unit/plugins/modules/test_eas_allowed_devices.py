@@ -1,6 +1,6 @@
 """eas_allowed_devices' main() through the module base, against a directory in memory."""
 
-from fakes import DOMAIN_NC, exchange_forest
+from fakes import DOMAIN_NC, SDDL, exchange_forest
 
 from ansible_collections.adremedy.directory.plugins.modules import eas_allowed_devices
 
@@ -61,3 +61,29 @@ def test_a_failed_write_is_reported_with_the_others_written(run_module, director
     assert result["failed"] and result["counts"]["failed"] == 1
     assert result["counts"]["changed"] == 1 and stored(directory, JOHN) == ["N2"]
     assert "first failure: modify %s failed" % JANE in result["msg"]
+
+
+def test_lists_the_account_may_not_write_are_predicted_failed_and_not_attempted(
+        run_module, directory):
+    # issue 22 item 1: write property on the list attribute, from the bind account's token
+    # (the RootDSE's tokenGroups) and each user's DACL; check mode says what the real run does
+    from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_from_str
+    lab(directory)
+    svc_sid = "S-1-5-21-1-2-3-1160"
+    directory.add_user("CN=svc,OU=Staff," + DOMAIN_NC, "O:DAG:DUD:AI(A;;RC;;;AU)",
+                       objectSid=sid_from_str(svc_sid), sAMAccountName="svc")
+    directory.add_entry("", tokenGroups=[sid_from_str(svc_sid)])
+    entry = directory.entries[JOHN.lower()]
+    entry.attrs["ntsecuritydescriptor"] = [SDDL.parse(
+        "O:DAG:DUD:AI(A;;RPWP;;;%s)" % svc_sid).to_bytes()]
+    entries = [dict(user="jane", allowed="N1"), dict(user="john", allowed="N2")]
+    check = run_module(eas_allowed_devices, dict(entries=entries), check_mode=True)
+    real = run_module(eas_allowed_devices, dict(entries=entries))
+    assert (check["counts"], check["objects"]) == (real["counts"], real["objects"])
+    assert real["failed"] and real["counts"]["failed"] == 1 and real["counts"]["changed"] == 1
+    jane = [o for o in real["objects"] if o["dn"] == JANE][0]
+    assert jane["ldap_code"] == 50 and jane["predicted"] and jane["user"] == "jane"
+    assert "insufficientAccessRights (50)" in jane["error"]
+    assert "write property on msExchMobileAllowedDeviceIDs" in jane["error"]
+    assert [dn for dn, _changes in directory.modifies] == [JOHN]
+    assert stored(directory, JANE) == ["OLD1"]
