@@ -20,7 +20,9 @@ from installed import install
 
 AWX = os.path.join(ROOT, "docs", "awx")
 WORKFLOWS = {"compliance_report": "compliance_report", "enforce_inheritance": "inheritance_enforce",
-             "device_rollout": "device_rollout"}
+             "device_rollout": "device_rollout", "default_access_change": "default_access_change",
+             "quarantine_review": "quarantine_review"}
+MODULE_WORKFLOWS = {"rollback": "inheritance_rollback"}  # playbooks that run a module, no role
 DOWN_DC = "ldaps://127.0.0.1:1636"  # nothing listens there: the first DC is down
 
 
@@ -56,34 +58,79 @@ def argument_spec(role):
         return yaml.safe_load(f)["argument_specs"]["main"]["options"]
 
 
+def module_options(module):
+    """A module's options, from its DOCUMENTATION."""
+    with open(os.path.join(ROOT, "plugins", "modules", module + ".py")) as f:
+        source = f.read()
+    doc = re.search(r'DOCUMENTATION = r?"""(.*?)"""', source, re.S).group(1)
+    return yaml.safe_load(doc)["options"]
+
+
+def tasks_of(tasks):
+    """Every task, those inside blocks too."""
+    for task in tasks or []:
+        yield task
+        for section in ("block", "rescue", "always"):
+            yield from tasks_of(task.get(section))
+
+
 def role_vars_of(play):
-    """The vars a playbook hands its role: under roles:, or on its include_role task."""
+    """What a playbook hands its role: its vars under roles: or on its include_role task, and the
+    role variables its pre_tasks set as facts."""
+    tasks = list(tasks_of(play.get("pre_tasks"))) + list(tasks_of(play.get("tasks")))
     if play.get("roles"):
-        return play["roles"][0]["vars"]
-    return next(task["vars"] for task in play["tasks"] if "ansible.builtin.include_role" in task)
+        values = dict(play["roles"][0]["vars"])
+    else:
+        values = dict(next(task["vars"] for task in tasks if "ansible.builtin.include_role" in task))
+    for task in tasks:
+        values.update(task.get("ansible.builtin.set_fact") or {})
+    return spelled_out(values, play)
 
 
-@pytest.mark.parametrize("playbook", sorted(WORKFLOWS))
+def spelled_out(values, play):
+    """`values` with the play's vars they read replaced by what those vars read."""
+    for name, value in play.get("vars", {}).items():
+        values = dict((k, v.replace(name, "(%s)" % value) if isinstance(v, str) else v)
+                      for k, v in values.items())
+    return values
+
+
+def module_args_of(play, module):
+    """What a playbook hands a module: its task's arguments, with the play's vars they read
+    spelled out."""
+    task = next(t for t in tasks_of(play["tasks"]) if "adremedy.directory." + module in t)
+    return spelled_out(task["adremedy.directory." + module], play)
+
+
+@pytest.mark.parametrize("playbook", sorted(WORKFLOWS) + sorted(MODULE_WORKFLOWS))
 def test_each_survey_variable_reaches_a_role_option(playbook):
-    """Every survey variable is read by the playbook into an option of its role's argument spec,
-    with the same choices where the option has them."""
+    """Every survey variable is read by the playbook into an option of its role's argument spec
+    (or, for a playbook without a role, of its module), with the same choices where the option
+    has them; a yes/no option is a false/true (or no/yes) choice."""
     with open(os.path.join(ROOT, "playbooks", playbook + ".yml")) as f:
         play = yaml.safe_load(f)[0]
-    role_vars = role_vars_of(play)
-    options = argument_spec(WORKFLOWS[playbook])
+    if playbook in MODULE_WORKFLOWS:
+        role_vars = module_args_of(play, MODULE_WORKFLOWS[playbook])
+        options = module_options(MODULE_WORKFLOWS[playbook])
+    else:
+        role_vars = role_vars_of(play)
+        options = argument_spec(WORKFLOWS[playbook])
     spec = survey(playbook)
     assert spec["name"] and spec["description"] and spec["spec"]
     for question in spec["spec"]:
         var = question["variable"]
         readers = [name for name, value in role_vars.items()
-                   if re.search(r"\b%s\b" % re.escape(var), str(value))]
+                   if re.search(r"(?<![\w.])%s\b" % re.escape(var), str(value))]
         assert readers, "%s: survey variable %s is not read by the playbook" % (playbook, var)
         for name in readers:
             assert name in options, "%s: %s is no option of the role" % (playbook, name)
             if question["type"] == "multiplechoice" and "choices" in options[name]:
                 assert question["choices"] == options[name]["choices"], var
             if options[name].get("type") == "bool":
-                assert question["type"] == "multiplechoice" and question["choices"] == ["false", "true"]
+                assert question["type"] == "multiplechoice" and question["choices"] in (
+                    ["false", "true"], ["no", "yes"]), var
+            if options[name].get("type") == "int":
+                assert question["type"] == "integer", var
         assert question["type"] in ("text", "textarea", "integer", "multiplechoice")
 
 
@@ -115,7 +162,8 @@ def awx(tmp_path_factory, lab):
                           "ansible_python_interpreter": "{{ ansible_playbook_python }}"}}}}))
         artifacts = private / "artifacts" / playbook
         result = ansible_runner.run(
-            private_data_dir=str(private), ident=playbook, playbook="adremedy.directory." + playbook,
+            private_data_dir=str(private), ident=playbook,
+            playbook="adremedy.directory." + playbook.split("-")[0],
             extravars=dict(extravars, adremedy_output_dir=str(artifacts / "output")),
             envvars=envvars, cmdline="--check" if check else None, suppress_env_files=True,
             quiet=True)
@@ -165,7 +213,18 @@ def test_compliance_report_job_in_check_mode(awx):
     stats = artifact_data(result)["adremedy_compliance_report"]
     assert stats["findings"] == data["findings"] > 0
     assert stats["files"]["html"] == str(report / "report.html")
+    # the Markdown summary and the counts reach AWX without a volume (issue 22 item 4)
+    assert stats["markdown"] == (report / "report.md").read_text().rstrip("\n")
+    assert stats["finding_counts"] == data["finding_counts"]
     assert_no_password(awx, artifacts)
+
+
+def test_a_compliance_report_job_failed_by_its_findings_still_hands_over_its_summary(awx):
+    result, _artifacts = awx("compliance_report-gate", survey_vars(
+        "compliance_report", search_base=LAB_OU, fail_on_findings="true"), check=True)
+    assert (result.status, result.rc) == ("failed", 2)
+    stats = artifact_data(result)["adremedy_compliance_report"]
+    assert stats["findings"] > 0 and stats["markdown"].startswith("#")
 
 
 def test_enforce_inheritance_job(awx, directory):
@@ -179,7 +238,17 @@ def test_enforce_inheritance_job(awx, directory):
         sorted([user_dn(7), user_dn(47)])  # user 27 was excluded by the survey's textarea
     stats = artifact_data(result)["adremedy_inheritance_enforce"]
     assert stats["status"] == "changed" and stats["report"].endswith("inheritance-enforce/last-run.json")
+    assert stats["counts"]["changed"] == 2 and stats["failed_objects"] == []
     assert_no_password(awx, artifacts)
+
+
+def test_a_failed_enforce_job_still_hands_over_its_outcome(awx):
+    """A plan over max_changes fails the job; AWX keeps why, where the report is gone with it."""
+    result, _artifacts = awx("enforce_inheritance-over-limit", survey_vars(
+        "enforce_inheritance", search_base=LAB_OU, max_changes=0), check=True)
+    assert (result.status, result.rc) == ("failed", 2)
+    stats = artifact_data(result)["adremedy_inheritance_enforce"]
+    assert stats["status"] == "failed" and "more than max_changes 0" in stats["msg"]
 
 
 def test_device_rollout_job(awx):
