@@ -217,6 +217,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     LdapError, check_selection)
 from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
+from ansible_collections.adremedy.directory.plugins.module_utils._rights import property_guard
 
 OPTIONS = ArgumentSpec(dict(
     activesync=dict(type="str", choices=list(STATES)),
@@ -280,6 +281,10 @@ def main():
         protection = ProtectedSet(client, catalog).load().by_dn() \
             if params["protected_only"] else None
         changes = build_plan(client, params, want, outcome, member, protection)
+        # the users whose attribute the bind account surely may not write: failed (50), not
+        # attempted, in check mode too (issue 22 item 1)
+        changes = property_guard(client, changes, [ATTRIBUTE], outcome, params["fail_fast"],
+                                 params.get("bind_dn"))
         enforce_limit(changes, params["max_changes"], outcome,
                       verb="changes ActiveSync access of")
         with open_journal(params["journal"], client, changes, outcome,

@@ -257,3 +257,28 @@ def test_member_of_names_the_group_and_takes_its_primary_group_members(run_modul
                                           activesync="disabled"))
     assert unknown["failed"] and unknown["ldap_code"] == 32 and "No Such Group" in unknown["msg"]
     assert value(directory, OWA_OFF) == "8"  # nothing else was written
+
+
+def test_users_the_account_may_not_write_are_predicted_failed_and_not_attempted(
+        run_module, directory):
+    # issue 22 item 1: write property on msExchOmaAdminWirelessEnable, from the bind account's
+    # token (the RootDSE's tokenGroups) and each user's DACL; check mode says what the real run does
+    from fakes import SDDL
+    from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_from_str
+    lab(directory)
+    svc_sid = "S-1-5-21-1-2-3-1160"
+    directory.add_user("CN=svc,OU=Service," + DOMAIN_NC, "O:DAG:DUD:AI(A;;RC;;;AU)",
+                       objectSid=sid_from_str(svc_sid), sAMAccountName="svc")
+    directory.add_entry("", tokenGroups=[sid_from_str(svc_sid)])
+    directory.entries[OWA_OFF.lower()].attrs["ntsecuritydescriptor"] = [SDDL.parse(
+        "O:DAG:DUD:AI(A;;RPWP;;;%s)" % svc_sid).to_bytes()]
+    args = dict(search_base=STAFF, activesync="disabled")
+    check = run_module(eas_access, args, check_mode=True)
+    real = run_module(eas_access, args)
+    assert (check["counts"], check["objects"]) == (real["counts"], real["objects"])
+    assert real["failed"] and real["counts"]["failed"] == 1 and real["counts"]["changed"] == 1
+    plain = [o for o in real["objects"] if o["dn"] == PLAIN][0]
+    assert plain["ldap_code"] == 50 and plain["predicted"]
+    assert "write property on msExchOmaAdminWirelessEnable" in plain["error"]
+    assert [dn for dn, _changes in directory.modifies] == [OWA_OFF]
+    assert value(directory, PLAIN) is None
