@@ -13,12 +13,14 @@ description:
   - Values in the reports come from the directory, and some of them from anyone. A phone sets
     its own device model, type and user agent (C(<img src=x onerror=alert(1\)>) is a valid model).
     A Markdown viewer renders raw HTML, so such a value would run in the reader's browser.
-  - HTML is escaped (C(&), C(<), C(>), quotes), Markdown's own markup characters are
-    backslash-escaped (so a value cannot become code, a link C([x](y\)), an image C(![x](y\)),
-    emphasis, math or a new table cell), and so are the C(://) and C(www.) that would make a bare
-    URL a link; a heading, quote or list marker at the start of the value is escaped and leading
-    spaces become entities (no indented code); line breaks (C(\\r) and C(\\n) included) and other
-    control characters become spaces, so a value cannot end its table row.
+  - No HTML can start - C(<), a C(>) at the start and an C(&) that would start an entity are
+    backslash-escaped, as Markdown's own escapes (the raw file still reads as the value; no HTML
+    entities are written). Markdown's own markup characters are backslash-escaped too (so a value
+    cannot become code, a link C([x](y\)), an image C(![x](y\)), emphasis, math or a new table
+    cell), and so are the C(://) and C(www.) that would make a bare URL a link; a heading or list
+    marker at the start of the value is escaped and leading spaces are dropped (no indented
+    code); line breaks (C(\r) and C(\n) included) and other control characters become spaces,
+    so a value cannot end its table row.
   - The same escaper writes every Markdown report of the collection (the compliance report, the
     forest summary and the roles' reports).
   - None becomes the empty string, a list its items joined with C(, ); other non-strings are
