@@ -179,7 +179,7 @@ class Rights:
 
     def check(self, dn: str, sd: SecurityDescriptor, desired: int,
               object_type: Optional[str] = None, what: str | None = None,
-              kind: str = "object") -> Denied | None:
+              kind: str = "object", record: bool = True) -> Denied | None:
         """Denied when the account surely lacks `desired` on the object with this DACL (read
         as planned), else None (allowed, or not sure: the write is attempted). what: the
         right's name in the message (default by RIGHT_NAMES). kind: the object's class, for
@@ -211,6 +211,25 @@ class Rights:
             why = "inheritance is off on this %s, so the OU's delegation does not reach it; %s" \
                 % (kind, why)
         denied = Denied(dn, right, why)
+        if record:
+            self.denied.append(denied)
+        return denied
+
+    def check_delete(self, dn: str, sd: SecurityDescriptor, parent_dn: str,
+                     parent_sd: SecurityDescriptor | None, class_guid: str | None,
+                     kind: str = "object") -> Denied | None:
+        """Denied when the account surely may neither DELETE the object nor delete-child
+        objects of its class (class_guid) in its parent (MS-ADTS 3.1.1.5.5.3); a parent whose
+        DACL was not read leaves it to the DC."""
+        own = self.check(dn, sd, DELETE, kind=kind, record=False)
+        if own is None or parent_sd is None:
+            return None
+        above = self.check(parent_dn, parent_sd, DELETE_CHILD, class_guid, kind="container",
+                           record=False)
+        if above is None:
+            return None
+        denied = Denied(dn, "DELETE (or delete child on its container)",
+                        "on it: %s; on its container: %s" % (own.why, above.why))
         self.denied.append(denied)
         return denied
 

@@ -340,8 +340,9 @@ from ansible_collections.adremedy.directory.plugins.module_utils._device_lists i
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_devices import (
     DeviceFilter, device_filter_argument_spec)
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import DnError, parent
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
-    DEVICE_SCHEMA, require_exchange_schema)
+    DEVICE_CLASS, DEVICE_SCHEMA, require_exchange_schema)
 from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
     by_object, resolve_identities)
 from ansible_collections.adremedy.directory.plugins.module_utils._journal import open_journal
@@ -349,7 +350,10 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     DEFAULT_USER_FILTER, SCOPES, LdapError, check_filter, require_object)
 from ansible_collections.adremedy.directory.plugins.module_utils._module import (
     AdremedyModule, dn_lists_check)
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import Sddl
+from ansible_collections.adremedy.directory.plugins.module_utils._rights import (
+    attribute_guid, rights_for)
+from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+    SecurityDescriptor, SecurityDescriptorError, Sddl)
 
 DEVICE_CRITERIA = ("device_id", "owner_disabled", "owner_eas_disabled", "created_before",
                    "last_sync_csv", "keep_newest") + DeviceFilter.STRING_FILTERS + (
@@ -561,6 +565,58 @@ def removed_keys(removals):
     return keys
 
 
+def _dacl(client, dn, cache):
+    """dn's DACL (SD flags 0x4), read once; None when it cannot be read."""
+    key = dn.lower()
+    if key not in cache:
+        try:
+            entry = client.read(dn, ["nTSecurityDescriptor"])
+            raw = entry.raw("nTSecurityDescriptor") if entry is not None else None
+            cache[key] = SecurityDescriptor.parse(raw) if raw else None
+        except (LdapError, SecurityDescriptorError):
+            cache[key] = None
+    return cache[key]
+
+
+def rights_guard(client, removals, outcome, fail_fast=False, account=None):
+    """Each partnership the bind account surely may neither delete nor delete from its
+    container (_rights.Rights.check_delete) is failed with insufficientAccessRights (50) and
+    why, and not attempted; the same in check mode (issue 22 item 1). Whole containers
+    (remove_container, a tree delete) are left to the DC."""
+    devices = [r for r in removals if r.container is None]
+    if not devices:
+        return removals
+    rights = rights_for(client, account)
+    if not rights.predicts:
+        return removals
+    class_guid = attribute_guid(client, DEVICE_CLASS[0])
+    cache = {}
+    kept = []
+    for removal in removals:
+        if removal.container is not None:
+            kept.append(removal)
+            continue
+        sd = _dacl(client, removal.dn, cache)
+        try:
+            above = parent(removal.dn)
+        except DnError:
+            above = None
+        denied = None
+        if sd is not None and above:
+            denied = rights.check_delete(removal.dn, sd, above, _dacl(client, above, cache),
+                                         class_guid, kind="partnership")
+        if denied is None:
+            kept.append(removal)
+            continue
+        exc = denied.error()
+        outcome.add(removal.dn, "failed", error=str(exc), ldap_code=exc.code,
+                    missing_right=denied.right, predicted=True)
+    if fail_fast and len(kept) < len(removals):
+        outcome.stopped = "fail_fast after the first failure"
+        return []
+    return kept
+
+
 def run(client, removals, outcome, journal, sddl, check_mode, fail_fast):
     pending = deque(removals)
     while pending:
@@ -624,6 +680,10 @@ def main():
         result["over_limit"], result["stale_list_entries"] = findings(scope, removed,
                                                                       params["max_devices"])
         result["summary"] = summary
+        # the partnerships the bind account surely may not delete: failed (50), not attempted,
+        # in check mode too (issue 22 item 1)
+        removals = rights_guard(client, removals, outcome, params["fail_fast"],
+                                params.get("bind_dn"))
         enforce_limit(planned_objects(removals), params["max_changes"], outcome,
                       verb="removes")
         dse = client.root_dse

@@ -157,3 +157,37 @@ def test_a_container_created_again_or_with_a_new_partnership_is_not_removed(dire
     plan = container_plan(directory)
     cleanup.remove_container(directory, SDDL, plan, TRICKY)
     assert directory.modifies == [(CONTAINER + TRICKY, "delete")]
+
+
+def test_partnerships_the_account_may_not_delete_are_predicted_failed_and_not_attempted(
+        run_module, directory):
+    # issue 22 item 1: DELETE on the partnership or delete child on its container, from the bind
+    # account's token (the RootDSE's tokenGroups); check mode says what the real run does
+    from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_from_str
+    svc_sid = "S-1-5-21-1-2-3-1160"
+    directory.add_user("CN=svc,OU=Service," + DOMAIN_NC, "O:DAG:DUD:AI(A;;RC;;;AU)",
+                       objectSid=sid_from_str(svc_sid), sAMAccountName="svc")
+    directory.add_entry("", tokenGroups=[sid_from_str(svc_sid)])
+    exchange_forest(directory)
+    directory.add_user(PLAIN, sAMAccountName="jdoe", userAccountControl="514")
+    old1, old2 = [add_device(directory, PLAIN, device_id, "iPhone15,2")
+                  for device_id in ("OLD1", "OLD2")]
+    for dn in (old1, old2, CONTAINER + PLAIN):
+        guid(directory, dn)
+    container = (CONTAINER + PLAIN).lower()
+    directory.entries[container].attrs["ntsecuritydescriptor"] = [SDDL.parse(
+        "O:DAG:DUD:PAI(A;;RC;;;AU)").to_bytes()]
+    for dn, sddl in ((old1, "O:DAG:DUD:AI(A;;RC;;;AU)"),
+                     (old2, "O:DAG:DUD:AI(A;;SD;;;%s)" % svc_sid)):
+        directory.entries[dn.lower()].attrs["ntsecuritydescriptor"] = [SDDL.parse(
+            sddl).to_bytes()]
+    args = dict(users=["jdoe"], owner_disabled=True)
+    check = run_module(eas_device_cleanup, args, check_mode=True)
+    real = run_module(eas_device_cleanup, args)
+    assert (check["counts"], check["objects"]) == (real["counts"], real["objects"])
+    failed = [o for o in real["objects"] if o["status"] == "failed"]
+    assert [o["dn"] for o in failed] == [old1]
+    assert failed[0]["ldap_code"] == 50 and failed[0]["predicted"]
+    assert "insufficientAccessRights (50)" in failed[0]["error"]
+    assert "DELETE (or delete child on its container)" in failed[0]["error"]
+    assert old1 in devices(directory) and old2 not in devices(directory)
