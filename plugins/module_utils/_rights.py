@@ -23,6 +23,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._connection_inf
 from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import (
     SD_ATTRIBUTE)
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import DnError, dn_key
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import schema_guid
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     LdapClient, LdapError)
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
@@ -258,8 +259,6 @@ def attribute_guid(client: LdapClient, name: str) -> str | None:
     """An attribute's schemaIDGUID as the schema says, None when it cannot be read (the check
     then counts every object-type allow as one that may grant: not sure, the DC decides)."""
     try:
-        from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (  # noqa: E501 pylint: disable=import-outside-toplevel
-            schema_guid)
         guid, how = schema_guid(client, (name, None))
     except LdapError:
         return None
