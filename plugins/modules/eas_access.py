@@ -92,6 +92,11 @@ options:
     type: bool
     default: false
 notes:
+notes:
+  - Rights are predicted before writing, in check mode too (as in M(adremedy.directory.inheritance));
+    a user whose DACL surely gives the bind account no write property on
+    C(msExchOmaAdminWirelessEnable) is reported V(failed) with C(insufficientAccessRights (50)) and
+    why, and is not attempted; where the prediction is not sure the DC decides.
   - The bind account needs write property on C(msExchOmaAdminWirelessEnable) (schemaIDGUID
     C(c1a7bfbe-116b-4737-8cd9-d29ef5b3690e)) on the users, or on the property set the forest's
     schema puts it in (its C(attributeSecurityGUID); Exchange's schema puts it in

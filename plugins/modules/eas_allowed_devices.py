@@ -97,6 +97,11 @@ notes:
   - The bind account needs write access to the two attributes on the users (Exchange
     puts them in the Exchange Personal Information property set; Organization Management and
     Exchange Trusted Subsystem have it).
+  - Rights are predicted before writing, in check mode too (as in M(adremedy.directory.inheritance));
+    a user whose DACL surely gives the bind account no write property on a list it changes
+    (for example a protected account, whose DACL is AdminSDHolder's) is reported V(failed) with
+    C(insufficientAccessRights (50)) and why, and is not attempted; where the prediction is not
+    sure (property sets, an administrator, a token it could not read) the DC decides.
   - Exchange checks the block list first, then the allow list, then rules and the default, so an
     ID on the allow list is allowed whatever the rules say, and one on the block list is
     blocked.

@@ -176,6 +176,10 @@ options:
 notes:
   - The bind account needs Delete (or Delete Subtree for O(remove_container)) on the partnerships;
     Exchange Servers and Organization Management have it through Exchange's ACEs.
+  - Rights are predicted before deleting, in check mode too (as in M(adremedy.directory.inheritance));
+    a partnership the bind account surely may neither delete nor delete from its container is
+    reported V(failed) with C(insufficientAccessRights (50)) and why, and is not attempted; whole
+    containers (O(remove_container)) and unsure cases are left to the DC.
   - Exchange keeps the partnership's sync state in the mailbox too; removing the AD object makes
     the phone start a new partnership at its next sync, as after C(Remove-MobileDevice).
 seealso:
