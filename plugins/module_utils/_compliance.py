@@ -16,8 +16,9 @@ from ansible_collections.adremedy.directory.plugins.module_utils._descriptors im
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_readiness import (
     SUMMARY_KEYS, USER_ATTRIBUTES, creation_check, readiness, summarize, unreadable_row)
 from ansible_collections.adremedy.directory.plugins.module_utils._bulk import Outcome
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
-    ParentDescriptors, Skip, check_fits, may_not_fit, plan)
+    ParentDescriptors, Skip, check_fits, may_not_fit, plan, risky_inherited)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._protected import counts
 from ansible_collections.adremedy.directory.plugins.module_utils._report import (
@@ -81,6 +82,17 @@ def plan_status(dn, sd, admin_count, protection, outcome, changes):
     return "changed"
 
 
+class Enabled(object):
+    """What risky_inherited() needs of a change that turns inheritance on: its DN, its action
+    and the object's descriptor as read (shared with equal ones), not the planned DACL."""
+
+    action = "enable"
+
+    def __init__(self, dn, before):
+        self.dn = dn
+        self.before = before
+
+
 class Compliance(object):
     """Everything the report says, computed while the users stream past once."""
 
@@ -88,7 +100,7 @@ class Compliance(object):
     LIST_KEYS = ("dn", "sam_account_name", "list_conflicts", "case_duplicates")
 
     def __init__(self, protected, protected_objects, device_counts, exchange, container_guid,
-                 sddl):
+                 sddl, after_sdprop=None):
         self.protection = protected
         self.protected_objects = protected_objects
         self.device_counts = device_counts
@@ -104,9 +116,14 @@ class Compliance(object):
         self.unreadable = []
         self.outcome = Outcome()
         self.changes = []
+        self.after_sdprop = after_sdprop  # AfterSdprop: protected rows say what SDProp brings
+        self.enabled = []  # Enabled: the changes that turn inheritance on (risky_inherited)
+        self.classes = {}  # dn_key: structural class of those objects
+        self.warnings = []
+        self.risky = []
         self.names = {}  # DN: (sAMAccountName, disabled) of the users the plan lists
 
-    attributes = USER_ATTRIBUTES + ["userAccountControl"]
+    attributes = USER_ATTRIBUTES + ["userAccountControl", "objectClass"]
 
     def add(self, entry):
         """One user: (its readiness row, its inheritance fix status) for the per-user files, or
@@ -121,7 +138,8 @@ class Compliance(object):
             self.outcome.fail(entry.dn, exc)
             return None
         row = readiness(entry, sd, protection, self.device_counts, self.exchange["token"],
-                        self.container_guid, self.sddl, verdict=(can_create, why))
+                        self.container_guid, self.sddl, verdict=(can_create, why),
+                        after_sdprop=self.after_sdprop)
         summarize(self.summary, row)
         row["disabled"] = bool((entry.int("userAccountControl") or 0) & 0x2)
         self.summary["disabled_accounts"] += row["disabled"]
@@ -129,11 +147,18 @@ class Compliance(object):
         self.summary["would_fail_protected"] += bool(
             row["would_fail"] and row["protection"] in PROTECTED_BY_DESIGN)
         if row["would_fail"]:
-            self.would_fail.append(dict((k, row[k]) for k in self.FINDING_KEYS))
+            self.would_fail.append(dict((k, row[k]) for k in self.FINDING_KEYS + (
+                "exchange_can_create_after_sdprop", "after_sdprop_reason") if k in row))
         if row["list_conflicts"] or row["case_duplicates"]:
             self.list_findings.append(dict((k, row[k]) for k in self.LIST_KEYS))
         status = plan_status(entry.dn, sd, entry.int("adminCount"), protection, self.outcome,
                              self.changes)
+        if status == "changed":
+            change = self.changes[-1]
+            if (change[1] if isinstance(change, tuple) else change.action) == "enable":
+                self.enabled.append(Enabled(entry.dn, sd))
+                classes = entry.texts("objectClass")
+                self.classes[dn_key(entry.dn)] = classes[-1] if classes else None
         if status != "unchanged":  # the plan's table names its users too
             self.names[entry.dn] = (row["sam_account_name"], row["disabled"])
         return row, status
@@ -157,6 +182,16 @@ class Compliance(object):
                 dn, action, detail = change.dn, change.action, change.detail
             self.outcome.add(dn, "changed", action=action, **detail)
         self.changes = []
+        # the risky rights the re-enabled objects would gain, as the inheritance module says
+        # them (risky_inherited, reused: the same parents' DACLs, read once)
+        try:
+            self.risky = risky_inherited(client, self.enabled, self.classes, parents,
+                                         self.warnings.append)
+        except (LdapError, SecurityDescriptorError) as exc:
+            self.risky = []
+            self.warnings.append("the risky rights the inheritance fix would pass down are not "
+                                 "known: %s" % exc)
+        self.enabled = []
         for obj in self.outcome.objects:
             sam, disabled = self.names.get(obj["dn"], (None, None))
             obj.setdefault("sam_account_name", sam)
@@ -174,6 +209,7 @@ class Compliance(object):
                        inheritance_would_change=plan_result["counts"]["changed"],
                        inheritance_skipped=plan_result["counts"]["skipped"],
                        list_findings=len(self.list_findings),
+                       risky_inherited=len(self.risky),
                        protected_accounts=protected["protected"],
                        orphaned_accounts=protected["orphaned"],
                        unmarked_accounts=protected["unmarked"])
@@ -189,5 +225,6 @@ class Compliance(object):
             inheritance_plan=plan_result,
             protected_accounts=self.protected_objects,
             list_findings=self.list_findings,
+            risky_inherited=self.risky,
             unreadable=self.unreadable,
         )

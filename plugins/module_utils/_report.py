@@ -156,11 +156,23 @@ FACTS = (
     ("inheritance_disabled", "inheritance disabled"),
     ("exchange_cannot_create", "Exchange Servers cannot create the device container"),
     ("inheritance_skipped", "inheritance fix skips (protected, by design)"),
+    ("risky_inherited", "risky rights the inheritance fix would pass down"),
     ("protected_accounts", "protected accounts"), ("unmarked_accounts", "unmarked accounts"),
     ("list_conflicts", "users on both lists"), ("case_duplicates", "users with case-duplicates"),
     ("devices", "device partnerships"), ("unreadable", "unreadable DACLs"))
 # Each finding table's advice, by the table's id
 ADVICE = dict((key, advice) for key, label, advice in FINDINGS)
+ADVICE["risky_inherited"] = (
+    "Review before running the fix: once inheritance is on, these trustees get these rights on "
+    "the re-enabled objects. Remove the ACE where it is set, or exclude the objects (-e "
+    "exclude=...), if the right is not meant for them.")
+RISKY_HEADERS = ("trustee", "right", "on", "set on", "objects", "what it allows")
+
+
+def risky_rows(doc):
+    return ((r.get("trustee") or r.get("sid"), r.get("right"), r.get("object_type") or "all",
+             r.get("set_on"), r.get("objects"), r.get("enables"))
+            for r in doc.get("risky_inherited") or [])
 
 
 def count_findings(summary):
@@ -269,6 +281,15 @@ def short_dn(dn, size=48):
     kept = [p for p in parts if not p.upper().startswith("DC=")] or parts
     text = ",".join(kept)
     return text if len(text) <= size else text[:size - 1] + "\u2026"
+
+
+def after_sdprop(row):
+    """For a protected row: could Exchange create the container once SDProp has stamped
+    AdminSDHolder's DACL on it ('-' for the others)."""
+    if "exchange_can_create_after_sdprop" not in row:
+        return "-"
+    verdict = row["exchange_can_create_after_sdprop"]
+    return "unknown" if verdict is None else ("can create" if verdict else "cannot create")
 
 
 def fix_status(status):
@@ -475,9 +496,9 @@ def markdown(doc, title, plan_msg=None):
     if doc["would_fail"]:
         out += ["What to do: " + md_cell(ADVICE["would_fail_act_now"]) + " Rows protected by "
                 "design are left as they are.", ""]
-        out.append(_md_table(("user", "DN", "disabled", "protection", "reason"), (
+        out.append(_md_table(("user", "DN", "disabled", "protection", "after SDProp", "reason"), (
             (u["sam_account_name"], u["dn"], yes(u.get("disabled")), u["protection"] or "-",
-             u["reason"]) for u in doc["would_fail"])))
+             after_sdprop(u), u["reason"]) for u in doc["would_fail"])))
     else:
         out += ["None.", ""]
     plan = doc["inheritance_plan"]
@@ -488,6 +509,12 @@ def markdown(doc, title, plan_msg=None):
         out.append(_md_table(("user", "DN", "disabled", "status", "action or reason"), (
             (o.get("sam_account_name"), o["dn"], yes(o.get("disabled")), fix_status(o["status"]),
              plan_detail(o)) for o in plan["objects"])))
+    out += ["## Rights the inheritance fix would pass down", ""]
+    if doc.get("risky_inherited"):
+        out += ["What to do: " + md_cell(ADVICE["risky_inherited"]), ""]
+        out.append(_md_table(RISKY_HEADERS, risky_rows(doc)))
+    else:
+        out += ["None.", ""]
     out += ["## Allow and block list findings", ""]
     if doc["list_findings"]:
         out += ["What to do: " + md_cell(ADVICE["list_findings"]), ""]
@@ -616,9 +643,11 @@ def html_head(doc, title):
         out += ['</dl>', '</section>']
     body = "\n".join(out) + "\n"
     body += html_table("would-fail", "Users whose first sync would fail",
-                       ("user", "DN", "disabled", "inheritance", "protection", "reason"),
+                       ("user", "DN", "disabled", "inheritance", "protection", "after SDProp",
+                        "reason"),
                        ((u["sam_account_name"], u["dn"], yes(u.get("disabled")), u["inheritance"],
-                         u["protection"] or "-", u["reason"]) for u in doc["would_fail"]),
+                         u["protection"] or "-", after_sdprop(u), u["reason"])
+                        for u in doc["would_fail"]),
                        advice=ADVICE["would_fail_act_now"] + " Rows protected by design are "
                        "left as they are.", dn_column=1)
     body += html_table("plan", "Inheritance fix (planned, nothing written)",
@@ -627,6 +656,8 @@ def html_head(doc, title):
                          fix_status(o["status"]), plan_detail(o))
                         for o in doc["inheritance_plan"]["objects"]),
                        advice=ADVICE["inheritance_would_change"], dn_column=1)
+    body += html_table("risky", "Rights the inheritance fix would pass down", RISKY_HEADERS,
+                       risky_rows(doc), advice=ADVICE["risky_inherited"], dn_column=3)
     body += html_table("lists", "Allow and block list findings",
                        ("user", "DN", "on both lists", "case-duplicates"),
                        ((f["sam_account_name"], f["dn"], f["list_conflicts"],

@@ -177,7 +177,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._argspec import
 from ansible_collections.adremedy.directory.plugins.module_utils._compliance import Compliance
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import is_at_or_below
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_readiness import (
-    DeviceCounts, exchange_token)
+    AfterSdprop, DeviceCounts, exchange_token)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
     DEVICES_CONTAINER_CLASS, exchange_servers, schema_guid)
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
@@ -226,10 +226,13 @@ def read_directory(client, params, writer, second=None, catalog=None):
     found = ProtectedSet(client, catalog).load()
     base = params["protected_base"] or params["search_base"]
     objects = [o for o in found.objects() if not base or is_at_or_below(o["dn"], base)]
+    # AdminSDHolder's verdict is read now, before the users' read keeps the connection busy
+    after_sdprop = AfterSdprop(client, exs["token"], container_guid, sddl)
+    after_sdprop.verdict()
     compliance = Compliance(found.by_dn(), objects, counts,
                             dict(dn=exs["dn"], sid=exs["sid"], token=exs["token"],
                                  servers=exs["servers"]),
-                            container_guid, sddl)
+                            container_guid, sddl, after_sdprop)
     waiting = []
 
     def add(entry):
@@ -308,6 +311,7 @@ def write_report(module, client, catalog=None):
         started, began = utc_now(), time.monotonic()
         doc, compliance = read_directory(client, params, writer, second, catalog)
         doc["provenance"] = provenance(client, params, started, began)
+        doc["warnings"] = compliance.warnings
         doc["verdict"] = make_verdict(doc, params["fail_on_findings"])
         files = writer.finish(doc, compliance.outcome.summary()) if writer else None
     except (IOError, OSError) as exc:
@@ -331,6 +335,8 @@ def main():
                              % (params["report_dir"], exc))
     with module.client() as client, module.global_catalog() as catalog:
         doc, files = write_report(module, client, catalog)
+    for warning in doc.get("warnings") or []:
+        module.warn(warning)
     result = dict(changed=False, summary=doc["summary"], finding_counts=doc["finding_counts"],
                   findings=doc["findings"], plan_counts=doc["inheritance_plan"]["counts"],
                   verdict=doc["verdict"], provenance=doc["provenance"],

@@ -192,3 +192,40 @@ def test_short_dn():
     assert _report.short_dn("CN=a\\,b,DC=x") == "CN=a\\,b"
     long = "CN=" + "x" * 80 + ",DC=x"
     assert len(_report.short_dn(long)) == 48 and _report.short_dn(long).endswith("\u2026")
+
+
+def test_a_protected_row_says_what_sdprop_brings(tmp_path):
+    """Issue 24: the would-fail table carries exchange_can_create_after_sdprop."""
+    doc = document()
+    doc["would_fail"].append(dict(
+        dn="CN=Admin,CN=Users,DC=x", sam_account_name="adm", inheritance="disabled",
+        protection="protected", disabled=False, reason="protected by AdminSDHolder",
+        exchange_can_create_after_sdprop=False, after_sdprop_reason="no ACE"))
+    files = write(tmp_path, doc)
+    markdown = open(files["markdown"]).read()
+    assert "| adm | CN=Admin,CN=Users,DC=x | no | protected | cannot create |" in markdown
+    dash = _report.md_cell("-")
+    assert "| u00007 | %s | yes | %s | %s |" % (_report.md_cell(LONG_DN), dash, dash) in markdown
+    page = open(files["html"]).read()
+    assert "<td>cannot create</td>" in page
+
+
+def test_the_rights_the_fix_would_pass_down_are_a_section(tmp_path):
+    """Issue 24: risky_inherited (the inheritance module's function's rows) in the report."""
+    doc = document()
+    doc["summary"]["risky_inherited"] = 1
+    doc["risky_inherited"] = [dict(
+        trustee="helpdesk", sid="S-1-5-21-1-2-3-1105", right="WRITE_DAC", object_type=None,
+        set_on="OU=Staff,OU=Lab,DC=lab,DC=example,DC=test", objects=3,
+        enables="once inheritance is on, helpdesk can change the permissions")]
+    files = write(tmp_path, doc)
+    markdown = open(files["markdown"]).read()
+    assert "## Rights the inheritance fix would pass down" in markdown
+    assert "| helpdesk | WRITE\\_DAC | all | OU=Staff,OU=Lab,DC=lab,DC=example,DC=test | 3 |" \
+        in markdown
+    page = open(files["html"]).read()
+    risky = page.split('<table id="risky"', 1)[1].split("</table>", 1)[0]
+    assert "<td>helpdesk</td>" in risky and '<td title="OU=Staff,OU=Lab,DC=lab' in risky
+    facts = dict((label, int(v)) for v, label in
+                 re.findall(r'<div class="card"><b>(\d+)</b>([^<]*)</div>', page))
+    assert facts["risky rights the inheritance fix would pass down"] == 1
