@@ -100,7 +100,7 @@ class Compliance(object):
     LIST_KEYS = ("dn", "sam_account_name", "list_conflicts", "case_duplicates")
 
     def __init__(self, protected, protected_objects, device_counts, exchange, container_guid,
-                 sddl, after_sdprop=None):
+                 sddl, after_sdprop=None, phones=None):
         self.protection = protected
         self.protected_objects = protected_objects
         self.device_counts = device_counts
@@ -116,6 +116,7 @@ class Compliance(object):
         self.unreadable = []
         self.outcome = Outcome()
         self.changes = []
+        self.phones = phones or {}  # phone_counts of the protected and unmarked accounts
         self.after_sdprop = after_sdprop  # AfterSdprop: protected rows say what SDProp brings
         self.enabled = []  # Enabled: the changes that turn inheritance on (risky_inherited)
         self.classes = {}  # dn_key: structural class of those objects
@@ -210,6 +211,8 @@ class Compliance(object):
                        inheritance_skipped=plan_result["counts"]["skipped"],
                        list_findings=len(self.list_findings),
                        risky_inherited=len(self.risky),
+                       admins_with_devices=self.phones.get("with_devices"),
+                       admins_activesync_enabled=self.phones.get("activesync_enabled"),
                        protected_accounts=protected["protected"],
                        orphaned_accounts=protected["orphaned"],
                        unmarked_accounts=protected["unmarked"])

@@ -157,6 +157,7 @@ FACTS = (
     ("exchange_cannot_create", "Exchange Servers cannot create the device container"),
     ("inheritance_skipped", "inheritance fix skips (protected, by design)"),
     ("risky_inherited", "risky rights the inheritance fix would pass down"),
+    ("admins_with_devices", "protected accounts with phones"),
     ("protected_accounts", "protected accounts"), ("unmarked_accounts", "unmarked accounts"),
     ("list_conflicts", "users on both lists"), ("case_duplicates", "users with case-duplicates"),
     ("devices", "device partnerships"), ("unreadable", "unreadable DACLs"))
@@ -166,6 +167,23 @@ ADVICE["risky_inherited"] = (
     "Review before running the fix: once inheritance is on, these trustees get these rights on "
     "the re-enabled objects. Remove the ACE where it is set, or exclude the objects (-e "
     "exclude=...), if the right is not meant for them.")
+ADVICE["admins"] = (
+    "A phone syncs with its account's rights: Microsoft advises administrators to read mail "
+    "with a separate account that is not privileged. A protected account also cannot get a new "
+    "phone unless AdminSDHolder lets Exchange create its devices container (the would-fail "
+    "table's 'after SDProp').")
+ADMIN_HEADERS = ("account", "class", "mail", "ActiveSync", "devices", "protected by")
+
+
+def admin_rows(doc):
+    """Protected and unmarked accounts with a partnership, or ActiveSync on and a mailbox."""
+    return ((o["sam_account_name"], o["classification"], o.get("mail"),
+             "unknown" if o.get("activesync_enabled") is None else yes(o["activesync_enabled"]),
+             "unknown" if o.get("devices") is None else o["devices"], o.get("protected_by") or "-")
+            for o in doc.get("protected_accounts") or []
+            if o.get("devices") or (o.get("activesync_enabled") and o.get("mail")))
+
+
 RISKY_HEADERS = ("trustee", "right", "on", "set on", "objects", "what it allows")
 
 
@@ -229,9 +247,9 @@ def make_verdict(doc, fail_on_findings):
     scope = doc.get("scope") or "the directory"
     if failed:
         first = ("The Exchange ActiveSync check of %s found %d findings that need action: %d "
-                 "users whose first phone sync would fail, %d objects with permission "
-                 "inheritance turned off, %d users with conflicting allow/block lists and %d "
-                 "orphaned administrator marks." % (
+                 "users whose first phone sync would fail, %d objects whose permission "
+                 "inheritance the fix would turn back on, %d users with conflicting "
+                 "allow/block lists and %d orphaned administrator marks." % (
                      scope, total, c["would_fail_act_now"], c["inheritance_would_change"],
                      c["list_findings"], c["orphaned_accounts"]))
     else:
@@ -261,7 +279,7 @@ def make_verdict(doc, fail_on_findings):
 PROVENANCE = (("dc", "domain controller"), ("read_as", "read as"),
               ("collection_version", "adremedy.directory"),
               ("ansible_core_version", "ansible-core"), ("started", "started"),
-              ("duration_seconds", "took (seconds)"))
+              ("duration_seconds", "reading took (seconds)"))
 
 
 def provenance_rows(doc):
@@ -473,7 +491,8 @@ def count_rows(doc):
     Markdown table and the HTML cards both come from this."""
     s = doc["summary"]
     rows = [(label, count_findings(s)[0][key], True) for key, label, advice in FINDINGS]
-    return rows + [(label, s.get(key, 0), False) for key, label in FACTS]
+    return rows + [(label, "unknown" if s.get(key, 0) is None else s.get(key, 0), False)
+                   for key, label in FACTS]
 
 
 def markdown(doc, title, plan_msg=None):
@@ -513,6 +532,13 @@ def markdown(doc, title, plan_msg=None):
     if doc.get("risky_inherited"):
         out += ["What to do: " + md_cell(ADVICE["risky_inherited"]), ""]
         out.append(_md_table(RISKY_HEADERS, risky_rows(doc)))
+    else:
+        out += ["None.", ""]
+    admins = list(admin_rows(doc))
+    out += ["## Administrators with phones", ""]
+    if admins:
+        out += ["What to do: " + md_cell(ADVICE["admins"]), ""]
+        out.append(_md_table(ADMIN_HEADERS, admins))
     else:
         out += ["None.", ""]
     out += ["## Allow and block list findings", ""]
@@ -658,6 +684,8 @@ def html_head(doc, title):
                        advice=ADVICE["inheritance_would_change"], dn_column=1)
     body += html_table("risky", "Rights the inheritance fix would pass down", RISKY_HEADERS,
                        risky_rows(doc), advice=ADVICE["risky_inherited"], dn_column=3)
+    body += html_table("admins", "Administrators with phones", ADMIN_HEADERS, admin_rows(doc),
+                       advice=ADVICE["admins"])
     body += html_table("lists", "Allow and block list findings",
                        ("user", "DN", "on both lists", "case-duplicates"),
                        ((f["sam_account_name"], f["dn"], f["list_conflicts"],

@@ -175,7 +175,9 @@ import time
 
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._compliance import Compliance
-from ansible_collections.adremedy.directory.plugins.module_utils._dn import is_at_or_below
+from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_key, is_at_or_below
+from ansible_collections.adremedy.directory.plugins.module_utils._eas_access import (
+    PROTECTED_CLASSES, account_phones, phone_counts)
 from ansible_collections.adremedy.directory.plugins.module_utils._eas_readiness import (
     AfterSdprop, DeviceCounts, exchange_token)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
@@ -226,13 +228,14 @@ def read_directory(client, params, writer, second=None, catalog=None):
     found = ProtectedSet(client, catalog).load()
     base = params["protected_base"] or params["search_base"]
     objects = [o for o in found.objects() if not base or is_at_or_below(o["dn"], base)]
+    phones = add_phones(client, objects)
     # AdminSDHolder's verdict is read now, before the users' read keeps the connection busy
     after_sdprop = AfterSdprop(client, exs["token"], container_guid, sddl)
     after_sdprop.verdict()
     compliance = Compliance(found.by_dn(), objects, counts,
                             dict(dn=exs["dn"], sid=exs["sid"], token=exs["token"],
                                  servers=exs["servers"]),
-                            container_guid, sddl, after_sdprop)
+                            container_guid, sddl, after_sdprop, phones)
     waiting = []
 
     def add(entry):
@@ -265,6 +268,17 @@ def read_directory(client, params, writer, second=None, catalog=None):
     doc = compliance.report(client, params["search_base"] or ", ".join(params["dn"]),
                             utc_now())
     return doc, compliance
+
+
+def add_phones(client, objects):
+    """mail, activesync_enabled and devices on every protected and unmarked row, as
+    protected_accounts_info gives them (account_phones), read before the users' read; the
+    phone counts (None where the forest's schema cannot tell)."""
+    admins = [o for o in objects if o["classification"] in PROTECTED_CLASSES]
+    phones, how = account_phones(client, admins)
+    for obj in admins:
+        obj.update(phones[dn_key(obj["dn"])])
+    return phone_counts(objects, how)
 
 
 def reader_of(client, params):

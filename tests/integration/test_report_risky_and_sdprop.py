@@ -73,3 +73,26 @@ def test_protected_rows_say_whether_exchange_could_create_after_sdprop(ansible, 
     assert others and not any("exchange_can_create_after_sdprop" in u for u in others)
     markdown = (report / "report.md").read_text()
     assert "after SDProp" in markdown
+
+
+def test_administrators_phones_are_protected_accounts_info_s(ansible, tmp_path):
+    report = tmp_path / "a"
+    result = ansible.run("compliance_info", dict(search_base=LAB_OU, report_dir=str(report)),
+                         check=True)
+    assert not result.get("failed"), result.get("msg")
+    data = json.loads((report / "report.json").read_text())
+    info = ansible.run("protected_accounts_info", dict(search_base=LAB_OU))
+    fields = ("mail", "activesync_enabled", "devices")
+    theirs = dict((o["dn"], tuple(o.get(f) for f in fields)) for o in info["objects"]
+                  if o["classification"] in ("protected", "unmarked"))
+    ours = dict((o["dn"], tuple(o.get(f) for f in fields)) for o in data["protected_accounts"]
+                if o["classification"] in ("protected", "unmarked"))
+    assert ours == theirs and ours
+    assert data["summary"]["admins_with_devices"] == info["counts"]["with_devices"]
+    with_phones = [o for o in data["protected_accounts"] if o.get("devices")]
+    markdown = (report / "report.md").read_text()
+    section = markdown.split("## Administrators with phones", 1)[1].split("\n## ", 1)[0]
+    for o in with_phones:
+        assert "| %s |" % o["sam_account_name"] in section
+    print("administrators with phones: %s" % [(o["sam_account_name"], o["devices"])
+                                               for o in with_phones])

@@ -229,3 +229,24 @@ def test_the_rights_the_fix_would_pass_down_are_a_section(tmp_path):
     facts = dict((label, int(v)) for v, label in
                  re.findall(r'<div class="card"><b>(\d+)</b>([^<]*)</div>', page))
     assert facts["risky rights the inheritance fix would pass down"] == 1
+
+
+def test_administrators_with_phones_are_a_section(tmp_path):
+    """Issue 24: protected_accounts_info's phone fields on the report's protected rows."""
+    doc = document(admins_with_devices=1)
+    doc["protected_accounts"] = [
+        dict(dn="CN=adm,CN=Users,DC=x", sam_account_name="adm", classification="protected",
+             protected_by="Domain Admins", inheritance="disabled", reason="member",
+             mail="adm@x.test", activesync_enabled=True, devices=2),
+        dict(dn="CN=quiet,CN=Users,DC=x", sam_account_name="quiet", classification="protected",
+             protected_by="Domain Admins", inheritance="disabled", reason="member",
+             mail=None, activesync_enabled=True, devices=0)]
+    files = write(tmp_path, doc)
+    markdown = open(files["markdown"]).read()
+    section = markdown.split("## Administrators with phones", 1)[1].split("##", 1)[0]
+    assert "| adm | protected | adm@x.test | yes | 2 | Domain Admins |" in section
+    assert "quiet" not in section
+    page = open(files["html"]).read()
+    assert "<td>adm@x.test</td>" in page.split('<table id="admins"', 1)[1]
+    unknown = document(admins_with_devices=None)
+    assert ("protected accounts with phones", "unknown", False) in _report.count_rows(unknown)
