@@ -12,6 +12,7 @@ from typing import Any, Iterable, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
+from ansible_collections.adremedy.directory.plugins.module_utils._progress import note as note_progress
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
     Entry, LdapClient, LdapError)
 
@@ -29,6 +30,8 @@ class Outcome:
 
     def add(self, dn: str, status: str, **detail: Any) -> None:
         self.counts[status] += 1
+        if status in ("changed", "failed"):
+            note_progress(**{"written" if status == "changed" else "failed": 1})
         if status != "unchanged" or self.list_unchanged:
             item = dict(dn=dn, status=status)
             item.update(detail)
@@ -114,6 +117,7 @@ def enforce_limit(changes: Sequence[Any], limit: int | None, outcome: Outcome,
     """max_changes: a plan larger than the limit changes nothing; Failure with the plan. None is
     no limit; 0 is a limit like any other (an AWX survey's 0 means "change nothing", so a plan of
     one object fails)."""
+    note_progress(planned=len(changes))
     if limit is not None and len(changes) > limit:
         raise Failure("the plan %s %d objects, more than max_changes %d; nothing was changed"
                       % (verb, len(changes), limit), plan=[c.dn for c in changes],

@@ -18,6 +18,7 @@ from ansible.module_utils.basic import AnsibleFallbackNotFound, env_fallback
 
 from ansible_collections.adremedy.directory.plugins.module_utils import _kerberos as kerberos
 from ansible_collections.adremedy.directory.plugins.module_utils import _sasl as sasl
+from ansible_collections.adremedy.directory.plugins.module_utils._progress import note as note_progress
 from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
     DnError, canonical, dn_key)
 from ansible_collections.adremedy.directory.plugins.module_utils._prefetch import interleave
@@ -878,6 +879,7 @@ class LdapClient:
             # not when the next page replaces it: a page may wait in a read-ahead queue.
             self.conn.response = None
             seen += len(page)
+            note_progress(read=len(page))
             yield page
             paged = (result.get("controls") or {}).get(PAGED_RESULTS_OID) or {}
             cookie = (paged.get("value") or {}).get("cookie")

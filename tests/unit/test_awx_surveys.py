@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from conftest import ROOT
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 AWX = os.path.join(ROOT, "docs", "awx")
 SURVEYS = sorted(glob.glob(os.path.join(AWX, "*.survey.json")))

@@ -10,7 +10,7 @@ import sys
 import pytest
 import yaml
 
-from conftest import ROOT
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 # playbook -> (the role variable that holds the directory, the deprecated name, the default)
 PLAYBOOKS = {
