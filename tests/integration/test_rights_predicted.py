@@ -21,7 +21,7 @@ import ldap3
 import pytest
 from ldap3.protocol.microsoft import security_descriptor_control
 
-from conftest import LAB_OU, lab_cli
+from conftest import LAB_OU, lab_cli, run_playbook
 from made_here import make_tree, protected, undo_all
 
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
@@ -86,7 +86,7 @@ def dc_verdict(estate, dn, directory):
 
 
 def test_check_mode_predicts_the_real_runs_failures_for_the_delegated_account(
-        ansible, directory, estate):
+        ansible, directory, estate, tmp_path):
     check = as_service(ansible, estate, {"search_base": OU}, check=True)
     assert check["failed"]
     assert failed_of(check) == sorted(REMOVED)
@@ -109,6 +109,17 @@ def test_check_mode_predicts_the_real_runs_failures_for_the_delegated_account(
     assert not any(protected(directory, dn) for dn in CONVERTED + [FINE])
     print("PREDICTED %d failed in check mode; real run %d failed (50), %d changed"
           % (check["counts"]["failed"], real["counts"]["failed"], real["counts"]["changed"]))
+    # the enforcement role's summary names the objects that need a more privileged first run
+    lab, account = estate["lab"], estate["account"]
+    run = run_playbook("enforce_inheritance", dict(
+        search_base=OU, output_dir=str(tmp_path / "enforce"),
+        adremedy_connection=dict(server=[lab["server"]], ca_cert=lab["ca_cert"],
+                                 bind_dn=account["bind_dn"], password=account["password"])))
+    assert run.rc != 0
+    assert "need a more privileged first run" in run.output
+    assert all(dn in run.output for dn in REMOVED), run.output[-3000:]
+    record = json.loads((tmp_path / "enforce" / "last-run.json").read_text())
+    assert sorted(record["needs_privileged_run"]) == sorted(REMOVED)
 
 
 def test_the_first_run_recipe_then_scheduled_enforcement_keeps_them_fixed(
