@@ -24,6 +24,13 @@ description:
     written under a temporary name and the four are renamed into place together when all are
     complete; C(INCOMPLETE.json) marks the directory from the start of the run until then, so a
     failed run leaves no report that looks whole and current.
+  - The HTML and Markdown reports open with a verdict (pass or fail against O(fail_on_findings)),
+    three sentences to forward and the C(ansible-playbook adremedy.directory.enforce_inheritance)
+    command, with this report's values, that fixes what a playbook can fix; then the counts
+    (the findings total is the sum of the finding counts), how the report was made
+    (RV(provenance)), and the tables, each saying what to do about its rows. They also list the
+    risky rights the inheritance fix would pass down (as M(adremedy.directory.inheritance)'s
+    C(risky_inherited)) and the protected accounts with phones.
   - Returns the summary, the findings counts and the file paths, never a per-user list, so the
     result stays small on any directory.
   - With O(read_connections) above V(1), the device partnerships are read on one more
