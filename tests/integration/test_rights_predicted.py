@@ -153,3 +153,27 @@ def test_the_first_run_recipe_then_scheduled_enforcement_keeps_them_fixed(
 def _sid(directory, dn):
     from made_here import sid_and_guid
     return sid_and_guid(directory.conn, dn)[0]
+
+
+def test_a_list_write_the_account_may_not_make_is_predicted_as_the_dc_refuses_it(
+        ansible, directory, estate):
+    # svc-enforcement holds WRITE_DAC only: write property on the allow list is refused by the
+    # DC (sent by hand), and eas_allowed_devices predicts exactly that, in check mode too
+    lab, account = estate["lab"], estate["account"]
+    conn = ldap3.Connection(ldap3.Server(lab["server"], use_ssl=True,
+                                         tls=ldap3.Tls(ca_certs_file=lab["ca_cert"])),
+                            account["bind_dn"], account["password"], auto_bind=True)
+    try:
+        conn.modify(FINE, {"msExchMobileAllowedDeviceIDs": [(ldap3.MODIFY_ADD, ["RPDC0001"])]})
+        assert conn.result["result"] == 50, conn.result
+    finally:
+        conn.unbind()
+    args = dict(entries=[dict(user=FINE, allowed=["RP0001"])], server=[lab["server"]],
+                ca_cert=lab["ca_cert"], bind_dn=account["bind_dn"], password=account["password"])
+    check = ansible.run("eas_allowed_devices", args, check=True, defaults=False)
+    real = ansible.run("eas_allowed_devices", args, defaults=False)
+    assert (check["counts"], check["objects"]) == (real["counts"], real["objects"])
+    [item] = real["objects"]
+    assert item["status"] == "failed" and item["ldap_code"] == 50 and item["predicted"]
+    assert "write property on msExchMobileAllowedDeviceIDs" in item["error"]
+    assert directory.attribute(FINE, "msExchMobileAllowedDeviceIDs") in (None, [])
