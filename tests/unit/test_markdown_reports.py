@@ -135,6 +135,21 @@ def test_the_default_access_change_template():
     assert_inert(text, columns={3, 5})
 
 
+def test_the_default_access_change_title_reads_as_english():
+    """Issue 25 item 7: 'Default access level: Allow to Quarantine', not '... change quarantine'."""
+    stage = dict(finished="2026-01-01", devices=1, would_lose=[], let_go=[], protected=[],
+                 before=[], **{"from": "Allow"})
+    text = render("default_access_change", "report.md.j2", ansible_check_mode=True,
+                  default_access_change_name="quarantine", default_access_change_level="Quarantine",
+                  default_access_change_select=dict(search_base="OU=Lab,DC=x"),
+                  default_access_change_state=dict(stages=dict(plan=stage, protect=stage,
+                                                               switch=stage)),
+                  default_access_change_verify=dict(default_access_level="Quarantine", devices=1,
+                                                    lost=[], let_go=[], drift=0))
+    assert text.split("\n", 1)[0] == \
+        "# Default access level: Allow to Quarantine (rehearsal, nothing written)"
+
+
 def test_the_device_rollout_template():
     stage = dict(finished=EVIL, users=1, inheritance_fixed=0, excluded=[EVIL], rules=[EVIL],
                  harvested=[device()], without_device=[EVIL], before=[], lost_by_force=[],
