@@ -524,7 +524,7 @@ class ContainerPlan(object):
 
 def plan_containers(client, scope, keys, include_allowed):
     """[ContainerPlan] for the owners keys names (dn_key of resolved users)."""
-    exs = _exchange.exchange_servers(client)
+    exs = _eas_readiness.exchange_token(client, _exchange.exchange_servers(client))
     guid, _source = _exchange.schema_guid(client, _exchange.DEVICES_CONTAINER_CLASS)
     dse = client.root_dse
     sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
