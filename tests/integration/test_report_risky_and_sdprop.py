@@ -94,5 +94,5 @@ def test_administrators_phones_are_protected_accounts_info_s(ansible, tmp_path):
     section = markdown.split("## Administrators with phones", 1)[1].split("\n## ", 1)[0]
     for o in with_phones:
         assert "| %s |" % o["sam_account_name"] in section
-    print("administrators with phones: %s" % [(o["sam_account_name"], o["devices"])
-                                               for o in with_phones])
+    print("administrators with phones: %s"
+          % [(o["sam_account_name"], o["devices"]) for o in with_phones])
