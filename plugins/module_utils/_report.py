@@ -222,6 +222,8 @@ def fix_command(doc):
     if not (c["inheritance_would_change"] or c["orphaned_accounts"]):
         return None
     options = (doc.get("provenance") or {}).get("options") or {}
+    if options.get("dn") and not options.get("search_base"):
+        return None  # a list of DNs: the playbook takes a search_base, not a list
     base = options.get("search_base") or doc.get("scope") or ""
     words = ["ansible-playbook", "adremedy.directory.enforce_inheritance",
              "-e", shlex.quote("search_base=" + base)]

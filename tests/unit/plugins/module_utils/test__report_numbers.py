@@ -250,3 +250,10 @@ def test_administrators_with_phones_are_a_section(tmp_path):
     assert "<td>adm@x.test</td>" in page.split('<table id="admins"', 1)[1]
     unknown = document(admins_with_devices=None)
     assert ("protected accounts with phones", "unknown", False) in _report.count_rows(unknown)
+
+
+def test_a_report_of_a_dn_list_names_no_search_base_command():
+    doc = document()
+    doc["provenance"]["options"] = dict(dn=["CN=a,DC=x", "CN=b,DC=x"])
+    doc["scope"] = "CN=a,DC=x, CN=b,DC=x"
+    assert _report.fix_command(doc) is None
