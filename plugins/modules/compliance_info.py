@@ -334,7 +334,7 @@ def write_report(module, client, catalog=None):
         doc["provenance"] = provenance(client, params, started, began)
         doc["warnings"] = compliance.warnings
         doc["verdict"] = make_verdict(doc, params["fail_on_findings"])
-        files = writer.finish(doc, compliance.outcome.summary()) if writer else None
+        files = writer.finish(doc, compliance.outcome.summary(check_mode=True)) if writer else None
     except (IOError, OSError) as exc:
         raise Failure("cannot write the report to %s: %s" % (params["report_dir"], exc))
     finally:
