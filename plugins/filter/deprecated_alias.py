@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: deprecated_alias
 short_description: Pass a deprecated variable's value on, with a deprecation warning when it is set
-version_added: 1.1.0
+version_added: 2.0.0
 description:
   - Returns its input unchanged. When the input is set (not undefined, null or empty), Ansible
     shows a deprecation warning saying that O(old) is deprecated in favour of O(new) and is

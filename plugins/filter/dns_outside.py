@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: dns_outside
 short_description: The DNs of a list that are not at or below a base DN
-version_added: 1.1.0
+version_added: 2.0.0
 description:
   - Returns the DNs of the input that are neither the base DN nor in its subtree, for example
     the rollout users a scope does not cover.

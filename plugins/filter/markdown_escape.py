@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: markdown_escape
 short_description: Make text from the directory safe in a Markdown report, table cells included
-version_added: 1.1.0
+version_added: 2.0.0
 description:
   - Values in the reports come from the directory, and some of them from anyone. A phone sets
     its own device model, type and user agent (C(<img src=x onerror=alert(1\)>) is a valid model).

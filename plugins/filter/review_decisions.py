@@ -53,7 +53,7 @@ options:
         result of M(adremedy.directory.identity_info) (V(netbios_name) and V(dns_name)), or a
         list of names. Needed for items given as C(DOMAIN\\sam).
     type: raw
-    version_added: 1.1.0
+    version_added: 2.0.0
 """
 
 EXAMPLES = r"""
@@ -93,7 +93,7 @@ _value:
           of several users, an address of several users), or C(DOMAIN\\sam) of another domain.
       type: list
       elements: str
-      version_added: 1.1.0
+      version_added: 2.0.0
 """
 
 from ansible.errors import AnsibleFilterError

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: rollout_compare
 short_description: Compare a device rollout's device states now with those recorded at close
-version_added: 1.1.0
+version_added: 2.0.0
 description:
   - Takes the RV(adremedy.directory.eas_access_plan#module:devices) of a plan run now and the
     states recorded when the rollout closed, and says which devices changed state and which did

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: rollout_harvest
 short_description: The devices a rollout harvested so far, and the rollout users without one
-version_added: 1.1.0
+version_added: 2.0.0
 description:
   - Adds the devices found now to those harvested earlier (a device already there is not added
     twice), keeping of each device only what the rollout's state file and report need.

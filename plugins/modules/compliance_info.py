@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: compliance_info
 short_description: The Exchange ActiveSync compliance report in one read of the directory
-version_added: 1.1.0
+version_added: 2.0.0
 description:
   - Reads every user in scope once (paged, SD flags 0x4) and works out from that one pass what
     M(adremedy.directory.eas_readiness_info) (who would hit event 1053 and why),
@@ -61,7 +61,7 @@ options:
         C(compliance_report) role does). Recorded in RV(verdict).
     type: bool
     default: false
-    version_added: 1.1.0
+    version_added: 2.0.0
   protected_base:
     description:
       - Protected and orphaned accounts are listed at or below this DN. Defaults to
@@ -96,7 +96,7 @@ verdict:
       C(message), the one-line account of the findings the role's messages use.
   returned: success
   type: dict
-  version_added: 1.1.0
+  version_added: 2.0.0
 provenance:
   description:
     - Which DC answered (its C(dnsHostName)), the account that read (as the DC names it, else
@@ -104,7 +104,7 @@ provenance:
       shaped the report, when it started (UTC) and how long it took in seconds.
   returned: success
   type: dict
-  version_added: 1.1.0
+  version_added: 2.0.0
 summary:
   description:
     - Counts over the users in scope, the keys of RV(adremedy.directory.eas_readiness_info#module:summary)
@@ -174,7 +174,7 @@ exchange_servers:
       description: Each account that is a member of Exchange Servers, with its token.
       type: list
       elements: dict
-      version_added: 1.1.0
+      version_added: 2.0.0
 """
 
 import datetime

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: connection_info
 short_description: Check the connection settings against each domain controller
-version_added: 1.1.0
+version_added: 2.0.0
 description:
   - The first task to run with new connection settings (an AWX credential, an inventory's
     C(adremedy_connection)), like C(microsoft.ad.debug_ldap_client).

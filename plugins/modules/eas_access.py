@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: eas_access
 short_description: Turn ActiveSync and OWA for Devices on or off for many users at once
-version_added: 1.1.0
+version_added: 2.0.0
 description:
   - Sets ActiveSync (Set-CASMailbox C(-ActiveSyncEnabled)) and OWA for Devices for every user
     the selection names, in one task. Both live in the bits of C(msExchOmaAdminWirelessEnable);

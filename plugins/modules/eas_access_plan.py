@@ -178,7 +178,7 @@ devices:
     owner_mail:
       description: The owner's primary SMTP address (C(mail), else the C(SMTP:) proxy address).
       type: str
-      version_added: 1.1.0
+      version_added: 2.0.0
     current:
       description: The state Exchange cached in AD.
       type: str

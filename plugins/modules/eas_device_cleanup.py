@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: eas_device_cleanup
 short_description: Remove stale ActiveSync partnerships and broken device containers from AD
-version_added: 1.1.0
+version_added: 2.0.0
 description:
   - Removes C(msExchActiveSyncDevice) partnerships that meet every criterion given, before users
     hit Exchange's partnership cap (EasMaxDevices, 100 by default; HTTP 403

@@ -133,11 +133,11 @@ devices:
     owner_mail:
       description: The owner's primary SMTP address (C(mail), else the C(SMTP:) proxy address).
       type: str
-      version_added: 1.1.0
+      version_added: 2.0.0
     when_created:
       description: The partnership object's C(whenCreated) (UTC, ISO 8601).
       type: str
-      version_added: 1.1.0
+      version_added: 2.0.0
       sample: "2026-11-28T15:15:42Z"
     first_seen:
       description:
@@ -145,7 +145,7 @@ devices:
           the directory has it, else the partnership's C(whenCreated) (Exchange creates the
           object on the device's first sync). Null when neither can be read.
       type: str
-      version_added: 1.1.0
+      version_added: 2.0.0
       sample: "2026-11-28T15:15:42Z"
   sample:
     - dn: "CN=iPhone\u00a7ABC123,CN=ExchangeActiveSyncDevices,CN=Jane Doe,OU=Staff,DC=example,DC=com"

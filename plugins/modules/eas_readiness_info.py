@@ -129,7 +129,7 @@ users:
     mail:
       description: The primary SMTP address (C(mail), else the C(SMTP:) proxy address).
       type: str
-      version_added: 1.1.0
+      version_added: 2.0.0
     eas_enabled:
       description: ActiveSync enabled for the user.
       type: bool
@@ -179,12 +179,12 @@ users:
         - AdminSDHolder is read once per run.
       type: bool
       returned: for protected and unmarked accounts
-      version_added: 1.1.0
+      version_added: 2.0.0
     after_sdprop_reason:
       description: Which ACE of AdminSDHolder decides RV(users[].exchange_can_create_after_sdprop), or why it is not known.
       type: str
       returned: for protected and unmarked accounts
-      version_added: 1.1.0
+      version_added: 2.0.0
 exchange_servers:
   description:
     - The Exchange Servers group used, and the SIDs Exchange creates the devices container with
@@ -212,7 +212,7 @@ exchange_servers:
       description: Each account that is a member of Exchange Servers, with its token.
       type: list
       elements: dict
-      version_added: 1.1.0
+      version_added: 2.0.0
 container_class_guid:
   description: schemaIDGUID of msExchActiveSyncDevices used, and where it came from (V(schema) or V(documented)).
   returned: success

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: identity_info
 short_description: Resolve users named the way admins type them to their directory objects
-version_added: 1.1.0
+version_added: 2.0.0
 description:
   - Looks up each identity the way the other modules of the collection do (one resolver) - a
     DN in any spelling (case, spaces, hex or backslash escapes), C(sAMAccountName),
@@ -96,7 +96,7 @@ domain:
       P(adremedy.directory.review_decisions#filter) filter).
   returned: success
   type: dict
-  version_added: 1.1.0
+  version_added: 2.0.0
   contains:
     netbios_name:
       description: The NetBIOS name (C(nETBIOSName)), empty when the DC does not say.

@@ -225,13 +225,13 @@ objects:
         was predicted before writing.
       type: str
       returned: when a failure was predicted
-      version_added: 1.1.0
+      version_added: 2.0.0
     predicted:
       description: True when the failure was predicted from the bind account's token and the
         object's DACL, and the write was not attempted.
       type: bool
       returned: when a failure was predicted
-      version_added: 1.1.0
+      version_added: 2.0.0
 insufficient_rights:
   description: The objects the bind account surely may not write (WRITE_DAC missing), with the
     right and why; the same in check mode and in a real run. They need a more privileged first
@@ -239,7 +239,7 @@ insufficient_rights:
   returned: always (empty when none, or when no prediction was made)
   type: list
   elements: dict
-  version_added: 1.1.0
+  version_added: 2.0.0
   contains:
     dn:
       description: The object.
@@ -276,7 +276,7 @@ risky_inherited:
   returned: always (empty when the plan re-enables nothing or nothing risky is passed down)
   type: list
   elements: dict
-  version_added: 1.1.0
+  version_added: 2.0.0
   contains:
     trustee:
       description: The trustee's name (sAMAccountName or well-known name), V(null) when no object holds the SID.

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: protected_accounts_info
 short_description: Inventory of AdminSDHolder-protected and adminCount=1 accounts
-version_added: 1.1.0
+version_added: 2.0.0
 description:
   - Finds every object in the protected set of MS-ADTS 3.1.1.6.1.2 (transitive members of
     Administrators, Account Operators, Server Operators, Print Operators, Backup Operators,
@@ -62,14 +62,14 @@ options:
         account a line (an AWX survey text area), a list one account per item.
     type: raw
     default: []
-    version_added: 1.1.0
+    version_added: 2.0.0
   exclude_krbtgt:
     description:
       - Leave C(krbtgt) and the C(krbtgt_<n>) accounts of read-only DCs out of the orphan
         findings (they are listed in RV(excluded_orphans)), as PingCastle does.
     type: bool
     default: true
-    version_added: 1.1.0
+    version_added: 2.0.0
 author:
   - adremedy.directory maintainers (@adremedy)
 """
@@ -158,7 +158,7 @@ objects:
     disabled:
       description: Whether the account is disabled (C(userAccountControl) ACCOUNTDISABLE); null for groups.
       type: bool
-      version_added: 1.1.0
+      version_added: 2.0.0
     admin_count_written:
       description:
         - For orphans, when C(adminCount) was last written (the originating change, UTC), from
@@ -168,7 +168,7 @@ objects:
           a membership change still under way.
       type: dict
       returned: for orphaned objects
-      version_added: 1.1.0
+      version_added: 2.0.0
       sample: {time: "2024-03-11T08:15:02Z", version: 1, source: msDS-ReplAttributeMetaData}
     unresolved:
       description:
@@ -177,12 +177,12 @@ objects:
           the module could not follow (see RV(unresolved)); the first such member and why. The
           RV(objects[].reason) then reads C(protected (unresolved: ...)).
       type: str
-      version_added: 1.1.0
+      version_added: 2.0.0
     mail:
       description: The primary SMTP address (C(mail), else the C(SMTP:) proxy address); null when there is none.
       type: str
       returned: for protected and unmarked objects
-      version_added: 1.1.0
+      version_added: 2.0.0
     activesync_enabled:
       description:
         - Whether ActiveSync is enabled for the account as Exchange reads C(msExchOmaAdminWirelessEnable)
@@ -190,7 +190,7 @@ objects:
         - Null for groups and computers, and when the forest's schema has no such attribute.
       type: bool
       returned: for protected and unmarked objects
-      version_added: 1.1.0
+      version_added: 2.0.0
     devices:
       description:
         - The account's ActiveSync partnerships (C(msExchActiveSyncDevice) objects under its
@@ -203,7 +203,7 @@ objects:
       type: list
       elements: dict
       returned: for protected and unmarked objects
-      version_added: 1.1.0
+      version_added: 2.0.0
       contains:
         dn:
           description: The partnership's DN.
@@ -251,7 +251,7 @@ excluded_orphans:
   returned: success
   type: list
   elements: dict
-  version_added: 1.1.0
+  version_added: 2.0.0
   sample: [{dn: "CN=breakglass,OU=Admins,DC=example,DC=com", sam_account_name: breakglass, reason: listed in orphan_exclude}]
 protected_groups:
   description:
@@ -273,7 +273,7 @@ unresolved:
   returned: success
   type: list
   elements: dict
-  version_added: 1.1.0
+  version_added: 2.0.0
   contains:
     group:
       description: DN (or name) of the protected group, or the group of the walk, that holds the member.
@@ -303,7 +303,7 @@ pdc_emulator:
       list of protected groups does not name but SDProp protects under newer PDC emulators.
   returned: success
   type: dict
-  version_added: 1.1.0
+  version_added: 2.0.0
   contains:
     dn:
       description: The PDC emulator's computer account.
@@ -356,7 +356,7 @@ adminsdholder:
       and every later version); Microsoft's Appendix K lists the same for 2000 and 2003."
   returned: success
   type: dict
-  version_added: 1.1.0
+  version_added: 2.0.0
   contains:
     dn:
       description: AdminSDHolder's DN.

@@ -9,7 +9,7 @@
 DOCUMENTATION = r"""
 module: run_record
 short_description: Write a run's record and append it to the run history, on the controller
-version_added: 1.1.0
+version_added: 2.0.0
 description:
   - Writes O(record) to O(last_file) in O(dir) (indented JSON, keys sorted, replaced atomically)
     and appends it as one JSON line, without the keys in O(log_omit), to O(log_file) there.
