@@ -16,15 +16,16 @@ from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     drop_explicit_duplicates, explicit_only, plan_explicit_duplicates)
 from ansible_collections.adremedy.directory.plugins.module_utils._object_types import ObjectTypes
 
+from sd_reference import CI, CO, ID, IO, NP, OI, inherit, mapped  # noqa: E402  pylint: disable=wrong-import-order
+
 DOMAIN = "S-1-5-21-1-2-3"
 SDDL = Sddl(DOMAIN)
-WD, AU, CO = "S-1-1-0", "S-1-5-11", "S-1-3-0"
+WD, AU = "S-1-1-0", "S-1-5-11"
 ALICE, BOB = DOMAIN + "-1105", DOMAIN + "-1106"
 G1, G2 = "c975c901-6cea-4b6f-8319-d67f45449506", "e8b2aff2-59a7-4eac-9a70-819adef701dd"
 USER, CONTACT = "bf967aba-0de6-11d0-a285-00aa003049e2", "5cb41ed0-0e4c-11d0-a286-00aa003049e2"
 RP, WP, CC, LC = 0x10, 0x20, 0x1, 0x4
 GR = 0x80000000  # maps to RC|LC|RP|LO
-OI, CI, NP, IO, ID = 0x01, 0x02, 0x04, 0x08, 0x10
 CONDITIONS = [b"artx\x01\x00\x00\x00", b"artx\x02\x00\x00\x00"]
 # a schema in which G1 and G2 are properties of no property set: unrelated, as the oracle has it
 UNRELATED = ObjectTypes({})
@@ -35,13 +36,6 @@ def sd_of(text):
 
 
 # -- the oracle -------------------------------------------------------------------------------
-
-def mapped(mask):
-    for generic, specific in ((0x80000000, 0x20094), (0x40000000, 0x20028),
-                              (0x20000000, 0x20004), (0x10000000, 0xF01FF)):
-        if mask & generic:
-            mask = (mask & ~generic) | specific
-    return mask
 
 
 def oracle(aces, token, bit, object_type, truth):
@@ -59,31 +53,6 @@ def oracle(aces, token, bit, object_type, truth):
         if ace.type in (0x01, 0x06, 0x0A, 0x0C):
             return False
     return False
-
-
-def inherit(aces, child_class, creator):
-    """The inherited part of a child's DACL (AD: every object is a container): CONTAINER_INHERIT
-    ACEs in order, effective where the inherited object type allows, else inherit-only to pass
-    on; NO_PROPAGATE stops after one level; CREATOR OWNER becomes the creator."""
-    out = []
-    for ace in aces:
-        if not ace.flags & (CI | OI):
-            continue
-        effective = bool(ace.flags & CI) and ace.inherited_object_type in (None, child_class)
-        if ace.flags & NP:
-            if not effective:
-                continue
-            flags = ID
-        else:
-            flags = ID | (ace.flags & (CI | OI)) | (0 if effective else IO)
-        if ace.sid == CO and effective:
-            # split: the creator's effective copy, and CREATOR OWNER's copy to pass on
-            out.append(ace.copy(flags=ID, sid=creator, mask=mapped(ace.mask)))
-            if flags & (CI | OI):
-                out.append(ace.copy(flags=flags | IO))
-            continue
-        out.append(ace.copy(flags=flags, mask=mapped(ace.mask) if effective else ace.mask))
-    return out
 
 
 def views(aces):

@@ -19,13 +19,14 @@ from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
     Ace, Acl, Sddl, SecurityDescriptor, access_difference, check_access, explicit_only,
     plan_explicit_duplicates)
 
+from sd_reference import CI, CO, ID, IO, NP, OI, inherit, mapped  # noqa: E402  pylint: disable=wrong-import-order
+
 DOMAIN = "S-1-5-21-1-2-3"
 SDDL = Sddl(DOMAIN)
-WD, AU, CO = "S-1-1-0", "S-1-5-11", "S-1-3-0"
+WD, AU = "S-1-1-0", "S-1-5-11"
 ALICE, BOB = DOMAIN + "-1105", DOMAIN + "-1106"
 DELEGATED = DOMAIN + "-1200"  # a group someone delegated rights to
 RP, WP, CC, LC = 0x10, 0x20, 0x1, 0x4
-OI, CI, NP, IO, ID = 0x01, 0x02, 0x04, 0x08, 0x10
 
 # the schema, as the DC has it (real GUIDs), and two made-up properties
 PERSONAL = "77b5b886-944a-11d1-aebd-0000f80367c1"     # property set Personal-Information
@@ -46,13 +47,6 @@ SETS = dict(PARENT, **{UNNAMED_IN_PERSONAL: PERSONAL})    # what the evaluator k
 
 
 # -- the reference evaluator ---------------------------------------------------------------------
-
-def mapped(mask):
-    for generic, specific in ((0x80000000, 0x20094), (0x40000000, 0x20028),
-                              (0x20000000, 0x20004), (0x10000000, 0xF01FF)):
-        if mask & generic:
-            mask = (mask & ~generic) | specific
-    return mask
 
 
 def object_type_list(root, node):
@@ -93,30 +87,6 @@ def granted(aces, token, bit, types):
         elif remaining[index]:
             return False
     return False
-
-
-def inherit(aces, child_class, creator):
-    """The inherited part of a child's DACL (every AD object is a container): CONTAINER_INHERIT
-    ACEs in order, effective where the inherited object type allows, else inherit-only to pass
-    on; NO_PROPAGATE stops after one level; CREATOR OWNER becomes the creator."""
-    out = []
-    for ace in aces:
-        if not ace.flags & (CI | OI):
-            continue
-        effective = bool(ace.flags & CI) and ace.inherited_object_type in (None, child_class)
-        if ace.flags & NP:
-            if not effective:
-                continue
-            flags = ID
-        else:
-            flags = ID | (ace.flags & (CI | OI)) | (0 if effective else IO)
-        if ace.sid == CO and effective:
-            out.append(ace.copy(flags=ID, sid=creator, mask=mapped(ace.mask)))
-            if flags & (CI | OI):
-                out.append(ace.copy(flags=flags | IO))
-            continue
-        out.append(ace.copy(flags=flags, mask=mapped(ace.mask) if effective else ace.mask))
-    return out
 
 
 def views(aces):
