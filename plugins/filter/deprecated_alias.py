@@ -12,7 +12,7 @@ version_added: 2.0.0
 description:
   - Returns its input unchanged. When the input is set (not undefined, null or empty), Ansible
     shows a deprecation warning saying that O(old) is deprecated in favour of O(new) and is
-    removed in version 2.0.0 of the collection.
+    removed in version 3.0.0 of the collection.
   - The warning is shown once per run and can be silenced with Ansible's C(deprecation_warnings)
     setting.
 positional: _input, old, new
@@ -55,7 +55,7 @@ display = Display()
 def deprecated_alias(value, old, new):
     if value is not None and value != "" and value != [] and value != {}:
         display.deprecated("The variable %s is deprecated, use %s instead" % (old, new),
-                           version="2.0.0", collection_name="adremedy.directory")
+                           version="3.0.0", collection_name="adremedy.directory")
     return value
 
 

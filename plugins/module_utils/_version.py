@@ -14,7 +14,7 @@ COLLECTION_VERSION = "2.0.0"
 def ansible_core_version() -> str:
     """The ansible-core the module runs under ('unknown' when it cannot be imported)."""
     try:
-        from ansible.release import __version__
+        from ansible.module_utils.ansible_release import __version__
     except ImportError:
         return "unknown"
     return __version__

@@ -92,7 +92,6 @@ options:
     type: bool
     default: false
 notes:
-notes:
   - Rights are predicted before writing, in check mode too (as in M(adremedy.directory.inheritance));
     a user whose DACL surely gives the bind account no write property on
     C(msExchOmaAdminWirelessEnable) is reported V(failed) with C(insufficientAccessRights (50)) and

@@ -222,8 +222,7 @@ def walk_tasks(tasks):
             continue
         yield task
         for key in ("block", "rescue", "always"):
-            for inner in walk_tasks(task.get(key)):
-                yield inner
+            yield from walk_tasks(task.get(key))
 
 
 def role_names(play):
@@ -260,7 +259,7 @@ def build_plays(example, lab, names):
                 sets_connection = map_connection(task[action], lab) or sets_connection
             if action in CHECK_MODE:
                 task["check_mode"] = True
-        if any("adremedy.directory." + str(name).split(".")[-1] in CHECK_MODE
+        if any("adremedy.directory." + str(name).rsplit(".", maxsplit=1)[-1] in CHECK_MODE
                for name in role_names(play)):
             play["check_mode"] = True
         environment = {"ADREMEDY_CA_CERT": lab["ca_cert"]}

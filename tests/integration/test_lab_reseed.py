@@ -21,7 +21,7 @@ def root_and_passed_down(directory):
 def test_a_reseed_leaves_the_domain_root_as_the_seed_describes_it(lab, directory):
     lab_cli("seed")
     root, passed_down = root_and_passed_down(directory)
-    for _ in range(2):
+    for _reseed in range(2):
         lab_cli("seed")
         again, again_passed_down = root_and_passed_down(directory)
         assert len(again) == len(root), "the domain root gained %d ACEs in a reseed" % (

@@ -84,9 +84,9 @@ def arranged(lab, directory):
         # the one on telephoneNumber (SELF's allow on Personal-Information, from the user
         # class's default descriptor, still comes before it)
         stored = add_explicit(directory, TARGET, [deny, "A;CI;RC;;;S-1-5-32-548"])
-        self_allow = next(i for i, text in enumerate(stored)
-                          if PERSONAL_INFORMATION in text and text.endswith(";PS)"))
-        assert self_allow < stored.index("(%s)" % deny), stored
+        self_allow = next((i for i, text in enumerate(stored)
+                           if PERSONAL_INFORMATION in text and text.endswith(";PS)")), None)
+        assert self_allow is not None and self_allow < stored.index("(%s)" % deny), stored
         assert may_write_phone(lab, "+41 2") is False  # the explicit copy decides
         yield dict(group_sid=group_sid, deny=deny)
     finally:

@@ -319,7 +319,7 @@ def strong_auth():
     try:
         with open(SMB_CONF) as fh:
             for line in fh:
-                key, _, value = line.strip().partition("=")
+                key, _equals, value = line.strip().partition("=")
                 if key.strip() == "ldap server require strong auth":
                     return value.strip()
     except OSError:

@@ -12,4 +12,4 @@ def test_deprecated_alias_warns_only_when_the_old_name_is_used(monkeypatch):
     assert calls == []
     assert deprecated_alias("/j.jsonl", "adremedy_journal", "journal") == "/j.jsonl"
     assert calls == [("The variable adremedy_journal is deprecated, use journal instead",
-                      dict(version="2.0.0", collection_name="adremedy.directory"))]
+                      dict(version="3.0.0", collection_name="adremedy.directory"))]

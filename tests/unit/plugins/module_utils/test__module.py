@@ -157,8 +157,8 @@ def test_a_ca_cert_that_cannot_be_one_fails_saying_why(tmp_path):
      ["ldaps://gc1:3269", "ldaps://gc2:3269"]),
     ("ADREMEDY_GC_SERVER", "", "gc_server", None),
 ])
-def test_the_awx_credential_types_variables_set_the_options(run_module, monkeypatch, variable,
-                                                             value, option, expected):
+def test_the_awx_credential_types_variables_set_the_options(
+        run_module, monkeypatch, variable, value, option, expected):
     monkeypatch.setenv(variable, value)
     with patch_module_args(dict(CONNECTION)):
         module = _module.AdremedyModule()
