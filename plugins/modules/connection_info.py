@@ -48,7 +48,6 @@ EXAMPLES = r"""
 # For a domain whose DCs have no certificate, run it with the settings the jobs will use,
 # e.g. server ldap://dc1.example.com, auth negotiate and bind_dn svc-adremedy@EXAMPLE.COM:
 # bind.protection then says sealed.
-
 """
 
 RETURN = r"""
