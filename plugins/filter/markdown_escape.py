@@ -16,8 +16,8 @@ description:
   - No HTML can start - C(<), a C(>) at the start and an C(&) that would start an entity are
     backslash-escaped, as Markdown's own escapes (the raw file still reads as the value; no HTML
     entities are written). Markdown's own markup characters are backslash-escaped too (so a value
-    cannot become code, a link C([x](y\)), an image C(![x](y\)), emphasis, math or a new table
-    cell), and so are the C(://) and C(www.) that would make a bare URL a link; a heading or list
+    cannot become code, a link or an image (brackets followed by a target in parentheses),
+    emphasis, math or a new table cell), and so are the C(://) and C(www.) that would make a bare URL a link; a heading or list
     marker at the start of the value is escaped and leading spaces are dropped (no indented
     code); line breaks (C(\r) and C(\n) included) and other control characters become spaces,
     so a value cannot end its table row.
