@@ -17,7 +17,7 @@ done
 venv="$root/build/matrix/core-$core"
 # gssapi (a source build, about 75 s) is for the Kerberos integration tests; it is installed here,
 # with the rest, because the checks may run where there is no package index.
-packages="ansible-core==$core.* ldap3 jmespath cryptography pytest hypothesis ansible-runner gssapi pyspnego>=0.9,<1.0"
+packages="ansible-core==$core.* ldap3 jmespath cryptography pytest hypothesis ansible-runner gssapi pyspnego>=0.9,<1.0 markdown-it-py"
 if [ "$(cat "$venv/.stamp" 2>/dev/null)" != "$interpreter $packages" ]; then
   [ $# -eq 0 ] || { echo "matrix: $venv is missing or stale: run 'tests/matrix.sh $core $python' first (it installs)" >&2; exit 1; }
   rm -rf "$venv"
