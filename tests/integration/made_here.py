@@ -86,3 +86,15 @@ def protect_like_sdprop(directory, dn, base):
                                               dacl=Acl(4, aces)).to_bytes())
     assert directory.conn.modify(dn, {"adminCount": [(ldap3.MODIFY_REPLACE, ["1"])]}), \
         directory.conn.result
+
+
+def add_explicit_aces(directory, dn, texts):
+    """Append ACEs (SDDL ace strings) after the object's explicit ones; the DC adds the
+    inherited ones back."""
+    from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+        Acl, Sddl, SecurityDescriptor)
+    sd = SecurityDescriptor.parse(directory.read_sd(dn))
+    explicit = [ace for ace in sd.dacl.aces if not ace.inherited]
+    extra = [Sddl().parse_ace(text) for text in texts]
+    directory.write_sd(dn, SecurityDescriptor(control=sd.control,
+                                              dacl=Acl(4, explicit + extra)).to_bytes())

@@ -6,24 +6,15 @@ would fail carry exchange_can_create_after_sdprop. Everything the test makes is 
 import json
 
 from conftest import LAB_OU
-from made_here import add_user, sid_and_guid
+from made_here import add_explicit_aces, add_user, sid_and_guid
 
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
-    Acl, Sddl, SecurityDescriptor, disable_inheritance)
+    SecurityDescriptor, disable_inheritance)
 
 TOP = "OU=h10 Report Risky,%s" % LAB_OU
 HELPDESK = "CN=h10-helpdesk,%s" % TOP
 BROKEN = "CN=h10-broken,%s" % TOP
 MEMBER = "bf9679c0-0de6-11d0-a285-00aa003049e2"
-
-
-def _add_aces(directory, dn, texts):
-    sddl = Sddl()
-    sd = SecurityDescriptor.parse(directory.read_sd(dn))
-    explicit = [ace for ace in sd.dacl.aces if not ace.inherited]
-    extra = [sddl.parse_ace(text) for text in texts]
-    directory.write_sd(dn, SecurityDescriptor(control=sd.control,
-                                              dacl=Acl(4, explicit + extra)).to_bytes())
 
 
 def test_the_report_names_the_rights_the_fix_would_pass_down(ansible, directory, tmp_path):
@@ -37,7 +28,7 @@ def test_the_report_names_the_rights_the_fix_would_pass_down(ansible, directory,
         add_user(conn, BROKEN, "h10-broken")
         sd, _changed = disable_inheritance(SecurityDescriptor.parse(directory.read_sd(BROKEN)))
         directory.write_sd(BROKEN, sd.to_bytes())
-        _add_aces(directory, TOP, ["OA;CI;WP;%s;;%s" % (MEMBER, helpdesk)])
+        add_explicit_aces(directory, TOP, ["OA;CI;WP;%s;;%s" % (MEMBER, helpdesk)])
 
         planned = ansible.run("inheritance", dict(search_base=TOP), check=True)
         report = tmp_path / "r"

@@ -5,10 +5,10 @@ an ACE for another class is not, nor a right an object re-enabled holds already 
 ACEs converted to explicit ones when inheritance was turned off). Everything the test makes is removed in finally."""
 
 from conftest import LAB_OU
-from made_here import add_user, protected, sid_and_guid
+from made_here import add_explicit_aces, add_user, protected, sid_and_guid
 
 from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
-    Acl, Sddl, SecurityDescriptor, disable_inheritance)
+    SecurityDescriptor, disable_inheritance)
 
 TOP = "OU=h9 Risky Inherited,%s" % LAB_OU
 SUB = "OU=h9 Sub,%s" % TOP
@@ -19,15 +19,6 @@ CONVERTED = "CN=h9-converted,%s" % SUB  # inheritance off after the ACEs: it hol
 USER = "bf967aba-0de6-11d0-a285-00aa003049e2"
 COMPUTER = "bf967a86-0de6-11d0-a285-00aa003049e2"
 MEMBER = "bf9679c0-0de6-11d0-a285-00aa003049e2"
-
-
-def _add_aces(directory, dn, texts):
-    sddl = Sddl()
-    sd = SecurityDescriptor.parse(directory.read_sd(dn))
-    explicit = [ace for ace in sd.dacl.aces if not ace.inherited]
-    extra = [sddl.parse_ace(text) for text in texts]
-    directory.write_sd(dn, SecurityDescriptor(control=sd.control,
-                                              dacl=Acl(4, explicit + extra)).to_bytes())
 
 
 def test_check_mode_names_the_risky_aces_the_user_would_inherit(ansible, directory):
@@ -44,10 +35,10 @@ def test_check_mode_names_the_risky_aces_the_user_would_inherit(ansible, directo
         sd, _changed = disable_inheritance(SecurityDescriptor.parse(directory.read_sd(BROKEN)))
         directory.write_sd(BROKEN, sd.to_bytes())
         # after the user's inheritance is off: it does not hold them today
-        _add_aces(directory, TOP, ["OA;CI;WP;%s;;%s" % (MEMBER, helpdesk),
-                                   "OA;CIIO;WD;;%s;%s" % (USER, helpdesk),
-                                   "OA;CIIO;WD;;%s;%s" % (COMPUTER, helpdesk)])
-        _add_aces(directory, SUB, ["A;CIIO;GW;;;%s" % helpdesk])
+        add_explicit_aces(directory, TOP, ["OA;CI;WP;%s;;%s" % (MEMBER, helpdesk),
+                                           "OA;CIIO;WD;;%s;%s" % (USER, helpdesk),
+                                           "OA;CIIO;WD;;%s;%s" % (COMPUTER, helpdesk)])
+        add_explicit_aces(directory, SUB, ["A;CIIO;GW;;;%s" % helpdesk])
         add_user(conn, CONVERTED, "h9-converted")
         sd, _changed = disable_inheritance(
             SecurityDescriptor.parse(directory.read_sd(CONVERTED)))  # inherited made explicit
