@@ -12,7 +12,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.plugins.filter.core import to_json, to_nice_json
 
-from ansible_collections.adremedy.directory.plugins.module_utils._report import write_atomic
+from ansible_collections.adremedy.directory.plugins.module_utils._run._report import write_atomic
 
 ARGUMENTS = dict(
     dir=dict(type="path", required=True),

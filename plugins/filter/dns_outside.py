@@ -44,7 +44,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
     DnError, is_at_or_below)
 
 

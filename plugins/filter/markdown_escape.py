@@ -47,7 +47,7 @@ _value:
   type: str
 """
 
-from ansible_collections.adremedy.directory.plugins.module_utils._report import markdown_escape
+from ansible_collections.adremedy.directory.plugins.module_utils._run._report import markdown_escape
 
 
 class FilterModule(object):

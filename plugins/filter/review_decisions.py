@@ -98,8 +98,8 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.adremedy.directory.plugins.module_utils._dn import DnError, dn_key
-from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import DnError, dn_key
+from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
     IdentityError, check_domain, identity_kind)
 
 PREFIXES = {"device:": "device", "user:": "user"}

@@ -67,7 +67,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.adremedy.directory.plugins.module_utils._dn import DnError, dn_key
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import DnError, dn_key
 
 
 def _states(before) -> dict:

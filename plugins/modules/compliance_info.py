@@ -180,27 +180,27 @@ exchange_servers:
 import datetime
 import time
 
-from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._compliance import Compliance
-from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_key, is_at_or_below
-from ansible_collections.adremedy.directory.plugins.module_utils._eas_access import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._run._compliance import Compliance
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key, is_at_or_below
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_access import (
     PROTECTED_CLASSES, account_phones, phone_counts)
-from ansible_collections.adremedy.directory.plugins.module_utils._eas_readiness import (
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_readiness import (
     AfterSdprop, DeviceCounts, exchange_token)
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     DEVICES_CONTAINER_CLASS, exchange_servers, schema_guid)
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     LdapError, check_selection, select_entries)
-from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
-from ansible_collections.adremedy.directory.plugins.module_utils._prefetch import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._prefetch import (
     Background, prefetch)
-from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
-from ansible_collections.adremedy.directory.plugins.module_utils._report import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
+from ansible_collections.adremedy.directory.plugins.module_utils._run._report import (
     ReportWriter, make_verdict, mark_incomplete)
-from ansible_collections.adremedy.directory.plugins.module_utils._version import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._version import (
     COLLECTION_VERSION, ansible_core_version)
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import Sddl
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import Sddl
 
 OPTIONS = ArgumentSpec(dict(
     report_dir=dict(type="path"),

@@ -173,14 +173,14 @@ rights:
       elements: str
 """
 
-from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._connection_info import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._security._connection_info import (
     account_of, describe_server, rights_of)
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     LdapError, parse_server, server_uri)
-from ansible_collections.adremedy.directory.plugins.module_utils import _module
-from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
+from ansible_collections.adremedy.directory.plugins.module_utils._run import _module
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
 
 
 def check_server(settings, uri, first):

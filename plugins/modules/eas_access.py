@@ -209,19 +209,19 @@ msg:
 
 from collections import deque
 
-from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._bulk import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
     Outcome, bulk_spec, enforce_limit, record_failure)
-from ansible_collections.adremedy.directory.plugins.module_utils._eas_access import (
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_access import (
     ATTRIBUTE, STATES, USER_READ, member_of, plan_user, selected_users, write_change)
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     require_exchange_schema)
-from ansible_collections.adremedy.directory.plugins.module_utils._journal import open_journal
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import open_journal
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     LdapError, check_selection)
-from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
-from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
-from ansible_collections.adremedy.directory.plugins.module_utils._rights import property_guard
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
+from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
+from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import property_guard
 
 OPTIONS = ArgumentSpec(dict(
     activesync=dict(type="str", choices=list(STATES)),

@@ -229,19 +229,19 @@ msg:
   type: str
 """
 
-from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._device_lists import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._device_lists import (
     merge_entries, resolve_users)
-from ansible_collections.adremedy.directory.plugins.module_utils._eas_devices import (
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_devices import (
     DeviceFilter, device_filter_argument_spec, find_devices)
-from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy import (
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_policy import (
     ACCESS_LEVELS, CHARACTERISTICS, ORDERS, apply_plan_changes, plan_device)
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     DEVICE_SCHEMA, POLICY_SCHEMA, load_policy, require_exchange_schema)
-from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
     resolve_selection)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import check_selection
-from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import check_selection
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
 
 ACTIONS = ["remove_rule", "add_rule", "set_default_access_level", "add_entries",
            "remove_entries"]

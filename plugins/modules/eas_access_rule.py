@@ -126,16 +126,16 @@ actions:
   sample: ["create rule iPhone15,2 (DeviceModel)"]
 """
 
-from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._dn import escape_value
-from ansible_collections.adremedy.directory.plugins.module_utils._eas_policy import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import escape_value
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_policy import (
     ACCESS_LEVELS, CHARACTERISTICS, Rule, default_rule_name)
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     POLICY_SCHEMA, RULE_CLASS, load_policy, require_exchange_schema)
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE)
-from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
 
 LEVEL_NUMBERS = dict((name, number) for number, name in ACCESS_LEVELS.items())
 VERBS = {"add": "create", "modify": "update", "delete": "remove"}

@@ -216,20 +216,20 @@ msg:
 
 from collections import deque
 
-from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._bulk import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
     Outcome, bulk_spec, enforce_limit, read_back, record_failure)
-from ansible_collections.adremedy.directory.plugins.module_utils._device_lists import (
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._device_lists import (
     LIST_NAMES, LISTS, USER_ATTRIBUTES, add_request, diff_text, merge_entries, plan_edit, resolve_users,
     verify_edit)
-from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_key
-from ansible_collections.adremedy.directory.plugins.module_utils._rights import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
+from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import (
     attribute_guid, check_properties, rights_for)
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     require_exchange_schema)
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
-from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
 
 
 def build_plan(client, params, merged):

@@ -335,28 +335,28 @@ msg:
 
 from collections import deque
 
-from ansible_collections.adremedy.directory.plugins.module_utils import _eas_cleanup as cleanup
-from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._bulk import (
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _eas_cleanup as cleanup
+from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
     Outcome, bulk_spec, enforce_limit, record_failure)
-from ansible_collections.adremedy.directory.plugins.module_utils._device_lists import (
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._device_lists import (
     check_device_id)
-from ansible_collections.adremedy.directory.plugins.module_utils._eas_devices import (
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_devices import (
     DeviceFilter, device_filter_argument_spec)
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
-from ansible_collections.adremedy.directory.plugins.module_utils._dn import DnError, parent
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import DnError, parent
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     DEVICE_CLASS, DEVICE_SCHEMA, require_exchange_schema)
-from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
     by_object, resolve_identities)
-from ansible_collections.adremedy.directory.plugins.module_utils._journal import open_journal
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import open_journal
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     DEFAULT_USER_FILTER, SCOPES, LdapError, check_filter, require_object)
-from ansible_collections.adremedy.directory.plugins.module_utils._module import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
     AdremedyModule, dn_lists_check)
-from ansible_collections.adremedy.directory.plugins.module_utils._rights import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import (
     attribute_guid, rights_for)
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     SecurityDescriptor, SecurityDescriptorError, Sddl)
 
 DEVICE_CRITERIA = ("device_id", "owner_disabled", "owner_eas_disabled", "created_before",

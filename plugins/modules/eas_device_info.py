@@ -167,15 +167,15 @@ import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._eas_devices import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_devices import (
     DeviceFilter, device_filter_argument_spec, find_devices, summarize_devices)
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     DEVICE_SCHEMA, require_exchange_schema)
-from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
     resolve_selection)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import check_selection
-from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import check_selection
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
 
 try:
     import jmespath

@@ -220,20 +220,20 @@ container_class_guid:
   sample: {guid: c975c901-6cea-4b6f-8319-d67f45449506, source: schema}
 """
 
-from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import descriptor_of
-from ansible_collections.adremedy.directory.plugins.module_utils._eas_readiness import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import descriptor_of
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_readiness import (
     SUMMARY_KEYS, USER_ATTRIBUTES, AfterSdprop, DeviceCounts, exchange_token, readiness,
     summarize, unreadable_row)
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     DEVICES_CONTAINER_CLASS, exchange_servers, schema_guid)
-from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
     resolve_selection)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     LdapError, check_selection, select_entries)
-from ansible_collections.adremedy.directory.plugins.module_utils._module import AdremedyModule
-from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
+from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     Sddl, SecurityDescriptorError)
 
 OPTIONS = ArgumentSpec(dict(details=dict(type="bool", default=False)))

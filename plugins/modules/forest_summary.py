@@ -99,7 +99,7 @@ import json
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.adremedy.directory.plugins.module_utils._report import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._report import (
     md_cell, write_atomic)
 
 SUMMARY_COLUMNS = ("users", "devices")

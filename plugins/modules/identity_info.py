@@ -108,12 +108,12 @@ domain:
       sample: example.com
 """
 
-from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
-from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
     by_object, describe, domain_names, resolve_identities)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import require_object
-from ansible_collections.adremedy.directory.plugins.module_utils._module import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import require_object
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
     AdremedyModule, dn_list_options)
 
 OPTIONS = ArgumentSpec(dict(search_base=dict(type="str")))

@@ -344,27 +344,27 @@ msg:
 
 from functools import partial
 
-from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._bulk import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
     Outcome, bulk_spec, enforce_limit)
-from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import apply_changes
-from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._dacl_changes import apply_changes
+from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
     READ_ATTRIBUTES, ParsedDescriptors, descriptor_of, guid_of)
-from ansible_collections.adremedy.directory.plugins.module_utils._journal import open_journal
-from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import open_journal
+from ansible_collections.adremedy.directory.plugins.module_utils._security._inheritance import (
     ParentDescriptors, Skip, check_fits, duplicates_follow_up, plan, protection_of,
     rights_guard, risky_inherited, token_guard)
-from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
     dn_key, first_at_or_above)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     LdapError, check_selection, require_objects, select_entries)
-from ansible_collections.adremedy.directory.plugins.module_utils._module import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
     AdremedyModule, dn_list_options)
-from ansible_collections.adremedy.directory.plugins.module_utils._object_types import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._object_types import (
     object_types_or_why)
-from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
-from ansible_collections.adremedy.directory.plugins.module_utils._rights import rights_for
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
+from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import rights_for
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     Sddl, SecurityDescriptorError)
 
 

@@ -146,23 +146,23 @@ msg:
 
 from collections import OrderedDict
 
-from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._bulk import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
     Outcome, bulk_spec, enforce_limit)
-from ansible_collections.adremedy.directory.plugins.module_utils._dacl_changes import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._dacl_changes import (
     Change, apply_changes, ordered_key)
-from ansible_collections.adremedy.directory.plugins.module_utils._descriptors import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
     guid_of, read_descriptor)
-from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_key
-from ansible_collections.adremedy.directory.plugins.module_utils._journal import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
+from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import (
     decode_sd, open_journal, read_journal)
-from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._inheritance import (
     protection_skip, token_guard)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
-from ansible_collections.adremedy.directory.plugins.module_utils._module import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
     AdremedyModule, dn_list_options)
-from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     Sddl, SecurityDescriptorError, explicit_only)
 
 

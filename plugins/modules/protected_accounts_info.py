@@ -435,18 +435,18 @@ adminsdholder:
             can write the Personal-Information attributes of every protected account
 """
 
-from ansible_collections.adremedy.directory.plugins.module_utils._adminsdholder import audit
-from ansible_collections.adremedy.directory.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._adminsdholder import audit
+from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
     dn_key, is_at_or_below)
-from ansible_collections.adremedy.directory.plugins.module_utils._eas_access import (
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_access import (
     PROTECTED_CLASSES, account_phones, phone_counts)
-from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
     resolve_identities)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import require_object
-from ansible_collections.adremedy.directory.plugins.module_utils._module import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import require_object
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
     AdremedyModule, dn_lists_check)
-from ansible_collections.adremedy.directory.plugins.module_utils._protected import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import (
     CLASSES, ProtectedSet, counts, is_krbtgt)
 
 # Orphans are users, computers (objectClass user too) and groups.

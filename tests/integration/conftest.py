@@ -13,7 +13,7 @@ LAB = ["/usr/bin/python3", os.path.join(ROOT, "tests", "lab", "lab.py")]
 COLLECTIONS = os.path.join(ROOT, "build", "collections")
 sys.path.insert(0, COLLECTIONS)  # tests build descriptors with the collection's own codec
 # the tests' own ldap3 connections to ldaps://127.0.0.1 check the address as the modules do (Python 3.12+)
-from ansible_collections.adremedy.directory.plugins.module_utils._tls import patch_ldap3  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._tls import patch_ldap3  # noqa: E402  pylint: disable=wrong-import-position
 
 patch_ldap3()
 

@@ -14,7 +14,7 @@ import pytest
 from conftest import BASE, LAB_OU, eas_sync
 from made_here import add_user, protect_like_sdprop, put_back, sid_and_guid, undo_all
 
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     Acl, Sddl, SecurityDescriptor)
 
 OU = "OU=h8 Admins Phones,%s" % LAB_OU

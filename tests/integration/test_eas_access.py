@@ -13,7 +13,7 @@ import pytest
 from conftest import BASE, LAB_OU
 from made_here import add_user, protect_like_sdprop, sid_and_guid, undo_all
 
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     Acl, Sddl, SecurityDescriptor)
 
 OU = "OU=h8 EAS Access,%s" % LAB_OU
@@ -157,7 +157,7 @@ def test_protected_only_selects_the_protected_admin_and_keeps_its_bit(ansible, p
 
 @pytest.fixture
 def client(lab):
-    from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapClient
+    from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient
     client = LdapClient(dict(server=[lab["server"]], ca_cert=lab["ca_cert"],
                              bind_dn=lab["bind_dn"], password=lab["password"])).connect()
     yield client
@@ -170,7 +170,7 @@ def client(lab):
 ])
 def test_the_dc_refuses_a_stale_write_and_the_other_writers_bit_is_kept(people, client, user,
                                                                         other, expected):
-    from ansible_collections.adremedy.directory.plugins.module_utils._eas_access import (
+    from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_access import (
         USER_READ, plan_user, write_change)
     reset(people)
     planned = plan_user(client.read(user, USER_READ), "disabled", None)

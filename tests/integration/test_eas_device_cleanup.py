@@ -18,7 +18,7 @@ import pytest
 
 from conftest import LAB_OU, lab_cli
 
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     SecurityDescriptor, disable_inheritance)
 
 pytestmark = pytest.mark.usefixtures("reseeded")

@@ -359,7 +359,7 @@ def purge_leftovers(directory):
 
 
 def make_tree(directory, lab, ou):
-    from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
         SecurityDescriptor, disable_inheritance)
     conn = directory.conn
     tree = Tree(ou)

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import BASE, LAB_OU, eas_sync
 
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     Sddl, SecurityDescriptor, sid_to_str)
 
 CREATE_DEVICES = "c975c901-6cea-4b6f-8319-d67f45449506"

@@ -40,7 +40,7 @@ def people(directory):
 
 @pytest.fixture
 def client(lab):
-    from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapClient
+    from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient
     client = LdapClient(dict(server=[lab["server"]], ca_cert=lab["ca_cert"],
                              bind_dn=lab["bind_dn"], password=lab["password"])).connect()
     yield client
@@ -59,7 +59,7 @@ def spellings(people):
 
 
 def test_every_spelling_resolves_to_the_one_user(client, people):
-    from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
         by_object, mail_of, resolve_identities)
     names = spellings(people)
     resolved = resolve_identities(client, names)
@@ -74,7 +74,7 @@ def test_every_spelling_resolves_to_the_one_user(client, people):
 
 
 def test_unknown_ambiguous_and_foreign_domain_are_one_line(client, people):
-    from ansible_collections.adremedy.directory.plugins.module_utils._identity import (
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
         IdentityError, resolve_identities)
     with pytest.raises(IdentityError) as err:
         resolve_identities(client, ["jmueller", "nobody", "shared@example.com", "OTHER\\jmueller",

@@ -29,8 +29,8 @@ from conftest import LAB_OU, lab_cli
 from faults import _Listener
 from made_here import add_user, make_tree, protected
 
-from ansible_collections.adremedy.directory.plugins.module_utils._dn import same_dn
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import same_dn
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     Ace, SecurityDescriptor, disable_inheritance)
 
 OU = u"OU=Identit\u00e4t\\, Pr\u00fcfung,%s" % LAB_OU

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ADMINS, BASE, LAB_OU, STAFF, eas_sync, user_dn
 
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     Ace, Sddl, SecurityDescriptor, inheritance_key)
 
 BROKEN = [user_dn(7), user_dn(27), user_dn(47)]  # inheritance disabled, not protected

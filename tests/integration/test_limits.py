@@ -13,11 +13,11 @@ import pytest
 from conftest import user_dn
 from made_here import put_back, sid_and_guid
 
-from ansible_collections.adremedy.directory.plugins.module_utils._dn import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
     parent as parent_dn)
-from ansible_collections.adremedy.directory.plugins.module_utils._inheritance import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._inheritance import (
     LARGE_DACL, passed_down_size)
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     MAX_ACL_BYTES, SE_DACL_PROTECTED, Ace, Acl, SecurityDescriptor)
 
 ALLOWED = "msExchMobileAllowedDeviceIDs"

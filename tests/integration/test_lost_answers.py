@@ -15,8 +15,8 @@ from conftest import LAB_OU
 from faults import AnswerLosingProxy
 from made_here import make_tree, protected
 
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapClient
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     Ace, SecurityDescriptor)
 
 SETTINGS = "CN=Mobile Mailbox Settings,CN=Lab Org,CN=Microsoft Exchange,CN=Services," \

@@ -19,7 +19,7 @@ import pytest
 from conftest import LAB_OU
 from made_here import add_user, sid_and_guid
 
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     Sddl, SecurityDescriptor)
 
 PERSONAL_INFORMATION = "77b5b886-944a-11d1-aebd-0000f80367c1"

@@ -21,10 +21,10 @@ import pytest
 from conftest import ADMINS, BASE, user_dn
 from made_here import put_back, undo_all
 
-from ansible_collections.adremedy.directory.plugins.module_utils._dn import dn_key
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     LdapClient, connection_settings, global_catalog_settings)
-from ansible_collections.adremedy.directory.plugins.module_utils._protected import ProtectedSet
+from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
 
 pytestmark = pytest.mark.usefixtures("reseeded")
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import BASE, LAB_OU
 from made_here import add_user, protected, sid_and_guid
 
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     SecurityDescriptor, disable_inheritance, sid_to_str)
 
 OU = "OU=Primary Group Admins,%s" % LAB_OU

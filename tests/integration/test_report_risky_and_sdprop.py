@@ -8,7 +8,7 @@ import json
 from conftest import LAB_OU
 from made_here import add_explicit_aces, add_user, sid_and_guid
 
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     SecurityDescriptor, disable_inheritance)
 
 TOP = "OU=h10 Report Risky,%s" % LAB_OU

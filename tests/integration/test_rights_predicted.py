@@ -24,7 +24,7 @@ from ldap3.protocol.microsoft import security_descriptor_control
 from conftest import LAB_OU, lab_cli, run_playbook
 from made_here import make_tree, protected, undo_all
 
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     Ace, SecurityDescriptor, disable_inheritance)
 
 OU = "OU=Rights Prédites,%s" % LAB_OU

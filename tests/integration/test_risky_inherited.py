@@ -7,7 +7,7 @@ ACEs converted to explicit ones when inheritance was turned off). Everything the
 from conftest import LAB_OU
 from made_here import add_explicit_aces, add_user, protected, sid_and_guid
 
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     SecurityDescriptor, disable_inheritance)
 
 TOP = "OU=h9 Risky Inherited,%s" % LAB_OU

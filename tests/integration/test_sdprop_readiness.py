@@ -11,7 +11,7 @@ import ldap3
 from conftest import BASE, LAB_OU, eas_sync
 from made_here import add_user, protect_like_sdprop, put_back, sid_and_guid, undo_all
 
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     Acl, Sddl, SecurityDescriptor)
 
 OU = "OU=h9 After SDProp,%s" % LAB_OU

@@ -8,10 +8,10 @@ from types import SimpleNamespace
 
 from ansible.module_utils import basic
 
-from ansible_collections.adremedy.directory.plugins.module_utils._dn import escape_value
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import escape_value
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, Entry, LdapError)
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     Sddl, sid_from_str, sid_to_str)
 
 try:
@@ -245,7 +245,7 @@ def exchange_forest(directory, default_level=2, rules=()):
     """The Exchange schema names the modules check for, the Exchange Servers group, and one
     organization with its mobile mailbox settings and device access rules
     (name, characteristic number, query string, level number)."""
-    from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
+    from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
         ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE, DEVICE_SCHEMA, EXCHANGE_SERVERS_WKGUID,
         POLICY_SCHEMA)
     schema = directory.root_dse.schema_naming_context
@@ -324,7 +324,7 @@ class FakeDc(object):
         self.requests = []
 
     def open(self):
-        from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _Unreachable
+        from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import _Unreachable
         if not self.up:
             raise _Unreachable("%s (connection refused)" % self.uri)
         self.opened += 1
@@ -342,7 +342,7 @@ class FakeDc(object):
 def connect_to(monkeypatch, client, *dcs):
     """Make LdapClient `client` connect to the FakeDcs (its `server` list names their URIs)."""
     by_uri = dict((dc.uri, dc) for dc in dcs)
-    from ansible_collections.adremedy.directory.plugins.module_utils import _ldap
+    from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _transport as _ldap
     monkeypatch.setattr(_ldap, "RETRY_DELAYS", (0, 0, 0))
     monkeypatch.setattr(client, "_open", lambda scheme, host, port: by_uri[
         _ldap.server_uri(scheme, host, port)].open())

@@ -1,6 +1,7 @@
 """docs/architecture.md's table of module_utils is the map a newcomer reads: every file of
-plugins/module_utils is in it, and its "depends on" column names exactly the collection's
-module_utils the file imports (and ldap3 when it imports ldap3), so the map cannot drift."""
+plugins/module_utils is in it (as `package/_file.py`), and its "depends on" column names exactly
+the collection's module_utils the file imports (and ldap3 when it imports ldap3), so the map
+cannot drift. The layers' rules are checked here too."""
 
 import ast
 import os
@@ -9,11 +10,12 @@ import re
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 UTILS = os.path.join(ROOT, "plugins", "module_utils")
 PREFIX = "ansible_collections.adremedy.directory.plugins.module_utils"
-ROW = re.compile(r"^\| `(_[a-z0-9_]+)\.py` \|.*\| ([^|]*) \|\s*$")
+ROW = re.compile(r"^\| `((?:_[a-z0-9_]+/)?_[a-z0-9_]+)\.py` \|.*\| ([^|]*) \|\s*$")
+NAME = re.compile(r"`((?:_[a-z0-9_]+/)?_[a-z0-9_]+)`")
 
 
 def documented():
-    """{file stem: (module_utils named in its depends-on column, ldap3 named)}."""
+    """{file path without .py: (module_utils named in its depends-on column, ldap3 named)}."""
     with open(os.path.join(ROOT, "docs", "architecture.md")) as f:
         text = f.read()
     table = text.split("### module_utils by concern", 1)[1]
@@ -22,32 +24,49 @@ def documented():
         match = ROW.match(line)
         if match:
             depends = match.group(2)
-            rows[match.group(1)] = (set(re.findall(r"`(_[a-z0-9_]+)(?:\.[A-Za-z_]+)?`", depends)),
-                                    "ldap3" in depends)
+            rows[match.group(1)] = (set(NAME.findall(depends)), "ldap3" in depends)
     return rows
 
 
-def imported(stem):
-    """(the collection's module_utils this file imports, whether it imports ldap3)."""
-    with open(os.path.join(UTILS, stem + ".py")) as f:
-        tree = ast.parse(f.read())
-    utils, ldap3 = set(), False
-    for node in ast.walk(tree):
+def parsed(name):
+    with open(os.path.join(UTILS, name + ".py")) as f:
+        return ast.parse(f.read())
+
+
+def imports(name):
+    """Every module the file imports (dotted), from `import` and `from ... import`."""
+    found = set()
+    for node in ast.walk(parsed(name)):
         if isinstance(node, ast.ImportFrom) and node.module:
-            if node.module.startswith(PREFIX + "."):
-                utils.add(node.module[len(PREFIX) + 1:])
-            elif node.module == PREFIX:
-                utils.update(alias.name for alias in node.names)
-            ldap3 = ldap3 or node.module.split(".")[0] == "ldap3"
+            found.add(node.module)
+            if node.module == PREFIX or node.module.startswith(PREFIX + "."):
+                found.update("%s.%s" % (node.module, alias.name) for alias in node.names)
         elif isinstance(node, ast.Import):
-            ldap3 = ldap3 or any(alias.name.split(".")[0] == "ldap3" for alias in node.names)
-    utils.discard(stem)
-    return utils, ldap3
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def imported(name):
+    """(the collection's module_utils this file imports, as paths, whether it imports ldap3)."""
+    known = set(files())
+    utils = set()
+    for module in imports(name):
+        if module.startswith(PREFIX + "."):
+            path = module[len(PREFIX) + 1:].replace(".", "/")
+            if path in known:
+                utils.add(path)
+    utils.discard(name)
+    return utils, any(module.split(".")[0] == "ldap3" for module in imports(name))
 
 
 def files():
-    return sorted(name[:-3] for name in os.listdir(UTILS)
-                  if name.startswith("_") and name.endswith(".py") and name != "__init__.py")
+    """Every module_util as a path relative to module_utils, without .py."""
+    found = []
+    for folder, _dirs, names in os.walk(UTILS):
+        for name in names:
+            if name.startswith("_") and name.endswith(".py") and name != "__init__.py":
+                found.append(os.path.relpath(os.path.join(folder, name[:-3]), UTILS))
+    return sorted(found)
 
 
 def test_every_module_util_is_on_the_map():
@@ -57,16 +76,24 @@ def test_every_module_util_is_on_the_map():
 def test_each_rows_dependencies_are_the_files_imports():
     rows = documented()
     wrong = []
-    for stem in files():
-        if stem not in rows:
+    for name in files():
+        if name not in rows:
             continue  # the test above names it
-        utils, ldap3 = imported(stem)
-        if rows[stem] != (utils, ldap3):
+        utils, ldap3 = imported(name)
+        if rows[name] != (utils, ldap3):
             wrong.append("%s: the map says %s%s, the code imports %s%s" % (
-                stem, sorted(rows[stem][0]), " + ldap3" if rows[stem][1] else "",
+                name, sorted(rows[name][0]), " + ldap3" if rows[name][1] else "",
                 sorted(utils), " + ldap3" if ldap3 else ""))
     assert not wrong, "\n".join(wrong)
 
 
 def test_only_the_ldap_seam_imports_ldap3():
-    assert sorted(stem for stem in files() if imported(stem)[1]) == ["_ldap", "_sasl", "_tls"]
+    importers = [name for name in files() if imported(name)[1]]
+    assert importers and all(name.startswith("_ldap/") for name in importers), importers
+
+
+def test_module_utils_are_grouped_by_layer():
+    """The folder listing is the architecture: every module_util sits in a layer's package,
+    except _errors.py, the one root of the collection's exceptions that every layer raises."""
+    loose = [name for name in files() if "/" not in name]
+    assert loose == ["_errors"]

@@ -5,10 +5,10 @@ else (a traceback), and the message stays on one line."""
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from ansible_collections.adremedy.directory.plugins.module_utils import _dn
-from ansible_collections.adremedy.directory.plugins.module_utils._device_lists import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _dn
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._device_lists import (
     check_device_id, merge_entries)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import (
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     LdapClient, LdapError, check_dn, check_filter, parse_server)
 from ansible_collections.adremedy.directory.plugins.modules.eas_device_info import compile_query
 

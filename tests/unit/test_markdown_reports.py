@@ -12,7 +12,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from ansible_collections.adremedy.directory.plugins.filter import markdown_escape as filter_module
-from ansible_collections.adremedy.directory.plugins.module_utils import _report
+from ansible_collections.adremedy.directory.plugins.module_utils._run import _report
 from ansible_collections.adremedy.directory.plugins.modules import forest_summary
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))

@@ -6,7 +6,7 @@ from ansible.module_utils import basic
 
 from fakes import CONNECTION, Exit, FakeDirectory, patch_module_args
 
-from ansible_collections.adremedy.directory.plugins.module_utils import _module
+from ansible_collections.adremedy.directory.plugins.module_utils._run import _module
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ against the lab's DC (TLS, the certificate and each bind's protection)."""
 
 from fakes import DOMAIN_NC, DOMAIN_SID, EXCHANGE, ORG, make_sid
 
-from ansible_collections.adremedy.directory.plugins.module_utils import (
-    _connection_info, _module)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import LdapError
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import sid_from_str
+from ansible_collections.adremedy.directory.plugins.module_utils._security import _connection_info
+from ansible_collections.adremedy.directory.plugins.module_utils._run import _module
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import sid_from_str
 from ansible_collections.adremedy.directory.plugins.modules import connection_info
 
 ADMIN = "CN=admin," + DOMAIN_NC

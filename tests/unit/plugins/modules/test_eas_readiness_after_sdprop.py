@@ -4,9 +4,9 @@ AdminSDHolder's DACL on it, against a directory in memory."""
 
 from fakes import DOMAIN_NC, DOMAIN_SID, sd_bytes
 
-from ansible_collections.adremedy.directory.plugins.module_utils._eas_readiness import (
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_readiness import (
     holder_verdict)
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     Ace, Acl, SecurityDescriptor)
 from ansible_collections.adremedy.directory.plugins.modules import eas_readiness_info
 

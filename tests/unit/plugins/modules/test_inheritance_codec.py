@@ -9,8 +9,8 @@ import pytest
 from fakes import CONNECTION, DOMAIN_NC, DOMAIN_SID, PROTECTED_SDDL, SDDL, USER_FILTER, Exit, \
     patch_module_args
 
-from ansible_collections.adremedy.directory.plugins.module_utils import _module
-from ansible_collections.adremedy.directory.plugins.module_utils._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run import _module
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
     Ace, SecurityDescriptor, SecurityDescriptorError)
 from ansible_collections.adremedy.directory.plugins.modules import inheritance
 

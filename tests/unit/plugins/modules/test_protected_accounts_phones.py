@@ -6,7 +6,7 @@ test (tests/integration/test_admins_phones.py) checks the same on a real DC."""
 
 from fakes import DOMAIN_NC, add_device, exchange_forest, make_sid
 
-from ansible_collections.adremedy.directory.plugins.module_utils import _eas_access
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _eas_access
 from ansible_collections.adremedy.directory.plugins.modules import protected_accounts_info
 
 USERS = "CN=Users," + DOMAIN_NC

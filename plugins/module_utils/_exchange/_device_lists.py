@@ -1,0 +1,232 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Per-user ActiveSync allow and block lists (msExchMobileAllowedDeviceIDs and
+msExchMobileBlockedDeviceIDs): resolving users, validating device IDs, planning and writing
+value-level edits. Private."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Mapping, Sequence
+
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
+    ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
+    resolve_identities)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
+    MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, Entry, LdapClient, LdapError)
+
+LISTS = (("allowed", ALLOWED_ATTRIBUTE), ("blocked", BLOCKED_ATTRIBUTE))
+LIST_NAMES = ("allowed", "blocked")
+# MS-ASHTTP 2.2.1.1.1.2.3: no commas or special characters; Exchange stores at most 32.
+DEVICE_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
+USER_ATTRIBUTES = ["sAMAccountName", "userPrincipalName", ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE]
+
+
+def check_device_id(value: Any, where: str) -> str:
+    """The device ID, or ValueError saying what is wrong with it and where it came from."""
+    if not isinstance(value, str):
+        raise ValueError("%s: device ID %r is not a string" % (where, value))
+    if not DEVICE_ID.match(value):
+        if not value:
+            why = "it is empty"
+        elif len(value) > 32:
+            why = "it has %d characters, Exchange stores at most 32" % len(value)
+        else:
+            bad = sorted(set(ch for ch in value if not ch.isalnum() or ord(ch) > 127))
+            why = "it contains %s; device IDs are letters and digits only (MS-ASHTTP " \
+                  "2.2.1.1.1.2.3: no commas or special characters)" % " ".join(
+                      repr(ch) for ch in bad)
+        raise ValueError("%s: device ID %r is not valid: %s" % (where, value, why))
+    return value
+
+
+def resolve_users(client: LdapClient, names: Sequence[str]) -> dict[str, Entry]:
+    """{name as given: Entry} for users named in any form an admin types (see _identity);
+    IdentityError naming every unknown or ambiguous one."""
+    return resolve_identities(client, names, USER_ATTRIBUTES)
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    """Values in order with case-insensitive duplicates dropped."""
+    seen, out = set(), []
+    for value in values:
+        if value.lower() not in seen:
+            seen.add(value.lower())
+            out.append(value)
+    return out
+
+
+def _printable(text: str) -> str:
+    """A name as given, or its repr when it holds line breaks or other control characters, so
+    an error message stays one line."""
+    return text if text.isprintable() else repr(text)
+
+
+def add_request(want: dict[str, list[str]], which: str, values: Iterable[str]) -> None:
+    """Add IDs to one user's request for a list, keeping the first spelling of each."""
+    want[which] = _unique(want.get(which, []) + list(values))
+
+
+def merge_entries(entries: Sequence[Any], default_list: str = "allowed"
+                  ) -> dict[str, dict[str, list[str]]]:
+    """Requested IDs per user as given: {user: {'allowed': [...], 'blocked': [...]}}, in input
+    order. An entry is {user, allowed, blocked}, or a device record from eas_device_info
+    ({owner_dn, device_id}) whose ID goes on default_list. Validates every device ID."""
+    merged = {}
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict):
+            raise ValueError("entries[%d] is not a dictionary" % number)
+        user = entry.get("user") or entry.get("owner_dn")
+        if not user or not isinstance(user, str):
+            raise ValueError("entries[%d] names no user (give user, or a device record with "
+                             "owner_dn)" % number)
+        unknown = set(entry) - {"user", "allowed", "blocked"}
+        record = "device_id" in entry and "user" not in entry
+        if unknown and not record:
+            raise ValueError("entries[%d] (%s): unknown keys %s; use user, allowed, blocked"
+                             % (number, _printable(user), ", ".join(sorted(unknown))))
+        want = merged.setdefault(user, {})
+        lists = dict((which, entry.get(which)) for which in LIST_NAMES if which in entry)
+        if record:
+            lists = {default_list: [entry["device_id"]]}
+        for which, values in lists.items():
+            if values is None:
+                values = []
+            if isinstance(values, str):
+                values = [values]
+            if not isinstance(values, (list, tuple)):
+                raise ValueError("entries[%d] (%s) %s: give a list of device IDs or one ID, not %s"
+                                 % (number, _printable(user), which, type(values).__name__))
+            for value in values:
+                check_device_id(value, "entries[%d] (%s) %s" % (number, _printable(user),
+                                                                which))
+            add_request(want, which, values)
+    return merged
+
+
+class ListEdit:
+    """One user's planned edit: the lists as read and the value-level operations."""
+
+    __slots__ = ("dn", "user", "before", "after", "operations", "kept", "detail")
+
+    def __init__(self, dn: str, user: str, before: Mapping[str, list[str]]) -> None:
+        self.dn = dn
+        self.user = user
+        self.before = before            # {'allowed': [...], 'blocked': [...]} as stored
+        self.after = dict((k, list(v)) for k, v in before.items())
+        self.operations = {}            # attribute -> [(op, [values])]
+        self.kept = []                  # IDs left where they were by on_conflict
+        self.detail = {}
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.operations)
+
+    def _op(self, which: str, op: Any, values: Sequence[str]) -> None:
+        if values or op == MODIFY_REPLACE:  # replacing with nothing clears the list
+            self.operations.setdefault(dict(LISTS)[which], []).append((op, list(values)))
+            self.detail.setdefault("%s_%s" % (which, "added" if op == MODIFY_ADD else
+                                              "removed" if op == MODIFY_DELETE else "set"),
+                                   []).extend(values)
+
+    def add(self, which: str, values: Iterable[str]) -> None:
+        keys = set(v.lower() for v in self.after[which])
+        new = [v for v in _unique(values) if v.lower() not in keys]
+        self._op(which, MODIFY_ADD, new)
+        self.after[which] += new
+
+    def remove(self, which: str, values: Iterable[str]) -> None:
+        keys = set(v.lower() for v in values)
+        stored = [v for v in self.after[which] if v.lower() in keys]
+        self._op(which, MODIFY_DELETE, stored)  # the stored spellings, every case variant
+        self.after[which] = [v for v in self.after[which] if v.lower() not in keys]
+
+    def replace(self, which: str, values: Iterable[str]) -> None:
+        values = _unique(values)
+        if sorted(v.lower() for v in values) != sorted(v.lower() for v in self.after[which]):
+            self._op(which, MODIFY_REPLACE, values)
+            self.after[which] = values
+
+    def ldap_changes(self) -> dict[str, list[tuple[Any, list[str]]]]:
+        return dict(self.operations)
+
+
+OTHER = {"allowed": "blocked", "blocked": "allowed"}
+
+
+def _who(user: str, dn: str) -> str:
+    return user if user.lower() == dn.lower() else "%s (%s)" % (user, dn)
+
+
+def _conflicts(user: str, dn: str, which: str, values: Sequence[str], other_values: Iterable[str],
+               on_conflict: str) -> tuple[list[str], list[str]]:
+    """IDs requested for `which` that are on the other list: (move, keep), or ValueError."""
+    other = set(v.lower() for v in other_values)
+    hits = [v for v in values if v.lower() in other]
+    if not hits:
+        return [], []
+    if on_conflict == "error":
+        raise ValueError("%s: device ID %s requested for the %s list is on the %s list; set "
+                         "on_conflict to say which list wins" % (
+                             _who(user, dn), ", ".join(hits), which, OTHER[which]))
+    return (hits, []) if on_conflict == which else ([], hits)
+
+
+def plan_edit(user: str, entry: Entry, want: Mapping[str, list[str]], state: str,
+              on_conflict: str) -> ListEdit:
+    """The ListEdit for one user (entry: the user's LDAP Entry; want: merged request)."""
+    before = dict((which, entry.texts(attribute)) for which, attribute in LISTS)
+    edit = ListEdit(entry.dn, user, before)
+    both = set(v.lower() for v in want.get("allowed", [])) & \
+        set(v.lower() for v in want.get("blocked", []))
+    if both and state != "absent":
+        raise ValueError("%s: device ID %s is requested for both the allowed and the blocked "
+                         "list" % (_who(user, entry.dn), ", ".join(sorted(both))))
+    if state == "absent":
+        for which in ("allowed", "blocked"):
+            edit.remove(which, want.get(which, []))
+        return edit
+    for which in ("allowed", "blocked"):
+        if which not in want:
+            continue
+        values = want[which]
+        # With exact, a list the entry does not name stays as it is and still counts.
+        move, keep = _conflicts(user, entry.dn, which, values, edit.after[OTHER[which]]
+                                if OTHER[which] not in want or state == "present"
+                                else want[OTHER[which]], on_conflict)
+        if keep:
+            edit.kept += [dict(device_id=v, list=which, reason="on the %s list and on_conflict "
+                               "is %s" % (OTHER[which], on_conflict)) for v in keep]
+            keys = set(v.lower() for v in keep)
+            values = [v for v in values if v.lower() not in keys]
+        if move:
+            edit.remove(OTHER[which], move)
+        if state == "exact":
+            edit.replace(which, values)
+        else:
+            edit.add(which, values)
+    return edit
+
+
+def verify_edit(edit: ListEdit, entry: Entry) -> None:
+    """Raise LdapError when the lists read back do not hold what was written."""
+    for which, attribute in LISTS:
+        stored = set(v.lower() for v in entry.texts(attribute))
+        added = set(v.lower() for v in edit.detail.get(which + "_added", []))
+        removed = set(v.lower() for v in edit.detail.get(which + "_removed", []))
+        ok = added <= stored and not removed & stored
+        if which + "_set" in edit.detail:
+            ok = ok and stored == set(v.lower() for v in edit.after[which])
+        if not ok:
+            raise LdapError("verify %s failed: %s read back differs from what was written "
+                            "(another writer?)" % (edit.dn, attribute), dn=edit.dn)
+
+
+def diff_text(lists: Mapping[str, list[str]]) -> str:
+    lines = []
+    for which, attribute in LISTS:
+        lines.append("%s:%s" % (attribute, "" if lists[which] else " []"))
+        lines += ["  - %s" % value for value in lists[which]]
+    return "\n".join(lines) + "\n"

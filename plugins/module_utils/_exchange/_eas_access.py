@@ -1,0 +1,401 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ActiveSync access of users: the bits of msExchOmaAdminWirelessEnable that turn ActiveSync and
+OWA for Devices off (planned, written with a guard against another writer, verified), the users
+the eas_access module selects (member_of, protected_only), and what protected_accounts_info
+reports of an account's phones (mail, ActiveSync enabled, device partnerships). Private.
+
+The attribute (Exchange's MobileFeaturesEnabled, facts 1.2): absent means everything enabled;
+bit 4 (AirSyncDisabled) set turns ActiveSync off, bit 8 (MowaDisabled) OWA for Devices; every
+other bit (Exchange 2003's 1, 2 and 0x20, for example) is kept as it is.
+
+API:
+
+  desired_value(current, activesync, owa_for_devices) -> int
+  features(value) -> {"activesync": "enabled"|"disabled", "owa_for_devices": ...}
+  plan_user(entry, activesync, owa_for_devices) -> AccessChange | None (None: already right)
+  write_change(client, change, want, journal) -> AccessChange | None
+      one modify that deletes the value read and adds the new one (the DC refuses it when
+      another writer changed the value meanwhile: noSuchAttribute 16, attributeOrValueExists 20,
+      constraintViolation 19); then the object is read again and planned once more; verified
+  member_of(client, name) -> MemberOf    a group as admins name it, and the filter clause for
+                                         its transitive members (in-chain, primary group too)
+  selected_users(client, params, attributes, outcome, member, protection) -> Iterator[Entry]
+  account_phones(client, rows) -> dict   mail, activesync_enabled, devices per protected row
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import Outcome, read_back
+from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import guid_of
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_devices import (
+    DEVICE_READ, device_record, iso, parse_generalized_time)
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_policy import (
+    AIRSYNC_DISABLED, eas_enabled)
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
+    DEVICE_CLASS, DEVICES_CONTAINER_RDN, device_owner)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
+    mail_of, resolve_identities)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
+    MATCHING_RULE_IN_CHAIN, MODIFY_ADD, MODIFY_DELETE, Entry, LdapClient, LdapError,
+    escape_filter_value, read_objects_by, select_entries)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+    SecurityDescriptorError, sid_to_str)
+
+ATTRIBUTE = "msExchOmaAdminWirelessEnable"
+MOWA_DISABLED = 0x8  # OWA for Devices off (Exchange's MobileFeaturesEnabled.MowaDisabled)
+# option name -> the bit that turns it off
+FEATURE_BITS = (("activesync", AIRSYNC_DISABLED), ("owa_for_devices", MOWA_DISABLED))
+STATES = ("enabled", "disabled")
+# What a single-valued attribute's delete-old/add-new modify gets when the value changed
+# between the read and the write (Samba: 16 and 20, measured on the lab; AD may say 19).
+CONFLICT_CODES = frozenset([16, 19, 20])
+USER_READ = [ATTRIBUTE, "objectGUID", "objectSid", "objectClass", "sAMAccountName"]
+PROTECTED_CLASSES = ("protected", "unmarked")
+
+
+def parse_value(entry: Entry) -> tuple[str | None, int | None]:
+    """(the value as stored, as a number); (None, None) when the attribute is absent.
+    ValueError naming the object when the stored value is not a number."""
+    text = entry.text(ATTRIBUTE)
+    if text is None:
+        return None, None
+    try:
+        return text, int(text.strip())
+    except ValueError:
+        raise ValueError("%s: %s holds %r, not a number; not changed" % (entry.dn, ATTRIBUTE,
+                                                                         text))
+
+
+def desired_value(current: int | None, activesync: str | None,
+                  owa_for_devices: str | None) -> int:
+    """The value with the asked features' bits set (disabled) or cleared (enabled), every
+    other bit as it was; an absent attribute counts as 0 (everything enabled)."""
+    value = current or 0
+    for state, (_name, bit) in zip((activesync, owa_for_devices), FEATURE_BITS):
+        if state == "disabled":
+            value |= bit
+        elif state == "enabled":
+            value &= ~bit
+    return value
+
+
+def features(value: int | None) -> dict[str, str]:
+    """What a value means for the two features (absent: both enabled)."""
+    value = value or 0
+    return dict((name, "disabled" if value & bit else "enabled") for name, bit in FEATURE_BITS)
+
+
+def describe_value(value: int | None) -> str:
+    """The diff text of one value."""
+    state = features(value)
+    return "%s: %s\nActiveSync: %s\nOWA for Devices: %s\n" % (
+        ATTRIBUTE, "(not set)" if value is None else value, state["activesync"],
+        state["owa_for_devices"])
+
+
+class AccessChange:
+    """One user's planned write: the value as read (text and number) and the value to write."""
+
+    __slots__ = ("dn", "guid", "before_text", "before", "after")
+
+    def __init__(self, dn: str, guid: str | None, before_text: str | None, before: int | None,
+                 after: int) -> None:
+        self.dn = dn
+        self.guid = guid
+        self.before_text = before_text
+        self.before = before
+        self.after = after
+
+    def ldap_changes(self) -> dict[str, list[tuple[Any, list[str]]]]:
+        """Delete the value read, add the new one: one modify the DC refuses when the stored
+        value is not the one read any more (a plain replace would overwrite it)."""
+        if self.before_text is None:
+            return {ATTRIBUTE: [(MODIFY_ADD, [str(self.after)])]}
+        return {ATTRIBUTE: [(MODIFY_DELETE, [self.before_text]),
+                            (MODIFY_ADD, [str(self.after)])]}
+
+    def detail(self) -> dict[str, Any]:
+        before, after = features(self.before), features(self.after)
+        detail: dict[str, Any] = dict(before=self.before, after=self.after)
+        for name, _bit in FEATURE_BITS:
+            detail[name] = after[name]
+            if before[name] != after[name]:
+                detail.setdefault("changes", []).append("%s %s" % (name, after[name]))
+        return detail
+
+    def diff(self) -> dict[str, str]:
+        return dict(before_header=self.dn, after_header=self.dn,
+                    before=describe_value(self.before), after=describe_value(self.after))
+
+    def journal_line(self) -> dict[str, Any]:
+        return dict(action="eas_access", dn=self.dn, object_guid=self.guid, attribute=ATTRIBUTE,
+                    old_value=self.before, new_value=self.after)
+
+
+def plan_user(entry: Entry, activesync: str | None,
+              owa_for_devices: str | None) -> AccessChange | None:
+    """The write one user needs, or None when its value already says what is asked."""
+    text, current = parse_value(entry)
+    wanted = desired_value(current, activesync, owa_for_devices)
+    if wanted == (current or 0):
+        return None  # an absent attribute already means everything enabled
+    return AccessChange(entry.dn, guid_of(entry), text, current, wanted)
+
+
+def _verify(client: LdapClient, change: AccessChange) -> None:
+    entry = read_back(client, change.dn, [ATTRIBUTE])
+    _text, stored = parse_value(entry)
+    if stored != change.after:
+        raise LdapError("verify %s failed: %s read back is %s, not the %d written (another "
+                        "writer?)" % (change.dn, ATTRIBUTE, stored, change.after), dn=change.dn)
+
+
+def write_change(client: LdapClient, change: AccessChange, want: tuple[str | None, str | None],
+                 journal: Any = None) -> AccessChange | None:
+    """Write one planned change (journal line first), guarded: when the DC refuses it because
+    the value changed since it was read, the object is read again and planned once more, so
+    another writer's bits are kept. The change written (None: the value read again already
+    says what is asked), verified; LdapError naming the object otherwise."""
+    for attempt in (1, 2):
+        if journal is not None:
+            journal.write(change.journal_line())
+        try:
+            client.modify(change.dn, change.ldap_changes())
+        except LdapError as exc:
+            if exc.code not in CONFLICT_CODES:
+                raise
+            if attempt == 2:
+                raise LdapError("%s: %s changed again while it was written (another writer); "
+                                "not written: %s" % (change.dn, ATTRIBUTE, exc), code=exc.code,
+                                name=exc.name, dn=change.dn)
+            entry = read_back(client, change.dn, USER_READ)
+            if change.guid and guid_of(entry) != change.guid:
+                raise LdapError("%s is not the object planned: its objectGUID is %s now, %s "
+                                "then; not written" % (change.dn, guid_of(entry), change.guid),
+                                dn=change.dn)
+            try:
+                again = plan_user(entry, *want)
+            except ValueError as bad:
+                raise LdapError(str(bad), dn=change.dn)
+            if again is None:
+                return None
+            change = again
+            continue
+        _verify(client, change)
+        return change
+    return None  # pragma: no cover
+
+
+# -- the selection ------------------------------------------------------------------------------
+
+class MemberOf:
+    """A group and the filter clause that selects its transitive members: the in-chain
+    matching rule on memberOf, and primaryGroupID for accounts whose primary group is the group
+    or a group nested in it (primary group membership is in no member value)."""
+
+    def __init__(self, name: str, dn: str, clause: str) -> None:
+        self.name = name
+        self.dn = dn
+        self.clause = clause
+
+
+def _rid(blob: bytes | None, domain_sid: str | None) -> int | None:
+    if not blob or not domain_sid:
+        return None
+    try:
+        sid = sid_to_str(blob)
+    except SecurityDescriptorError:
+        return None
+    rid = sid[len(domain_sid) + 1:] if sid.startswith(domain_sid + "-") else ""
+    return int(rid) if rid.isdigit() else None
+
+
+def member_of(client: LdapClient, name: str) -> MemberOf:
+    """The group named (DN, sAMAccountName, DOMAIN\\name, SID, objectGUID; IdentityError when
+    no group or two match) and its members' clause."""
+    found = resolve_identities(client, [name], ["objectClass"], object_filter="(objectClass=group)",
+                               what="group")[name]
+    dse = client.root_dse
+    in_chain = "(memberOf:%s:=%s)" % (MATCHING_RULE_IN_CHAIN, escape_filter_value(found.dn))
+    rids = set()
+    rid = _rid(found.raw("objectSid"), dse.domain_sid)
+    if rid is not None:
+        rids.add(rid)
+    for nested in client.search(dse.default_naming_context, "(&(objectClass=group)%s)" % in_chain,
+                                ["objectSid"]):
+        rid = _rid(nested.raw("objectSid"), dse.domain_sid)
+        if rid is not None:
+            rids.add(rid)
+    clauses = [in_chain] + ["(primaryGroupID=%d)" % rid for rid in sorted(rids)]
+    return MemberOf(name, found.dn, "(|%s)" % "".join(clauses))
+
+
+def _in_protected_set(protection: Any, entry: Entry) -> bool:
+    row = protection.of(entry)
+    return row is not None and row["classification"] in PROTECTED_CLASSES
+
+
+def selected_users(client: LdapClient, params: Mapping[str, Any], attributes: Sequence[str],
+                   outcome: Outcome, member: MemberOf | None = None,
+                   protection: Any = None) -> Iterator[Entry]:
+    """The users the selection names, narrowed to member's transitive members and (with
+    protection, a _protected.Protection) to the protected set (protected and unmarked).
+
+    A search selects only them (matched counts only them); a DN named in `dn` that falls
+    outside is counted and reported as skipped with the reason, one that does not exist as
+    failed (noSuchObject)."""
+    listed = bool(params.get("dn"))
+
+    def missing(dn: str) -> None:
+        outcome.counts["matched"] += 1
+        outcome.fail(dn, LdapError("%s does not exist: noSuchObject (32)" % dn, code=32,
+                                   name="noSuchObject", dn=dn))
+
+    search = dict(params)
+    if member is not None and not listed:
+        search["filter"] = "(&%s%s)" % (params["filter"], member.clause)
+    for entry in select_entries(client, search, attributes, missing):
+        if listed:
+            reason = _outside(client, entry, member, protection)
+            if reason:
+                outcome.counts["matched"] += 1
+                outcome.add(entry.dn, "skipped", reason=reason)
+                continue
+        elif protection is not None and not _in_protected_set(protection, entry):
+            continue
+        yield entry
+
+
+def _outside(client: LdapClient, entry: Entry, member: MemberOf | None,
+             protection: Any) -> str | None:
+    """Why a listed DN is not selected, or None."""
+    if member is not None:
+        inside = any(True for _found in client.search(entry.dn, member.clause, ["1.1"],
+                                                      scope="base"))
+        if not inside:
+            return "not a member of %s (directly, nested or by primary group)" % member.dn
+    if protection is not None and not _in_protected_set(protection, entry):
+        return "not in the protected set (protected_only)"
+    return None
+
+
+# -- what protected_accounts_info reports of an account's phones -----------------------------------
+
+PHONE_ACCOUNT_READ = ["mail", "proxyAddresses", "objectClass"]
+PERSON_CLASSES = frozenset(["user", "inetorgperson"])
+# Up to this many devices containers are read one by one (a one-level search each); more, and
+# the domain's partnerships are read in one paged search, keeping those of the accounts asked.
+CONTAINER_SEARCHES = 25
+DEVICE_FIELDS = ("dn", "device_id", "device_type", "device_model", "device_os",
+                 "friendly_name", "access_state", "first_seen", "when_created")
+
+
+def schema_has(client: LdapClient, names: Iterable[str]) -> set[str]:
+    """The lDAPDisplayNames (lower case) among names that the forest's schema defines."""
+    names = list(names)
+    search = "(|%s)" % "".join("(lDAPDisplayName=%s)" % escape_filter_value(n) for n in names)
+    return set((entry.text("lDAPDisplayName") or "").lower() for entry in client.search(
+        client.root_dse.schema_naming_context, search, ["lDAPDisplayName"], scope="onelevel"))
+
+
+def phone_record(entry: Entry, shared: dict[str, str] | None = None) -> dict[str, Any]:
+    """A partnership as protected_accounts_info lists it: the fields of eas_device_info's record
+    that say which phone it is and since when, plus when Exchange last wrote it."""
+    record = device_record(entry, shared)
+    phone = dict((key, record.get(key)) for key in DEVICE_FIELDS)
+    phone["when_changed"] = iso(parse_generalized_time(entry.text("whenChanged")))
+    return phone
+
+
+def _is_person(row: Mapping[str, Any]) -> bool:
+    return (row.get("object_class") or "").lower() in PERSON_CLASSES
+
+
+def account_phones(client: LdapClient, rows: Sequence[Mapping[str, Any]],
+                   read: Callable[..., Iterator[Entry]] = read_objects_by
+                   ) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """({DN key: {mail, activesync_enabled, devices}} for the rows given, what was read).
+
+    Accounts and their devices containers are looked up together, by DN, in batches; the
+    devices of the containers found come from a one-level search each (up to
+    CONTAINER_SEARCHES containers) or one paged search of the domain. Without the Exchange
+    schema (no msExchOmaAdminWirelessEnable, no msExchActiveSyncDevice) the values that need
+    it are null, not an error. Groups and computers get mail only."""
+    dse = client.root_dse
+    base = dse.default_naming_context
+    present = schema_has(client, [ATTRIBUTE, DEVICE_CLASS[0]])
+    has_attribute = ATTRIBUTE.lower() in present
+    has_devices = DEVICE_CLASS[0].lower() in present
+    found: dict[str, dict[str, Any]] = {}
+    persons = {}
+    for row in rows:
+        key = dn_key(row["dn"])
+        found[key] = dict(mail=None, activesync_enabled=None, devices=None)
+        if _is_person(row):
+            persons[key] = row["dn"]
+    wanted = sorted(row["dn"] for row in rows)
+    if has_devices:
+        wanted += ["%s,%s" % (DEVICES_CONTAINER_RDN, dn) for dn in sorted(persons.values())]
+    attributes = PHONE_ACCOUNT_READ + ([ATTRIBUTE] if has_attribute else [])
+    containers = []
+    for entry in read(client, base, "distinguishedName", wanted, attributes):
+        owner = device_owner(entry.dn, device=False)
+        if owner is not None and dn_key(owner[0]) in persons:
+            containers.append(entry.dn)
+            continue
+        key = dn_key(entry.dn)
+        if key not in found:
+            continue
+        found[key]["mail"] = mail_of(entry)
+        if key in persons and has_attribute:
+            found[key]["activesync_enabled"] = eas_enabled(entry.raw(ATTRIBUTE))
+    if has_devices:
+        for key in persons:
+            found[key]["devices"] = []
+        for entry in _devices(client, base, containers, set(persons)):
+            owner = device_owner(entry.dn, device=True)
+            key = dn_key(owner[0]) if owner else None
+            if key in persons:
+                found[key]["devices"].append(phone_record(entry))
+        for key in persons:
+            found[key]["devices"].sort(key=lambda d: ((d["device_id"] or "").lower(), d["dn"]))
+    how = dict(schema_attribute=has_attribute, schema_devices=has_devices,
+               containers=len(containers),
+               device_read=("none" if not containers else "per container"
+                            if len(containers) <= CONTAINER_SEARCHES else "domain search"))
+    return found, how
+
+
+def _devices(client: LdapClient, base: str, containers: Sequence[str],
+             owners: set[str]) -> Iterator[Entry]:
+    search = "(objectClass=%s)" % DEVICE_CLASS[0]
+    attributes = DEVICE_READ + ["whenChanged"]
+    if not containers:
+        return
+    if len(containers) <= CONTAINER_SEARCHES:
+        for container in containers:
+            yield from client.search(container, search, attributes, scope="onelevel")
+        return
+    for entry in client.search(base, search, attributes):
+        owner = device_owner(entry.dn, device=True)
+        if owner is not None and dn_key(owner[0]) in owners:
+            yield entry
+
+
+def phone_counts(rows: Iterable[Mapping[str, Any]], how: Mapping[str, Any]
+                 ) -> dict[str, int | None]:
+    """with_devices: protected and unmarked accounts with at least one partnership;
+    activesync_enabled: those with a mail address (a mailbox has one) whose ActiveSync is
+    enabled. None when the forest's schema lacks what tells it (account_phones' `how`)."""
+    rows = [row for row in rows if row.get("classification") in PROTECTED_CLASSES]
+    return dict(
+        with_devices=sum(1 for row in rows if row.get("devices"))
+        if how.get("schema_devices") else None,
+        activesync_enabled=sum(1 for row in rows if row.get("activesync_enabled")
+                               and row.get("mail"))
+        if how.get("schema_attribute") else None)
