@@ -20,6 +20,9 @@ import re
 import secrets
 import shlex
 
+from ansible_collections.adremedy.directory.plugins.module_utils._run._trends import (
+    HISTORY_DIR, HISTORY_KEEP, charts, read_history, record, trend)
+
 FILES = dict(json="report.json", csv="users.csv", markdown="report.md", html="report.html")
 # Present from the start of a run until all four files are in place: whatever else is in the
 # directory then is not from that run.
@@ -368,9 +371,10 @@ def mark_incomplete(directory, started):
 class ReportWriter(object):
     """Open for the run; add_user() per user; finish(document) writes and renames."""
 
-    def __init__(self, directory, title):
+    def __init__(self, directory, title, keep=HISTORY_KEEP):
         self.directory = directory
         self.title = title
+        self.keep = keep  # runs kept in <directory>/history (0: no history, no trend)
         if not os.path.isdir(directory):
             os.makedirs(directory)
         self.tag = temporary_name("")  # ".tmp-<pid>-<random>", each file opened new (open_new)
@@ -423,6 +427,10 @@ class ReportWriter(object):
         for handle in (self.users_json, self.users_html, self.csv_handle):
             handle.close()
         try:
+            if self.keep:
+                # compared with the history as it was before this run
+                doc["trend"] = trend(doc, read_history(self.directory, PROTECTED_BY_DESIGN),
+                                     PROTECTED_BY_DESIGN, self.keep)
             self._write_json(doc)
             with self._open(FILES["markdown"]) as fh:
                 fh.write(markdown(doc, self.title, plan_msg))
@@ -432,6 +440,8 @@ class ReportWriter(object):
                 path = os.path.join(self.directory, name)
                 os.replace(path + self.tag, path)  # mode 0644 since open_new
                 files[key] = path
+            if self.keep:  # after the four files: a run that failed is not in the history
+                record(self.directory, doc, write_atomic, self.keep)
             marker = os.path.join(self.directory, INCOMPLETE)
             if os.path.exists(marker):
                 os.unlink(marker)
@@ -505,11 +515,13 @@ def markdown(doc, title, plan_msg=None):
         if v.get("fix_command"):
             out += ["Fix what can be fixed (add `--check` to rehearse):", "", "```",
                     v["fix_command"].replace("`", "'"), "```", ""]
+    out += markdown_since(doc)
     out += ["Scope %s, generated %s: **%d findings** (the sum of the first %d rows)." % (
         md_cell(doc["scope"]), md_cell(doc["generated"]), doc["findings"], len(FINDINGS)), "",
         "| | count |", "|---|---:|"]
     out += ["| %s%s%s | %s |" % ("**" if finding else "", md_cell(label), "**" if finding else "",
                                  value) for label, value, finding in count_rows(doc)]
+    out += markdown_charts(doc)
     rows = provenance_rows(doc)
     if rows:
         out += ["", "## How this report was made", "", _md_table(("", ""), rows)]
@@ -561,6 +573,99 @@ def markdown(doc, title, plan_msg=None):
     return "\n".join(out)
 
 
+# -- trends: since the last run, and the charts (_trends draws them) ------------------------------
+
+KINDS = tuple((key, label) for key, label, advice in FINDINGS)
+KIND_LABELS = dict(KINDS)
+SINCE_SHOWN = 10  # new and resolved findings listed in the page's "Since last run" block
+SINCE_HEADERS = ("change", "finding", "user or account", "DN")
+
+
+def since_rows(t, limit=None):
+    """(change, kind's label, name, DN) of the new and resolved findings in the trend."""
+    rows = []
+    for change in ("new", "resolved"):
+        rows += [(change, KIND_LABELS.get(i["kind"], i["kind"]), i.get("name") or "", i["dn"])
+                 for i in t[change][:limit]]
+    return rows
+
+
+def report_charts(doc):
+    t = doc.get("trend")
+    return charts(doc, t["runs"], KINDS, PROTECTED_BY_DESIGN) if t else []
+
+
+def markdown_since(doc):
+    t = doc.get("trend")
+    if not t:
+        return []
+    out = ["## Since last run", "", md_cell(t["note"]), ""]
+    if t["counts"]:
+        out.append(_md_table(("", "new", "resolved", "unchanged"), [
+            (KIND_LABELS.get(kind, kind), c["new"], c["resolved"], c["unchanged"])
+            for kind, c in sorted(t["by_kind"].items())] + [
+            ("all findings", t["counts"]["new"], t["counts"]["resolved"],
+             t["counts"]["unchanged"])]))
+        rows = since_rows(t)
+        if rows:
+            out.append(_md_table(SINCE_HEADERS, rows))
+            if any(t["counts"][c] > t["listed"] for c in ("new", "resolved")):
+                out += ["The first %d of each are listed; `report.json`'s `trend` has the same."
+                        % t["listed"], ""]
+    return out
+
+
+def markdown_charts(doc):
+    out = []
+    for chart in report_charts(doc):
+        out += ["", "## %s" % md_cell(chart.title), "", md_cell(chart.desc), "",
+                _md_table(chart.headers, chart.rows).rstrip("\n")]
+    return out
+
+
+def html_since(doc):
+    """The "Since last run" block: the counts and the first new and resolved findings."""
+    t = doc.get("trend")
+    if not t:
+        return []
+    out = ['<section class="since" id="since-last-run">', '<h2>Since last run</h2>',
+           '<p id="since-note">%s</p>' % html_cell(t["note"])]
+    rows = since_rows(t, SINCE_SHOWN)
+    if rows:
+        out.append('<table id="since"><thead><tr>%s</tr></thead><tbody>' % "".join(
+            '<th scope="col">%s</th>' % html_cell(h) for h in SINCE_HEADERS))
+        out += ["<tr>%s</tr>" % "".join(_td(v, i == 3) for i, v in enumerate(row))
+                for row in rows]
+        out.append("</tbody></table>")
+        more = [(c, t["counts"][c] - min(SINCE_SHOWN, t["counts"][c]))
+                for c in ("new", "resolved")]
+        if any(n for c, n in more):
+            out.append("<p>%s not shown here: report.md and report.json list them.</p>" % (
+                " and ".join("%d more %s" % (n, c) for c, n in more if n)))
+    out.append("</section>")
+    return out
+
+
+def html_charts(doc):
+    """The charts, inline SVG, each with its numbers as a table under it."""
+    found = report_charts(doc)
+    if not found:
+        return []
+    out = ['<section id="trends">', '<h2>Trends</h2>',
+           '<p class="advice">The last %d runs are kept in <code>%s/</code> beside this page.</p>'
+           % (len(doc["trend"]["runs"]), HISTORY_DIR), '<div class="charts">']
+    for chart in found:
+        out += ['<figure class="chart">', '<figcaption>%s</figcaption>' % html_cell(chart.title),
+                chart.svg, '<details><summary>The numbers</summary>',
+                '<table id="%s-table"><thead><tr>%s</tr></thead><tbody>' % (
+                    chart.chart_id, "".join('<th scope="col">%s</th>' % html_cell(h)
+                                            for h in chart.headers))]
+        out += ["<tr>%s</tr>" % "".join(_td(v) for v in row) for row in chart.rows]
+        out += ["</tbody></table>", "</details>", "</figure>"]
+    out += ["</div>", "</section>"]
+    return out
+
+
 # -- HTML ---------------------------------------------------------------------------------------
 
 STYLE = """body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #1b1b1b; }
@@ -579,10 +684,15 @@ th, td { border: 1px solid #ddd; padding: 3px 6px; text-align: left; vertical-al
 th { background: #f2f2f2; cursor: pointer; user-select: none; } th.asc::after { content: " \\25B2"; } th.desc::after { content: " \\25BC"; }
 tr:nth-child(even) td { background: #fafafa; } .filter { margin: .25rem 0 .5rem; padding: .25rem; width: 20rem; max-width: 100%; }
 .pager { margin: .5rem 0; } .pager button { margin-right: .5rem; }
+.since { border-left: 6px solid #0072b2; background: #f2f7fb; padding: .4rem 1rem; margin: 0 0 1rem; }
+.since h2 { margin: 0 0 .2rem; font-size: 1.1rem; } .since p { margin: .2rem 0; } .since table { margin: .3rem 0; }
+.charts { display: flex; flex-wrap: wrap; gap: 1rem; } figure.chart { flex: 1 1 30rem; max-width: 40rem; margin: 0; }
+figure.chart svg { width: 100%; height: auto; display: block; } figure.chart figcaption { font-weight: bold; }
+figure.chart details { font-size: .9rem; }
 @media print {
   body { margin: 0; font-size: 10pt; } .filter, .pager { display: none; }
   th { cursor: auto; } th.asc::after, th.desc::after { content: ""; }
-  tr, .card, .verdict { break-inside: avoid; } section { break-before: auto; }
+  tr, .card, .verdict, figure.chart { break-inside: avoid; } section { break-before: auto; }
   .verdict, .card.finding { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
@@ -656,6 +766,7 @@ def html_head(doc, title):
            '<title>%s</title>' % html_cell(title), '<style>', STYLE + '</style>', '</head>',
            '<body>', '<h1>%s</h1>' % html_cell(title)]
     out += html_verdict(doc)
+    out += html_since(doc)
     out += ['<p class="meta">Scope %s &middot; generated %s &middot; <span id="findings">%d'
             '</span> findings (the sum of the red-bordered cards)</p>' % (
                 html_cell(doc["scope"]), html_cell(doc["generated"]), doc["findings"]),
@@ -664,6 +775,7 @@ def html_head(doc, title):
         " finding" if finding else "", " bad" if finding and int(value) > 0 else "", value,
         html_cell(label)) for label, value, finding in count_rows(doc)]
     out.append("</div>")
+    out += html_charts(doc)
     rows = provenance_rows(doc)
     if rows:
         out += ['<section>', '<h2>How this report was made</h2>', '<dl class="provenance">']
@@ -854,6 +966,11 @@ PAGE_SCRIPT = r"""(function () {
   });
   // the page's width once drawn: the tests check that a 1280 px window needs no sideways scroll
   document.body.dataset.width = String(document.documentElement.scrollWidth);
+  // and how many charts were drawn with a size (the tests check the three are there)
+  document.body.dataset.charts = String(Array.prototype.filter.call(
+    document.querySelectorAll("svg.chart"), function (svg) {
+      return svg.getBoundingClientRect().width > 0;
+    }).length);
   document.body.dataset.ready = "1";
 })();
 """

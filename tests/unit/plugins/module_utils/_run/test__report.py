@@ -80,7 +80,9 @@ def test_four_files_appear_together_and_hold_every_row(tmp_path):
         name in _report.FILES.values() for name in os.listdir(str(tmp_path / "r")))
     files = writer.finish(document(3), "0 of 3 objects changed")
     written = sorted(os.listdir(str(tmp_path / "r")))
-    assert written == ["report.html", "report.json", "report.md", "users.csv"]
+    assert written == ["history", "report.html", "report.json", "report.md", "users.csv"]
+    # the run's report.json, without its per-user rows, is kept in the history (issue 25 item 4)
+    assert os.listdir(str(tmp_path / "r" / "history")) == ["20260101T000000Z.json"]
     data = json.loads(open(files["json"]).read())
     assert [u["sam_account_name"] for u in data["users"]] == ["u0", "=cmd", "u2"]
     assert "inheritance_fix" not in data["users"][0] and data["findings"] == 1
