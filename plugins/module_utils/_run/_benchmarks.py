@@ -1,0 +1,309 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, adremedy.directory contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The public references auditors map each kind of finding to: PingCastle rule ids, CIS items,
+MITRE ATT&CK techniques and mitigations, and the Microsoft documents the fix follows. Data only,
+in one place: the compliance report (report.json `references`, the HTML and Markdown advice
+lines) and docs/benchmarks.md (checked against this by a unit test) both come from here.
+
+Every reference was found in the source it names (`source`); nothing is cited from memory.
+Where a framework has no item for a kind, the kind has no reference of that framework. Private.
+
+API:
+
+  references_for(kind) -> [dict]   framework, id, title, url, source, note (why it applies)
+  label(reference) -> str          "PingCastle A-AdminSDHolder", "Microsoft: <title>", ...
+  KINDS                            kind -> dict(label, meaning, where, references)
+  REPORT_KINDS                     the kinds the compliance report shows
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+FRAMEWORKS = ("PingCastle", "CIS", "MITRE ATT&CK", "Microsoft")
+
+# -- PingCastle: rule ids from each rule class's RuleModel attribute, titles from
+# Healthcheck/Rules/RuleDescription.resx (<id>_Title), at one commit so the link stays true.
+PINGCASTLE_COMMIT = "31d268da0f465b18f607747f31406ad18990f868"
+PINGCASTLE_SOURCE = ("vletoux/pingcastle @ 31d268da: Healthcheck/Rules/%s (RuleModel id) and "
+                     "Healthcheck/Rules/RuleDescription.resx (title)")
+
+
+def _pingcastle(rule_id: str, title: str, rule_file: str, note: str) -> dict[str, str]:
+    return dict(framework="PingCastle", id=rule_id, title=title,
+                url="https://github.com/vletoux/pingcastle/blob/%s/Healthcheck/Rules/%s"
+                    % (PINGCASTLE_COMMIT, rule_file),
+                source=PINGCASTLE_SOURCE % rule_file, note=note)
+
+
+PC_ADMINCOUNT = _pingcastle(
+    "A-AdminSDHolder", "Check for suspicious account(s) used in administrator activities",
+    "HeatlcheckRuleAnomalyAdminSDHolder.cs",
+    "counts enabled users with adminCount=1 that are no longer privileged; its solution is to "
+    "review them and remove adminCount")
+PC_EXCHANGE_ADMINSDHOLDER = _pingcastle(
+    "P-ExchangeAdminSDHolder",
+    "Ensure that Exchange did not modify the AdminSDHolder object to introduce vulnerabilities",
+    "HeatlcheckRulePrivilegedExchangeAdminSDHolder.cs",
+    "flags Exchange's ACEs on AdminSDHolder: granting Exchange Servers the right there, so that "
+    "protected accounts can sync, is what this rule reports")
+PC_EXCHANGE_PRIVESC = _pingcastle(
+    "P-ExchangePrivEsc", "Ensure that Exchange did not introduce security vulnerabilities",
+    "HeatlcheckRulePrivilegedExchangePrivEsc.cs",
+    "rows where Exchange Windows Permissions holds WRITE_DAC on the domain root without "
+    "inherit-only: re-enabled inheritance passes it down")
+PC_EVERYONE = _pingcastle(
+    "P-DelegationEveryone", "A Delegation is granted to Everyone",
+    "HeatlcheckRulePrivilegedDelegationEveryone.cs",
+    "rows whose trustee is Everyone or Authenticated Users")
+PC_UNKNOWN = _pingcastle(
+    "P-UnkownDelegation", "Check delegations for the recipient's existence",
+    "HeatlcheckRulePrivilegedUnknownDelegation.cs",
+    "rows whose trustee is a SID no account holds (PingCastle spells the id this way)")
+PC_ADMIN_EMAIL = _pingcastle(
+    "P-AdminEmailOn", "Check if administrator accounts are email enabled.",
+    "HeatlcheckRulePrivilegedEmailOn.cs",
+    "flags enabled privileged accounts with an e-mail address; a phone partnership needs one")
+
+# -- CIS ---------------------------------------------------------------------------------------
+# The CIS Microsoft Exchange Server 2019 Benchmark v1.0.0 (Level 1, MDM section 3, as Tenable's
+# audit file lists it) covers mobile device mailbox policies only: none of its items is about
+# these findings, so none is cited here.
+CIS_ADMIN_ACCOUNTS = dict(
+    framework="CIS", id="5.4",
+    title="CIS Controls Safeguard 5.4: Restrict Administrator Privileges to Dedicated "
+          "Administrator Accounts",
+    url="https://github.com/CISecurity/ControlsAssessmentSpecification/blob/"
+        "958d530596dce5af16f3e65eefa72a99b189222d/control-5/control-5.4.rst",
+    source="CISecurity/ControlsAssessmentSpecification @ 958d5305, control-5/control-5.4.rst",
+    note="email from the user's primary, non-privileged account, not from the administrative one")
+
+# -- MITRE ATT&CK: the technique or mitigation a detection vendor or PingCastle classifies the
+# same thing as (named in source), with ATT&CK's own name for it.
+ATTACK = "https://attack.mitre.org/techniques/%s/"
+ELASTIC_ALLOWED_DEVICE = (
+    "Elastic detection-rules, 'New ActiveSyncAllowedDeviceID Added via PowerShell' (rule "
+    "ce64d965-6cb0-466d-b74f-8d2c76f47f05, rules/windows/"
+    "collection_persistence_powershell_exch_mailbox_activesync_add_device.toml): "
+    "Set-CASMailbox -ActiveSyncAllowedDeviceIDs is T1098 / T1098.002; the name as ATT&CK v16.1 "
+    "gives it (CTID Mappings Explorer)")
+ATTACK_ALLOW_LIST = dict(
+    framework="MITRE ATT&CK", id="T1098.002",
+    title="Account Manipulation: Additional Email Delegate Permissions",
+    url=ATTACK % "T1098/002", source=ELASTIC_ALLOWED_DEVICE,
+    note="how detection vendors classify an addition to a user's ActiveSync allow list")
+ATTACK_DEVICE_REGISTRATION = dict(
+    framework="MITRE ATT&CK", id="T1098.005", title="Account Manipulation: Device Registration",
+    url=ATTACK % "T1098/005",
+    source="ATT&CK T1098.005, procedure example C0024 (SolarWinds Compromise): APT29 registered "
+           "devices to enable mailbox syncing via Set-CASMailbox (the ATT&CK page as mirrored "
+           "at redteam.y-security.de)",
+    note="a device allowed to sync a mailbox is a registered device")
+SPLUNK_USER_ACL = (
+    "Splunk security_content, 'Windows AD Dangerous User ACL Modification' "
+    "(detections/endpoint/windows_ad_dangerous_user_acl_modification.yml, event 5136 on user "
+    "objects): mitre_attack_id T1222.001, T1484")
+ATTACK_DACL = dict(
+    framework="MITRE ATT&CK", id="T1222.001",
+    title="File and Directory Permissions Modification: Windows File and Directory Permissions "
+          "Modification",
+    url=ATTACK % "T1222/001", source=SPLUNK_USER_ACL,
+    note="how detection vendors classify a change to a user object's DACL: the fix is one, and "
+         "SIEM rules of this technique may fire when it runs")
+ATTACK_DACL_RISKY = dict(ATTACK_DACL, note=(
+    "the same rule fires on full control, WRITE_DAC, WRITE_OWNER or write-all-properties granted "
+    "on a user object: what these rows would grant once inheritance is on"))
+ELASTIC_ADMINSDHOLDER = (
+    "Elastic security-docs, prebuilt rule 'AdminSDHolder Backdoor' (event 5136 on "
+    "CN=AdminSDHolder,CN=System): Persistence, T1078 / T1078.002 and T1098")
+ATTACK_ADMINSDHOLDER = [
+    dict(framework="MITRE ATT&CK", id="T1078.002", title="Valid Accounts: Domain Accounts",
+         url=ATTACK % "T1078/002", source=ELASTIC_ADMINSDHOLDER,
+         note="how detection vendors classify a change to AdminSDHolder"),
+    dict(framework="MITRE ATT&CK", id="T1098", title="Account Manipulation",
+         url=ATTACK % "T1098", source=ELASTIC_ADMINSDHOLDER,
+         note="how detection vendors classify a change to AdminSDHolder"),
+]
+PINGCASTLE_MITIGATIONS = ("vletoux/pingcastle @ 31d268da: Rules/RuleAttribute.cs "
+                          "(MitreAttackMitigation ids) on the rule classes cited beside it")
+ATTACK_PRIVILEGED_ACCOUNTS = dict(
+    framework="MITRE ATT&CK", id="M1026", title="Privileged Account Management",
+    url="https://attack.mitre.org/mitigations/M1026/", source=PINGCASTLE_MITIGATIONS,
+    note="the mitigation PingCastle attaches to A-AdminSDHolder and P-AdminEmailOn")
+ATTACK_AD_CONFIGURATION = dict(
+    framework="MITRE ATT&CK", id="M1015", title="Active Directory Configuration",
+    url="https://attack.mitre.org/mitigations/M1015/", source=PINGCASTLE_MITIGATIONS,
+    note="the mitigation PingCastle attaches to P-ExchangeAdminSDHolder, P-ExchangePrivEsc, "
+         "P-DelegationEveryone and P-UnkownDelegation")
+
+# -- Microsoft: the documents the fix follows. id: the KB number, else the page's last path
+# segment.
+# The project's research notes on AD and Exchange, where each of these pages is cited with its
+# section; the notes are not shipped with the collection.
+FACTS = "the project's AD facts notes (shared/reference/activesync_ad_facts.md)"
+
+
+def _microsoft(doc_id: str, title: str, url: str, source: str, note: str) -> dict[str, str]:
+    return dict(framework="Microsoft", id=doc_id, title=title, url=url, source=source, note=note)
+
+
+MS_APPENDIX_C = _microsoft(
+    "appendix-c--protected-accounts-and-groups-in-active-directory",
+    "Appendix C: Protected Accounts and Groups in Active Directory",
+    "https://learn.microsoft.com/en-us/windows-server/identity/ad-ds/plan/security-best-practices/"
+    "appendix-c--protected-accounts-and-groups-in-active-directory",
+    "MicrosoftDocs/windowsserverdocs, WindowsServerDocs/identity/ad-ds/plan/"
+    "security-best-practices/Appendix-C--Protected-Accounts-and-Groups-in-Active-Directory.md "
+    "(APPC in %s)" % FACTS,
+    "AdminSDHolder and SDProp: inheritance is disabled on protected accounts by design, and SDProp "
+    "restores AdminSDHolder's DACL on them within the hour")
+MS_KB817433 = _microsoft(
+    "KB817433",
+    "Delegated permissions are not available and inheritance is automatically disabled",
+    "https://support.microsoft.com/topic/delegated-permissions-are-not-available-and-inheritance-"
+    "is-automatically-disabled-56a70fa8-6d17-35ac-0f2c-87ec14b61980",
+    "%s, section 4, orphaned adminCount" % FACTS,
+    "why inheritance goes off on protected accounts, and stays off after they leave the group")
+MS_INHERITANCE_POWERSHELL = _microsoft(
+    "how-to-modify-security-inheritance-on-active-directory-objects-using-powershell",
+    "How to modify security inheritance on Active Directory objects using PowerShell",
+    "https://learn.microsoft.com/en-us/archive/blogs/muaddib/how-to-modify-security-inheritance-"
+    "on-active-directory-objects-using-powershell",
+    "%s, section 4, orphaned adminCount" % FACTS,
+    "adminCount and disabled inheritance are not reversed when an account leaves the group: "
+    "clear adminCount and turn inheritance back on, as the fix does")
+MS_EXCHANGE_PERMISSIONS = _microsoft(
+    "exchange-2013-deployment-permissions-reference-exchange-2013-help",
+    "Exchange 2013 deployment permissions reference",
+    "https://learn.microsoft.com/en-us/exchange/exchange-2013-deployment-permissions-reference-"
+    "exchange-2013-help",
+    "MicrosoftDocs/OfficeDocs-Exchange, Exchange/ExchangeServer2013/"
+    "exchange-2013-deployment-permissions-reference-exchange-2013-help.md (EXDOC in %s, "
+    "section 4)" % FACTS,
+    "the ACEs Exchange setup grants, among them Exchange Servers' Create Child of "
+    "msExchActiveSyncDevices that a user object receives by inheritance (and, on AdminSDHolder, "
+    "what protected accounts receive from SDProp)")
+MS_SET_CASMAILBOX = _microsoft(
+    "set-casmailbox", "Set-CASMailbox",
+    "https://learn.microsoft.com/en-us/powershell/module/exchange/set-casmailbox",
+    "the Elastic rule cited for T1098.002 (its references) and PSDOC in %s, section 1.1"
+    % FACTS,
+    "ActiveSyncAllowedDeviceIDs and ActiveSyncBlockedDeviceIDs, the two lists")
+MS_LEAST_PRIVILEGE = _microsoft(
+    "implementing-least-privilege-administrative-models",
+    "Implementing Least-Privilege Administrative Models",
+    "https://learn.microsoft.com/en-us/windows-server/identity/ad-ds/plan/security-best-practices/"
+    "implementing-least-privilege-administrative-models",
+    "MicrosoftDocs/windowsserverdocs, WindowsServerDocs/identity/ad-ds/plan/"
+    "security-best-practices/implementing-leastprivilege-administrative-models.md",
+    "read email with the least privileges necessary: not with a domain administrator's account")
+MS_KB4490059 = _microsoft(
+    "KB4490059", "Using shared permissions model to run Exchange Server",
+    "https://support.microsoft.com/en-us/help/4490059/using-shared-permissions-model-to-run-"
+    "exchange-server",
+    "vletoux/pingcastle @ 31d268da: Healthcheck/Rules/RuleDescription.resx "
+    "(P_ExchangePrivEsc_Documentation)",
+    "the Exchange Windows Permissions rows: Microsoft's fix of the WRITE_DAC on the domain root")
+MS_THROTTLING = _microsoft(
+    "set-throttlingpolicy", "Set-ThrottlingPolicy",
+    "https://learn.microsoft.com/en-us/powershell/module/exchange/set-throttlingpolicy",
+    "%s, section 1.1, EasMaxDevices and EasMaxInactivityForDeviceCleanup" % FACTS,
+    "EasMaxDevices (partnerships per user) and EasMaxInactivityForDeviceCleanup (stale "
+    "partnerships removed by Exchange)")
+MS_KB3013802 = _microsoft(
+    "KB3013802", "Exchange ActiveSync device is unexpectedly blocked by ABQ list",
+    "https://learn.microsoft.com/en-us/exchange/troubleshoot/client-connectivity/"
+    "eas-device-is-blocked-by-abq-list",
+    "%s, section 1.1" % FACTS,
+    "a wiped or reset device gets a new device ID: the old list entry stays behind")
+
+# -- the kinds ----------------------------------------------------------------------------------
+# key: the report's summary key (or the module result it comes from); label: as a heading says
+# it; meaning: one sentence for docs/benchmarks.md; where: what reports it.
+KINDS: dict[str, dict[str, Any]] = {
+    "would_fail_act_now": dict(
+        label="users whose first sync would fail - act now",
+        meaning="A user not protected by design whose first ActiveSync sync would fail (event "
+                "1053): Exchange Servers cannot create the device container under the user, "
+                "because inheritance is off or a deny blocks it.",
+        where="compliance report",
+        references=[MS_EXCHANGE_PERMISSIONS]),
+    "would_fail_protected": dict(
+        label="first sync would fail, protected by design",
+        meaning="The same failure on a protected or unmarked account: SDProp stamps "
+                "AdminSDHolder's DACL on it, so the fix leaves it alone; 'after SDProp' says "
+                "whether AdminSDHolder carries Exchange's ACE.",
+        where="compliance report",
+        references=[PC_EXCHANGE_ADMINSDHOLDER, MS_APPENDIX_C, MS_EXCHANGE_PERMISSIONS]),
+    "inheritance_would_change": dict(
+        label="objects the inheritance fix would change",
+        meaning="An object with inheritance off that the fix would turn back on.",
+        where="compliance report",
+        references=[ATTACK_DACL, MS_EXCHANGE_PERMISSIONS, MS_INHERITANCE_POWERSHELL]),
+    "risky_inherited": dict(
+        label="risky rights the inheritance fix would pass down",
+        meaning="A right (full control, WRITE_DAC, WRITE_OWNER, write member, ...) set on a "
+                "parent that the re-enabled objects would inherit.",
+        where="compliance report",
+        references=[PC_EXCHANGE_PRIVESC, PC_EVERYONE, PC_UNKNOWN, ATTACK_DACL_RISKY,
+                    ATTACK_AD_CONFIGURATION, MS_KB4490059]),
+    "admins_with_devices": dict(
+        label="protected accounts with phones",
+        meaning="A protected or unmarked account with an ActiveSync partnership, or with "
+                "ActiveSync on and a mailbox.",
+        where="compliance report",
+        references=[PC_ADMIN_EMAIL, CIS_ADMIN_ACCOUNTS, ATTACK_PRIVILEGED_ACCOUNTS,
+                    MS_LEAST_PRIVILEGE]),
+    "list_findings": dict(
+        label="users with allow/block list findings",
+        meaning="A device ID on both of a user's lists, or stored twice in different case.",
+        where="compliance report",
+        references=[ATTACK_ALLOW_LIST, ATTACK_DEVICE_REGISTRATION, MS_SET_CASMAILBOX]),
+    "orphaned_accounts": dict(
+        label="orphaned adminCount accounts",
+        meaning="adminCount=1 on an account no protected group holds any more: its inheritance "
+                "stays off until someone turns it on.",
+        where="compliance report",
+        references=[PC_ADMINCOUNT, ATTACK_PRIVILEGED_ACCOUNTS, MS_KB817433,
+                    MS_INHERITANCE_POWERSHELL, MS_APPENDIX_C]),
+    "adminsdholder_findings": dict(
+        label="AdminSDHolder deviations",
+        meaning="AdminSDHolder's owner, inheritance or an ACE that differs from Windows' "
+                "default DACL, an Exchange ACE, or a risky right on it.",
+        where="protected_accounts_info (adminsdholder.findings)",
+        references=[PC_EXCHANGE_ADMINSDHOLDER, PC_EVERYONE, PC_UNKNOWN] + ATTACK_ADMINSDHOLDER
+        + [ATTACK_AD_CONFIGURATION, MS_APPENDIX_C]),
+    "stale_partnerships": dict(
+        label="stale partnerships and list entries",
+        meaning="A device partnership nobody has synced for long, or an allow/block entry that "
+                "matches no partnership of its user any more.",
+        where="eas_device_cleanup (removed, stale_list_entries)",
+        references=[ATTACK_DEVICE_REGISTRATION, MS_THROTTLING, MS_KB3013802]),
+}
+# What the compliance report shows, in its tables' order: report.json carries these.
+REPORT_KINDS = ("would_fail_act_now", "would_fail_protected", "inheritance_would_change",
+                "risky_inherited", "admins_with_devices", "list_findings", "orphaned_accounts")
+
+
+def references_for(kind: str) -> list[dict[str, str]]:
+    """The references of a kind of finding (copies); KeyError for a kind not in KINDS."""
+    return copy.deepcopy(KINDS[kind]["references"])
+
+
+def label(reference: dict[str, str]) -> str:
+    """A reference as a link says it: its framework and id; a Microsoft document by its title;
+    a CIS item with its publication."""
+    if reference["framework"] == "Microsoft":
+        return "Microsoft: %s" % reference["title"]
+    if reference["framework"] == "CIS":
+        return "CIS Controls %s" % reference["id"]
+    if reference["framework"] == "MITRE ATT&CK":
+        return "ATT&CK %s" % reference["id"]
+    return "%s %s" % (reference["framework"], reference["id"])
+
+
+def report_references() -> dict[str, list[dict[str, str]]]:
+    """{kind: references} of every kind the compliance report shows (report.json)."""
+    return dict((kind, references_for(kind)) for kind in REPORT_KINDS)
