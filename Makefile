@@ -13,7 +13,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(PY)
 export PATH := $(VENV)/bin:$(PATH)
 
 .PHONY: help venv prereqs lab-up lab-down lab-status collection sanity units integration lint \
-        changelog-lint docs-lint docs build test demo clean galaxy-importer reuse-lint release ee \
+        changelog-lint docs-lint docs build test typecheck demo clean galaxy-importer reuse-lint release ee \
         install install-check \
         test-edges test-matrix test-matrix-integration matrix-install matrix-install-edges bench \
         bench-smoke test-twice
@@ -23,6 +23,7 @@ help:
 	@echo "make test   - sanity, unit, integration (on the lab), ansible-lint, changelog, build"
 	@echo "make lab-up / lab-down / lab-status"
 	@echo "make units / integration / sanity / lint / docs-lint"
+	@echo "make typecheck - mypy over plugins/ (.mypy.ini)"
 	@echo "make docs   - the docs site (antsibull-docs + Sphinx, guides from docs/*.md) in build/docsite"
 	@echo "make test-edges / test-matrix - sanity and units on ansible-core 2.18 and 2.21 / every"
 	@echo "              supported ansible-core, integration on the oldest and newest"
@@ -58,6 +59,14 @@ sanity: venv
 
 units: venv collection
 	$(PY) -m pytest -q tests/unit
+
+# mypy over plugins/ (module_utils, modules and the other plugins) as community.crypto runs it
+# through antsibull-nox: from the collections root with MYPYPATH there, the files by their
+# ansible_collections/ path, namespace packages and explicit package bases, .mypy.ini.
+typecheck: venv collection
+	cd $(COLLECTIONS) && MYPYPATH=$(COLLECTIONS) $(VENV)/bin/mypy --config-file $(ROOT)/.mypy.ini \
+		--cache-dir $(ROOT)/build/mypy_cache --namespace-packages --explicit-package-bases \
+		ansible_collections/adremedy/directory/plugins
 
 integration: venv collection lab-up
 	$(PY) -m pytest -q tests/integration
