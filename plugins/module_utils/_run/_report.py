@@ -21,7 +21,7 @@ import secrets
 import shlex
 
 from ansible_collections.adremedy.directory.plugins.module_utils._run._trends import (
-    HISTORY_DIR, HISTORY_KEEP, charts, read_history, record, trend)
+    HISTORY_DIR, HISTORY_KEEP, charts, dn_identity, read_history, record, trend)
 
 FILES = dict(json="report.json", csv="users.csv", markdown="report.md", html="report.html")
 # Present from the start of a run until all four files are in place: whatever else is in the
@@ -577,16 +577,21 @@ def markdown(doc, title, plan_msg=None):
 
 KINDS = tuple((key, label) for key, label, advice in FINDINGS)
 KIND_LABELS = dict(KINDS)
-SINCE_SHOWN = 10  # new and resolved findings listed in the page's "Since last run" block
-SINCE_HEADERS = ("change", "finding", "user or account", "DN")
+SINCE_SHOWN = 5  # objects with new or resolved findings in the page's "Since last run" block
+SINCE_HEADERS = ("change", "user or account", "DN", "findings")
 
 
-def since_rows(t, limit=None):
-    """(change, kind's label, name, DN) of the new and resolved findings in the trend."""
+def since_rows(t):
+    """(change, name, DN, the kinds' labels) per object with new or resolved findings in the
+    trend: an object with two kinds of finding is one row."""
     rows = []
     for change in ("new", "resolved"):
-        rows += [(change, KIND_LABELS.get(i["kind"], i["kind"]), i.get("name") or "", i["dn"])
-                 for i in t[change][:limit]]
+        by_object = {}
+        for item in t[change]:
+            row = by_object.setdefault(dn_identity(item["dn"]), [change, item.get("name") or "",
+                                                                 item["dn"], []])
+            row[3].append(KIND_LABELS.get(item["kind"], item["kind"]))
+        rows += [(c, name, dn, "; ".join(kinds)) for c, name, dn, kinds in by_object.values()]
     return rows
 
 
@@ -602,8 +607,8 @@ def markdown_since(doc):
     out = ["## Since last run", "", md_cell(t["note"]), ""]
     if t["counts"]:
         out.append(_md_table(("", "new", "resolved", "unchanged"), [
-            (KIND_LABELS.get(kind, kind), c["new"], c["resolved"], c["unchanged"])
-            for kind, c in sorted(t["by_kind"].items())] + [
+            (label, t["by_kind"][key]["new"], t["by_kind"][key]["resolved"],
+             t["by_kind"][key]["unchanged"]) for key, label in KINDS if key in t["by_kind"]] + [
             ("all findings", t["counts"]["new"], t["counts"]["resolved"],
              t["counts"]["unchanged"])]))
         rows = since_rows(t)
@@ -616,9 +621,14 @@ def markdown_since(doc):
 
 
 def markdown_charts(doc):
-    out = []
-    for chart in report_charts(doc):
-        out += ["", "## %s" % md_cell(chart.title), "", md_cell(chart.desc), "",
+    """The charts' numbers, a table each (the HTML page draws them)."""
+    found = report_charts(doc)
+    if not found:
+        return []
+    out = ["", "## Trends", "", "The last %d runs are kept in `%s/` beside this report." % (
+        len(doc["trend"]["runs"]), HISTORY_DIR)]
+    for chart in found:
+        out += ["", "### %s" % md_cell(chart.title), "", md_cell(chart.desc), "",
                 _md_table(chart.headers, chart.rows).rstrip("\n")]
     return out
 
@@ -630,18 +640,16 @@ def html_since(doc):
         return []
     out = ['<section class="since" id="since-last-run">', '<h2>Since last run</h2>',
            '<p id="since-note">%s</p>' % html_cell(t["note"])]
-    rows = since_rows(t, SINCE_SHOWN)
+    rows = since_rows(t)
     if rows:
         out.append('<table id="since"><thead><tr>%s</tr></thead><tbody>' % "".join(
             '<th scope="col">%s</th>' % html_cell(h) for h in SINCE_HEADERS))
-        out += ["<tr>%s</tr>" % "".join(_td(v, i == 3) for i, v in enumerate(row))
-                for row in rows]
+        out += ["<tr>%s</tr>" % "".join(_td(v, i == 2) for i, v in enumerate(row))
+                for row in rows[:SINCE_SHOWN]]
         out.append("</tbody></table>")
-        more = [(c, t["counts"][c] - min(SINCE_SHOWN, t["counts"][c]))
-                for c in ("new", "resolved")]
-        if any(n for c, n in more):
-            out.append("<p>%s not shown here: report.md and report.json list them.</p>" % (
-                " and ".join("%d more %s" % (n, c) for c, n in more if n)))
+        if len(rows) > SINCE_SHOWN:
+            out.append("<p>%d more objects with new or resolved findings are listed in "
+                       "report.md and report.json.</p>" % (len(rows) - SINCE_SHOWN))
     out.append("</section>")
     return out
 

@@ -306,16 +306,18 @@ def _svg_open(chart_id: str, width: int, height: int, title: str, desc: str) -> 
 
 def _legend(series: Sequence[tuple[str, str]], y: int, x: int = 10, width: int = 600
             ) -> tuple[list[str], int]:
-    """Colour keys left to right, wrapping; (elements, the y below them)."""
-    out, cx = [], x
-    for label, colour in series:
-        size = 18 + 7 * len(label)
-        if cx + size > width and cx > x:
-            cx, y = x, y + 16
-        out.append('<rect x="%d" y="%d" width="10" height="10" fill="%s"/>' % (cx, y - 9, colour))
-        out.append('<text x="%d" y="%d">%s</text>' % (cx + 14, y, svg_text(label)))
-        cx += size + 10
-    return out, y + 12
+    """Colour keys in a grid of two columns (one row when all are short); (elements, the y
+    below them)."""
+    out = []
+    across = len(series) if sum(len(label) for label, _c in series) <= 60 else 2
+    step = (width - x) // max(1, across)
+    for index, (label, colour) in enumerate(series):
+        cx, cy = x + step * (index % across), y + 16 * (index // across)
+        out.append('<rect x="%d" y="%d" width="10" height="10" fill="%s"/>'
+                   % (cx, cy - 9, colour))
+        out.append('<text x="%d" y="%d">%s</text>' % (cx + 14, cy, svg_text(clip(label, 44))))
+    rows = (len(series) + across - 1) // max(1, across)
+    return out, y + 16 * max(0, rows - 1) + 12
 
 
 def _nice_top(value: int) -> int:
