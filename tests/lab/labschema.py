@@ -54,6 +54,39 @@ ATTRIBUTES = [
      "593ad2a8-3413-40b7-a5db-da200b194211", False),
     ("msExchMobileAdminRecipients", "ms-Exch-Mobile-Admin-Recipients", STRING, False,
      "81df7621-f697-4ba0-bc47-ac5b9e748ef8", False),
+    # Mobile device mailbox policies and the user's link to one (docs/reference/
+    # mobile-mailbox-policies.md: names from Exchange's code, GUIDs from one third-party table;
+    # Integer syntax for the numbers, Exchange's syntaxes are not published). Appended: an
+    # attribute's OID is its place in this list.
+    ("msExchMobileMailboxPolicyLink", "ms-Exch-Mobile-Mailbox-Policy-Link", DN, True,
+     "e6b5a02a-f581-4c42-ae60-108fe7c1edb5", False),
+    ("msExchMobileFlags", "ms-Exch-Mobile-Flags", INTEGER, True,
+     "65fa6b59-283d-4e1e-8ccf-2416e33c945b", False),
+    ("msExchMobileAdditionalFlags", "ms-Exch-Mobile-Additional-Flags", INTEGER, True,
+     "e8c82719-0f63-4847-9d00-39436f781585", False),
+    ("msExchMobileMinDevicePasswordLength", "ms-Exch-Mobile-Min-Device-Password-Length", INTEGER,
+     True, "819fdb24-02d8-4ac0-87e4-bb06227490dc", False),
+    ("msExchMobileMaxDevicePasswordFailedAttempts",
+     "ms-Exch-Mobile-Max-Device-Password-Failed-Attempts", INTEGER, True,
+     "11ba14e7-27fc-427c-98ee-e31cb30543b6", False),
+    ("msExchMobileDevicePasswordExpiration", "ms-Exch-Mobile-Device-Password-Expiration", INTEGER,
+     True, "f6a3edf2-a222-4c1f-8f7c-daa2d3b94c3b", False),
+    ("msExchMobileDeviceNumberOfPreviousPasswordsDisallowed",
+     "ms-Exch-Mobile-Device-Number-Of-Previous-Passwords-Disallowed", INTEGER, True,
+     "ee331649-c57b-4a5a-a92d-8e85fdf6c6f0", False),
+    ("msExchMobileMaxInactivityTimeDeviceLock", "ms-Exch-Mobile-Max-Inactivity-Time-Device-Lock",
+     INTEGER, True, "f8087747-50f7-420e-8344-4ac4b703a564", False),
+    ("msExchMobileDevicePolicyRefreshInterval", "ms-Exch-Mobile-Device-Policy-Refresh-Interval",
+     INTEGER, True, "9c9d9d13-bb0a-4a14-920d-3ad91855a19a", False),
+    ("msExchMobileMinDevicePasswordComplexCharacters",
+     "ms-Exch-Mobile-Min-Device-Password-Complex-Characters", INTEGER, True,
+     "6f675799-74ea-4aee-a830-ac8b8deb3dc5", False),
+    ("msExchMobileAllowBluetooth", "ms-Exch-Mobile-Allow-Bluetooth", INTEGER, True,
+     "057cbcae-359e-46c9-b1b8-38e8c7e37ba7", False),
+    ("msExchMobileMaxCalendarAgeFilter", "ms-Exch-Mobile-Max-Calendar-Age-Filter", INTEGER, True,
+     "d8e754f5-28fd-4899-a706-b9d6115e46d3", False),
+    ("msExchMobileMaxEmailAgeFilter", "ms-Exch-Mobile-Max-Email-Age-Filter", INTEGER, True,
+     "7ba83ea5-bccc-44a0-9f90-72622996cc6c", False),
 ]
 
 DEVICE_ATTRS = ["msExchDeviceID", "msExchDeviceType", "msExchDeviceModel", "msExchDeviceOS",
@@ -62,7 +95,18 @@ DEVICE_ATTRS = ["msExchDeviceID", "msExchDeviceType", "msExchDeviceModel", "msEx
 RULE_ATTRS = ["msExchDeviceAccessRuleCharacteristic", "msExchDeviceAccessRuleQueryString",
               "msExchMobileAccessControl"]
 USER_ATTRS = ["msExchMobileAllowedDeviceIDs", "msExchMobileBlockedDeviceIDs",
-              "msExchOmaAdminWirelessEnable", "msExchMobileMailboxFlags"]
+              "msExchOmaAdminWirelessEnable", "msExchMobileMailboxFlags",
+              "msExchMobileMailboxPolicyLink"]
+MOBILE_POLICY_ATTRS = ["msExchMobileFlags", "msExchMobileAdditionalFlags",
+                       "msExchMobileMinDevicePasswordLength",
+                       "msExchMobileMaxDevicePasswordFailedAttempts",
+                       "msExchMobileDevicePasswordExpiration",
+                       "msExchMobileDeviceNumberOfPreviousPasswordsDisallowed",
+                       "msExchMobileMaxInactivityTimeDeviceLock",
+                       "msExchMobileDevicePolicyRefreshInterval",
+                       "msExchMobileMinDevicePasswordComplexCharacters",
+                       "msExchMobileAllowBluetooth", "msExchMobileMaxCalendarAgeFilter",
+                       "msExchMobileMaxEmailAgeFilter"]
 
 # (lDAPDisplayName, cn, subClassOf, possSuperiors, mayContain, schemaIDGUID or None).
 # Listed in dependency order; each entry is applied in its own step.
@@ -80,6 +124,10 @@ CLASSES = [
      "e6fabf91-1a22-4bf5-bf2e-0307f461c205"),
     ("msExchDeviceAccessRule", "ms-Exch-Device-Access-Rule", "top",
      ["msExchMobileMailboxSettings"], RULE_ATTRS, "a0a10355-963d-456f-b797-61607c1cd865"),
+    # Under CN=Mobile Mailbox Policies, a plain container (Exchange setup's install-Container);
+    # Exchange's own subClassOf and possSuperiors are not published.
+    ("msExchMobileMailboxPolicy", "ms-Exch-Mobile-Mailbox-Policy", "top", ["container"],
+     MOBILE_POLICY_ATTRS, "a29670e5-7e7d-4c51-8940-4b4563478746"),
 ]
 
 # AD classes carry a default DACL for new objects: Domain Admins and SYSTEM full control,

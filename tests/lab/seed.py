@@ -22,6 +22,10 @@ SDProp stand-in) run through the handle in both cases. What the data means:
   account, so the EAS stand-in can bind), PrepareDomain's ACEs on the domain root, CN=Microsoft
   Exchange with otherWellKnownObjects, the Lab Org, its Mobile Mailbox Settings (default access
   Quarantine) and four device access rules.
+- Mobile device mailbox policies under CN=Mobile Mailbox Policies: Default (the default, meets
+  the CIS Exchange 2019 Level 1 mobile items) and Legacy Devices (no password, non-provisionable
+  devices allowed: misses the baseline), linked from users i % 20 == 3; the others get the
+  default.
 """
 
 import base64
@@ -48,6 +52,33 @@ RULES = [
     ("DeviceOS", 2, "Android 9", 1),
 ]
 DEFAULT_ACCESS_LEVEL = 2  # Quarantine
+
+# Mobile device mailbox policies (docs/reference/mobile-mailbox-policies.md): msExchMobileFlags
+# bits PasswordEnabled 0x2, AlphanumericPasswordRequired 0x4, AttachmentsEnabled 0x40, IsDefault
+# 0x1000, AllowNonProvisionableDevices 0x20000, AllowSimplePassword 0x40000, WSS 0x100000, UNC
+# 0x200000; msExchMobileAdditionalFlags 7314395 is Exchange's default word, 0x4 is
+# RequireDeviceEncryption; time spans in seconds.
+MOBILE_POLICIES = [
+    ("Default", {"msExchMobileFlags": str(0x2 | 0x4 | 0x40 | 0x1000 | 0x100000 | 0x200000),
+                 "msExchMobileAdditionalFlags": str(7314395 | 0x4),
+                 "msExchMobileMinDevicePasswordLength": "6",
+                 "msExchMobileMaxDevicePasswordFailedAttempts": "10",
+                 "msExchMobileDevicePasswordExpiration": str(90 * 86400),
+                 "msExchMobileDeviceNumberOfPreviousPasswordsDisallowed": "5",
+                 "msExchMobileMaxInactivityTimeDeviceLock": str(15 * 60),
+                 "msExchMobileDevicePolicyRefreshInterval": str(3600),
+                 "msExchMobileMinDevicePasswordComplexCharacters": "3"}),
+    ("Legacy Devices", {"msExchMobileFlags": str(0x40 | 0x20000 | 0x40000 | 0x100000
+                                                 | 0x200000),
+                        "msExchMobileMinDevicePasswordLength": "4",
+                        "msExchMobileDevicePolicyRefreshInterval": str(86400)}),
+]
+LEGACY_POLICY = "Legacy Devices"
+
+
+def legacy_policy_user(i):
+    """The users linked to the Legacy Devices policy; the others get the default policy."""
+    return i % 20 == 3
 
 # (type, model, os, user agent); an empty model is a device still in discovery.
 DEVICE_KINDS = [
@@ -283,6 +314,12 @@ def operations(base, config, size=50, exchange=True):
                               "msExchDeviceAccessRuleQueryString": query,
                               "msExchMobileAccessControl": str(level)}
             rule_dns[(name, query)] = dn
+        policies = "CN=Mobile Mailbox Policies,%s" % org
+        yield "add", policies, {"objectClass": "container"}
+        for name, attrs in MOBILE_POLICIES:
+            yield "add", "CN=%s,%s" % (name, policies), dict(
+                attrs, objectClass="msExchMobileMailboxPolicy")
+        legacy_dn = "CN=%s,%s" % (LEGACY_POLICY, policies)
         # Before the users, so they inherit these ACEs when they are created instead of the DC
         # propagating a changed root descriptor to every object afterwards.
         yield ("root_aces",)
@@ -302,6 +339,8 @@ def operations(base, config, size=50, exchange=True):
         extra = {"givenName": "User", "sn": "%05d" % i, "displayName": "User %05d" % i}
         if exchange and i % 25 == 11:
             extra["msExchOmaAdminWirelessEnable"] = "4"
+        if exchange and legacy_policy_user(i):
+            extra["msExchMobileMailboxPolicyLink"] = legacy_dn
         devices = []
         lists = {}
         if exchange:
