@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any, Iterable, Mapping
+from typing import Any, Collection, Iterable, Mapping
 
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_policy import (
     ACCESS_REASONS, ACCESS_STATES, REASON_INDIVIDUAL, Owner, eas_enabled, enum_name, enum_value)
@@ -77,7 +77,7 @@ SHARED_VALUES = ("device_type", "device_model", "device_os", "user_agent", "acce
 def device_record(entry: Entry, shared: dict[str, str] | None = None) -> dict[str, Any]:
     """A device object as eas_device_info returns it (owner names are added by the caller).
     With `shared`, the SHARED_VALUES fields of every record made with it share their strings."""
-    record = dict(dn=entry.dn)
+    record: dict[str, Any] = dict(dn=entry.dn)
     for key, attribute in DEVICE_ATTRIBUTES.items():
         record[key] = entry.text(attribute)
     record["access_state"] = enum_name(ACCESS_STATES, entry.int("msExchDeviceAccessState"))
@@ -200,8 +200,9 @@ def find_devices(client: LdapClient, params: Mapping[str, Any], device_filter: D
     records = []
     shared: dict[str, str] = {}
     selected = selected_owners(client, params)
-    bases = [owner.dn for owner in selected.values()] if params.get("dn") \
-        else [params["search_base"]]
+    # a DN list always selects (selected is None only for search_base's every user)
+    bases = [owner.dn for owner in selected.values()] \
+        if params.get("dn") and selected is not None else [params["search_base"]]
     for base in bases:
         for entry in client.search(base, search, DEVICE_READ):
             record = device_record(entry, shared)
@@ -220,10 +221,11 @@ def find_devices(client: LdapClient, params: Mapping[str, Any], device_filter: D
     return records, owners
 
 
-def summarize_devices(records: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+def summarize_devices(records: Collection[Mapping[str, Any]]) -> dict[str, Any]:
     """Counts for an inventory: by access state, by model (empty model shown as '(none)'),
     owners with devices."""
-    by_state, by_model = {}, {}
+    by_state: dict[str, int] = {}
+    by_model: dict[str, int] = {}
     for record in records:
         state = record["access_state"] or "Unknown"
         by_state[state] = by_state.get(state, 0) + 1

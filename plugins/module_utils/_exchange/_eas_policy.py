@@ -85,7 +85,7 @@ class Rule:
     def matches(self, device: Device) -> bool:
         field = CHARACTERISTIC_FIELDS.get(self.characteristic)
         value = device.get(field) if field else None
-        return bool(value) and value.lower() == (self.query_string or "").lower()
+        return bool(value and value.lower() == (self.query_string or "").lower())
 
     def same_query(self, characteristic: str | None, query_string: str) -> bool:
         return (self.characteristic == characteristic
@@ -142,7 +142,9 @@ class Policy:
         for rule in self.rules:
             if name is not None and rule.name.lower() == name.lower():
                 return rule
-            if name is None and rule.same_query(characteristic, query_string):
+            # without a name the query string is there (eas_access_plan's required_if)
+            if name is None and query_string is not None and rule.same_query(characteristic,
+                                                                             query_string):
                 return rule
         return None
 
