@@ -20,6 +20,8 @@ import re
 import secrets
 import shlex
 
+from ansible_collections.adremedy.directory.plugins.module_utils._run._benchmarks import (
+    label as reference_label, references_for, report_references)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._trends import (
     HISTORY_DIR, HISTORY_KEEP, charts, dn_identity, read_history, record, trend)
 
@@ -175,6 +177,42 @@ ADVICE["admins"] = (
     "with a separate account that is not privileged. A protected account also cannot get a new "
     "phone unless AdminSDHolder lets Exchange create its devices container (the would-fail "
     "table's 'after SDProp').")
+# The kinds of finding each table shows, by the table's id: their public references (PingCastle,
+# CIS, ATT&CK, Microsoft; _benchmarks) go on the table's advice line, report.json has them by kind.
+TABLE_KINDS = {"would-fail": ("would_fail_act_now", "would_fail_protected"),
+               "plan": ("inheritance_would_change",), "risky": ("risky_inherited",),
+               "admins": ("admins_with_devices",), "lists": ("list_findings",),
+               "protected": ("orphaned_accounts",)}
+
+
+def table_references(table_id):
+    """The references of a table's kinds of finding, each once, in order ([] for other tables)."""
+    found, seen = [], set()
+    for kind in TABLE_KINDS.get(table_id, ()):
+        for ref in references_for(kind):
+            if (ref["framework"], ref["id"]) not in seen:
+                seen.add((ref["framework"], ref["id"]))
+                found.append(ref)
+    return found
+
+
+def html_references(table_id):
+    """The table's references as links (the URLs are the collection's own, https), or ''."""
+    return ", ".join('<a href="%s" title="%s" rel="noopener noreferrer">%s</a>' % (
+        html.escape(ref["url"]), html_cell(ref["title"]), html_cell(reference_label(ref)))
+        for ref in table_references(table_id))
+
+
+def md_references(table_id):
+    """['References: ...', ''] for report.md: text, not links (markdown_escape makes the URLs
+    inert, as every value in a Markdown report), or [] for a table without references."""
+    refs = table_references(table_id)
+    if not refs:
+        return []
+    return ["References: " + "; ".join(md_cell("%s (%s)" % (reference_label(ref), ref["url"]))
+                                       for ref in refs), ""]
+
+
 ADMIN_HEADERS = ("account", "class", "mail", "ActiveSync", "devices", "protected by")
 
 
@@ -450,7 +488,8 @@ class ReportWriter(object):
             self.abort()
 
     def _write_json(self, doc):
-        head = json.dumps(doc, indent=1, sort_keys=True)
+        # each kind of finding's public references, for the tools that read report.json
+        head = json.dumps(dict(doc, references=report_references()), indent=1, sort_keys=True)
         with self._open(FILES["json"]) as fh:
             fh.write(head[:-2] + ',\n "users": [\n')
             with open(self._path("users.json"), encoding="utf-8") as rows:
@@ -528,7 +567,7 @@ def markdown(doc, title, plan_msg=None):
     out += ["", "## Users whose first ActiveSync sync would fail", ""]
     if doc["would_fail"]:
         out += ["What to do: " + md_cell(ADVICE["would_fail_act_now"]) + " Rows protected by "
-                "design are left as they are.", ""]
+                "design are left as they are.", ""] + md_references("would-fail")
         out.append(_md_table(("user", "DN", "disabled", "protection", "after SDProp", "reason"), (
             (u["sam_account_name"], u["dn"], yes(u.get("disabled")), u["protection"] or "-",
              after_sdprop(u), u["reason"]) for u in doc["would_fail"])))
@@ -539,25 +578,26 @@ def markdown(doc, title, plan_msg=None):
             md_cell(plan_message(plan)), ""]
     if plan["objects"]:
         out += ["What to do: " + md_cell(ADVICE["inheritance_would_change"]), ""]
+        out += md_references("plan")
         out.append(_md_table(("user", "DN", "disabled", "status", "action or reason"), (
             (o.get("sam_account_name"), o["dn"], yes(o.get("disabled")), fix_status(o["status"]),
              plan_detail(o)) for o in plan["objects"])))
     out += ["## Rights the inheritance fix would pass down", ""]
     if doc.get("risky_inherited"):
-        out += ["What to do: " + md_cell(ADVICE["risky_inherited"]), ""]
+        out += ["What to do: " + md_cell(ADVICE["risky_inherited"]), ""] + md_references("risky")
         out.append(_md_table(RISKY_HEADERS, risky_rows(doc)))
     else:
         out += ["None.", ""]
     admins = list(admin_rows(doc))
     out += ["## Administrators with phones", ""]
     if admins:
-        out += ["What to do: " + md_cell(ADVICE["admins"]), ""]
+        out += ["What to do: " + md_cell(ADVICE["admins"]), ""] + md_references("admins")
         out.append(_md_table(ADMIN_HEADERS, admins))
     else:
         out += ["None.", ""]
     out += ["## Allow and block list findings", ""]
     if doc["list_findings"]:
-        out += ["What to do: " + md_cell(ADVICE["list_findings"]), ""]
+        out += ["What to do: " + md_cell(ADVICE["list_findings"]), ""] + md_references("lists")
         out.append(_md_table(("user", "on both lists", "stored twice in different case"), (
             (f["sam_account_name"], f["list_conflicts"], f["case_duplicates"])
             for f in doc["list_findings"])))
@@ -565,7 +605,7 @@ def markdown(doc, title, plan_msg=None):
         out += ["None.", ""]
     out += ["## Protected, unmarked and orphaned adminCount accounts", "",
             "What to do: " + md_cell(ADVICE["orphaned_accounts"]) + " Protected and unmarked "
-            "accounts are left as they are, by design.", "",
+            "accounts are left as they are, by design.", ""] + md_references("protected") + [
             _md_table(("account", "class", "protected by", "reason"), (
                 (o["sam_account_name"], o["classification"], o["protected_by"] or "-",
                  o["reason"]) for o in doc["protected_accounts"])),
@@ -733,7 +773,9 @@ def html_table(table_id, title, headers, rows, total=None, advice=None, dn_colum
         out += ['<p class="none">None.</p>', '</section>']
         return "\n".join(out) + "\n"
     if advice:
-        out.append('<p class="advice"><b>What to do:</b> %s</p>' % html_cell(advice))
+        refs = html_references(table_id)
+        out.append('<p class="advice"><b>What to do:</b> %s%s</p>' % (html_cell(advice), (
+            ' <span class="references">References: %s</span>' % refs) if refs else ""))
     out.append('<input type="search" class="filter" data-table="%s" placeholder="Filter %s">'
                % (table_id, html_cell(title.lower())))
     kind = "sortable" if total is None else "paged"

@@ -18,7 +18,8 @@ KEYS = ("framework", "id", "title", "url", "source", "note")
 SHAPES = {
     "PingCastle": re.compile(r"^[ASPT]-[A-Za-z0-9$-]+$"),  # category letter, dash, rule name
     "CIS": re.compile(r"^\d+(\.\d+)*$"),  # a recommendation or safeguard number
-    "MITRE ATT&CK": re.compile(r"^(T\d{4}(\.\d{3})?|M\d{4})$"),  # technique, sub-technique, mitigation
+    # a technique, a sub-technique or a mitigation
+    "MITRE ATT&CK": re.compile(r"^(T\d{4}(\.\d{3})?|M\d{4})$"),
     "Microsoft": re.compile(r"^(KB\d{6,7}|[a-z0-9-]+)$"),  # a KB number, else the page's slug
 }
 ALL = [(kind, ref) for kind, entry in KINDS.items() for ref in entry["references"]]

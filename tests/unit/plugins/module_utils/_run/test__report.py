@@ -3,11 +3,12 @@
 import csv
 import json
 import os
+import re
 
 import pytest
 from markdown_it import MarkdownIt
 
-from ansible_collections.adremedy.directory.plugins.module_utils._run import _report
+from ansible_collections.adremedy.directory.plugins.module_utils._run import _benchmarks, _report
 from ansible_collections.adremedy.directory.plugins.module_utils._run._report import (
     ReportWriter, csv_cell, md_cell, script_json, split_dn)
 
@@ -166,3 +167,74 @@ def test_write_atomic_replaces_the_file_not_a_symlinks_target(tmp_path):
     assert not os.path.islink(str(tmp_path / "report.md"))
     assert (tmp_path / "report.md").read_text() == "new\n"
     assert sorted(os.listdir(str(tmp_path))) == ["report.md", "victim"]
+
+
+# -- issue 25 item 5: each finding table cites the public references of its kinds ---------------
+
+def with_every_table(doc):
+    """A document whose every findings table has a row."""
+    doc["inheritance_plan"] = dict(counts=dict(changed=1), objects=[dict(
+        dn="CN=User 2,OU=Sales,DC=x", sam_account_name="u2", status="changed", action="enable")])
+    doc["risky_inherited"] = [dict(trustee="Helpdesk", sid="S-1-5-21-1-2-3-1105", right="WRITE_DAC",
+                                   set_on="OU=Sales,DC=x", objects=1, enables="grant")]
+    doc["protected_accounts"] = [dict(sam_account_name="adm", classification="protected",
+                                      protected_by="Domain Admins", inheritance="disabled",
+                                      reason="r", mail="adm@x", activesync_enabled=True,
+                                      devices=1)]
+    doc["list_findings"] = [dict(dn="CN=User 3,OU=Sales,DC=x", sam_account_name="u3",
+                                 list_conflicts=["ABC"], case_duplicates=[])]
+    return doc
+
+
+def test_report_json_carries_each_kinds_references(tmp_path):
+    writer = ReportWriter(str(tmp_path), "T")
+    writer.add_user(row(1), "unchanged")
+    files = writer.finish(with_every_table(document(1)), "1 of 1 objects changed")
+    data = json.loads(open(files["json"]).read())
+    assert list(data["references"]) == sorted(_benchmarks.REPORT_KINDS)
+    for kind in _benchmarks.REPORT_KINDS:
+        assert data["references"][kind] == _benchmarks.references_for(kind)
+    # every kind of finding the report counts or shows a table of has its references
+    shown = set(k for kinds in _report.TABLE_KINDS.values() for k in kinds)
+    assert set(key for key, _label, _advice in _report.FINDINGS) <= shown
+    assert shown == set(_benchmarks.REPORT_KINDS)
+
+
+def test_each_finding_tables_advice_line_links_its_references(tmp_path):
+    writer = ReportWriter(str(tmp_path), "T")
+    writer.add_user(row(1), "unchanged")
+    files = writer.finish(with_every_table(document(1)), "1 of 1 objects changed")
+    page = open(files["html"]).read()
+    for table_id, kinds in _report.TABLE_KINDS.items():
+        advice = page.split('id="%s-count"' % table_id, 1)[1].split("<table", 1)[0]
+        advice = advice.split('<p class="advice">', 1)[1].split("</p>", 1)[0]
+        links = re.findall(r'<a href="([^"]+)" title="[^"]*" rel="noopener noreferrer">', advice)
+        wanted = []
+        for kind in kinds:
+            wanted += [r["url"] for r in _benchmarks.references_for(kind) if r["url"] not in wanted]
+        assert links == wanted, table_id
+    assert 'href="https://github.com/vletoux/pingcastle/blob/' in page
+    assert ">PingCastle A-AdminSDHolder</a>" in page and ">ATT&amp;CK T1098.002</a>" in page
+    # the per-user table is no finding: no references there
+    users = page.split('id="users-count"', 1)[1].split("<table", 1)[0]
+    assert "References" not in users
+
+
+def test_a_table_without_findings_shows_no_references():
+    assert _report.html_references("users") == "" and _report.md_references("users") == []
+    empty = _report.html_table("lists", "Lists", ("user",), [], advice="do it")
+    assert "References" not in empty and "None." in empty
+
+
+def test_the_markdown_report_cites_references_as_escaped_text(tmp_path):
+    writer = ReportWriter(str(tmp_path), "T")
+    writer.add_user(row(1), "unchanged")
+    files = writer.finish(with_every_table(document(1)), "1 of 1 objects changed")
+    text = open(files["markdown"]).read()
+    lines = [line for line in text.splitlines() if line.startswith("References: ")]
+    assert len(lines) == len(_report.TABLE_KINDS)
+    orphaned = _benchmarks.references_for("orphaned_accounts")[0]
+    assert _report.md_cell("PingCastle A-AdminSDHolder (%s)" % orphaned["url"]) in text
+    assert "https://" not in text and "https\\://github.com/vletoux/pingcastle/blob/" in text
+    rendered = MarkdownIt("commonmark").enable("table").render(text)
+    assert "<a " not in rendered and "PingCastle A-AdminSDHolder (https://github.com" in rendered
