@@ -80,6 +80,7 @@ def legacy_policy_user(i):
     """The users linked to the Legacy Devices policy; the others get the default policy."""
     return i % 20 == 3
 
+
 # (type, model, os, user agent); an empty model is a device still in discovery.
 DEVICE_KINDS = [
     ("iPhone", "iPhone15,2", "iOS 17.1 21B74", "Apple-iPhone15C2/2101.74"),
