@@ -7,6 +7,7 @@ controller (see the module of the same name for the documentation)."""
 from __future__ import annotations
 
 import os
+from typing import Any, Mapping, Sequence
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
@@ -23,7 +24,8 @@ ARGUMENTS = dict(
 )
 
 
-def write_record(directory, record, last_file, log_file, log_omit):
+def write_record(directory: str, record: Mapping[str, Any], last_file: str, log_file: str,
+                 log_omit: Sequence[str]) -> tuple[str, str]:
     """(last path, log path): the record replaces last_file atomically (a new temporary file,
     O_EXCL|O_NOFOLLOW, renamed), one line is appended to log_file (never through a symlink);
     both end up mode 0644."""
@@ -44,7 +46,8 @@ class ActionModule(ActionBase):
     _requires_connection = False
     _supports_check_mode = True
 
-    def run(self, tmp=None, task_vars=None):
+    def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None
+            ) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         _spec, args = self.validate_argument_spec(argument_spec=ARGUMENTS)
         directory = os.path.expanduser(args["dir"])

@@ -69,6 +69,8 @@ _value:
       elements: str
 """
 
+from typing import Any, Callable
+
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import DnError, dn_key
@@ -78,27 +80,31 @@ FIELDS = ("dn", "device_id", "device_model", "owner_dn", "owner_sam_account_name
 ALLOWED = "Allowed"
 
 
-def _key(dn):
+def _key(dn: Any) -> str:
     try:
         return dn_key(str(dn))
     except DnError:
         return str(dn).lower()
 
 
-def _short(row, state):
+def _short(row: dict[str, Any], state: str) -> dict[str, Any]:
     record = dict((key, row.get(key)) for key in FIELDS if key in row)
     record["state"] = row.get(state)
     return record
 
 
-def access_losses(rows, state="after", before=None, let_go=None):
+def access_losses(rows: Any, state: str = "after", before: Any = None, let_go: Any = None
+                  ) -> dict[str, list[Any]]:
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         raise AnsibleFilterError("access_losses takes the list of device records of a plan")
     if state not in ("after", "now"):
         raise AnsibleFilterError("access_losses: state is 'after' or 'now', not %r" % (state,))
     wanted = dict((str(item).upper(), str(item)) for item in (let_go or []))
     before_set = None if before is None else set(_key(dn) for dn in before)
-    lost, gone, seen, allowed = [], [], set(), []
+    lost: list[dict[str, Any]] = []
+    gone: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    allowed: list[Any] = []
     for row in rows:
         was_allowed = (row.get("now") == ALLOWED if before_set is None
                        else _key(row.get("dn", "")) in before_set)
@@ -116,5 +122,5 @@ def access_losses(rows, state="after", before=None, let_go=None):
 
 
 class FilterModule(object):
-    def filters(self):
+    def filters(self) -> dict[str, Callable[..., Any]]:
         return {"access_losses": access_losses}

@@ -47,12 +47,14 @@ _value:
   type: raw
 """
 
+from typing import Any, Callable
+
 from ansible.utils.display import Display
 
 display = Display()
 
 
-def deprecated_alias(value, old, new):
+def deprecated_alias(value: Any, old: str, new: str) -> Any:
     if value is not None and value != "" and value != [] and value != {}:
         display.deprecated("The variable %s is deprecated, use %s instead" % (old, new),
                            version="3.0.0", collection_name="adremedy.directory")
@@ -60,5 +62,5 @@ def deprecated_alias(value, old, new):
 
 
 class FilterModule(object):
-    def filters(self):
+    def filters(self) -> dict[str, Callable[..., Any]]:
         return {"deprecated_alias": deprecated_alias}

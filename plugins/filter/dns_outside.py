@@ -42,13 +42,15 @@ _value:
   elements: str
 """
 
+from typing import Any, Callable
+
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
     DnError, is_at_or_below)
 
 
-def dns_outside(dns, base):
+def dns_outside(dns: Any, base: Any) -> list[str]:
     if isinstance(dns, str):
         dns = [dns]
     if not isinstance(base, str) or not base.strip():
@@ -60,5 +62,5 @@ def dns_outside(dns, base):
 
 
 class FilterModule(object):
-    def filters(self):
+    def filters(self) -> dict[str, Callable[..., Any]]:
         return {"dns_outside": dns_outside}

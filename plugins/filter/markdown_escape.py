@@ -47,9 +47,11 @@ _value:
   type: str
 """
 
+from typing import Any, Callable
+
 from ansible_collections.adremedy.directory.plugins.module_utils._run._report import markdown_escape
 
 
 class FilterModule(object):
-    def filters(self):
+    def filters(self) -> dict[str, Callable[..., Any]]:
         return {"markdown_escape": markdown_escape}

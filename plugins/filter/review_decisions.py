@@ -96,6 +96,8 @@ _value:
       version_added: 2.0.0
 """
 
+from typing import Any, Callable, Iterable, Sequence
+
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import DnError, dn_key
@@ -109,7 +111,7 @@ OWNER_FIELDS = dict(domain_sam=("owner_sam_account_name",), sam=("owner_sam_acco
                              "owner_sam_account_name"))
 
 
-def _dn_key(dn):
+def _dn_key(dn: Any) -> str | None:
     try:
         return dn_key(str(dn).strip())
     except DnError:
@@ -120,7 +122,7 @@ class Refused(Exception):
     """An item that must not be matched: one line saying why."""
 
 
-def _split(item):
+def _split(item: Any) -> tuple[str, str]:
     """(what the item may name: 'device', 'user' or 'any', the name without its prefix)."""
     text = str(item).strip()
     for prefix, kind in PREFIXES.items():
@@ -129,7 +131,7 @@ def _split(item):
     return "any", text
 
 
-def _domain_names(domain):
+def _domain_names(domain: Any) -> list[str] | None:
     if domain is None:
         return None
     if isinstance(domain, dict):
@@ -143,7 +145,8 @@ def _domain_names(domain):
                              "domain result or a list), not %r" % (domain,))
 
 
-def _owners_named(devices, name, names):
+def _owners_named(devices: list[dict[str, Any]], name: str, names: Sequence[str] | None
+                  ) -> list[dict[str, Any]]:
     """The records whose owner the name is (a DN, DOMAIN\\sam, an address or a sAMAccountName)."""
     try:
         kind = identity_kind(name)
@@ -166,22 +169,23 @@ def _owners_named(devices, name, names):
             if any(str(d.get(field) or "").lower() == wanted for field in fields)]
 
 
-def _owner_dns(records):
-    owners = {}
+def _owner_dns(records: Iterable[dict[str, Any]]) -> list[Any]:
+    owners: dict[str | None, Any] = {}
     for record in records:
         owners.setdefault(_dn_key(record.get("owner_dn") or ""), record.get("owner_dn"))
     return list(owners.values())
 
 
-def _match(devices, item, names):
+def _match(devices: list[dict[str, Any]], item: Any, names: Sequence[str] | None
+           ) -> list[dict[str, Any]]:
     """The records an item names; Refused when it is ambiguous or of another domain."""
     kind, name = _split(item)
     if not name:
         raise Refused("is empty: it names nothing")
-    by_id = []
+    by_id: list[dict[str, Any]] = []
     if kind in ("device", "any"):
         by_id = [d for d in devices if str(d.get("device_id") or "").lower() == name.lower()]
-    by_owner = []
+    by_owner: list[dict[str, Any]] = []
     if kind in ("user", "any"):
         by_owner = _owners_named(devices, name, names)
     if by_id and by_owner:
@@ -201,14 +205,15 @@ def _match(devices, item, names):
     return by_id or by_owner
 
 
-def review_decisions(devices, approve=None, block=None, domain=None):
+def review_decisions(devices: Any, approve: Any = None, block: Any = None, domain: Any = None
+                     ) -> dict[str, list[Any]]:
     if not isinstance(devices, list) or not all(isinstance(d, dict) for d in devices):
         raise AnsibleFilterError("review_decisions takes the list of device records under review")
     names = _domain_names(domain)
-    by_owner = {}
-    picked = {"allowed": [], "blocked": []}
-    unknown = []
-    refused = []
+    by_owner: dict[str | None, dict[str, Any]] = {}
+    picked: dict[str, list[dict[str, Any]]] = {"allowed": [], "blocked": []}
+    unknown: list[str] = []
+    refused: list[str] = []
     for which, verb, items in (("allowed", "approve", approve or []),
                                ("blocked", "block", block or [])):
         for item in items:
@@ -233,5 +238,5 @@ def review_decisions(devices, approve=None, block=None, domain=None):
 
 
 class FilterModule(object):
-    def filters(self):
+    def filters(self) -> dict[str, Callable[..., Any]]:
         return {"review_decisions": review_decisions}

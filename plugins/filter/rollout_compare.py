@@ -65,32 +65,38 @@ _value:
       elements: str
 """
 
+from typing import Any, Callable, Iterable, Sequence
+
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import DnError, dn_key
 
 
-def _states(before) -> dict:
+def _states(before: Any) -> dict[str, Any]:
     """DN key -> state, from a mapping or from 'DN|state' strings (the last '|' splits)."""
+    pairs: Iterable[Sequence[Any]]
     if isinstance(before, dict):
         pairs = before.items()
     elif isinstance(before, (list, tuple)):
-        pairs = []
+        split = []
         for item in before:
             if not isinstance(item, str) or "|" not in item:
                 raise AnsibleFilterError("rollout_compare: %r is not 'DN|state'" % (item,))
-            pairs.append(item.rsplit("|", 1))
+            split.append(item.rsplit("|", 1))
+        pairs = split
     else:
         raise AnsibleFilterError("rollout_compare: before must be a mapping of device DN to "
                                  "state, got %s" % type(before).__name__)
     return dict((dn_key(dn), state) for dn, state in pairs)
 
 
-def rollout_compare(devices, before, lost_by_force=None):
+def rollout_compare(devices: Any, before: Any, lost_by_force: Any = None) -> dict[str, list[Any]]:
     try:
         at_close = _states(before or {})
         forced = set(dn_key(dn) for dn in lost_by_force or [])
-        moved, changes, new = [], [], []
+        moved: list[str] = []
+        changes: list[dict[str, Any]] = []
+        new: list[str] = []
         for device in devices or []:
             key = dn_key(device["dn"])
             if key not in at_close:
@@ -109,5 +115,5 @@ def rollout_compare(devices, before, lost_by_force=None):
 
 
 class FilterModule(object):
-    def filters(self):
+    def filters(self) -> dict[str, Callable[..., Any]]:
         return {"rollout_compare": rollout_compare}

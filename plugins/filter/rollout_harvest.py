@@ -64,6 +64,8 @@ _value:
       elements: str
 """
 
+from typing import Any, Callable
+
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import DnError, dn_key
@@ -71,7 +73,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn impor
 FIELDS = ("dn", "owner_dn", "owner_sam_account_name", "device_id", "device_model")
 
 
-def rollout_harvest(found, earlier=None, users=None, devices=None):
+def rollout_harvest(found: Any, earlier: Any = None, users: Any = None, devices: Any = None
+                    ) -> dict[str, list[Any]]:
     try:
         harvested = list(earlier or [])
         seen = set(dn_key(device["dn"]) for device in harvested)
@@ -92,5 +95,5 @@ def rollout_harvest(found, earlier=None, users=None, devices=None):
 
 
 class FilterModule(object):
-    def filters(self):
+    def filters(self) -> dict[str, Callable[..., Any]]:
         return {"rollout_harvest": rollout_harvest}

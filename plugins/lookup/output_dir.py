@@ -63,6 +63,7 @@ _raw:
 
 import os
 import tempfile
+from typing import Any
 
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
@@ -91,7 +92,7 @@ def resolve_output_dir(path: str, base: str | None = None) -> str:
     return target
 
 
-def host_path(path: str, variables: dict) -> str:
+def host_path(path: str, variables: dict[str, Any]) -> str:
     """`path`, or `path/<inventory_hostname>` when the play runs on more than one host."""
     if len(variables.get("ansible_play_hosts_all") or []) > 1:
         return os.path.join(os.path.expanduser(str(path)), variables["inventory_hostname"])
@@ -99,12 +100,13 @@ def host_path(path: str, variables: dict) -> str:
 
 
 class LookupModule(LookupBase):
-    def run(self, terms, variables=None, **kwargs):
+    def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any
+            ) -> list[str]:
         self.set_options(var_options=variables, direct=kwargs)
         if len(terms) != 1:
             raise AnsibleLookupError(f"output_dir takes one path, got {len(terms)}")
         base = self.get_option("base")
-        if not base and variables:
+        if not base and variables and self._templar is not None:  # Ansible always gives one
             base = self._templar.template(variables.get(BASE_VARIABLE) or "")
         path = host_path(terms[0], variables or {}) if self.get_option("per_host") else terms[0]
         return [resolve_output_dir(path, base or None)]

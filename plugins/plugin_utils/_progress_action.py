@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import threading
 import time
+from typing import Any
 
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
@@ -29,7 +30,7 @@ AFTER = 60.0  # seconds of a run before the first progress line
 EVERY = 30.0  # seconds between two progress lines
 
 
-def seconds(name, default):
+def seconds(name: str, default: float) -> float:
     """A period from the controller's environment (the tests shorten them), else the default."""
     try:
         return float(os.environ.get(name, default))
@@ -37,14 +38,14 @@ def seconds(name, default):
         return default
 
 
-def progress_line(counts, elapsed, check_mode):
+def progress_line(counts: dict[str, int], elapsed: float, check_mode: bool) -> str:
     written = "would write" if check_mode else "written"
     return "%d s: %d objects read, %d planned, %d %s, %d failed" % (
         elapsed, counts.get("read", 0), counts.get("planned", 0), counts.get("written", 0),
         written, counts.get("failed", 0))
 
 
-def read_counts(path):
+def read_counts(path: str) -> Any:
     try:
         with open(path, encoding="utf-8") as f:
             return json.load(f)
@@ -57,10 +58,11 @@ class ProgressActionModule(ActionBase):
     _supports_check_mode = True
     _supports_async = True
 
-    _progress_file = None
+    _progress_file: str | None = None
 
-    def _compute_environment_string(self, raw_environment_out=None):
-        environment = {}
+    def _compute_environment_string(self, raw_environment_out: dict[str, str] | None = None
+                                    ) -> str:
+        environment: dict[str, str] = {}
         super()._compute_environment_string(environment)
         if self._progress_file:
             environment[ENVIRONMENT] = self._progress_file
@@ -69,12 +71,13 @@ class ProgressActionModule(ActionBase):
             raw_environment_out.update(environment)
         return self._connection._shell.env_prefix(**environment)
 
-    def _run_module(self, task_vars):
+    def _run_module(self, task_vars: dict[str, Any] | None) -> dict[str, Any]:
         result = self._execute_module(task_vars=task_vars, wrap_async=False)
         self._remove_tmp_path(self._connection._shell.tmpdir)
         return result
 
-    def run(self, tmp=None, task_vars=None):
+    def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None
+            ) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         del tmp
         wrap_async = self._task.async_val and not self._connection.has_native_async
@@ -86,17 +89,17 @@ class ProgressActionModule(ActionBase):
         directory = tempfile.mkdtemp(prefix="adremedy-progress-")
         self._progress_file = os.path.join(directory, "progress.json")
         try:
-            return merge_hash(result, self._watch(task_vars))
+            return merge_hash(result, self._watch(task_vars or {}))
         finally:
             self._progress_file = None
             shutil.rmtree(directory, ignore_errors=True)
 
-    def _watch(self, task_vars):
+    def _watch(self, task_vars: dict[str, Any]) -> dict[str, Any]:
         """The module's result; a progress line now and then while it runs."""
         after, every = seconds("ADREMEDY_PROGRESS_AFTER", AFTER), seconds("ADREMEDY_PROGRESS_EVERY", EVERY)
-        outcome = {}
+        outcome: dict[str, Any] = {}
 
-        def work():
+        def work() -> None:
             try:
                 outcome["result"] = self._run_module(task_vars)
             except BaseException as exc:  # pylint: disable=broad-except
@@ -105,14 +108,14 @@ class ProgressActionModule(ActionBase):
         worker = threading.Thread(target=work, name="adremedy-module", daemon=True)
         started = time.monotonic()
         worker.start()
-        shown = None
+        shown: float | None = None
         while True:
             worker.join(timeout=min(1.0, every))
             if not worker.is_alive():
                 break
             elapsed = time.monotonic() - started
             if elapsed >= after and (shown is None or time.monotonic() - shown >= every):
-                counts = read_counts(self._progress_file) or {}
+                counts = (read_counts(self._progress_file) if self._progress_file else None) or {}
                 display.display("%s | %s: %s" % (
                     task_vars.get("inventory_hostname", ""), self._task.get_name(),
                     progress_line(counts, elapsed, self._play_context.check_mode)))

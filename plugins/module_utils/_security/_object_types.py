@@ -90,7 +90,7 @@ class ObjectTypes:
         everything below it). Sorted, so the first difference found is the same every run."""
         given = set(g.lower() for g in guids)
         classes = sorted(g for g in given if g in self.classes)
-        bases = {frozenset()}
+        bases: set[frozenset[str]] = {frozenset()}
         for guid in given:
             parent = self.property_set_of.get(guid)
             bases.add(frozenset([guid, parent]) if parent in given else frozenset([guid]))
