@@ -208,7 +208,8 @@ def test_compliance_report_job_in_check_mode(awx):
                             check=True)
     assert (result.status, result.rc) == ("successful", 0), result.stdout.read()[-3000:]
     report = artifacts / "output" / "compliance-report"
-    assert sorted(os.listdir(str(report))) == ["report.html", "report.json", "report.md", "users.csv"]
+    assert sorted(os.listdir(str(report))) == ["history", "report.html", "report.json", "report.md",
+                                               "users.csv"]
     data = json.loads((report / "report.json").read_text())
     stats = artifact_data(result)["adremedy_compliance_report"]
     assert stats["findings"] == data["findings"] > 0

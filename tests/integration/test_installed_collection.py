@@ -44,7 +44,7 @@ def test_defaults_are_under_the_working_directory(installed, tmp_path):
     rc, out = installed("compliance_report", {"search_base": LAB_OU}, cwd, check=True)
     assert rc == 0, out[-3000:]
     assert sorted(os.listdir(str(cwd / "compliance-report"))) == [
-        "report.html", "report.json", "report.md", "users.csv"]
+        "history", "report.html", "report.json", "report.md", "users.csv"]
     assert "reports in %s/compliance-report" % cwd in out
 
     rc, out = installed("enforce_inheritance", {"search_base": LAB_OU}, cwd, check=True)

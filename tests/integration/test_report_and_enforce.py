@@ -57,8 +57,9 @@ def test_compliance_report_in_check_mode_writes_four_reports_and_nothing_else(
                        check=True)
     assert run.rc == 0, run.output[-3000:]
     assert dict((dn, directory.read_sd(dn)) for dn in BROKEN) == before
-    assert sorted(os.listdir(str(report))) == ["report.html", "report.json", "report.md",
-                                               "users.csv"]
+    assert sorted(os.listdir(str(report))) == ["history", "report.html", "report.json",
+                                               "report.md", "users.csv"]
+    assert len(os.listdir(str(report / "history"))) == 1  # this run, kept for the trend
     data = json.loads((report / "report.json").read_text())
     readiness = ansible.run("eas_readiness_info", {"search_base": LAB_OU})
     for key, value in readiness["summary"].items():
