@@ -200,7 +200,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._run._report im
     ReportWriter, make_verdict, mark_incomplete)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._version import (
     COLLECTION_VERSION, ansible_core_version)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import Sddl
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 OPTIONS = ArgumentSpec(dict(
     report_dir=dict(type="path"),

@@ -356,8 +356,9 @@ from ansible_collections.adremedy.directory.plugins.module_utils._run._module im
     AdremedyModule, dn_lists_check)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import (
     attribute_guid, rights_for)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    SecurityDescriptor, SecurityDescriptorError, Sddl)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptor, SecurityDescriptorError)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 DEVICE_CRITERIA = ("device_id", "owner_disabled", "owner_eas_disabled", "created_before",
                    "last_sync_csv", "keep_newest") + DeviceFilter.STRING_FILTERS + (

@@ -233,8 +233,9 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transpor
     LdapError, check_selection, select_entries)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
 from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    Sddl, SecurityDescriptorError)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptorError)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 OPTIONS = ArgumentSpec(dict(details=dict(type="bool", default=False)))
 

@@ -364,8 +364,9 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._obje
     object_types_or_why)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
 from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import rights_for
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    Sddl, SecurityDescriptorError)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptorError)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 
 def plan_one(entry, params, protection, parents=None, descriptors=descriptor_of, shared=None,

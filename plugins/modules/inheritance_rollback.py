@@ -162,8 +162,11 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transpor
 from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
     AdremedyModule, dn_list_options)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    Sddl, SecurityDescriptorError, explicit_only)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptorError)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
+    explicit_only)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 
 class JournalObject:

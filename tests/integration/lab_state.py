@@ -16,7 +16,7 @@ object holds any more is named "<no object: SID>"."""
 
 import ldap3
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     SecurityDescriptor, sid_to_str)
 
 BASE = "DC=lab,DC=example,DC=test"

@@ -4,7 +4,8 @@ escapes or are not ASCII, optionally with inheritance off the way the field has 
 
 def protected(directory, dn):
     """True when the object's DACL is protected (inheritance off)."""
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import SecurityDescriptor
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+        SecurityDescriptor)
     return SecurityDescriptor.parse(directory.read_sd(dn)).protected
 
 
@@ -17,8 +18,10 @@ def add_user(conn, dn, sam, **attributes):
 def make_tree(directory, ous, users, broken=False):
     """OUs (parents first, the first removed with its subtree beforehand) and users
     {dn: sAMAccountName}; broken=True turns their inheritance off (inherited ACEs converted)."""
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-        SecurityDescriptor, disable_inheritance)
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+        SecurityDescriptor)
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
+        disable_inheritance)
     directory.tree_delete(ous[0])
     try:
         for ou in ous:
@@ -34,7 +37,8 @@ def make_tree(directory, ous, users, broken=False):
 
 
 def domain_sid(directory, base):
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import sid_to_str
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+        sid_to_str)
     directory.conn.search(base, "(objectClass=*)", search_scope="BASE", attributes=["objectSid"])
     return sid_to_str(directory.conn.response[0]["raw_attributes"]["objectSid"][0])
 
@@ -42,7 +46,8 @@ def domain_sid(directory, base):
 def sid_and_guid(conn, dn):
     """(objectSid, objectGUID) of an object, in their string forms."""
     import uuid
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import sid_to_str
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+        sid_to_str)
     assert conn.search(dn, "(objectClass=*)", search_scope="BASE",
                        attributes=["objectSid", "objectGUID"]), conn.result
     raw = conn.response[0]["raw_attributes"]
@@ -76,7 +81,7 @@ def protect_like_sdprop(directory, dn, base):
     sdprop` would mark every member, the seed's adm-unmarked included): AdminSDHolder's ACEs as
     its own, its DACL protected, adminCount=1."""
     import ldap3
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
         INHERITED_ACE, SE_DACL_PROTECTED, Ace, Acl, SecurityDescriptor)
     holder = SecurityDescriptor.parse(directory.read_sd("CN=AdminSDHolder,CN=System,%s" % base))
     aces = [Ace(ace.type, ace.flags & ~INHERITED_ACE, ace.mask, ace.sid, ace.object_type,
@@ -91,8 +96,9 @@ def protect_like_sdprop(directory, dn, base):
 def add_explicit_aces(directory, dn, texts):
     """Append ACEs (SDDL ace strings) after the object's explicit ones; the DC adds the
     inherited ones back."""
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-        Acl, Sddl, SecurityDescriptor)
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+        Acl, SecurityDescriptor)
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
     sd = SecurityDescriptor.parse(directory.read_sd(dn))
     explicit = [ace for ace in sd.dacl.aces if not ace.inherited]
     extra = [Sddl().parse_ace(text) for text in texts]

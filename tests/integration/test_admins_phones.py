@@ -14,8 +14,9 @@ import pytest
 from conftest import BASE, LAB_OU, eas_sync
 from made_here import add_user, protect_like_sdprop, put_back, sid_and_guid, undo_all
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    Acl, Sddl, SecurityDescriptor)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    Acl, SecurityDescriptor)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 OU = "OU=h8 Admins Phones,%s" % LAB_OU
 PHONE_ADMIN = "CN=h8-phone-admin,%s" % OU

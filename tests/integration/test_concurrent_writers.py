@@ -11,7 +11,7 @@ import pytest
 
 from conftest import STAFF
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     Ace, SecurityDescriptor)
 
 ALLOWED = "msExchMobileAllowedDeviceIDs"

@@ -9,7 +9,8 @@ import pytest
 
 from conftest import STAFF, Ansible, lab_cli
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import SecurityDescriptor
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptor)
 
 USERS = 300
 ALLOWED = "msExchMobileAllowedDeviceIDs"

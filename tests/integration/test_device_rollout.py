@@ -12,7 +12,8 @@ import pytest
 
 from conftest import STAFF, eas_sync, run_playbook, staged_playbook, user_dn
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import SecurityDescriptor
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptor)
 
 ENGINEERING = "OU=Engineering,%s" % STAFF
 MODEL = "iPhone16,1"

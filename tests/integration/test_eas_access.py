@@ -13,8 +13,9 @@ import pytest
 from conftest import BASE, LAB_OU
 from made_here import add_user, protect_like_sdprop, sid_and_guid, undo_all
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    Acl, Sddl, SecurityDescriptor)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    Acl, SecurityDescriptor)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 OU = "OU=h8 EAS Access,%s" % LAB_OU
 PLAIN = "CN=h8-plain,%s" % OU            # attribute absent

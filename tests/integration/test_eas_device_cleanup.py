@@ -18,8 +18,10 @@ import pytest
 
 from conftest import LAB_OU, lab_cli
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    SecurityDescriptor, disable_inheritance)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptor)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
+    disable_inheritance)
 
 pytestmark = pytest.mark.usefixtures("reseeded")
 

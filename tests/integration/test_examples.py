@@ -359,8 +359,10 @@ def purge_leftovers(directory):
 
 
 def make_tree(directory, lab, ou):
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-        SecurityDescriptor, disable_inheritance)
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+        SecurityDescriptor)
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
+        disable_inheritance)
     conn = directory.conn
     tree = Tree(ou)
     for rdn in [""] + OUS:

@@ -30,8 +30,10 @@ from faults import _Listener
 from made_here import add_user, make_tree, protected
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import same_dn
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    Ace, SecurityDescriptor, disable_inheritance)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    Ace, SecurityDescriptor)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
+    disable_inheritance)
 
 OU = u"OU=Identit\u00e4t\\, Pr\u00fcfung,%s" % LAB_OU
 # A user whose CN holds escaped commas, non-ASCII letters and the container's own name.

@@ -13,8 +13,11 @@ import pytest
 
 from conftest import ADMINS, BASE, LAB_OU, STAFF, eas_sync, user_dn
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    Ace, Sddl, SecurityDescriptor, inheritance_key)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    Ace, SecurityDescriptor)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
+    inheritance_key)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 BROKEN = [user_dn(7), user_dn(27), user_dn(47)]  # inheritance disabled, not protected
 PROTECTED = ["CN=adm-direct,%s" % ADMINS, "CN=adm-nested,%s" % ADMINS,

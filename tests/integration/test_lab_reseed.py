@@ -9,7 +9,8 @@ from conftest import BASE, STAFF, lab_cli
 
 from ansible_collections.adremedy.directory.plugins.module_utils._security._inheritance import (
     passed_down_size)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import SecurityDescriptor
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptor)
 
 
 def root_and_passed_down(directory):

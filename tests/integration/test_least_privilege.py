@@ -15,8 +15,10 @@ import pytest
 from conftest import BASE, LAB_OU, eas_sync, lab_cli, run_playbook
 from made_here import make_tree, protect_like_sdprop, protected, undo_all
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    SecurityDescriptor, disable_inheritance)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptor)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
+    disable_inheritance)
 
 OU = "OU=Délégation\\, Essai,%s" % LAB_OU
 PILOT = "OU=Pilot,%s" % OU

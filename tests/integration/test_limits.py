@@ -17,7 +17,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn impor
     parent as parent_dn)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._inheritance import (
     LARGE_DACL, passed_down_size)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     MAX_ACL_BYTES, SE_DACL_PROTECTED, Ace, Acl, SecurityDescriptor)
 
 ALLOWED = "msExchMobileAllowedDeviceIDs"

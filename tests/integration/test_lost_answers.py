@@ -16,7 +16,7 @@ from faults import AnswerLosingProxy
 from made_here import make_tree, protected
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     Ace, SecurityDescriptor)
 
 SETTINGS = "CN=Mobile Mailbox Settings,CN=Lab Org,CN=Microsoft Exchange,CN=Services," \

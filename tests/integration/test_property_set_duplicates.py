@@ -19,8 +19,9 @@ import pytest
 from conftest import LAB_OU
 from made_here import add_user, sid_and_guid
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    Sddl, SecurityDescriptor)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptor)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 PERSONAL_INFORMATION = "77b5b886-944a-11d1-aebd-0000f80367c1"
 TELEPHONE_NUMBER = "bf967a49-0de6-11d0-a285-00aa003049e2"

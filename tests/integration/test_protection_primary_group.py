@@ -11,8 +11,10 @@ import pytest
 from conftest import BASE, LAB_OU
 from made_here import add_user, protected, sid_and_guid
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    SecurityDescriptor, disable_inheritance, sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptor, sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
+    disable_inheritance)
 
 OU = "OU=Primary Group Admins,%s" % LAB_OU
 TIER0 = "CN=PG Tier0,%s" % OU

@@ -10,7 +10,7 @@ import pytest
 from conftest import LAB_OU, eas_sync
 from made_here import add_user, sid_and_guid
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     Ace, Acl, SecurityDescriptor)
 
 EXCH01 = "CN=EXCH01,OU=Service Accounts,%s" % LAB_OU

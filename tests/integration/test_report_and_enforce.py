@@ -15,7 +15,8 @@ import pytest
 from conftest import LAB_OU, run_playbook, user_dn
 
 from ansible_collections.adremedy.directory.plugins.module_utils._run._report import md_cell
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import SecurityDescriptor
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptor)
 
 BROKEN = [user_dn(7), user_dn(27), user_dn(47)]
 

@@ -8,8 +8,10 @@ import json
 from conftest import LAB_OU
 from made_here import add_explicit_aces, add_user, sid_and_guid
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    SecurityDescriptor, disable_inheritance)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptor)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
+    disable_inheritance)
 
 TOP = "OU=h10 Report Risky,%s" % LAB_OU
 HELPDESK = "CN=h10-helpdesk,%s" % TOP

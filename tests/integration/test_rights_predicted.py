@@ -24,8 +24,10 @@ from ldap3.protocol.microsoft import security_descriptor_control
 from conftest import LAB_OU, lab_cli, run_playbook
 from made_here import make_tree, protected, undo_all
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    Ace, SecurityDescriptor, disable_inheritance)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    Ace, SecurityDescriptor)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
+    disable_inheritance)
 
 OU = "OU=Rights Prédites,%s" % LAB_OU
 REMOVED = ["CN=Removed %d,%s" % (n, OU) for n in range(1, 4)]

@@ -7,8 +7,10 @@ ACEs converted to explicit ones when inheritance was turned off). Everything the
 from conftest import LAB_OU
 from made_here import add_explicit_aces, add_user, protected, sid_and_guid
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    SecurityDescriptor, disable_inheritance)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptor)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
+    disable_inheritance)
 
 TOP = "OU=h9 Risky Inherited,%s" % LAB_OU
 SUB = "OU=h9 Sub,%s" % TOP

@@ -11,8 +11,9 @@ import ldap3
 from conftest import BASE, LAB_OU, eas_sync
 from made_here import add_user, protect_like_sdprop, put_back, sid_and_guid, undo_all
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    Acl, Sddl, SecurityDescriptor)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    Acl, SecurityDescriptor)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 OU = "OU=h9 After SDProp,%s" % LAB_OU
 ADMIN = "CN=h9-sdprop-admin,%s" % OU

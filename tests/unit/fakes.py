@@ -11,8 +11,9 @@ from ansible.module_utils import basic
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import escape_value
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, Entry, LdapError)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    Sddl, sid_from_str, sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    sid_from_str, sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 try:
     from ansible.module_utils.testing import patch_module_args  # pylint: disable=unused-import

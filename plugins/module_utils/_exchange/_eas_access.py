@@ -43,7 +43,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._iden
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     MATCHING_RULE_IN_CHAIN, MODIFY_ADD, MODIFY_DELETE, Entry, LdapClient, LdapError,
     escape_filter_value, read_objects_by, select_entries)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     SecurityDescriptorError, sid_to_str)
 
 ATTRIBUTE = "msExchOmaAdminWirelessEnable"

@@ -30,8 +30,9 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._desc
     GUID_ATTRIBUTE, descriptor_of, guid_of)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     DEFAULT_USER_FILTER, LdapError, read_objects_by)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    Sddl, SecurityDescriptor, SecurityDescriptorError)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptor, SecurityDescriptorError)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 UTC = datetime.timezone.utc
 DEFAULT_MAX_DEVICES = 100  # Exchange's EasMaxDevices throttling default

@@ -16,9 +16,11 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._orga
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import mail_of
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     Entry, LdapClient, LdapError, follow_links, partitioned_search)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    CALLBACK_DENY_TYPES, INHERITED_ACE, SE_DACL_PROTECTED, Acl, SecurityDescriptor,
-    SecurityDescriptorError, Sddl, check_access, describe_ace, map_generic, sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
+    CALLBACK_DENY_TYPES, check_access, describe_ace, map_generic)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    INHERITED_ACE, SE_DACL_PROTECTED, Acl, SecurityDescriptor, SecurityDescriptorError, sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 CREATE_CHILD = 0x1
 

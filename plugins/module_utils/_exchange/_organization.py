@@ -15,8 +15,9 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_
     ACCESS_LEVELS, CHARACTERISTICS, Policy, Rule)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     Entry, LdapClient, LdapError, escape_filter_value, follow_links)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    AUTHENTICATED_USERS, EVERYONE, sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
+    AUTHENTICATED_USERS, EVERYONE)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import sid_to_str
 
 # otherWellKnownObjects GUID of the Exchange Servers group (bytes_le hex, as Exchange writes it)
 EXCHANGE_SERVERS_WKGUID = "A7D2016C83F003458132789EEB127B84"

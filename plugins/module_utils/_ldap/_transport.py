@@ -22,7 +22,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._run._progress 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
     DnError, canonical, dn_key)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._prefetch import interleave
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import sid_to_str
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import sid_to_str
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._tls import patch_ldap3
 
 try:

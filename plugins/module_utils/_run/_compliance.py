@@ -23,7 +23,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transpor
 from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import counts
 from ansible_collections.adremedy.directory.plugins.module_utils._run._report import (
     PROTECTED_BY_DESIGN, count_findings)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     SecurityDescriptorError)
 
 CACHE_LIMIT = 4096  # distinct descriptors kept; a directory has few (single-instance storage)

@@ -17,8 +17,11 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._desc
 from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import Journal
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     MODIFY_DELETE, MODIFY_REPLACE, LdapClient, LdapError, LostAnswerConflict)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    INHERIT_ONLY, Sddl, SecurityDescriptor, SecurityDescriptorError, inheritance_key)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    INHERIT_ONLY, SecurityDescriptor, SecurityDescriptorError)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
+    inheritance_key)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 # ACE types that only grant, and that only deny (plain, object, callback, callback object).
 _GRANTS = frozenset((0x00, 0x05, 0x09, 0x0B))

@@ -42,8 +42,9 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    Sddl, SecurityDescriptor, SecurityDescriptorError)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptor, SecurityDescriptorError)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 if TYPE_CHECKING:  # for annotations only: the writer imports the journal
     from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import Outcome

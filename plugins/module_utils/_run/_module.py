@@ -21,7 +21,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._errors import 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     LDAP3_IMPORT_ERROR, LdapClient, LdapError, connection_argument_spec, connection_settings,
     global_catalog_settings, selection_argument_spec)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import SecurityDescriptorError
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptorError)
 
 
 def codec_message(exc: SecurityDescriptorError) -> str:

@@ -23,9 +23,13 @@ from typing import Any, Iterable, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     LdapClient, LdapError, escape_filter_value, read_objects_by, read_objects_matching)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    GENERIC_ALL, GENERIC_WRITE, INHERITED_ACE, Ace, Sddl, SecurityDescriptor,
-    SecurityDescriptorError, map_generic, rights_text, sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
+    map_generic)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    GENERIC_ALL, GENERIC_WRITE, INHERITED_ACE, Ace, SecurityDescriptor, SecurityDescriptorError,
+    sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import (
+    Sddl, rights_text)
 
 HOLDER_RDN = "CN=AdminSDHolder,CN=System"
 SD_FLAGS_OWNER_DACL = 0x1 | 0x4  # OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION

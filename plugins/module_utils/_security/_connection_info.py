@@ -15,7 +15,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn impor
     DnError, first_rdn_value, parent)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     Entry, LdapClient, LdapError, escape_filter_value, read_objects_matching)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     sid_from_str, sid_to_str)
 
 CONTROLS = dict(

@@ -10,7 +10,8 @@ import uuid
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     Entry, LdapClient, LdapError)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import SecurityDescriptor
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptor)
 
 SD_ATTRIBUTE = "nTSecurityDescriptor"
 GUID_ATTRIBUTE = "objectGUID"
@@ -53,7 +54,7 @@ class ParsedDescriptors:
     """descriptor_of() with each distinct descriptor parsed once. Descriptors repeat: AD stores
     them single-instanced and most objects of a kind carry the same one (the 10,000-user lab's
     10,012 are 5 byte strings), and a parsed descriptor is never changed in place (every helper
-    in _sd copies), so one parse can serve every object with the same bytes. One that cannot be
+    in _dacl copies), so one parse can serve every object with the same bytes. One that cannot be
     parsed is not kept: it raises each time, as descriptor_of() does."""
 
     def __init__(self, limit: int = CACHE_LIMIT) -> None:

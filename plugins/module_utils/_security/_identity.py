@@ -50,7 +50,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn impor
     DnError, canonical, dn_key)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     DEFAULT_USER_FILTER, Entry, LdapError, escape_filter_value, read_objects_matching)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     SecurityDescriptorError, sid_from_str, sid_to_str)
 
 KINDS = ("dn", "sid", "guid", "domain_sam", "address", "sam")

@@ -17,10 +17,14 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn impor
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient, LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._security._object_types import ObjectTypes
 from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import WRITE_DAC, Rights
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    CONTAINER_INHERIT, MAX_ACL_BYTES, OBJECT_INHERIT, Ace, AclTooLargeError, Sddl,
-    SecurityDescriptor, SecurityDescriptorError, disable_inheritance, enable_inheritance,
-    explicit_only, map_generic, plan_explicit_duplicates)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
+    map_generic)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    CONTAINER_INHERIT, MAX_ACL_BYTES, OBJECT_INHERIT, Ace, AclTooLargeError, SecurityDescriptor,
+    SecurityDescriptorError)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
+    disable_inheritance, enable_inheritance, explicit_only, plan_explicit_duplicates)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 # Enabling inheritance on a protected DACL: the DC adds the ACEs the parent passes down in the
 # same modify. Only a DACL this large can be pushed past 64 KiB by them (the parent's inheritable

@@ -23,7 +23,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn impor
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     MATCHING_RULE_IN_CHAIN, Entry, LdapClient, LdapError, escape_filter_value, follow_links,
     read_objects_by)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     SecurityDescriptorError, dacl_protected, sid_to_str)
 
 # (SID, name, dSHeuristics dwAdminSDExMask bit that excludes it, 0 = cannot be excluded)

@@ -4,7 +4,7 @@
 """Rights predicted, not discovered (issue 22 item 1): whether the bind account may make the
 write a module plans on an object, worked out before anything is written (and in check mode)
 from the account's own token and the object's DACL, with the DC's access-check rules
-(_sd.check_access). Private.
+(_access.check_access). Private.
 
 The prediction only ever says "denied" when it is sure: a write the DC would allow is never
 held back. It says nothing (the write is attempted, and the DC decides) when the token could not
@@ -26,10 +26,11 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn impor
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import schema_guid
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     LdapClient, LdapError)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    ALLOW_TYPES, AUTHENTICATED_USERS, CALLBACK_ALLOW_TYPES, DENY, EVERYONE, INERT,
-    SecurityDescriptor, SecurityDescriptorError, ace_polarity, check_access, map_generic,
-    sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
+    ALLOW_TYPES, AUTHENTICATED_USERS, CALLBACK_ALLOW_TYPES, DENY, EVERYONE, INERT, ace_polarity,
+    check_access, map_generic)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptor, SecurityDescriptorError, sid_to_str)
 
 WRITE_DAC = 0x40000
 WRITE_PROPERTY = 0x20

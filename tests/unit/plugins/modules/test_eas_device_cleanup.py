@@ -163,7 +163,8 @@ def test_partnerships_the_account_may_not_delete_are_predicted_failed_and_not_at
         run_module, directory):
     # issue 22 item 1: DELETE on the partnership or delete child on its container, from the bind
     # account's token (the RootDSE's tokenGroups); check mode says what the real run does
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import sid_from_str
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+        sid_from_str)
     svc_sid = "S-1-5-21-1-2-3-1160"
     directory.add_user("CN=svc,OU=Service," + DOMAIN_NC, "O:DAG:DUD:AI(A;;RC;;;AU)",
                        objectSid=sid_from_str(svc_sid), sAMAccountName="svc")

@@ -6,7 +6,7 @@ from fakes import DOMAIN_NC, DOMAIN_SID, sd_bytes
 
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_readiness import (
     holder_verdict)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     Ace, Acl, SecurityDescriptor)
 from ansible_collections.adremedy.directory.plugins.modules import eas_readiness_info
 

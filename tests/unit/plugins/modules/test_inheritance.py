@@ -4,7 +4,8 @@ import json
 
 from fakes import DOMAIN_NC, INHERITING_SDDL, make_sid
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import SecurityDescriptor
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptor)
 from ansible_collections.adremedy.directory.plugins.modules import inheritance
 
 STAFF = "OU=Staff," + DOMAIN_NC
@@ -126,7 +127,7 @@ def test_an_object_planned_again_gets_the_64_kib_check_too(run_module, directory
     # Jane's DACL was small when planned; another writer grew it to 64 KB of explicit ACEs before
     # the write. Planned again, enabling inheritance would pass 64 KiB with what Staff passes
     # down: refused naming her, nothing written (before, the replan skipped the check).
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
         CONTAINER_INHERIT, SE_DACL_PRESENT, SE_DACL_PROTECTED, SE_SELF_RELATIVE, Ace, Acl)
 
     def descriptor(count, flags=0):
@@ -157,7 +158,8 @@ def test_rights_are_predicted_check_and_real_fail_the_same_objects_unattempted(
     # issue 22 item 1: a delegated account (its token from the RootDSE's tokenGroups) holds
     # WRITE_DAC on John (an explicit ACE) but not on Jane, whose inheritance is off: check mode
     # says what the real run does, and Jane's write is never sent
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import sid_from_str
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+        sid_from_str)
     svc = "CN=svc-enforcement,OU=Staff," + DOMAIN_NC
     svc_sid = "S-1-5-21-1-2-3-1160"
     directory.add_entry(STAFF, objectClass=["top", "organizationalUnit"])

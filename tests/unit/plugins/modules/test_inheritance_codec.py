@@ -10,7 +10,7 @@ from fakes import CONNECTION, DOMAIN_NC, DOMAIN_SID, PROTECTED_SDDL, SDDL, USER_
     patch_module_args
 
 from ansible_collections.adremedy.directory.plugins.module_utils._run import _module
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     Ace, SecurityDescriptor, SecurityDescriptorError)
 from ansible_collections.adremedy.directory.plugins.modules import inheritance
 

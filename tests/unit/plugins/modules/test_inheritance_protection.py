@@ -9,7 +9,7 @@ from fakes import DOMAIN_NC, DOMAIN_SID, INHERITING_SDDL, make_sid
 from ansible_collections.adremedy.directory.plugins.module_utils._security import _protected
 from ansible_collections.adremedy.directory.plugins.module_utils._security._inheritance import (
     TOKEN_UNREADABLE)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     SecurityDescriptor, sid_from_str)
 from ansible_collections.adremedy.directory.plugins.modules import (
     inheritance, inheritance_rollback)

@@ -7,7 +7,8 @@ import uuid
 from ansible.module_utils import basic
 from fakes import DOMAIN_NC, DOMAIN_SID, INHERITING_SDDL, SDDL, sd_bytes
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import SecurityDescriptor
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptor)
 from ansible_collections.adremedy.directory.plugins.modules import (
     inheritance, inheritance_rollback)
 

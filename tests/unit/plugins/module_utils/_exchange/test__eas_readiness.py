@@ -6,7 +6,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_readiness import (
     creation_check, list_findings)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import device_owner
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import Sddl
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 DOMAIN = "S-1-5-21-1-2-3"
 EXS = DOMAIN + "-1120"

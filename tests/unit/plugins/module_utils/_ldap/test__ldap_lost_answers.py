@@ -14,7 +14,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._desc
     read_descriptor)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     MODIFY_ADD, MODIFY_REPLACE, LdapClient, LdapError, LostAnswerConflict)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
     enable_inheritance, inheritance_key)
 
 DC1, DC2 = "ldaps://dc1.example.com:636", "ldaps://dc2.example.com:636"

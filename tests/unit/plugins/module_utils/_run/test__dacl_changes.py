@@ -16,7 +16,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._desc
 from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import (
     Journal, read_journal)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapError
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import enable_inheritance
+from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
+    enable_inheritance)
 
 USERS = ["CN=User %d,OU=Staff,%s" % (number, DOMAIN_NC) for number in range(1, 5)]
 

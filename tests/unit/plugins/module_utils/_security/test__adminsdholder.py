@@ -9,7 +9,7 @@ from fakes import DOMAIN_NC, DOMAIN_SID, FakeDirectory, make_sid, sd_bytes
 
 from ansible_collections.adremedy.directory.plugins.module_utils._security import _adminsdholder as audit
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapError
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import Sddl
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 HOLDER = "CN=AdminSDHolder,CN=System," + DOMAIN_NC
 EXS = "%s-1120" % DOMAIN_SID      # Exchange Servers

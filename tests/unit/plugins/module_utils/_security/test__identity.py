@@ -9,7 +9,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _t
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
     IdentityError, by_object, identity_kind, mail_of, resolve_identities)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import Entry
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import sid_from_str
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    sid_from_str)
 
 BASE = "DC=lab,DC=example,DC=test"
 DOMAIN_SID = "S-1-5-21-1-2-3"

@@ -4,7 +4,7 @@ import pytest
 
 from ansible_collections.adremedy.directory.plugins.module_utils._security._inheritance import (
     Skip, plan)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import Sddl
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 DOMAIN = "S-1-5-21-1-2-3"
 SDDL = Sddl(DOMAIN)

@@ -3,8 +3,11 @@
 from ansible_collections.adremedy.directory.plugins.module_utils._run._dacl_changes import Change
 from ansible_collections.adremedy.directory.plugins.module_utils._security._inheritance import (
     duplicates_follow_up, plan)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    Sddl, check_access, explicit_only)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
+    check_access)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
+    explicit_only)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 SDDL = Sddl("S-1-5-21-1-2-3")
 USER = "CN=Jane\\, Doe,OU=Staff,DC=example,DC=com"

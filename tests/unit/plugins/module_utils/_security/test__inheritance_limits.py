@@ -7,7 +7,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn impor
     parent as parent_dn)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._inheritance import (
     LARGE_DACL, check_fits, passed_down_size, plan)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     CONTAINER_INHERIT, SE_DACL_PRESENT, SE_DACL_PROTECTED, SE_SELF_RELATIVE, Ace, Acl,
     AclTooLargeError, SecurityDescriptor)
 

@@ -14,8 +14,9 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transpor
 from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import (
     PRIMARY_GROUP_BATCH, ProtectedSet, account_disabled, admin_count_written, classify, counts,
     dsheuristics_mask, is_krbtgt, key_admins_rule, key_admins_sdprop, shortest_chain)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    Sddl, SecurityDescriptorError, dacl_protected, sid_from_str, sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    SecurityDescriptorError, dacl_protected, sid_from_str, sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 
 @pytest.mark.parametrize("value,mask", [

@@ -16,7 +16,9 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._inhe
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import Entry
 from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import (
     ProtectedSet, counts)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import Sddl, sid_from_str
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    sid_from_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 ROOT = "DC=example,DC=com"
 CHILD = "DC=child,DC=example,DC=com"

@@ -4,7 +4,8 @@ from fakes import DOMAIN_NC, DOMAIN_SID, SDDL, FakeDirectory, sd_bytes
 
 from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import (
     WRITE_DAC, WRITE_PROPERTY, Rights, Token, fixable_count, read_token)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import sid_from_str
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    sid_from_str)
 
 SVC = "%s-1160" % DOMAIN_SID
 GROUP = "%s-1170" % DOMAIN_SID

@@ -7,10 +7,14 @@ import os
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    Ace, Acl, Sddl, SecurityDescriptor, SecurityDescriptorError, check_access,
+from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
+    check_access, map_generic)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    Ace, Acl, SecurityDescriptor, SecurityDescriptorError)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
     disable_inheritance, drop_explicit_duplicates, enable_inheritance, explicit_only,
-    inheritance_key, map_generic)
+    inheritance_key)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 CORPUS_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "..", "data", "sd_corpus.json")
 CORPUS = json.load(open(CORPUS_PATH))
@@ -342,7 +346,7 @@ def test_garbage_sddl_only_raises_the_codec_error(text):
 # -- the 64 KiB limit of an ACL (AclSize is 16 bits) ---------------------------------------------
 
 def big_dacl(count, protected=True):
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
         SE_DACL_PRESENT, SE_DACL_PROTECTED, SE_SELF_RELATIVE, Ace, Acl)
     aces = [Ace(0, 0, 0x10, "S-1-5-21-1-2-3-%d" % (5000 + i)) for i in range(count)]
     control = SE_SELF_RELATIVE | SE_DACL_PRESENT | (SE_DACL_PROTECTED if protected else 0)
@@ -350,7 +354,7 @@ def big_dacl(count, protected=True):
 
 
 def test_a_dacl_over_64_kib_is_a_codec_error_not_a_struct_error():
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
         MAX_ACL_BYTES, AclTooLargeError)
     fits = big_dacl((MAX_ACL_BYTES - 8) // 36)  # 36-byte ACEs: the largest count that fits
     assert len(fits.to_bytes()) == 20 + 8 + 36 * ((MAX_ACL_BYTES - 8) // 36)
@@ -365,7 +369,7 @@ def test_a_dacl_over_64_kib_is_a_codec_error_not_a_struct_error():
 
 
 def test_an_ace_over_64_kib_names_its_trustee():
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
         Ace, AclTooLargeError)
     with pytest.raises(AclTooLargeError, match="the ACE for S-1-5-32-544 would be 70024 bytes; an ACL holds"):
         Ace(0x11, 0, 0x10, "S-1-5-32-544", extra=b"x" * 70000).to_bytes()

@@ -15,9 +15,13 @@ from hypothesis import given, settings, strategies as st
 
 from ansible_collections.adremedy.directory.plugins.module_utils._security._object_types import (
     ObjectTypes, read_object_types)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sd import (
-    Ace, Acl, Sddl, SecurityDescriptor, access_difference, check_access, explicit_only,
-    plan_explicit_duplicates)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
+    access_difference, check_access)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    Ace, Acl, SecurityDescriptor)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
+    explicit_only, plan_explicit_duplicates)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 from sd_reference import CI, CO, ID, IO, NP, OI, inherit, mapped  # noqa: E402  pylint: disable=wrong-import-order
 
