@@ -4,18 +4,25 @@
 """The module base every module of the collection is built on: the connection options (and,
 for modules that select objects, the selection options) merged with the module's own, with
 their rules; ldap3 required; the connection settings built once; `with module.client() as
-client:` for a bound connection that is always closed; and the one place where an LdapError, a
-Failure or a codec error (SecurityDescriptorError) becomes fail_json. Private."""
+client:` for a bound connection that is always closed; `module.selection(client)`, the objects
+the module works on (_run/_selection), resolved once in the same order for every module; and
+the one place where an LdapError, a Failure, a ValueError (a pure engine's message for the
+user) or a codec error (SecurityDescriptorError) becomes fail_json. Private."""
 
 from __future__ import annotations
 
 import traceback
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
+    require_exchange_schema)
+# ArgumentSpec is given to modules from here with the base: a module imports the base and its
+# concern's module_util, nothing else
 from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._run._selection import Selection
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_list
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
@@ -41,8 +48,8 @@ def connection_spec() -> ArgumentSpec:
 
 def selection_spec(required: bool = True) -> ArgumentSpec:
     """A DN list, or search_base + scope + filter; exactly one of the two (fragment
-    `selection`). Read-only modules (required=False) may give neither: check_selection(...,
-    whole_domain=True) then selects the whole domain (fragment `selection.WHOLE_DOMAIN`)."""
+    `selection`). Read-only modules (required=False) may give neither: their Selection
+    (whole_domain=True) then selects the whole domain (fragment `selection.WHOLE_DOMAIN`)."""
     return ArgumentSpec(selection_argument_spec(),
                         mutually_exclusive=[("dn", "search_base")],
                         required_one_of=[("dn", "search_base")] if required else [],
@@ -54,7 +61,8 @@ def dn_list_options(**options: dict[str, Any]) -> ArgumentSpec:
     `raw`, because Ansible's `list` type splits a string at commas and every DN has commas (an
     AWX survey delivers `OU=Break Glass,OU=Staff,DC=example,DC=com` as one string): one string
     is ONE DN, a string with line breaks one per line, a list one per item (_dn.dn_list).
-    Document them as `type: raw`."""
+    Document them as `type: raw`. A ValueError of dn_list (a list item that is no string)
+    reaches the user as every ValueError does (AdremedyModule.failing)."""
     return ArgumentSpec(dict((name, dict(option, type="raw")) for name, option in options.items()),
                         checks=[dn_lists_check(*options)])
 
@@ -64,33 +72,58 @@ def dn_lists_check(*names: str) -> Callable[[dict[str, Any]], None]:
     def check(params: dict[str, Any]) -> None:
         for name in names:
             if params.get(name) is not None:
-                try:
-                    params[name] = dn_list(params[name], name)
-                except ValueError as exc:
-                    raise Failure(str(exc))
+                params[name] = dn_list(params[name], name)  # the parsing of the option's type
     return check
 
 
 class AdremedyModule(AnsibleModule):
     """AnsibleModule with the collection's connection options, their client and its errors.
 
-    module_utils raise (LdapError, Failure); this class is the only place that turns them into
-    fail_json, with the traceback as `exception` for -vvv.
+    module_utils raise (LdapError, Failure, ValueError); this class is the only place that
+    turns them into fail_json, with the traceback as `exception` for -vvv.
     """
 
     def __init__(self, *specs: ArgumentSpec, selection: bool = False, whole_domain: bool = False,
-                 supports_check_mode: bool = True, **kwargs: Any) -> None:
+                 identities: bool = False, exclude: str | None = None,
+                 exchange_schema: Sequence[str] = (), supports_check_mode: bool = True,
+                 **kwargs: Any) -> None:
         """selection adds the selection options; whole_domain (read-only modules) lets them
-        be left out, meaning the whole domain."""
+        be left out, meaning the whole domain; identities: `dn` also takes users as admins
+        type them; exclude: the option (a dn_list_options one) naming DNs to leave out, read
+        with the selection; exchange_schema: the Exchange classes and attributes the module
+        needs, checked when the selection is resolved (_organization.require_exchange_schema)."""
         chosen = (selection_spec(required=not whole_domain),) if selection else ()
         spec = connection_spec().merge(*chosen, *specs)
         super().__init__(supports_check_mode=supports_check_mode, **spec.module_kwargs(),
                          **kwargs)
-        if LDAP3_IMPORT_ERROR is not None:
-            self.fail_json(msg=missing_required_lib("ldap3"), exception=LDAP3_IMPORT_ERROR)
+        self.need_library("ldap3", LDAP3_IMPORT_ERROR)
         with self.failing():
             self.connection = connection_settings(self.params)
             spec.check(self.params)
+        self.exchange_schema = list(exchange_schema)
+        self._selection = Selection(self.params, whole_domain=whole_domain,
+                                    identities=identities, exclude=exclude)
+
+    def need_library(self, name: str, import_error: str | None) -> None:
+        """fail_json as Ansible's modules say it when a library this run needs is missing."""
+        if import_error is not None:
+            self.fail_json(msg=missing_required_lib(name), exception=import_error)
+
+    def selection(self, client: LdapClient) -> Selection:
+        """The objects the module works on, resolved against client's DC the first time
+        (Selection.resolve: identities, the whole-domain default, DNs, filter, search_base,
+        exclude), then the Exchange schema the module needs; the same Selection after. Call it
+        inside client(), whose errors apply; module.params stay as the user gave them."""
+        if not self._selection.resolved:
+            self._selection.resolve(client)
+            if self.exchange_schema:
+                require_exchange_schema(client, self.exchange_schema)
+        return self._selection
+
+    def new_client(self, **settings: Any) -> LdapClient:
+        """An LdapClient with the module's connection settings, some replaced (e.g. one
+        server), not connected yet: for a module that binds each server in turn."""
+        return LdapClient(dict(self.connection, **settings) if settings else self.connection)
 
     def fail_with(self, exc: Exception, result: dict[str, Any] | None = None) -> None:
         """fail_json for one error: its line as msg, LDAP code and name for an LdapError, the
@@ -108,15 +141,16 @@ class AdremedyModule(AnsibleModule):
     @contextmanager
     def failing(self, partial: Callable[[], dict[str, Any]] | None = None,
                 also: tuple[type[Exception], ...] = ()) -> Iterator[None]:
-        """Run a block whose LdapError, Failure, SecurityDescriptorError (a descriptor the codec
-        cannot read or write; it never escapes as a traceback) or one of `also` (e.g. ValueError
-        from a pure engine) ends the module with one fail_json. partial() gives the result so
-        far, returned with an LDAP or codec error (counts and the objects already written)."""
+        """Run a block whose LdapError, Failure, ValueError (the pure engines' message for the
+        user: the one way it reaches them), SecurityDescriptorError (a descriptor the codec
+        cannot read or write; it never escapes as a traceback) or one of `also` ends the module
+        with one fail_json. partial() gives the result so far, returned with an LDAP or codec
+        error (counts and the objects already written)."""
         try:
             yield
         except (LdapError, SecurityDescriptorError) as exc:
             self.fail_with(exc, partial() if partial else None)
-        except (Failure, *also) as exc:
+        except (Failure, ValueError, *also) as exc:
             self.fail_with(exc)
 
     @contextmanager
@@ -125,7 +159,7 @@ class AdremedyModule(AnsibleModule):
         """A bound LdapClient, closed when the block ends however it ends; errors as
         failing()."""
         with self.failing(partial, also):
-            client = LdapClient(self.connection).connect()
+            client = self.new_client().connect()
             try:
                 yield client
             finally:

@@ -25,8 +25,9 @@ API (stable; modules, roles and eas_device_cleanup build on it):
   mail_of(entry) -> str | None   the primary SMTP address: `mail`, else the SMTP: proxy address
   describe(entry) -> dict        dn, sam_account_name, user_principal_name, mail, object_guid,
                                  object_sid of a resolved Entry (module identity_info returns it)
-  resolve_selection(client, params)
-      for modules whose `dn` names users: params["dn"] (any identities) becomes their DNs
+  identities_as_dns(client, names, what="user") -> List[str]
+      for options that name users (a selection's `dn`): the users' DNs in input order, DNs
+      kept as given, the other identities resolved
 
 How a string is read, first match wins:
   dn          has '=' and parses as a DN (any spelling: case, spaces, escapes; see _dn);
@@ -304,17 +305,26 @@ def _is_dn(identity: str) -> bool:
         return exc.code == 34  # a malformed DN: check_dn names it as every DN option does
 
 
-def resolve_selection(client, params: Dict, what: str = "user") -> None:
-    """For modules whose `dn` option names users: each item may be any identity above;
-    params["dn"] becomes the users' DNs, in input order. DNs stay as given (the
-    module reads each and reports a missing one as it always has); the others are resolved,
-    IdentityError naming every unknown or ambiguous one (nothing has been read beyond)."""
-    names = params.get("dn") or []
+def identities_as_dns(client, names: Sequence[str], what: str = "user") -> List[str]:
+    """For options that name users (a selection's `dn`): each item may be any identity above;
+    the users' DNs, in input order. DNs stay as given (the module reads each and reports a
+    missing one as it always has); the others are resolved, IdentityError naming every
+    unknown or ambiguous one (nothing has been read beyond). The list given is not changed."""
+    names = list(names or [])
     others = [name for name in names if not _is_dn(name)]
-    if others:
-        resolved = resolve_identities(client, others, what=what)
-        params["dn"] = list(dict.fromkeys(resolved[name].dn if name in resolved else name
-                                          for name in names))
+    if not others:
+        return names
+    resolved = resolve_identities(client, others, what=what)
+    return list(dict.fromkeys(resolved[name].dn if name in resolved else name
+                              for name in names))
+
+
+def resolve_selection(client, params: Dict, what: str = "user") -> None:
+    """params["dn"] becomes identities_as_dns(...) (kept until every module reads its
+    selection from _run/_selection's Selection, which leaves params alone)."""
+    names = params.get("dn") or []
+    if any(not _is_dn(name) for name in names):
+        params["dn"] = identities_as_dns(client, names, what=what)
 
 
 def by_object(resolved: Dict[str, Entry]) -> List[Tuple[List[str], Entry]]:

@@ -163,3 +163,80 @@ def test_the_awx_credential_types_variables_set_the_options(
     with patch_module_args(dict(CONNECTION)):
         module = _module.AdremedyModule()
     assert module.connection[option] == expected
+
+
+# -- the base owns the selection (issue 21 item 1) ------------------------------------------
+
+STAFF = "OU=Staff,DC=example,DC=com"
+JANE = "CN=Jane Doe," + STAFF
+
+
+def selection_module(args, **kwargs):
+    with patch_module_args(dict(CONNECTION, **args)):
+        return _module.AdremedyModule(selection=True, **kwargs)
+
+
+def test_the_base_builds_the_selection_once_and_leaves_params_alone(run_module, directory):
+    directory.add_entry("DC=example,DC=com", objectClass="domain")
+    directory.add_entry(STAFF, objectClass="organizationalUnit")
+    directory.add_user(JANE, sAMAccountName="jdoe")
+    module = selection_module(dict(dn="jdoe"), whole_domain=True, identities=True)
+    assert module.params["dn"] == ["jdoe"]  # the dn_list check made the list
+    with module.client() as client:
+        selection = module.selection(client)
+        assert module.selection(client) is selection and selection.resolved
+    assert selection["dn"] == [JANE] and module.params["dn"] == ["jdoe"]
+    assert module.params["search_base"] is None
+    domain = selection_module({}, whole_domain=True)
+    with domain.client() as client:
+        assert domain.selection(client).search_base == "DC=example,DC=com"
+    assert domain.params["search_base"] is None and domain.params["dn"] is None
+
+
+def test_the_selection_comes_before_the_exchange_schema_check(run_module, directory):
+    module = selection_module(dict(search_base="OU=Gone,DC=example,DC=com"),
+                              exchange_schema=["msExchActiveSyncDevice"])
+    with pytest.raises(Exit) as info:
+        with module.client() as client:
+            module.selection(client)
+    assert info.value.result["msg"] == ("search_base OU=Gone,DC=example,DC=com does not exist: "
+                                        "noSuchObject (32)")
+    directory.add_entry(STAFF, objectClass="organizationalUnit")
+    module = selection_module(dict(search_base=STAFF), exchange_schema=["msExchActiveSyncDevice"])
+    with pytest.raises(Exit) as info:
+        with module.client() as client:
+            module.selection(client)
+    assert info.value.result["msg"].startswith("the Exchange schema is not in this forest: "
+                                               "msExchActiveSyncDevice")
+
+
+def test_a_value_error_reaches_the_user_one_way(run_module):
+    """Every ValueError (a pure engine's message, a dn list item that is no string) is one
+    fail_json with its message, whichever block raised it."""
+    with pytest.raises(Exit) as info:
+        selection_module(dict(dn=["CN=a,DC=x", 3]))
+    assert info.value.result["msg"] == "dn[2] is 3, not a DN string"
+    module = selection_module(dict(dn="CN=a,DC=x"))
+    for block in (module.failing, module.client):
+        with pytest.raises(Exit) as info:
+            with block():
+                raise ValueError("changes[1]: unknown action 'x'")
+        assert info.value.result["msg"] == "changes[1]: unknown action 'x'"
+        assert info.value.result["failed"] and "Traceback" in info.value.result["exception"]
+
+
+def test_new_client_replaces_settings_and_does_not_connect(run_module, directory):
+    module = selection_module(dict(dn="CN=a,DC=x"))
+    client = module.new_client(server=["ldaps://dc2.example.com"])
+    assert client is directory and directory.settings["server"] == ["ldaps://dc2.example.com"]
+    assert directory.settings["bind_dn"] == module.connection["bind_dn"]
+    assert module.connection["server"] != ["ldaps://dc2.example.com"]
+
+
+def test_a_missing_optional_library_is_named_as_ansible_names_it(run_module):
+    module = selection_module(dict(dn="CN=a,DC=x"))
+    module.need_library("jmespath", None)  # present: nothing happens
+    with pytest.raises(Exit) as info:
+        module.need_library("jmespath", "Traceback: No module named 'jmespath'")
+    assert "jmespath" in info.value.result["msg"] and info.value.result["failed"]
+    assert info.value.result["exception"] == "Traceback: No module named 'jmespath'"
