@@ -67,6 +67,8 @@ _RDN = re.compile(r"((?:[^\\,]|\\.|\\$)*)(?:,|$)", re.S)
 
 def rdns(dn: str) -> list[str]:
     """The RDNs of a DN, split at unescaped commas."""
+    if "\\" not in dn:
+        return dn.split(",")  # nothing escaped: every comma ends an RDN
     parts = []
     for found in _RDN.finditer(dn or ""):
         if found.start() == len(dn) and parts:
@@ -78,6 +80,9 @@ def rdns(dn: str) -> list[str]:
 def dn_identity(dn: str) -> str:
     """A DN as a key: RDNs with the attribute type and the value stripped, case folded (the
     same DN read twice may differ in case and in spaces after a comma)."""
+    if "\\" not in dn and " " not in (dn[:1], dn[-1:]) and not any(
+            pair in dn for pair in (", ", " ,", " =", "= ")):
+        return dn.casefold()  # the DC's own spelling: nothing to strip
     out = []
     for rdn in rdns(dn):
         name, _sep, value = rdn.partition("=")
@@ -180,31 +185,57 @@ class History:
     unreadable: list[str] = field(default_factory=list)
 
 
+def _load(directory: str, name: str) -> dict[str, Any]:
+    with open(os.path.join(directory, HISTORY_DIR, name), encoding="utf-8") as fh:
+        doc = json.load(fh)
+    if not isinstance(doc, dict) or not isinstance(doc.get("finding_counts"), dict):
+        raise ValueError("not a compliance report")
+    return doc
+
+
+def _runs_kept(doc: Mapping[str, Any], names: Sequence[str]) -> list[dict[str, Any]] | None:
+    """The points a history file carries of the runs up to it (trend.runs), those whose file is
+    still in the history; None when it carries none."""
+    runs = (doc.get("trend") or {}).get("runs")
+    if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):
+        return None
+    stamps = set(HISTORY_NAME.match(name).group(1) for name in names)
+    return [r for r in runs if history_stamp(r.get("started")) in stamps]
+
+
 def read_history(directory: str, protected_by_design: Iterable[str]) -> History:
-    """Each run of the history read in turn (one document in memory at a time); a file that is
-    not a report's JSON is named in unreadable and left out."""
+    """The history before this run. Only the latest run's file is read whole: it carries the
+    points of the runs before it (read once per run, not 52 files of up to megabytes each); a
+    history without them (files from elsewhere) is read a file at a time. A file that is not a
+    report's JSON is named in unreadable and left out."""
     history = History()
-    design = tuple(protected_by_design)
-    for name in history_files(directory):
+    names = history_files(directory)
+    for index in range(len(names) - 1, -1, -1):
         try:
-            with open(os.path.join(directory, HISTORY_DIR, name), encoding="utf-8") as fh:
-                doc = json.load(fh)
-            if not isinstance(doc, dict) or not isinstance(doc.get("finding_counts"), dict):
-                raise ValueError("not a compliance report")
-            point = point_of(doc)
-            found = findings_of(doc, design)
+            doc = _load(directory, names[index])
+            history.previous = point_of(doc)
+            history.previous_findings = findings_of(doc, protected_by_design)
         except (OSError, ValueError, TypeError, AttributeError):
-            history.unreadable.append(name)
+            history.unreadable.insert(0, names[index])
             continue
-        history.points.append(point)
-        history.previous, history.previous_findings = point, found
+        runs = _runs_kept(doc, names[:index])
+        if runs is None:
+            runs = []
+            for name in names[:index]:
+                try:
+                    runs.append(point_of(_load(directory, name)))
+                except (OSError, ValueError, TypeError, AttributeError):
+                    history.unreadable.insert(0, name)
+        history.points = runs + [history.previous]
+        break
     return history
 
 
 def record(directory: str, doc: Mapping[str, Any], write: Callable[[str, str], None],
            keep: int = HISTORY_KEEP) -> str:
-    """This run's document (the per-user rows are not in it; its trend is left out) written to
-    the history as <started>.json, then the oldest runs removed down to keep. Returns the path."""
+    """This run's document (the per-user rows are not in it; of its trend only the runs the
+    charts draw) written to the history as <started>.json, then the oldest runs removed down to
+    keep. Returns the path."""
     path = history_path(directory)
     stamp, number = history_stamp(started_of(doc)), 0
     name = stamp + ".json"
@@ -212,6 +243,8 @@ def record(directory: str, doc: Mapping[str, Any], write: Callable[[str, str], N
         number += 1
         name = "%s-%d.json" % (stamp, number)
     kept = dict((k, v) for k, v in doc.items() if k not in ("trend", "users"))
+    if doc.get("trend"):  # the points of the runs so far, for the next run (read_history)
+        kept["trend"] = dict(runs=doc["trend"]["runs"])
     write(os.path.join(path, name), json.dumps(kept, sort_keys=True, separators=(",", ":")) + "\n")
     names = history_files(directory)
     for old in names[:max(0, len(names) - keep)]:

@@ -299,3 +299,38 @@ def test_no_history_when_keep_is_zero(tmp_path):
     files = writer.finish(doc(stamp(0)), "plan")
     assert "trend" not in json.loads(open(files["json"]).read())
     assert "history" not in os.listdir(out) and "<svg" not in open(files["html"]).read()
+
+
+def test_only_the_latest_history_file_is_read_whole_and_deleted_runs_leave_the_chart(tmp_path):
+    # each history file carries the points of the runs before it (trend.runs), so a run reads
+    # one file, not 52 of up to megabytes each (100,000 users: about 70 MB of history)
+    out = str(tmp_path / "r")
+    for i in range(4):
+        report_run(out, doc(stamp(i), changed=["CN=U%d,OU=S,DC=x" % j for j in range(i + 1)]))
+    names = _trends.history_files(out)
+    kept = json.loads((tmp_path / "r" / "history" / names[-1]).read_text())
+    assert list(kept["trend"]) == ["runs"] and [r["findings"] for r in kept["trend"]["runs"]] == [
+        1, 2, 3, 4]
+    (tmp_path / "r" / "history" / names[1]).write_text("{not read")
+    history = read_history(out, DESIGN)
+    assert history.unreadable == [] and [p["findings"] for p in history.points] == [1, 2, 3, 4]
+    # a run whose file was deleted (a reset, or by hand) is not drawn any more
+    os.unlink(str(tmp_path / "r" / "history" / names[0]))
+    assert [p["findings"] for p in read_history(out, DESIGN).points] == [2, 3, 4]
+    for name in names[:-1]:
+        if os.path.exists(str(tmp_path / "r" / "history" / name)):
+            os.unlink(str(tmp_path / "r" / "history" / name))
+    assert [p["findings"] for p in read_history(out, DESIGN).points] == [4]
+    # a history file without the points (an older one, or put there) is read a file at a time
+    record(out, doc(stamp(9)), write)
+    history = read_history(out, DESIGN)
+    assert [p["findings"] for p in history.points] == [4, 0]
+
+
+def test_a_broken_latest_file_falls_back_to_the_one_before(tmp_path):
+    out = str(tmp_path / "r")
+    report_run(out, doc(stamp(0), changed=["CN=A,OU=S,DC=x"]))
+    (tmp_path / "r" / "history" / "20260101T070000Z.json").write_text("[]")
+    history = read_history(out, DESIGN)
+    assert history.unreadable == ["20260101T070000Z.json"]
+    assert history.previous["started"] == stamp(0) and len(history.points) == 1
