@@ -173,58 +173,17 @@ rights:
       elements: str
 """
 
-from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
+    AdremedyModule, ArgumentSpec)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._connection_info import (
-    account_of, describe_server, rights_of)
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    LdapError, parse_server, server_uri)
-from ansible_collections.adremedy.directory.plugins.module_utils._run import _module
-from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
-
-
-def check_server(settings, uri, first):
-    """One server's entry; with first, also the account and its rights."""
-    scheme, host, port = parse_server(uri)
-    name = server_uri(scheme, "[%s]" % host if ":" in host else host, port)
-    client = _module.LdapClient(dict(settings, server=[uri]))
-    try:
-        client.connect()
-        info, root = describe_server(client, name, settings)
-        extra = {}
-        if first:
-            extra["account"] = account_of(client, root)
-            extra["rights"] = rights_of(client, extra["account"]["dn"])
-        return info, extra
-    finally:
-        client.close()
+    check_servers)
 
 
 def main():
     module = AdremedyModule(ArgumentSpec({}))
-    settings = module.connection
-    servers, account, rights, refused = [], None, None, None
     with module.failing():
-        for uri in settings["server"]:
-            if refused is not None:
-                servers.append(dict(server=uri, reachable=False, error="not tried: the account "
-                                    "was refused by the server before"))
-                continue
-            try:
-                info, extra = check_server(settings, uri, account is None)
-            except LdapError as exc:
-                servers.append(dict(server=uri, reachable=False, error=str(exc)))
-                if exc.code == 49 or " bind as " in str(exc):
-                    refused = exc  # no lockout spray over the list
-                continue
-            servers.append(info)
-            if account is None:
-                account, rights = extra["account"], extra["rights"]
-        if account is None:
-            raise Failure("no server could be bound: %s"
-                          % "; ".join(s["error"] for s in servers if s.get("error")),
-                          servers=servers, account=None, rights=None)
-    module.exit_json(changed=False, servers=servers, account=account, rights=rights)
+        result = check_servers(lambda uri: module.new_client(server=[uri]), module.connection)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -108,33 +108,21 @@ domain:
       sample: example.com
 """
 
-from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
-from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
-    by_object, describe, domain_names, resolve_identities)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import require_object
 from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
-    AdremedyModule, dn_list_options)
+    AdremedyModule, ArgumentSpec, dn_list_options)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
+    identity_report, require_identities)
 
 OPTIONS = ArgumentSpec(dict(search_base=dict(type="str")))
 
 
 def main():
     module = AdremedyModule(OPTIONS, dn_list_options(identities=dict(required=True)))
-    params = module.params
     with module.failing():
-        if not params["identities"]:
-            raise Failure("identities names no user")
+        identities = require_identities(module.params["identities"])
     with module.client() as client:
-        base = params["search_base"]
-        if base:
-            base = require_object(client, base, "search_base")
-        resolved = resolve_identities(client, params["identities"], base=base)
-        netbios, dns = domain_names(client)
-    users = [dict(describe(entry), identity=identity) for identity, entry in resolved.items()]
-    module.exit_json(changed=False, users=users,
-                     dns=[entry.dn for _names, entry in by_object(resolved)],
-                     domain=dict(netbios_name=netbios, dns_name=dns))
+        result = identity_report(client, identities, module.selection(client).base_dn)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,14 @@ reads. Read-only; nothing secret is returned."""
 from __future__ import annotations
 
 import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
     DnError, first_rdn_value, parent)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    Entry, LdapClient, LdapError, escape_filter_value, read_objects_matching)
+    Entry, LdapClient, LdapError, escape_filter_value, parse_server, read_objects_matching,
+    server_uri)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     sid_from_str, sid_to_str)
 
@@ -237,3 +239,53 @@ def describe_server(client: LdapClient, uri: str,
                 bind=bind_of(client, settings.get("auth") or "simple"))
     info.update(offer_of(root))
     return info, root
+
+
+def check_server(new_client: Callable[[str], LdapClient], settings: Mapping[str, Any], uri: str,
+                 first: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One server's entry; with first, also the account and its rights. new_client(uri) is
+    an LdapClient for that server alone, not connected yet (the module base's new_client)."""
+    scheme, host, port = parse_server(uri)
+    name = server_uri(scheme, "[%s]" % host if ":" in host else host, port)
+    client = new_client(uri)
+    try:
+        client.connect()
+        info, root = describe_server(client, name, settings)
+        extra = {}
+        if first:
+            extra["account"] = account_of(client, root)
+            extra["rights"] = rights_of(client, extra["account"]["dn"])
+        return info, extra
+    finally:
+        client.close()
+
+
+def check_servers(new_client: Callable[[str], LdapClient],
+                  settings: Mapping[str, Any]) -> dict[str, Any]:
+    """connection_info's result: each server in settings["server"] bound in turn and
+    described, the account and its rights from the first that binds. A server that cannot be
+    bound is reported with its one-line error and the next is tried; a refused account stops
+    there (no lockout spray over the list). Failure, with the servers, when none could be
+    bound."""
+    servers: list[dict[str, Any]] = []
+    account = rights = refused = None
+    for uri in settings["server"]:
+        if refused is not None:
+            servers.append(dict(server=uri, reachable=False, error="not tried: the account "
+                                "was refused by the server before"))
+            continue
+        try:
+            info, extra = check_server(new_client, settings, uri, account is None)
+        except LdapError as exc:
+            servers.append(dict(server=uri, reachable=False, error=str(exc)))
+            if exc.code == 49 or " bind as " in str(exc):
+                refused = exc
+            continue
+        servers.append(info)
+        if account is None:
+            account, rights = extra["account"], extra["rights"]
+    if account is None:
+        raise Failure("no server could be bound: %s"
+                      % "; ".join(s["error"] for s in servers if s.get("error")),
+                      servers=servers, account=None, rights=None)
+    return dict(changed=False, servers=servers, account=account, rights=rights)

@@ -25,6 +25,8 @@ API (stable; modules, roles and eas_device_cleanup build on it):
   mail_of(entry) -> str | None   the primary SMTP address: `mail`, else the SMTP: proxy address
   describe(entry) -> dict        dn, sam_account_name, user_principal_name, mail, object_guid,
                                  object_sid of a resolved Entry (module identity_info returns it)
+  identity_report(client, identities, base=None) -> dict    identity_info's result
+  require_identities(names, option) -> list                 ValueError when names is empty
   identities_as_dns(client, names, what="user") -> List[str]
       for options that name users (a selection's `dn`): the users' DNs in input order, DNs
       kept as given, the other identities resolved
@@ -333,3 +335,23 @@ def by_object(resolved: Dict[str, Entry]) -> List[Tuple[List[str], Entry]]:
     for identity, entry in resolved.items():
         groups.setdefault(dn_key(entry.dn), ([], entry))[0].append(identity)
     return list(groups.values())
+
+
+def require_identities(names: Optional[Sequence[str]], option: str = "identities") -> List[str]:
+    """The identities an option names (a dn_list_options option, already a list);
+    ValueError when it names none."""
+    if not names:
+        raise ValueError("%s names no user" % option)
+    return list(names)
+
+
+def identity_report(client, identities: Iterable[str], base: Optional[str] = None) -> Dict:
+    """identity_info's result: each identity with the user it names (describe), the distinct
+    users' DNs in input order, the domain's NetBIOS and DNS names (for DOMAIN\\sam checks)."""
+    resolved = resolve_identities(client, identities, base=base)
+    netbios, dns = domain_names(client)
+    return dict(changed=False,
+                users=[dict(describe(entry), identity=identity)
+                       for identity, entry in resolved.items()],
+                dns=[entry.dn for _names, entry in by_object(resolved)],
+                domain=dict(netbios_name=netbios, dns_name=dns))
