@@ -36,7 +36,7 @@ def list_findings(allowed: Sequence[str], blocked: Sequence[str]) -> tuple[list[
     conflicts = sorted(allowed_keys[k] for k in set(allowed_keys) & set(v.lower() for v in blocked))
     duplicates = []
     for values in (allowed, blocked):
-        seen = {}
+        seen: dict[str, set[str]] = {}
         for value in values:
             seen.setdefault(value.lower(), set()).add(value)
         duplicates += sorted(v for group in seen.values() if len(group) > 1 for v in group)
@@ -91,7 +91,7 @@ class ExchangeToken(list):
         union = list(sids) + [sid for _dn, token in self.servers for sid in token]
         super().__init__(dict.fromkeys(union))
 
-    def tokens(self) -> list[tuple[str | None, list[str]]]:
+    def tokens(self) -> Sequence[tuple[str | None, list[str]]]:
         return self.servers or [(None, list(self))]
 
 
@@ -279,7 +279,8 @@ def holder_verdict(holder: SecurityDescriptor, token: Sequence[str], container_c
             return None, ("a callback (conditional) ACE of AdminSDHolder decides, whose "
                           "condition the module cannot evaluate: %s"
                           % describe_ace(decision.unevaluated[0]))
-        inherit_only = [ace for ace in stamped.dacl.aces
+        # a NULL DACL grants everything: check_access let it through above
+        inherit_only = [ace for ace in (stamped.dacl.aces if stamped.dacl is not None else [])
                         if ace.inherit_only and ace.sid in sids and ace.type in (0x00, 0x05)
                         and map_generic(ace.mask) & CREATE_CHILD
                         and (ace.object_type or container_class_guid).lower()
@@ -315,7 +316,7 @@ def readiness(entry: Entry, sd: SecurityDescriptor, protection: Mapping[str, Any
                                           entry.texts("msExchMobileBlockedDeviceIDs"))
     classification = protection["classification"] if protection else None
     would_fail = enabled and not container and not can_create
-    if why and classification in ("protected", "unmarked"):
+    if why and protection and classification in ("protected", "unmarked"):
         why += "; protected by AdminSDHolder (%s), so excluded from the inheritance fix by " \
                "design" % protection["reason"]
     elif why and classification == "orphaned":

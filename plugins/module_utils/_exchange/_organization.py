@@ -75,14 +75,15 @@ def exchange_servers(client: LdapClient) -> dict[str, Any]:
                         % (container, EXCHANGE_SERVERS_WKGUID), code=32, name="noSuchObject",
                         dn=container)
     group = client.read(dn, ["objectSid", "memberOf"])
-    if group is None or group.raw("objectSid") is None:
+    group_sid = group.raw("objectSid") if group is not None else None
+    if group is None or group_sid is None:
         raise LdapError("the Exchange Servers group %s registered in %s does not exist: "
                         "noSuchObject (32)" % (dn, container), code=32, name="noSuchObject",
                         dn=dn)
-    sid = sid_to_str(group.raw("objectSid"))
+    sid = sid_to_str(group_sid)
     token = [sid, EVERYONE, AUTHENTICATED_USERS]
-    token += [sid_to_str(parent.raw("objectSid")) for parent in enclosing_groups(client, group)
-              if parent.raw("objectSid")]
+    token += [sid_to_str(raw) for parent in enclosing_groups(client, group)
+              if (raw := parent.raw("objectSid"))]
     return dict(dn=dn, sid=sid, token=token)
 
 
@@ -249,6 +250,9 @@ def load_policy(client: LdapClient, organization: str | None = None) -> Policy:
     settings_dn = organization_settings(client, organization)
     settings = client.read(settings_dn, ["msExchMobileAccessControl",
                                          "msExchMobileAdminRecipients"])
+    if settings is None:  # found by the search a moment ago, gone now
+        raise LdapError("the mobile mailbox settings %s do not exist: noSuchObject (32)"
+                        % settings_dn, code=32, name="noSuchObject", dn=settings_dn)
     rules = [rule_from_entry(entry) for entry in client.search(
         settings_dn, "(objectClass=%s)" % RULE_CLASS, RULE_READ, scope="onelevel")]
     level = settings.int("msExchMobileAccessControl") or 0
