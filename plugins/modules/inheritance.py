@@ -342,105 +342,13 @@ msg:
   sample: 3 of 50 objects changed, 40 already right, 7 skipped, 0 failed
 """
 
-from functools import partial
-
 from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
-    Outcome, bulk_spec, enforce_limit)
-from ansible_collections.adremedy.directory.plugins.module_utils._run._dacl_changes import apply_changes
-from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
-    READ_ATTRIBUTES, ParsedDescriptors, descriptor_of, guid_of)
-from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import open_journal
-from ansible_collections.adremedy.directory.plugins.module_utils._security._inheritance import (
-    ParentDescriptors, Skip, check_fits, duplicates_follow_up, plan, protection_of,
-    rights_guard, risky_inherited, token_guard)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
-    dn_key, first_at_or_above)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    LdapError, check_selection, require_objects, select_entries)
+    bulk_spec, run_bulk)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
     AdremedyModule, dn_list_options)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._object_types import (
-    object_types_or_why)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
-from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import rights_for
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    SecurityDescriptorError)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
-
-
-def plan_one(entry, params, protection, parents=None, descriptors=descriptor_of, shared=None,
-             object_types=None):
-    """The step for one object as read: a Change, a Skip or None (already right). Also used to
-    plan an object again when another writer changed it between the plan and the write."""
-    step = plan(entry.dn, descriptors(entry), entry.int("adminCount"),
-                protection_of(protection, entry), params["state"], params["disable_mode"],
-                params["remove_explicit_duplicates"], params["include_orphaned"], shared,
-                object_types)
-    if not isinstance(step, (Skip, type(None))):
-        step.guid = guid_of(entry)  # the write refuses another object found at the DN then
-        if parents is not None:
-            check_fits(step, parents)
-    return step
-
-
-class InheritanceOutcome(Outcome):
-    """Outcome with risky_inherited in every result, the max_changes failure's included."""
-
-    risky = ()
-    rights = None
-
-    def result(self):
-        result = super(InheritanceOutcome, self).result()
-        result["risky_inherited"] = list(self.risky)
-        denied = self.rights.denied if self.rights is not None else []
-        result["insufficient_rights"] = [d.item() for d in denied]
-        return result
-
-
-def structural_class(entry):
-    """The object's most specific class (AD lists objectClass from top down)."""
-    values = entry.texts("objectClass")
-    return values[-1] if values else None
-
-
-def build_plan(client, params, protection, outcome, parents, object_types=None, classes=None):
-    changes = []
-
-    def missing(dn):
-        outcome.counts["matched"] += 1
-        outcome.fail(dn, LdapError("%s does not exist: noSuchObject (32)" % dn, code=32))
-
-    excluded = params["exclude"] or []
-    descriptors = ParsedDescriptors()
-    shared = {}
-    # objectSid and objectGUID: an admin moved after the protected set was read is found by them
-    # objectClass: which inheritable ACEs would take effect on it (risky_inherited)
-    plan_attributes = READ_ATTRIBUTES + [a for a in ("objectSid", "objectGUID", "objectClass")
-                                         if a not in READ_ATTRIBUTES]
-    for entry in select_entries(client, params, plan_attributes, missing):
-        outcome.counts["matched"] += 1
-        under = first_at_or_above(entry.dn, excluded)
-        if under is not None:
-            outcome.add(entry.dn, "skipped", reason="excluded: at or below %s" % under)
-            continue
-        try:
-            step = plan_one(entry, params, protection, parents, descriptors, shared,
-                            object_types)
-        except (LdapError, SecurityDescriptorError) as exc:
-            outcome.fail(entry.dn, exc)
-            continue
-        if step is None:
-            outcome.add(entry.dn, "unchanged")
-        elif isinstance(step, Skip):
-            outcome.add(entry.dn, "skipped", reason=step.reason,
-                        classification=step.classification)
-        else:
-            changes.append(step)
-            if classes is not None:
-                classes[dn_key(entry.dn)] = structural_class(entry)
-    return changes
-
+from ansible_collections.adremedy.directory.plugins.module_utils._security._inheritance import (
+    InheritanceOutcome, InheritanceWriter)
 
 OPTIONS = ArgumentSpec(dict(
     state=dict(type="str", choices=["enabled", "disabled"], default="enabled"),
@@ -457,41 +365,9 @@ def main():
     params = module.params
     outcome = InheritanceOutcome(params["list_unchanged"])
     with module.client(outcome.result) as client, module.global_catalog() as catalog:
-        check_selection(client, params)
-        # compared against the DC's own spelling of each; one that does not exist is an error
-        params["exclude"] = require_objects(client, params["exclude"], "exclude")
-        dse = client.root_dse
-        sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
-        protection = ProtectedSet(client, catalog).load().by_dn()
-        parents = ParentDescriptors(client)  # the 64 KiB check, for the plan and any replan
-        object_types = None
-        if params["remove_explicit_duplicates"]:  # property sets: what a duplicate may decide
-            object_types, why = object_types_or_why(client)
-            if why is not None:
-                module.warn("%s; explicit copies of object ACEs whose right an ACE on another "
-                            "object type also holds are kept" % why)
-        classes = {}
-        changes = build_plan(client, params, protection, outcome, parents, object_types, classes)
-        changes = token_guard(changes, protection, outcome)  # check mode too: the same plan
-        # the writes the bind account surely may not make: failed (50), not attempted, in
-        # check mode too (issue 22 item 1)
-        if changes:
-            outcome.rights = rights_for(client, params.get("bind_dn"))
-            changes = rights_guard(changes, outcome.rights, outcome, classes, params["fail_fast"])
-        # what the objects re-enabled would gain, known before anything is written
-        outcome.risky = risky_inherited(client, changes, classes, parents, module.warn)
-        enforce_limit(changes, params["max_changes"], outcome)
-        follow_up = None
-        if params["remove_explicit_duplicates"]:
-            follow_up = partial(duplicates_follow_up, object_types=object_types)
-        with open_journal(params["journal"], client, changes, outcome,
-                          module.check_mode) as journal:
-            apply_changes(client, sddl, changes, outcome, module.check_mode, journal,
-                          params["fail_fast"], module._diff, follow_up,
-                          replan=lambda change, entry: plan_one(entry, params, protection,
-                                                                parents,
-                                                                object_types=object_types))
-    module.finish(outcome, **({"journal": params["journal"]} if journal else {}))
+        writer = InheritanceWriter(client, params, catalog, module.warn, module._diff)
+        journalled = run_bulk(writer, outcome, params, module.check_mode)
+    module.finish(outcome, **({"journal": params["journal"]} if journalled else {}))
 
 
 if __name__ == "__main__":

@@ -144,155 +144,13 @@ msg:
   type: str
 """
 
-from collections import OrderedDict
-
 from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
-    Outcome, bulk_spec, enforce_limit)
-from ansible_collections.adremedy.directory.plugins.module_utils._run._dacl_changes import (
-    Change, apply_changes, ordered_key)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
-    guid_of, read_descriptor)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
-from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import (
-    decode_sd, open_journal, read_journal)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._inheritance import (
-    protection_skip, token_guard)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapError
+    Outcome, bulk_spec, run_bulk)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
     AdremedyModule, dn_list_options)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    SecurityDescriptorError)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
-    explicit_only)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
-
-
-class JournalObject:
-    """One object of the journal: the first line about it (its original state), the last one
-    (what the journalled runs left), its objectGUID (None in journals written before GUIDs
-    were), and earlier lines about other objects the journal recorded at the same DN."""
-
-    __slots__ = ("first", "last", "guid", "earlier")
-
-    def __init__(self, first, last, guid, earlier):
-        self.first = first
-        self.last = last
-        self.guid = guid
-        self.earlier = earlier
-
-    def note(self):
-        """Why this object's restore is not the plain one, in a sentence, or None."""
-        notes = []
-        if self.guid is None:
-            notes.append("journal line %d has no objectGUID (written by an earlier version): "
-                         "restored by DN alone, not checked to be the object journalled"
-                         % self.first["line"])
-        if self.earlier:
-            guids = sorted(set(line.get("object_guid") or "unknown" for line in self.earlier))
-            notes.append("journal line%s %s recorded another object at this DN (objectGUID %s), "
-                         "deleted since; not restored" % (
-                             "s" if len(self.earlier) > 1 else "",
-                             ", ".join(str(line["line"]) for line in self.earlier),
-                             ", ".join(guids)))
-        return "; ".join(notes) or None
-
-
-def journal_objects(lines, only):
-    """JournalObject per DN (in journal order). When the journal recorded more than one object
-    at a DN (deleted and created again between runs), the object is the one it recorded last:
-    its lines are the last ones with its objectGUID (or none)."""
-    wanted = set(dn_key(dn) for dn in only or [])
-    by_dn = OrderedDict()
-    for line in lines:
-        key = dn_key(line["dn"])
-        if wanted and key not in wanted:
-            continue
-        by_dn.setdefault(key, []).append(line)
-    objects = OrderedDict()
-    for key, group in by_dn.items():
-        guids = [str(line.get("object_guid") or "").lower() for line in group]
-        guid = next((value for value in reversed(guids) if value), None)
-        start = len(group) - 1
-        while start > 0 and guids[start - 1] in ("", guid):
-            start -= 1
-        objects[key] = JournalObject(group[start], group[-1], guid, group[:start])
-    return objects
-
-
-def plan_restore(client, journalled, protection, force):
-    """A Change, a reason string to skip, or None when the object is already restored."""
-    first, last = journalled.first, journalled.last
-    dn = first["dn"]
-    domain = client.root_dse.domain_sid
-    for line in (first, last):
-        if line["domain_sid"] != domain:
-            raise LdapError("journal line %d was written in domain %s, not in this one (%s): "
-                            "its descriptors name that domain's SIDs" % (line["line"],
-                                                                         line["domain_sid"],
-                                                                         domain), dn=dn)
-    entry, current = read_descriptor(client, dn)
-    if entry is None:
-        raise LdapError("%s does not exist any more: noSuchObject (32)" % dn, code=32, dn=dn)
-    guid = guid_of(entry)
-    if journalled.guid is not None and guid != journalled.guid:
-        raise LdapError("%s is not the object journal line %d recorded: its objectGUID is %s, "
-                        "the journal's %s (that one was deleted and this one created at the same "
-                        "DN); nothing was written to it" % (dn, first["line"], guid,
-                                                            journalled.guid), dn=dn)
-    original = decode_sd(first["old_sd"], "journal line %d old_sd" % first["line"])
-    left = decode_sd(last["new_sd"], "journal line %d new_sd" % last["line"])
-    admin_count = first.get("old_admin_count")
-    restore_admin_count = admin_count if admin_count is not None and \
-        entry.int("adminCount") != admin_count else None
-    if ordered_key(current) == ordered_key(original) and restore_admin_count is None:
-        return None
-    skip = protection_skip(protection, include_orphaned=True)
-    if skip is not None:
-        return skip.reason
-    if ordered_key(current) != ordered_key(left) and not force:
-        return "changed since journal line %d was written; set force to restore it anyway" \
-            % last["line"]
-    return Change(dn, current, explicit_only(original), "restore",
-                  restore_admin_count=restore_admin_count, guid=guid)
-
-
-def build_plan(client, objects, protection, force, outcome):
-    """The Changes that restore the journalled objects; the others go into outcome."""
-    changes = []
-    for journalled in objects.values():
-        dn = journalled.first["dn"]
-        outcome.counts["matched"] += 1
-        note = journalled.note()
-        detail = dict(note=note) if note else {}
-        try:
-            step = plan_restore(client, journalled, protection.get(dn), force)
-        except (LdapError, SecurityDescriptorError) as exc:
-            outcome.add(dn, "failed", error=str(exc), ldap_code=getattr(exc, "code", None),
-                        **detail)
-            continue
-        if step is None:
-            outcome.add(dn, "unchanged", **detail)
-        elif isinstance(step, Change):
-            step.detail.update(detail)
-            changes.append(step)
-        else:
-            outcome.add(dn, "skipped", reason=step, **detail)
-    return changes
-
-
-def without_guid_warning(path, objects):
-    """One warning for the journal's objects that have no objectGUID, or None."""
-    old = [journalled.first["dn"] for journalled in objects.values() if journalled.guid is None]
-    if not old:
-        return None
-    return ("journal %s: %d object%s (%s%s) %s no objectGUID (lines written by an earlier "
-            "version); %s restored by DN alone, not checked to be the object%s journalled"
-            % (path, len(old), "s" if len(old) > 1 else "", "; ".join(old[:3]),
-               "; ..." if len(old) > 3 else "", "have" if len(old) > 1 else "has",
-               "they are" if len(old) > 1 else "it is", "s" if len(old) > 1 else ""))
-
+from ansible_collections.adremedy.directory.plugins.module_utils._run._rollback import (
+    RollbackWriter, read_objects, without_guid_warning)
 
 OPTIONS = ArgumentSpec(dict(
     journal=dict(type="path", required=True),
@@ -305,22 +163,14 @@ def main():
     module = AdremedyModule(OPTIONS, dn_list_options(dn={}), bulk_spec())
     params = module.params
     with module.failing(also=(ValueError,)):
-        objects = journal_objects(read_journal(params["journal"]), params["dn"])
+        objects = read_objects(params["journal"], params["dn"])
     warning = without_guid_warning(params["journal"], objects)
     if warning:
         module.warn(warning)
     outcome = Outcome(params["list_unchanged"])
     with module.client(outcome.result) as client, module.global_catalog() as catalog:
-        dse = client.root_dse
-        sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
-        protection = ProtectedSet(client, catalog).load().by_dn()
-        changes = build_plan(client, objects, protection, params["force"], outcome)
-        changes = token_guard(changes, protection, outcome)  # check mode too: the same plan
-        enforce_limit(changes, params["max_changes"], outcome, "restores")
-        with open_journal(params["rollback_journal"], client, changes, outcome,
-                          module.check_mode) as journal:
-            apply_changes(client, sddl, changes, outcome, module.check_mode, journal,
-                          params["fail_fast"], module._diff)
+        writer = RollbackWriter(client, objects, params, catalog, module._diff)
+        run_bulk(writer, outcome, params, module.check_mode)
     module.finish(outcome)
 
 

@@ -1,20 +1,22 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, adremedy.directory contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Writing planned DACL changes safely: journal line first, one LDAP modify per object, re-read
-and verify, continue past a failed object (unless fail_fast), stop when the DC is gone.
-Shared by the inheritance and inheritance_rollback modules. Private."""
+"""The DACL writer: planned DACL changes (Change) and the steps the bulk runner (_bulk) runs for
+each: the object read again just before its write (the same objectGUID, the DACL the plan
+read, else planned again), the journal line, one LDAP modify per object (lost answers settled),
+re-read and verify, a follow-up write, the result and diff. Shared by the inheritance and
+inheritance_rollback modules. Private."""
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any, Callable, Iterable, Optional, Tuple
 
 from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
-    Outcome, read_back, record_failure)
+    BulkWriter, ChangedSinceRead, Outcome, read_back, write_all)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
     READ_ATTRIBUTES, SD_ATTRIBUTE, descriptor_of, guid_of)
-from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import Journal
+from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import (
+    Journal, encode_sd)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     MODIFY_DELETE, MODIFY_REPLACE, LdapClient, LdapError, LostAnswerConflict)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
@@ -103,24 +105,31 @@ class WrittenError(LdapError):
     """The object's DACL was written, then a later step for it (the re-read, the verify, a
     follow-up write) failed: it counts as changed and as failed."""
 
-    def __init__(self, written, step, exc):
-        super(WrittenError, self).__init__(
-            "%s succeeded, then %s failed: %s" % (written, step, exc),
-            code=getattr(exc, "code", None), name=getattr(exc, "name", None),
-            dn=getattr(exc, "dn", None))
+    def __init__(self, written: str | None, step: str, exc: Any) -> None:
+        super().__init__("%s succeeded, then %s failed: %s" % (written, step, exc),
+                         code=getattr(exc, "code", None), name=getattr(exc, "name", None),
+                         dn=getattr(exc, "dn", None))
         self.step = step
 
 
-class ChangedSinceRead(Exception):
-    """Another writer changed the object's DACL after the plan read it: plan it again."""
+def journal_line(change: Change, sddl: Sddl) -> dict[str, Any]:
+    """The undo journal's line for one change, on disk before its write. Every ACE renders
+    (those SDDL has no form for as (X:<hex>), their bytes); a descriptor that cannot be encoded
+    is the object's codec error, raised before anything is written."""
+    try:
+        line = dict(dn=change.dn, action=change.action,
+                    old_sddl=sddl.render(change.before), new_sddl=sddl.render(change.after),
+                    old_sd=encode_sd(change.before), new_sd=encode_sd(change.after))
+    except SecurityDescriptorError as exc:
+        raise exc.about(change.dn)
+    if change.guid:  # which object: a rollback refuses another one created at the DN
+        line["object_guid"] = change.guid
+    if change.admin_count is not None:
+        line["old_admin_count"] = change.admin_count
+    return line
 
-    def __init__(self, entry, lost_answer=False):
-        super(ChangedSinceRead, self).__init__(entry.dn)
-        self.entry = entry
-        self.lost_answer = lost_answer  # our write was sent, its answer lost: it may have landed
 
-
-def _failed_after_write(outcome, change, exc):
+def _failed_after_write(outcome: Outcome, change: Change, exc: Any) -> None:
     """A failure after the object's DACL was written: changed and failed, the step named."""
     outcome.counts["changed"] += 1
     outcome.add(change.dn, "failed", changed=True, action=change.action, error=str(exc),
@@ -128,102 +137,147 @@ def _failed_after_write(outcome, change, exc):
                 **change.detail)
 
 
-def _replanned(outcome, change, moved, replan):
-    """The step for an object another writer changed since it was read: a new Change to write,
-    or None once its result is recorded (already right, skipped, or failed). After a lost
-    answer our write may be part of what is there now: already right counts as changed."""
-    step = None
-    entry = moved.entry
-    if replan is not None and not change.replanned and change.written is None:
+Replan = Callable[[Change, Any], Any]
+FollowUp = Callable[[Change, SecurityDescriptor], Optional[Change]]
+
+
+class DaclWriter(BulkWriter):
+    """The steps of a DACL write for the bulk runner. A module's writer (inheritance,
+    rollback) adds plan and guard. after_write(change, reread) may return a further Change for
+    the same object (e.g. dropping duplicates the DC's recomputation revealed); it is written
+    next, the same way. Each object's DACL is read again just before its write; when another
+    writer changed it since the plan, replan(change, entry) gives the Change (or None, or a
+    Skip) for the DACL as it is now, so the other writer's change is kept. Without replan such
+    an object fails."""
+
+    errors = (LdapError, SecurityDescriptorError)
+
+    def __init__(self, client: LdapClient, sddl: Sddl, diff: bool = False,
+                 after_write: FollowUp | None = None, replan_one: Replan | None = None,
+                 journal_path: str | None = None) -> None:
+        super().__init__(client)
+        self.sddl = sddl
+        self.diff = diff
+        self.after_write = after_write
+        self.replan_one = replan_one
+        self.journal_path = journal_path
+
+    def recheck(self, change: Change) -> Any:
+        """LdapError when another object is at the DN now, ChangedSinceRead when another writer
+        got there first."""
+        entry = read_back(self.client, change.dn, READ_ATTRIBUTES)
+        same_object(change, entry)
+        if descriptor_of(entry).to_bytes() != change.before.to_bytes():
+            raise ChangedSinceRead(entry)
+        return entry
+
+    def journal_lines(self, change: Change, found: Any) -> Iterable[dict[str, Any]]:
+        return [journal_line(change, self.sddl)]
+
+    def write(self, change: Change, found: Any) -> None:
         try:
-            step = replan(change, entry)
+            self.client.modify(change.dn, change.ldap_changes(),
+                               settle=lambda again: _settle(again, change))
+        except LostAnswerConflict as conflict:
+            raise ChangedSinceRead(conflict.entry, lost_answer=True)
+
+    def verify(self, change: Change, found: Any) -> SecurityDescriptor:
+        """The DACL read back; WrittenError when the re-read or the verify fails."""
+        written = change.written or "the DACL write (%s)" % change.action
+        try:
+            reread = descriptor_of(read_back(self.client, change.dn, READ_ATTRIBUTES))
         except (LdapError, SecurityDescriptorError) as exc:
-            outcome.fail(change.dn, exc)
+            raise WrittenError(written, "reading it back", exc)
+        if inheritance_key(reread) != inheritance_key(change.after):
+            raise WrittenError(written, "verify", LdapError(
+                "verify %s failed: the DACL read back differs from the one written (another "
+                "writer, or the DC rewrote it)" % change.dn, dn=change.dn))
+        return reread
+
+    def follow_up(self, change: Change, reread: SecurityDescriptor) -> Change | None:
+        more = self.after_write(change, reread) if self.after_write else None
+        if more is not None:
+            more.first_before = change.first_before
+            more.detail = dict(change.detail, **more.detail)
+            more.written = change.written or "the DACL write (%s)" % change.action
+            more.guid = more.guid or change.guid
+        return more
+
+    def failed(self, change: Change, exc: Exception, outcome: Outcome) -> bool:
+        """After a write that succeeded (its follow-up failed, or its verify): changed and
+        failed, recorded here."""
+        if change.written is None and not isinstance(exc, WrittenError):
+            return False
+        if not isinstance(exc, WrittenError):
+            exc = WrittenError(change.written, change.action, exc)
+        _failed_after_write(outcome, change, exc)
+        return True
+
+    def replan(self, change: Change, moved: ChangedSinceRead, outcome: Outcome) -> Change | None:
+        """The step for an object another writer changed since it was read: a new Change to
+        write, or None once its result is recorded (already right, skipped, or failed). After a
+        lost answer our write may be part of what is there now: already right counts as
+        changed."""
+        step = None
+        entry = moved.entry
+        if self.replan_one is not None and not change.replanned and change.written is None:
+            try:
+                step = self.replan_one(change, entry)
+            except (LdapError, SecurityDescriptorError) as exc:
+                outcome.fail(change.dn, exc)
+                return None
+        elif self.replan_one is None or change.written is None:
+            outcome.fail(change.dn, LdapError(
+                "%s: its DACL changed since it was read (another writer); %s, run again"
+                % (change.dn, "the answer to its write was lost, it was not sent again"
+                   if moved.lost_answer else "nothing was written"), dn=change.dn))
             return None
-    elif replan is None or change.written is None:
-        outcome.fail(change.dn, LdapError(
-            "%s: its DACL changed since it was read (another writer); %s, run again"
-            % (change.dn, "the answer to its write was lost, it was not sent again"
-               if moved.lost_answer else "nothing was written"), dn=change.dn))
-        return None
-    else:  # a follow-up of a write that succeeded: leave the other writer's change alone
-        _failed_after_write(outcome, change, WrittenError(
-            change.written, change.action, "the DACL changed meanwhile (another writer); "
-            "the follow-up was not written"))
-        return None
-    if step is None and moved.lost_answer:
-        outcome.add(change.dn, "changed", action=change.action, note="the answer to its write "
-                    "was lost and another writer changed it too; as it is now it needs nothing "
-                    "more", **change.detail)
-        return None
-    if step is None:
-        outcome.add(change.dn, "unchanged", note="already right when re-read before the write")
-        return None
-    if not isinstance(step, Change):  # a Skip: e.g. it became protected meanwhile
-        outcome.add(change.dn, "skipped", reason=step.reason,
-                    classification=getattr(step, "classification", None))
-        return None
-    step.replanned = True
-    step.detail = dict(step.detail, replanned="its DACL changed since it was read; planned "
-                       "again from the DACL as it is now")
-    return step
+        else:  # a follow-up of a write that succeeded: leave the other writer's change alone
+            _failed_after_write(outcome, change, WrittenError(
+                change.written, change.action, "the DACL changed meanwhile (another writer); "
+                "the follow-up was not written"))
+            return None
+        if step is None and moved.lost_answer:
+            outcome.add(change.dn, "changed", action=change.action, note="the answer to its "
+                        "write was lost and another writer changed it too; as it is now it needs "
+                        "nothing more", **change.detail)
+            return None
+        if step is None:
+            outcome.add(change.dn, "unchanged", note="already right when re-read before the write")
+            return None
+        if not isinstance(step, Change):  # a Skip: e.g. it became protected meanwhile
+            outcome.add(change.dn, "skipped", reason=step.reason,
+                        classification=getattr(step, "classification", None))
+            return None
+        step.replanned = True
+        step.detail = dict(step.detail, replanned="its DACL changed since it was read; planned "
+                           "again from the DACL as it is now")
+        step.first_before = change.first_before
+        step.guid = step.guid or change.guid
+        return step
+
+    def describe(self, change: Change, outcome: Outcome, reread: Any = None) -> None:
+        outcome.add(change.dn, "changed", action=change.action, **change.detail)
+        if self.diff:
+            outcome.diffs.append(_diff(self.sddl, change.dn, change.first_before, reread))
+
+    def describe_plan(self, change: Change, outcome: Outcome) -> None:
+        outcome.add(change.dn, "changed", action=change.action, **change.detail)
+        if self.diff:
+            note = None
+            if change.before.protected and not change.after.protected:
+                note = "and the ACEs inherited from the parent, which the DC adds"
+            outcome.diffs.append(_diff(self.sddl, change.dn, change.before, change.after, note))
 
 
 def apply_changes(client: LdapClient, sddl: Sddl, changes: Iterable[Change], outcome: Outcome,
                   check_mode: bool = False, journal: Journal | None = None,
                   fail_fast: bool = False, diff: bool = False,
-                  after_write: Callable[[Change, SecurityDescriptor], Change | None] | None = None,
-                  replan: Callable[[Change, Any], Any] | None = None) -> None:
-    """Write each change (or, in check mode, only report it), recording the results in outcome.
-
-    after_write(change, reread) may return a further Change for the same object (e.g. dropping
-    duplicates the DC's recomputation revealed); it is written next, the same way.
-    Each object's DACL is read again just before its write; when another writer changed it
-    since the plan, replan(change, entry) gives the Change (or None, or a Skip) for the DACL as
-    it is now, so the other writer's change is kept. Without replan such an object fails.
-    """
-    pending = deque(changes)
-    while pending:
-        change = pending.popleft()
-        if check_mode:
-            outcome.add(change.dn, "changed", action=change.action, **change.detail)
-            if diff:
-                note = None
-                if change.before.protected and not change.after.protected:
-                    note = "and the ACEs inherited from the parent, which the DC adds"
-                outcome.diffs.append(_diff(sddl, change.dn, change.before, change.after, note))
-            continue
-        try:
-            reread = write_one(client, sddl, change, journal)
-        except ChangedSinceRead as moved:
-            again = _replanned(outcome, change, moved, replan)
-            if again is not None:
-                again.first_before = change.first_before
-                again.guid = again.guid or change.guid
-                pending.appendleft(again)
-            continue
-        except (LdapError, SecurityDescriptorError) as exc:
-            if change.written is not None or isinstance(exc, WrittenError):
-                if not isinstance(exc, WrittenError):
-                    exc = WrittenError(change.written, change.action, exc)
-                _failed_after_write(outcome, change, exc)
-                if record_failure(outcome, change.dn, exc, pending, fail_fast, recorded=True):
-                    return
-                continue
-            if record_failure(outcome, change.dn, exc, pending, fail_fast):
-                return
-            continue
-        follow_up = after_write(change, reread) if after_write else None
-        if follow_up is not None:
-            follow_up.first_before = change.first_before
-            follow_up.detail = dict(change.detail, **follow_up.detail)
-            follow_up.written = change.written or "the DACL write (%s)" % change.action
-            follow_up.guid = follow_up.guid or change.guid
-            pending.appendleft(follow_up)
-            continue
-        outcome.add(change.dn, "changed", action=change.action, **change.detail)
-        if diff:
-            outcome.diffs.append(_diff(sddl, change.dn, change.first_before, reread))
+                  after_write: FollowUp | None = None, replan: Replan | None = None) -> None:
+    """Write each change (or, in check mode, only report it) with the bulk runner's loop,
+    recording the results in outcome (DaclWriter says how each step goes)."""
+    write_all(DaclWriter(client, sddl, diff, after_write, replan), changes, outcome,
+              check_mode, journal, fail_fast)
 
 
 def _settle(client: LdapClient, change: Change) -> bool:
@@ -253,30 +307,3 @@ def same_object(change: Change, entry: Any) -> None:
                         "then (it was deleted and created again meanwhile); nothing was written "
                         "to it" % (change.dn, found, change.guid), dn=change.dn)
     change.guid = change.guid or found
-
-
-def write_one(client: LdapClient, sddl: Sddl, change: Change,
-              journal: Journal | None = None) -> SecurityDescriptor:
-    """Re-read (LdapError when another object is at the DN now, ChangedSinceRead when another
-    writer got there first), journal, modify, re-read, verify. Raises LdapError naming the
-    object on any failure; WrittenError when the modify succeeded and a later step failed."""
-    entry = read_back(client, change.dn, READ_ATTRIBUTES)
-    same_object(change, entry)
-    if descriptor_of(entry).to_bytes() != change.before.to_bytes():
-        raise ChangedSinceRead(entry)
-    if journal is not None:
-        journal.record(change, sddl)
-    try:
-        client.modify(change.dn, change.ldap_changes(), settle=lambda again: _settle(again, change))
-    except LostAnswerConflict as conflict:
-        raise ChangedSinceRead(conflict.entry, lost_answer=True)
-    written = change.written or "the DACL write (%s)" % change.action
-    try:
-        reread = descriptor_of(read_back(client, change.dn, READ_ATTRIBUTES))
-    except (LdapError, SecurityDescriptorError) as exc:
-        raise WrittenError(written, "reading it back", exc)
-    if inheritance_key(reread) != inheritance_key(change.after):
-        raise WrittenError(written, "verify", LdapError(
-            "verify %s failed: the DACL read back differs from the one written (another "
-            "writer, or the DC rewrote it)" % change.dn, dn=change.dn))
-    return reread

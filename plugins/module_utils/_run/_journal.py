@@ -26,8 +26,9 @@ API (stable):
       another user, hard-linked, in a directory someone else could change, not JSON, lacks a
       required key or `domain_sid`, or (with domain_sid) was written in another domain
   JournalError (a ValueError): one line naming the file
-  Journal(path, domain_sid).record(change, sddl); open_journal(...); read_journal(path): the
-  DACL writers' journal on top of these.
+  Journal                           the name the writers use for a JournalWriter
+  encode_sd, decode_sd, read_journal(path): the DACL writers' undo journal on top of these
+  (its line is _dacl_changes.journal_line; the bulk runner opens a run's journal).
 """
 
 from __future__ import annotations
@@ -38,18 +39,10 @@ import errno
 import json
 import os
 import stat
-from contextlib import AbstractContextManager, nullcontext
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import Any, Iterable
 
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     SecurityDescriptor, SecurityDescriptorError)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
-
-if TYPE_CHECKING:  # for annotations only: the writer imports the journal
-    from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import Outcome
-    from ansible_collections.adremedy.directory.plugins.module_utils._run._dacl_changes import Change
-    from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient
 
 MODE = 0o600
 
@@ -227,38 +220,9 @@ def decode_sd(text: str, what: str) -> SecurityDescriptor:
                                       % (what, exc))
 
 
-class Journal(JournalWriter):
-    """One line per object, written and flushed to disk before the object's modify, so a crash
-    or a lost DC still leaves a record of every write that may have happened."""
-
-    def record(self, change: Change, sddl: Sddl) -> None:
-        """The line for one change, on disk before its write. Every ACE renders (those SDDL has
-        no form for as (X:<hex>), their bytes); a descriptor that cannot be encoded is the
-        object's codec error, raised before anything is written."""
-        try:
-            line = dict(dn=change.dn, action=change.action,
-                        old_sddl=sddl.render(change.before), new_sddl=sddl.render(change.after),
-                        old_sd=encode_sd(change.before), new_sd=encode_sd(change.after))
-        except SecurityDescriptorError as exc:
-            raise exc.about(change.dn)
-        if change.guid:  # which object: a rollback refuses another one created at the DN
-            line["object_guid"] = change.guid
-        if change.admin_count is not None:
-            line["old_admin_count"] = change.admin_count
-        self.write(line)
-
-
-def open_journal(path: str | None, client: LdapClient, changes: Sequence[Change], outcome: Outcome,
-                 check_mode: bool = False) -> AbstractContextManager[Journal | None]:
-    """The journal to write to as a context manager (yielding None when there is no path,
-    nothing to write, or check mode). Opened before the first write, so an unwritable or
-    untrusted path fails (Failure) with nothing changed."""
-    if not path or not changes or check_mode:
-        return nullcontext()
-    try:
-        return Journal(path, client.root_dse.domain_sid)
-    except JournalError as exc:
-        raise Failure("%s; nothing was changed" % exc, **outcome.result())
+# One line per object, written and flushed to disk before the object's write, so a crash or a
+# lost DC still leaves a record of every write that may have happened.
+Journal = JournalWriter
 
 
 def read_journal(path: str) -> list[dict[str, Any]]:

@@ -1,22 +1,32 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, adremedy.directory contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the inheritance module would do to one object, and why. Private."""
+"""What the inheritance module does: what it would do to one object and why (plan, Skip), the
+guards before any write (the protected set's tokens, rights predicted), what re-enabling passes
+down (risky_inherited), and its bulk run (InheritanceWriter: the plan over the selection, the
+guards, the DACL writer's steps). Private."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from functools import partial
+from typing import Any, Callable, Mapping, cast
 
 from ansible_collections.adremedy.directory.plugins.module_utils._security._adminsdholder import (
     Names, admin_sids, risky_rights)
-from ansible_collections.adremedy.directory.plugins.module_utils._run._dacl_changes import Change
+from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import Outcome, refuse
+from ansible_collections.adremedy.directory.plugins.module_utils._run._dacl_changes import (
+    Change, DaclWriter)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
-    SD_ATTRIBUTE, descriptor_of)
+    READ_ATTRIBUTES, SD_ATTRIBUTE, ParsedDescriptors, descriptor_of, guid_of)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
-    DnError, dn_key, parent)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient, LdapError
-from ansible_collections.adremedy.directory.plugins.module_utils._security._object_types import ObjectTypes
-from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import WRITE_DAC, Rights
+    DnError, dn_key, first_at_or_above, parent)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
+    Entry, LdapClient, LdapError, check_selection, require_objects, select_entries)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._object_types import (
+    ObjectTypes, object_types_or_why)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
+from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import (
+    WRITE_DAC, Rights, rights_for)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
     map_generic)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
@@ -121,20 +131,16 @@ def rights_guard(changes: list[Change], rights: Rights | None, outcome: Any,
     before anything is written."""
     if rights is None or not rights.predicts:
         return list(changes)
-    kept = []
-    for change in changes:
+
+    def refused(change: Change) -> dict[str, Any] | None:
         kind = (classes or {}).get(dn_key(change.dn)) or "object"
         denied = rights.check(change.dn, change.before, WRITE_DAC, kind=kind)
         if denied is None:
-            kept.append(change)
-            continue
+            return None
         exc = denied.error()
-        outcome.add(change.dn, "failed", error=str(exc), ldap_code=exc.code,
-                    action=change.action, missing_right=denied.right, predicted=True)
-    if fail_fast and len(kept) < len(changes):
-        outcome.stopped = "fail_fast after the first failure"
-        return []
-    return kept
+        return dict(error=str(exc), ldap_code=exc.code, action=change.action,
+                    missing_right=denied.right, predicted=True)
+    return refuse(changes, outcome, fail_fast, refused)
 
 
 def _once(shared: dict | None, sd: SecurityDescriptor, how: tuple,
@@ -464,3 +470,143 @@ def risky_inherited(client: LdapClient, changes: list[Change], classes: Mapping[
                  "it would inherit is not in risky_inherited" % (above, count))
     return sorted(rows.values(), key=lambda r: (-r["objects"], r["set_on"], r["trustee"] or "",
                                                 r["right"]))
+
+
+# -- the inheritance module's bulk run ---------------------------------------------------------
+
+class InheritanceOutcome(Outcome):
+    """Outcome with risky_inherited in every result, the max_changes failure's included."""
+
+    risky: list[dict[str, Any]] = []
+    rights: Rights | None = None
+
+    def result(self) -> dict[str, Any]:
+        result = super().result()
+        result["risky_inherited"] = list(self.risky)
+        denied = self.rights.denied if self.rights is not None else []
+        result["insufficient_rights"] = [d.item() for d in denied]
+        return result
+
+
+def plan_one(entry: Entry, params: Mapping[str, Any], protection: Any,
+             parents: ParentDescriptors | None = None,
+             descriptors: Callable[[Entry], SecurityDescriptor] = descriptor_of,
+             shared: dict | None = None,
+             object_types: ObjectTypes | None = None) -> Change | Skip | None:
+    """The step for one object as read: a Change, a Skip or None (already right). Also used to
+    plan an object again when another writer changed it between the plan and the write."""
+    step = plan(entry.dn, descriptors(entry), entry.int("adminCount"),
+                protection_of(protection, entry), params["state"], params["disable_mode"],
+                params["remove_explicit_duplicates"], params["include_orphaned"], shared,
+                object_types)
+    if isinstance(step, Change):
+        step.guid = guid_of(entry)  # the write refuses another object found at the DN then
+        if parents is not None:
+            check_fits(step, parents)
+    return step
+
+
+def structural_class(entry: Entry) -> str | None:
+    """The object's most specific class (AD lists objectClass from top down)."""
+    values = entry.texts("objectClass")
+    return values[-1] if values else None
+
+
+# objectSid and objectGUID: an admin moved after the protected set was read is found by them;
+# objectClass: which inheritable ACEs would take effect on it (risky_inherited)
+PLAN_ATTRIBUTES = READ_ATTRIBUTES + [a for a in ("objectSid", "objectGUID", "objectClass")
+                                     if a not in READ_ATTRIBUTES]
+
+
+def build_plan(client: LdapClient, params: Mapping[str, Any], protection: Any,
+               outcome: Outcome, parents: ParentDescriptors | None,
+               object_types: ObjectTypes | None = None,
+               classes: dict[str, str | None] | None = None,
+               excluded: list[str] | None = None) -> list[Change]:
+    """The Changes for the selected objects, in selection order; the others (already right,
+    skipped, excluded, failed) go into outcome. classes: filled with each planned object's
+    structural class. excluded: DNs as the DC spells them; their objects and those below are
+    skipped."""
+    changes = []
+
+    def missing(dn: str) -> None:
+        outcome.counts["matched"] += 1
+        outcome.fail(dn, LdapError("%s does not exist: noSuchObject (32)" % dn, code=32))
+
+    descriptors = ParsedDescriptors()
+    shared: dict = {}
+    for entry in select_entries(client, params, PLAN_ATTRIBUTES, missing):
+        outcome.counts["matched"] += 1
+        under = first_at_or_above(entry.dn, excluded or [])
+        if under is not None:
+            outcome.add(entry.dn, "skipped", reason="excluded: at or below %s" % under)
+            continue
+        try:
+            step = plan_one(entry, params, protection, parents, descriptors, shared,
+                            object_types)
+        except (LdapError, SecurityDescriptorError) as exc:
+            outcome.fail(entry.dn, exc)
+            continue
+        if step is None:
+            outcome.add(entry.dn, "unchanged")
+        elif isinstance(step, Skip):
+            outcome.add(entry.dn, "skipped", reason=step.reason,
+                        classification=step.classification)
+        else:
+            changes.append(step)
+            if classes is not None:
+                classes[dn_key(entry.dn)] = structural_class(entry)
+    return changes
+
+
+class InheritanceWriter(DaclWriter):
+    """The inheritance module's bulk run: the plan over the selection (the protected set read
+    once, excluded subtrees, the 64 KiB check), the guards (the protected groups' tokens,
+    rights predicted; what re-enabling passes down), then the DACL writer's steps, with the
+    duplicates follow-up and objects planned again from what another writer left."""
+
+    def __init__(self, client: LdapClient, params: Mapping[str, Any], catalog: Any = None,
+                 warn: Callable[[str], None] | None = None, diff: bool = False) -> None:
+        super().__init__(client, Sddl(), diff, journal_path=params["journal"])
+        self.params = params
+        self.catalog = catalog
+        self.warn = warn or (lambda text: None)
+        self.protection: Any = None
+        self.parents = ParentDescriptors(client)  # the 64 KiB check, for the plan and any replan
+        self.object_types: ObjectTypes | None = None
+        self.classes: dict[str, str | None] = {}
+        self.replan_one = self.plan_again
+
+    def plan(self, outcome: Outcome) -> list[Change]:
+        client, params = self.client, self.params
+        check_selection(client, params)
+        # compared against the DC's own spelling of each; one that does not exist is an error
+        excluded = require_objects(client, params["exclude"], "exclude")
+        dse = client.root_dse
+        self.sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
+        self.protection = ProtectedSet(client, self.catalog).load().by_dn()
+        if params["remove_explicit_duplicates"]:  # property sets: what a duplicate may decide
+            self.object_types, why = object_types_or_why(client)
+            if why is not None:
+                self.warn("%s; explicit copies of object ACEs whose right an ACE on another "
+                          "object type also holds are kept" % why)
+            self.after_write = partial(duplicates_follow_up, object_types=self.object_types)
+        return build_plan(client, params, self.protection, outcome, self.parents,
+                          self.object_types, self.classes, excluded)
+
+    def guard(self, changes: list[Change], outcome: Outcome, fail_fast: bool) -> list[Change]:
+        """The protected groups' tokens, then the rights predicted (the writes the bind account
+        surely may not make: failed (50), not attempted; issue 22 item 1), both in check mode
+        too; then what the objects re-enabled would gain, known before anything is written."""
+        report = cast(InheritanceOutcome, outcome)  # its result names rights and risks
+        changes = token_guard(changes, self.protection, outcome)
+        if changes:
+            report.rights = rights_for(self.client, self.params.get("bind_dn"))
+            changes = rights_guard(changes, report.rights, outcome, self.classes, fail_fast)
+        report.risky = risky_inherited(self.client, changes, self.classes, self.parents,
+                                       self.warn)
+        return changes
+
+    def plan_again(self, change: Change, entry: Entry) -> Change | Skip | None:
+        return plan_one(entry, self.params, self.protection, self.parents,
+                        object_types=self.object_types)

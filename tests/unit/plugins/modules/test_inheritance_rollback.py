@@ -7,6 +7,7 @@ import uuid
 from ansible.module_utils import basic
 from fakes import DOMAIN_NC, DOMAIN_SID, INHERITING_SDDL, SDDL, sd_bytes
 
+from ansible_collections.adremedy.directory.plugins.module_utils._run import _rollback
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     SecurityDescriptor)
 from ansible_collections.adremedy.directory.plugins.modules import (
@@ -113,7 +114,7 @@ def test_no_restore_onto_an_object_created_again_at_the_journalled_dn(
 def test_an_object_created_again_between_the_plan_and_the_write_is_not_written(
         run_module, directory, tmp_path):
     journal = fix_both(run_module, directory, tmp_path)
-    original = inheritance_rollback.plan_restore
+    original = _rollback.plan_restore
 
     def recreated_after_the_plan(client, journalled, protection, force):
         step = original(client, journalled, protection, force)
@@ -123,12 +124,12 @@ def test_an_object_created_again_between_the_plan_and_the_write_is_not_written(
             add_user(directory, JANE, RECREATED, sddl=sd)
         return step
 
-    inheritance_rollback.plan_restore = recreated_after_the_plan
+    _rollback.plan_restore = recreated_after_the_plan
     try:
         writes = len(directory.modifies)
         result = run_module(inheritance_rollback, dict(journal=journal))
     finally:
-        inheritance_rollback.plan_restore = original
+        _rollback.plan_restore = original
     assert result["counts"]["failed"] == 1 and result["counts"]["changed"] == 1
     [refused] = [o for o in result["objects"] if o["status"] == "failed"]
     assert refused["dn"] == JANE and RECREATED in refused["error"] \
@@ -207,7 +208,7 @@ def test_journal_objects_take_the_last_object_recorded_at_a_dn():
     lines = [dict(dn=JANE, line=1, object_guid=a), dict(dn=JOHN, line=2),
              dict(dn=JANE.lower(), line=3, object_guid=b.upper()), dict(dn=JANE, line=4),
              dict(dn=JANE, line=5, object_guid=b)]
-    objects = inheritance_rollback.journal_objects(lines, None)
+    objects = _rollback.journal_objects(lines, None)
     jane, john = objects.values()
     assert (jane.first["line"], jane.last["line"], jane.guid) == (3, 5, b)
     assert [line["line"] for line in jane.earlier] == [1] and jane.note() == (
