@@ -63,7 +63,9 @@ class ParsedDescriptors:
 
     def __call__(self, entry: Entry) -> SecurityDescriptor:
         blob = entry.raw(SD_ATTRIBUTE)
-        sd = self.known.get(blob) if blob else None
+        if not blob:
+            return descriptor_of(entry)  # raises: the DACL was not read
+        sd = self.known.get(blob)
         if sd is None:
             sd = descriptor_of(entry)
             if len(self.known) >= self.limit:

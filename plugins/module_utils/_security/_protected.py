@@ -94,9 +94,9 @@ def key_admins_sdprop(operating_system: str | None, version: str | None) -> list
     text = operating_system or ""
     if "windows" not in text.lower():
         return None
-    year = re.search(r"\b(20\d\d)\b", text)
-    if year:
-        year = int(year.group(1))
+    year_found = re.search(r"\b(20\d\d)\b", text)
+    if year_found:
+        year = int(year_found.group(1))
         if year >= 2019:
             return ["Key Admins", "Enterprise Key Admins"]
         return ["Key Admins"] if year == 2016 else []
@@ -144,7 +144,7 @@ def shortest_chain(start: str, parents: Mapping[str, Iterable[str]],
 
     parents maps a DN key (_dn.dn_key) to the keys of the groups it is a direct member of.
     """
-    queue = deque([(start, [])])
+    queue: deque[tuple[str, list[str]]] = deque([(start, [])])
     seen = {start}
     while queue:
         node, path = queue.popleft()
@@ -179,9 +179,9 @@ def admin_count_written(entry: Entry) -> dict[str, Any] | None:
     if blob:
         found = _repl_property_metadata(bytes(blob), ADMIN_COUNT_ATTID)
         if found is not None:
-            seconds, version = found
-            when = _EPOCH_1601 + datetime.timedelta(seconds=seconds)
-            return dict(time=when.strftime("%Y-%m-%dT%H:%M:%SZ"), version=version,
+            seconds, version_number = found
+            changed = _EPOCH_1601 + datetime.timedelta(seconds=seconds)
+            return dict(time=changed.strftime("%Y-%m-%dT%H:%M:%SZ"), version=version_number,
                         source="replPropertyMetaData")
     return None
 
@@ -259,7 +259,7 @@ class ProtectedSet:
         # A Global Catalog for members of other domains: an LdapClient, or a function that
         # binds to one, called only when a member needs it.
         self._gc_source = gc
-        self._gc_client = None
+        self._gc_client: LdapClient | None = None
         dse = client.root_dse
         self.domain_nc = dse.default_naming_context
         self.root_nc = dse.root_domain_naming_context or self.domain_nc
@@ -269,18 +269,23 @@ class ProtectedSet:
         self.domain_sid = dse.domain_sid
         self.forest_root_sid = dse.forest_root_sid or (
             dse.domain_sid if self._single_domain() else None)
-        self.unresolved = []  # dict(group, member, why): members the walk could not follow
+        # dict(group, member, why): members the walk could not follow
+        self.unresolved: list[dict[str, str | None]] = []
         self.dsheuristics = self._read_dsheuristics(dse.configuration_naming_context)
         self.excluded_mask = dsheuristics_mask(self.dsheuristics)
-        self.groups = []   # the protected groups: dict(name, sid, dn, excluded)
-        self.entries = {}  # DN key (_dn.dn_key) -> Entry of every object looked at
-        self.in_set = set()
-        self.names = {}    # DN key -> display name for chains
-        self.root_keys = set()
-        self.primary_group_of = {}  # member -> the protected group that is its primary group
-        self.via_other_nc = {}  # member -> protected group reached through another NC's group
-        self.via_token = {}  # member -> protected group found only in its tokenGroups
-        self._holder = {}  # member DN key -> DN of the group that lists it (for messages)
+        self.groups: list[dict[str, Any]] = []  # the protected groups: name, sid, dn, excluded
+        self.entries: dict[str, Entry] = {}  # DN key (_dn.dn_key) -> Entry of every object
+        self.in_set: set[str] = set()
+        self.names: dict[str, str] = {}  # DN key -> display name for chains
+        self.root_keys: set[str] = set()
+        # member -> the protected group that is its primary group
+        self.primary_group_of: dict[str, str] = {}
+        # member -> protected group reached through another NC's group
+        self.via_other_nc: dict[str, str] = {}
+        # member -> protected group found only in its tokenGroups
+        self.via_token: dict[str, str] = {}
+        # member DN key -> DN of the group that lists it (for messages)
+        self._holder: dict[str, str] = {}
         self._crossings = 0  # groups of other naming contexts whose members were followed
 
     def _read_dsheuristics(self, config_nc: str | None) -> str | None:
@@ -355,8 +360,8 @@ class ProtectedSet:
                 yield member
 
     def _foreign_principal(self, fsp: Entry) -> None:
-        sid = fsp.raw("objectSid")
-        sid = sid_to_str(sid) if sid else fsp.dn
+        raw = fsp.raw("objectSid")
+        sid = sid_to_str(raw) if raw else fsp.dn
         if not sid.startswith("S-1-5-21-"):
             return  # a well-known SID (Authenticated Users, ...): no members to follow
         self._not_followed(self._holder.get(dn_key(fsp.dn)), fsp.dn,
@@ -372,11 +377,11 @@ class ProtectedSet:
         forest_nc = next((nc for nc in self.forest_ncs if is_at_or_below(dn, nc)), None)
         if forest_nc is not None:
             source, base, where = self.client, forest_nc, "in %s" % forest_nc
-        elif self._gc_source is None:
+        elif self._gc_source is None or (catalog := self.gc) is None:
             self._not_followed(holder, dn, "outside this domain (%s)%s" % (self.domain_nc, NO_GC))
             return []
         else:
-            source, base, where = self.gc, "", "outside this domain (%s)" % self.domain_nc
+            source, base, where = catalog, "", "outside this domain (%s)" % self.domain_nc
         found = None
         for entry in read_objects_by(source, base, "distinguishedName", [dn], GC_ATTRIBUTES):
             found = entry
@@ -432,10 +437,11 @@ class ProtectedSet:
         return found
 
     def _forest_root_sid(self) -> str | None:
-        if self.forest_root_sid is None and self._gc_source is not None:
-            entry = self.gc.read(self.root_nc, ["objectSid"])
-            if entry is not None and entry.raw("objectSid"):
-                self.forest_root_sid = sid_to_str(entry.raw("objectSid"))
+        if self.forest_root_sid is None and self._gc_source is not None \
+                and (catalog := self.gc) is not None:
+            entry = catalog.read(self.root_nc, ["objectSid"])
+            if entry is not None and (raw := entry.raw("objectSid")):
+                self.forest_root_sid = sid_to_str(raw)
         return self.forest_root_sid
 
     def _remember(self, entry: Entry) -> str:
@@ -445,7 +451,9 @@ class ProtectedSet:
         return key
 
     def load(self) -> ProtectedSet:
-        roots = [(sid, name, bit, False, False) for sid, name, bit in BUILTIN_GROUPS]
+        # (SID or None when its domain's is unknown, name, dSHeuristics bit, forest root, optional)
+        roots: list[tuple[str | None, str, int, bool, bool]] = [
+            (sid, name, bit, False, False) for sid, name, bit in BUILTIN_GROUPS]
         root_sid = self._forest_root_sid()
         for groups, optional in ((DOMAIN_GROUPS, False), (KEY_ADMIN_GROUPS, True)):
             for rid, name, forest_root in groups:
@@ -460,8 +468,8 @@ class ProtectedSet:
                                     excluded=excluded))
             if entry is None or excluded:
                 continue
-            key = self._remember(entry) if local else None
             if local:
+                key = self._remember(entry)
                 self.root_keys.add(key)
                 self.in_set.add(key)
             crossings = self._crossings
@@ -509,9 +517,9 @@ class ProtectedSet:
         nested in Domain Admins is in Domain Admins. Every group of the set is looked up, not
         only the protected groups themselves, PRIMARY_GROUP_BATCH RIDs a search, until nothing
         new turns up (primary groups hold accounts, but a group found here would be walked)."""
-        searched = set()
+        searched: set[int] = set()
         while True:
-            rids = {}
+            rids: dict[int, str] = {}
             for key in sorted(self.in_set):
                 entry = self.entries.get(key)
                 rid = self._domain_rid(entry) if entry is not None else None
@@ -520,7 +528,7 @@ class ProtectedSet:
             if not rids:
                 return
             searched.update(rids)
-            found = []
+            found: list[Entry] = []
             ordered = sorted(rids)
             for start in range(0, len(ordered), PRIMARY_GROUP_BATCH):
                 clauses = "".join("(primaryGroupID=%d)" % rid
@@ -528,7 +536,8 @@ class ProtectedSet:
                 found.extend(self.client.search(self.domain_nc, "(|%s)" % clauses,
                                                 ENTRY_ATTRIBUTES))
             for member in found:
-                group_key = rids.get(member.int("primaryGroupID"))
+                primary = member.int("primaryGroupID")
+                group_key = rids.get(primary) if primary is not None else None
                 if group_key is None:
                     continue
                 key = self._remember(member)
@@ -550,8 +559,8 @@ class ProtectedSet:
         NTDS Settings object), the server object above it, that server's serverReference (the
         DC's computer account) and the computer's operatingSystem; each piece null when it
         cannot be read. With the rule applied to Key Admins and Enterprise Key Admins."""
-        found = dict(dn=None, server=None, operating_system=None,
-                     operating_system_version=None)
+        found: dict[str, Any] = dict(dn=None, server=None, operating_system=None,
+                                     operating_system_version=None)
         try:
             head = self.client.read(self.domain_nc, ["fSMORoleOwner"])
             ntds = head.text("fSMORoleOwner") if head is not None else None
@@ -660,7 +669,7 @@ class ProtectedSet:
                 classification = "protected"
                 reason = "protected (unresolved: %s)" % unresolved
             sid = entry.raw("objectSid")
-            row = dict(
+            row: dict[str, Any] = dict(
                 dn=entry.dn,
                 sam_account_name=entry.text("sAMAccountName"),
                 object_class=_most_specific_class(entry),
