@@ -249,7 +249,7 @@ class Names:
                 self.sids.update(("%s-%d" % (base, rid), name) for rid, name in table.items())
         self.guids: dict[str, str] = dict(OBJECT_TYPE_NAMES)
 
-    def read(self, client: LdapClient, sids: Iterable[str], guids: Iterable[str]) -> None:
+    def read(self, client: LdapClient, sids: Iterable[str], guids: Iterable[str | None]) -> None:
         """Look the unknown ones up, a batch per search; a failed lookup leaves them unnamed."""
         dse = client.root_dse
         wanted = sorted(set(s for s in sids if s not in self.sids))
@@ -295,8 +295,8 @@ class Names:
 
     def unresolved_domain_sid(self, sid: str) -> bool:
         """A SID of this domain that no object holds (a deleted account or group)."""
-        return bool(self.domain_sid) and sid.startswith(self.domain_sid + "-") \
-            and self.sids.get(sid) is None
+        return bool(self.domain_sid and sid.startswith(self.domain_sid + "-")
+                    and self.sids.get(sid) is None)
 
 
 # -- the audit -----------------------------------------------------------------------------------
@@ -384,7 +384,8 @@ def audit(client: LdapClient) -> dict[str, Any]:
         result["error"] = "%s: its security descriptor: %s" % (dn, exc)
         return result
     sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
-    template = list(sddl.parse("D:PAI" + template_text).dacl.aces)
+    template_dacl = sddl.parse("D:PAI" + template_text).dacl  # "D:" always gives one
+    template = list(template_dacl.aces) if template_dacl is not None else []
     aces = list(sd.dacl.aces) if sd.dacl is not None else []
     names = Names(dse.domain_sid, dse.forest_root_sid)
     names.read(client, [a.sid for a in aces] + ([sd.owner] if sd.owner else []),

@@ -260,7 +260,7 @@ def attribute_guid(client: LdapClient, name: str) -> str | None:
     """An attribute's schemaIDGUID as the schema says, None when it cannot be read (the check
     then counts every object-type allow as one that may grant: not sure, the DC decides)."""
     try:
-        guid, how = schema_guid(client, (name, None))
+        guid, how = schema_guid(client, (name, ""))  # no documented value: the schema's or None
     except LdapError:
         return None
     return guid if how == "schema" else None
