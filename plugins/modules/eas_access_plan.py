@@ -229,118 +229,26 @@ msg:
   type: str
 """
 
-from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange._device_lists import (
-    merge_entries, resolve_users)
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_devices import (
-    DeviceFilter, device_filter_argument_spec, find_devices)
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_policy import (
-    ACCESS_LEVELS, CHARACTERISTICS, ORDERS, apply_plan_changes, plan_device)
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
-    DEVICE_SCHEMA, POLICY_SCHEMA, load_policy, require_exchange_schema)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
-    resolve_selection)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import check_selection
-from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
-
-ACTIONS = ["remove_rule", "add_rule", "set_default_access_level", "add_entries",
-           "remove_entries"]
-CHANGE_SPEC = dict(
-    action=dict(type="str", required=True, choices=ACTIONS),
-    name=dict(type="str"),
-    characteristic=dict(type="str", choices=list(CHARACTERISTICS.values())),
-    query_string=dict(type="str"),
-    access_level=dict(type="str", choices=list(ACCESS_LEVELS.values())),
-    entries=dict(type="list", elements="dict"),
-)
-CHANGE_RULES = dict(
-    required_if=[("action", "add_rule", ("characteristic", "query_string", "access_level")),
-                 ("action", "remove_rule", ("name", "query_string"), True),
-                 ("action", "set_default_access_level", ("access_level",)),
-                 ("action", "add_entries", ("entries",)),
-                 ("action", "remove_entries", ("entries",))],
-    required_together=[("characteristic", "query_string")],
-)
-
-
-def resolve_changes(client, changes):
-    """The changes with list entries resolved to user DNs (unknown users fail here)."""
-    resolved = []
-    for number, change in enumerate(changes, 1):
-        change = dict(change)
-        if change["action"] in ("add_entries", "remove_entries"):
-            try:
-                merged = merge_entries(change["entries"])
-            except ValueError as exc:
-                raise ValueError("changes[%d]: %s" % (number, exc))
-            users = resolve_users(client, list(merged)) if merged else {}
-            change["entries"] = [dict(want, dn=users[user].dn) for user, want in merged.items()]
-        resolved.append(change)
-    return resolved
-
-
-def summarize(rows):
-    summary = dict(devices=len(rows), moved=0, loses_access=0, drift=0, transitions={})
-    for row in rows:
-        if row["moved"]:
-            summary["moved"] += 1
-            key = "%s -> %s" % (row["now"], row["after"])
-            summary["transitions"][key] = summary["transitions"].get(key, 0) + 1
-        summary["loses_access"] += row["loses_access"]
-        summary["drift"] += row["current"] not in (None, "Unknown", row["now"])
-    return summary
-
-
-def loss_line(row):
-    owner = row["owner_sam_account_name"] or row["owner_dn"]
-    model = row["device_model"] or "model unknown"
-    return "%s %s (%s) %s -> %s" % (owner, row["device_id"], model, row["now"], row["after"])
-
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
+    AdremedyModule, ArgumentSpec)
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_plan import (
+    SCHEMA, AccessPlan, plan_argument_spec)
 
 OPTIONS = ArgumentSpec(dict(
-    device_filter_argument_spec(),
-    organization=dict(type="str"),
-    order=dict(type="str", choices=list(ORDERS), default="seed"),
-    changes=dict(type="list", elements="dict", default=[], options=CHANGE_SPEC, **CHANGE_RULES),
+    plan_argument_spec(),  # the device filters, organization, order, changes
     fail_on_loss=dict(type="bool", default=False),
     details=dict(type="bool", default=False),
 ))
 
 
 def main():
-    module = AdremedyModule(OPTIONS, selection=True, whole_domain=True)
-    params = module.params
-    with module.failing(also=(ValueError,)):
-        device_filter = DeviceFilter(params)
-    with module.client(also=(ValueError,)) as client:
-        resolve_selection(client, params)
-        check_selection(client, params, whole_domain=True)
-        require_exchange_schema(client, DEVICE_SCHEMA + POLICY_SCHEMA)
-        policy = load_policy(client, params["organization"])
-        changes = resolve_changes(client, params["changes"])
-        records, owners = find_devices(client, params, device_filter)
-        after, owners_after = apply_plan_changes(policy, owners, changes)
-        domain = client.root_dse.default_naming_context
-    rows = []
-    for record in records:
-        key = (record["owner_dn"] or "").lower()
-        rows.append(plan_device(record, owners.get(key), owners_after.get(key), policy, after,
-                                params["order"]))
-    summary = summarize(rows)
-    lost = [row for row in rows if row["loses_access"]]
-    result = dict(
-        changed=False, summary=summary, lost=lost, default_naming_context=domain,
-        devices=rows if params["details"] else [row for row in rows if row["moved"]],
-        policy=dict((label, dict(default_access_level=p.default_access_level,
-                                 rules=[r.name for r in p.rules]))
-                    for label, p in (("before", policy), ("after", after))),
-    )
-    result["msg"] = "%d devices: %d would move, %d would lose access" % (
-        summary["devices"], summary["moved"], summary["loses_access"])
-    if lost and params["fail_on_loss"]:
-        result["msg"] = "%d devices would lose access: %s" % (
-            len(lost), "; ".join(loss_line(row) for row in lost))
-    module.exit_or_fail(result, failed=bool(lost and params["fail_on_loss"]))
+    module = AdremedyModule(OPTIONS, selection=True, whole_domain=True, identities=True,
+                            exchange_schema=SCHEMA)
+    with module.failing():
+        plan = AccessPlan(module.params)
+    with module.client() as client:
+        plan.read(client, module.selection(client))
+    module.exit_or_fail(*plan.result())
 
 
 if __name__ == "__main__":

@@ -163,64 +163,30 @@ query_result:
   type: raw
 """
 
-import traceback
-
-from ansible.module_utils.basic import missing_required_lib
-
-from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
+    AdremedyModule, ArgumentSpec)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_devices import (
-    DeviceFilter, device_filter_argument_spec, find_devices, summarize_devices)
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
-    DEVICE_SCHEMA, require_exchange_schema)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
-    resolve_selection)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import check_selection
-from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
-
-try:
-    import jmespath
-    JMESPATH_IMPORT_ERROR = None
-except ImportError:
-    jmespath = None
-    JMESPATH_IMPORT_ERROR = traceback.format_exc()
+    JMESPATH_IMPORT_ERROR, SCHEMA, DeviceFilter, compile_query, device_filter_argument_spec,
+    find_devices, inventory)
 
 OPTIONS = ArgumentSpec(dict(device_filter_argument_spec(), query=dict(type="str")))
 
 
-def compile_query(expression):
-    """The compiled JMESPath query; ValueError in one line when it is not one (a deeply nested
-    one makes jmespath's parser recurse too deep, which it does not report as its own error)."""
-    try:
-        return jmespath.compile(expression)
-    except (jmespath.exceptions.JMESPathError, RecursionError) as exc:
-        raise ValueError("query %r is not a valid JMESPath expression: %s"
-                         % (expression[:200], " ".join(str(exc).split())[:200]))
-
-
 def main():
-    module = AdremedyModule(OPTIONS, selection=True, whole_domain=True)
+    module = AdremedyModule(OPTIONS, selection=True, whole_domain=True, identities=True,
+                            exchange_schema=SCHEMA)
     params = module.params
-    if params["query"] and jmespath is None:
-        module.fail_json(msg=missing_required_lib("jmespath"), exception=JMESPATH_IMPORT_ERROR)
-    with module.failing(also=(ValueError,)):
+    if params["query"]:
+        module.need_library("jmespath", JMESPATH_IMPORT_ERROR)
+    with module.failing():
         query = compile_query(params["query"]) if params["query"] else None
         device_filter = DeviceFilter(params)
     with module.client() as client:
-        resolve_selection(client, params)
-        check_selection(client, params, whole_domain=True)
-        require_exchange_schema(client, DEVICE_SCHEMA)
         # the owners (every user in scope, at 100,000 users tens of MB) go before the result is
         # built: exit_json copies the records once more to scrub them
-        records = find_devices(client, params, device_filter)[0]
-    result = dict(changed=False, summary=summarize_devices(records))
-    if query is None:
-        result["devices"] = records
-    else:
-        try:
-            result["query_result"] = query.search(records)
-        except (jmespath.exceptions.JMESPathError, RecursionError) as exc:
-            module.fail_json(msg="query %r failed: %s" % (params["query"][:200],
-                                                          " ".join(str(exc).split())), **result)
+        records = find_devices(client, module.selection(client), device_filter)[0]
+    with module.failing():
+        result = inventory(records, query, params["query"])
     module.exit_json(**result)
 
 

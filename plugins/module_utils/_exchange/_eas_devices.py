@@ -3,22 +3,36 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Reading ActiveSync device partnerships and their owners: device records, the device
 filters (an LDAP filter to narrow the search and an exact test), the devices of a selection of
-users, an inventory summary. Private."""
+users, an inventory summary and its JMESPath query (eas_device_info). Private."""
 
 from __future__ import annotations
 
 import datetime
 import re
+import traceback
 from typing import Any, Collection, Iterable, Mapping
+
+try:
+    import jmespath
+    JMESPATH_IMPORT_ERROR = None
+except ImportError:  # only a run with a query needs it (the module base says so)
+    jmespath = None
+    JMESPATH_IMPORT_ERROR = traceback.format_exc()
+
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
 
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_policy import (
     ACCESS_REASONS, ACCESS_STATES, REASON_INDIVIDUAL, Owner, eas_enabled, enum_name, enum_value)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
-    ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE, DEVICE_CLASS, device_owner, rdn_value)
+    ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE, DEVICE_CLASS, DEVICE_SCHEMA, device_owner, rdn_value)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import mail_of
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     DEFAULT_USER_FILTER, Entry, LdapClient, LdapError, escape_filter_value, read_objects_by,
     select_entries)
+
+# The Exchange schema reading devices needs; a module declares it to the module base
+# (AdremedyModule(exchange_schema=SCHEMA)), which checks it right after the selection.
+SCHEMA = list(DEVICE_SCHEMA)
 
 OWNER_ATTRIBUTES = ["sAMAccountName", "userPrincipalName", "mail", "proxyAddresses",
                     "msExchOmaAdminWirelessEnable", ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE]
@@ -182,8 +196,9 @@ def _missing_user(dn: str) -> None:
 
 
 def selected_owners(client: LdapClient, params: Mapping[str, Any]) -> dict[str, Owner] | None:
-    """Owners by lower-case DN of the users the selection names, or None when it names every
-    user under search_base (the default filter and scope: no need to read them first)."""
+    """Owners by lower-case DN of the users the selection names (params: the module's resolved
+    Selection, which reads like params), or None when it names every user under search_base
+    (the default filter and scope: no need to read them first)."""
     if not params.get("dn") and params.get("filter") == DEFAULT_USER_FILTER \
             and params.get("scope") == "subtree":
         return None
@@ -266,3 +281,29 @@ def device_filter_argument_spec() -> dict[str, dict[str, Any]]:
         access_state_reason=dict(type="list", elements="str"),
         exclude_individual=dict(type="bool", default=False),
     )
+
+
+def compile_query(expression: str) -> Any:
+    """The compiled JMESPath query; ValueError in one line when it is not one (a deeply nested
+    one makes jmespath's parser recurse too deep, which it does not report as its own error)."""
+    try:
+        return jmespath.compile(expression)
+    except (jmespath.exceptions.JMESPathError, RecursionError) as exc:
+        raise ValueError("query %r is not a valid JMESPath expression: %s"
+                         % (expression[:200], " ".join(str(exc).split())[:200]))
+
+
+def inventory(records: list[dict[str, Any]], query: Any = None,
+              expression: str = "") -> dict[str, Any]:
+    """eas_device_info's result: the summary, and the records or, with a query (compiled from
+    expression), what it selects of them; Failure with the summary when the query fails."""
+    result: dict[str, Any] = dict(changed=False, summary=summarize_devices(records))
+    if query is None:
+        result["devices"] = records
+        return result
+    try:
+        result["query_result"] = query.search(records)
+    except (jmespath.exceptions.JMESPathError, RecursionError) as exc:
+        raise Failure("query %r failed: %s" % (expression[:200], " ".join(str(exc).split())),
+                      **result)
+    return result
