@@ -47,12 +47,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
     DnError, canonical, dn_key)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    DEFAULT_USER_FILTER, Entry, LdapError, escape_filter_value, read_objects_matching)
+    DEFAULT_USER_FILTER, Entry, LdapClient, LdapError, escape_filter_value,
+    read_objects_matching)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     SecurityDescriptorError, sid_from_str, sid_to_str)
 
@@ -73,7 +74,7 @@ class IdentityError(LdapError):
                  name: Optional[str] = None) -> None:
         super().__init__(message, code=32 if unknown else code,
                          name="noSuchObject" if unknown else name,
-                         dn=(list(unknown) or list(ambiguous or {}) or [None])[0])
+                         dn=next(iter(list(unknown) + list(ambiguous or {})), None))
         self.unknown = list(unknown)
         self.ambiguous = dict(ambiguous or {})
 
@@ -154,7 +155,7 @@ def describe(entry: Entry) -> Dict[str, Optional[str]]:
                 object_sid=_sid_text(entry.raw("objectSid")))
 
 
-def domain_names(client) -> Tuple[str, str]:
+def domain_names(client: LdapClient) -> Tuple[str, str]:
     """(NetBIOS name, DNS name) of the domain the client is bound to, from its crossRef."""
     dse = client.root_dse
     search = "(&(objectClass=crossRef)(nCName=%s))" % escape_filter_value(
@@ -198,7 +199,7 @@ class _Lookup:
                    "(sAMAccountName=%s))" % (escaped, escaped, escaped, escaped)
         return "(sAMAccountName=%s)" % escaped
 
-    def matches(self, entry: Entry) -> List[Tuple[str, str]]:
+    def matches(self, entry: Entry) -> List[Tuple[Optional[str], str]]:
         """(match key, attribute that matched) for each key of this kind the entry has."""
         if self.kind == "dn":
             return [(dn_key(entry.dn), "DN")]
@@ -206,7 +207,8 @@ class _Lookup:
             return [(_sid_text(entry.raw("objectSid")), "objectSid")]
         if self.kind == "guid":
             return [(_guid_text(entry.raw("objectGUID")), "objectGUID")]
-        found = [((entry.text("sAMAccountName") or "").lower(), "sAMAccountName")]
+        found: List[Tuple[Optional[str], str]] = [
+            ((entry.text("sAMAccountName") or "").lower(), "sAMAccountName")]
         if self.kind == "address":
             found.append(((entry.text("userPrincipalName") or "").lower(), "userPrincipalName"))
             found.append(((entry.text("mail") or "").lower(), "mail"))
@@ -225,9 +227,9 @@ def check_domain(identity: str, names: Sequence[str]) -> Optional[str]:
                                                           names[1] or "?")
 
 
-def resolve_identities(client, identities: Iterable[str], attributes: Sequence[str] = (),
-                       object_filter: str = DEFAULT_USER_FILTER, base: Optional[str] = None,
-                       what: str = "user") -> Dict[str, Entry]:
+def resolve_identities(client: LdapClient, identities: Iterable[str],
+                       attributes: Sequence[str] = (), object_filter: str = DEFAULT_USER_FILTER,
+                       base: Optional[str] = None, what: str = "user") -> Dict[str, Entry]:
     """{identity as given: Entry}; IdentityError naming every unknown or ambiguous one."""
     base = base or client.root_dse.default_naming_context
     given = list(dict.fromkeys(identities))
@@ -256,8 +258,10 @@ def resolve_identities(client, identities: Iterable[str], attributes: Sequence[s
         for key, named in lookup.wanted.items():
             clauses.append(lookup.clause(key, values[named[0]]))
         for entry in read_objects_matching(client, base, clauses, attrs, object_filter):
-            for key, attribute in lookup.matches(entry):
-                for identity in lookup.wanted.get(key, ()):
+            for matched, attribute in lookup.matches(entry):
+                if matched is None:
+                    continue  # no SID or GUID read: it names nothing
+                for identity in lookup.wanted.get(matched, ()):
                     candidates[identity].setdefault(dn_key(entry.dn), (entry, attribute))
     resolved: Dict[str, Entry] = {}
     unknown: List[str] = []
@@ -279,7 +283,8 @@ def resolve_identities(client, identities: Iterable[str], attributes: Sequence[s
     return resolved
 
 
-def _message(what, base, lookups, unknown, ambiguous, wrong_domain) -> str:
+def _message(what: str, base: Optional[str], lookups: Dict[str, _Lookup], unknown: List[str],
+             ambiguous: Dict[str, List[str]], wrong_domain: Dict[str, str]) -> str:
     kinds = dict((identity, kind) for kind, lookup in lookups.items()
                  for named in lookup.wanted.values() for identity in named)
     parts = []
@@ -307,21 +312,21 @@ def _is_dn(identity: str) -> bool:
         return exc.code == 34  # a malformed DN: check_dn names it as every DN option does
 
 
-def identities_as_dns(client, names: Sequence[str], what: str = "user") -> List[str]:
+def identities_as_dns(client: LdapClient, names: Sequence[str], what: str = "user") -> List[str]:
     """For options that name users (a selection's `dn`): each item may be any identity above;
     the users' DNs, in input order. DNs stay as given (the module reads each and reports a
     missing one as it always has); the others are resolved, IdentityError naming every
     unknown or ambiguous one (nothing has been read beyond). The list given is not changed."""
-    names = list(names or [])
-    others = [name for name in names if not _is_dn(name)]
+    given = list(names or [])
+    others = [name for name in given if not _is_dn(name)]
     if not others:
-        return names
+        return given
     resolved = resolve_identities(client, others, what=what)
     return list(dict.fromkeys(resolved[name].dn if name in resolved else name
-                              for name in names))
+                              for name in given))
 
 
-def resolve_selection(client, params: Dict, what: str = "user") -> None:
+def resolve_selection(client: LdapClient, params: Dict[str, Any], what: str = "user") -> None:
     """params["dn"] becomes identities_as_dns(...) (kept until every module reads its
     selection from _run/_selection's Selection, which leaves params alone)."""
     names = params.get("dn") or []
@@ -345,7 +350,8 @@ def require_identities(names: Optional[Sequence[str]], option: str = "identities
     return list(names)
 
 
-def identity_report(client, identities: Iterable[str], base: Optional[str] = None) -> Dict:
+def identity_report(client: LdapClient, identities: Iterable[str], base: Optional[str] = None
+                    ) -> Dict[str, Any]:
     """identity_info's result: each identity with the user it names (describe), the distinct
     users' DNs in input order, the domain's NetBIOS and DNS names (for DOMAIN\\sam checks)."""
     resolved = resolve_identities(client, identities, base=base)
