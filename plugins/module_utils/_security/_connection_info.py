@@ -139,7 +139,10 @@ def names_of(client: LdapClient, base: str, sids: Iterable[str]) -> dict[str, di
     clauses = ["(objectSid=%s)" % _escape(sid_from_str(sid)) for sid in sids]
     for entry in read_objects_matching(client, base, clauses,
                                        ["objectSid", "sAMAccountName", "objectClass"]):
-        sid = sid_to_str(entry.raw("objectSid"))
+        raw = entry.raw("objectSid")
+        if raw is None:
+            continue  # matched by its objectSid, so it has one
+        sid = sid_to_str(raw)
         found[sid] = dict(name=entry.text("sAMAccountName"), dn=entry.dn,
                           classes=[c.lower() for c in entry.texts("objectClass")])
     return found
@@ -172,9 +175,10 @@ def _account_named(client: LdapClient, base: str, me: str) -> dict[str, Any] | N
             entry = None
     except LdapError:
         entry = None
-    if entry is None or not entry.raw("objectSid"):
+    raw = entry.raw("objectSid") if entry is not None else None
+    if entry is None or not raw:
         return None
-    return dict(sid=sid_to_str(entry.raw("objectSid")), dn=entry.dn,
+    return dict(sid=sid_to_str(raw), dn=entry.dn,
                 name=entry.text("sAMAccountName"), classes=[])
 
 
