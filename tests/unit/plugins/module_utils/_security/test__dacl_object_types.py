@@ -1,5 +1,6 @@
-"""Dropping explicit duplicates where object types form a tree (plugins/module_utils/_security/_sd.py with
-plugins/module_utils/_security/_object_types.py), and in the order the DC keeps a DACL after a write.
+"""Dropping explicit duplicates where object types form a tree (plugins/module_utils/_security/_dacl.py
+and _access.py with plugins/module_utils/_security/_object_types.py), and in the order the DC keeps a
+DACL after a write.
 
 The property test judges the module by a reference evaluator written here from MS-DTYP 2.5.3.2
 (object type lists: the object's class at level 0, a property set at level 1, a property at
