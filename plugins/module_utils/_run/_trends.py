@@ -440,10 +440,13 @@ def _series(kinds: Kinds) -> list[tuple[str, str]]:
 def chart_over_time(runs: Sequence[Mapping[str, Any]], kinds: Kinds) -> Chart:
     keys = [key for key, _label in kinds]
     points, rows = [], []
+    days = [(run.get("started") or "?")[:10] for run in runs]
+    same_day = len(set(days)) < len(days)  # then the axis says the time too
     for run in runs:
         values = [int((run.get("finding_counts") or {}).get(key) or 0) for key in keys]
         started = run.get("started") or "?"
-        points.append((started[:10], "%s: %d findings (%s)" % (started, sum(values), ", ".join(
+        label = "%s %s" % (started[5:10], started[11:16]) if same_day else started[:10]
+        points.append((label, "%s: %d findings (%s)" % (started, sum(values), ", ".join(
             "%s %d" % (label, v) for (_k, label), v in zip(kinds, values))), values))
         rows.append([started] + values + [sum(values)])
     desc = ("Findings of each of the last %d runs, stacked by kind; the latest run has %d."

@@ -334,3 +334,12 @@ def test_a_broken_latest_file_falls_back_to_the_one_before(tmp_path):
     history = read_history(out, DESIGN)
     assert history.unreadable == ["20260101T070000Z.json"]
     assert history.previous["started"] == stamp(0) and len(history.points) == 1
+
+
+def test_the_time_axis_says_the_time_when_runs_share_a_day():
+    def labels(starts):
+        runs = [_trends.point_of(doc(s)) for s in starts]
+        root = ET.fromstring(_trends.chart_over_time(runs, _report.KINDS).svg)
+        return [t.text for t in root.iter(SVG + "text") if t.get("text-anchor") == "middle"]
+    assert labels(["2026-01-05T06:00:00Z", "2026-01-12T06:00:00Z"]) == ["2026-01-05", "2026-01-12"]
+    assert labels(["2026-01-05T06:00:00Z", "2026-01-05T07:30:00Z"]) == ["01-05 06:00", "01-05 07:30"]
