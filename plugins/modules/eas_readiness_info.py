@@ -220,77 +220,19 @@ container_class_guid:
   sample: {guid: c975c901-6cea-4b6f-8319-d67f45449506, source: schema}
 """
 
-from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import descriptor_of
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
+    AdremedyModule, ArgumentSpec)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_readiness import (
-    SUMMARY_KEYS, USER_ATTRIBUTES, AfterSdprop, DeviceCounts, exchange_token, readiness,
-    summarize, unreadable_row)
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
-    DEVICES_CONTAINER_CLASS, exchange_servers, schema_guid)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
-    resolve_selection)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    LdapError, check_selection, select_entries)
-from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
-from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    SecurityDescriptorError)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
+    readiness_report)
 
 OPTIONS = ArgumentSpec(dict(details=dict(type="bool", default=False)))
 
 
-def missing(dn):
-    raise LdapError("user %s does not exist: noSuchObject (32)" % dn, code=32, dn=dn)
-
-
-def add_row(result, row, details):
-    """One user's readiness row into the result's summary and finding lists."""
-    summarize(result["summary"], row)
-    if row["would_fail"]:
-        result["would_fail"].append(dict((k, row[k]) for k in (
-            "dn", "sam_account_name", "inheritance", "protection", "reason",
-            "exchange_can_create_after_sdprop", "after_sdprop_reason") if k in row))
-    if not row["exchange_can_create"]:
-        result["cannot_create"].append(row["dn"])
-    if row["list_conflicts"] or row["case_duplicates"]:
-        result["list_findings"].append(dict((k, row[k]) for k in (
-            "dn", "sam_account_name", "list_conflicts", "case_duplicates")))
-    if details:
-        result["users"].append(row)
-
-
 def main():
-    module = AdremedyModule(OPTIONS, selection=True, whole_domain=True)
-    params = module.params
-    result = dict(changed=False, summary=dict((key, 0) for key in SUMMARY_KEYS), would_fail=[],
-                  cannot_create=[], list_findings=[], unreadable=[])
-    if params["details"]:
-        result["users"] = []
+    module = AdremedyModule(OPTIONS, selection=True, whole_domain=True, identities=True)
     with module.client() as client, module.global_catalog() as catalog:
-        resolve_selection(client, params)
-        check_selection(client, params, whole_domain=True)
-        dse = client.root_dse
-        sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
-        exs = exchange_token(client, exchange_servers(client))
-        container_guid, source = schema_guid(client, DEVICES_CONTAINER_CLASS)
-        counts = DeviceCounts.of_selection(client, params)
-        protection = ProtectedSet(client, catalog).load().by_dn()
-        # AdminSDHolder read once, at the first protected account
-        after_sdprop = AfterSdprop(client, exs["token"], container_guid, sddl)
-        for entry in select_entries(client, params, USER_ATTRIBUTES, missing):
-            try:
-                sd = descriptor_of(entry)
-            except (LdapError, SecurityDescriptorError) as exc:
-                result["summary"]["unreadable"] += 1
-                result["unreadable"].append(unreadable_row(entry, exc))
-                continue
-            add_row(result, readiness(entry, sd, protection.get(entry.dn), counts,
-                                      exs["token"], container_guid, sddl,
-                                      after_sdprop=after_sdprop), params["details"])
-    result["exchange_servers"] = dict(dn=exs["dn"], sid=exs["sid"], token=list(exs["token"]),
-                                      servers=exs["servers"])
-    result["container_class_guid"] = dict(guid=container_guid, source=source)
+        result = readiness_report(client, module.selection(client), catalog,
+                                  module.params["details"])
     module.exit_json(**result)
 
 

@@ -3,7 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """One user's ActiveSync readiness: ActiveSync on, inheritance, protection, whether Exchange
 Servers may create the user's ExchangeActiveSyncDevices container (the cause of event 1053),
-container and device counts, allow/block list findings. Private."""
+container and device counts, allow/block list findings; and the readiness of a selection
+(eas_readiness_info): what every row needs read once (`ReadinessSetup`), then the rows.
+Private."""
 
 from __future__ import annotations
 
@@ -12,14 +14,19 @@ from typing import Any, Iterable, Mapping, Sequence
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_policy import eas_enabled
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
-    DEVICE_CLASS, DEVICES_CONTAINER_CLASS, device_owner, enclosing_groups)
+    DEVICE_CLASS, DEVICES_CONTAINER_CLASS, device_owner, enclosing_groups, exchange_servers,
+    schema_guid)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import mail_of
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    Entry, LdapClient, LdapError, follow_links, partitioned_search)
+    Entry, LdapClient, LdapError, follow_links, partitioned_search, select_entries)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
     CALLBACK_DENY_TYPES, check_access, describe_ace, map_generic)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     INHERITED_ACE, SE_DACL_PROTECTED, Acl, SecurityDescriptor, SecurityDescriptorError, sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
+    descriptor_of)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import (
+    ProtectedSet)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 CREATE_CHILD = 0x1
@@ -66,8 +73,9 @@ class DeviceCounts:
 
     @classmethod
     def of_selection(cls, client: LdapClient, params: Mapping[str, Any]) -> DeviceCounts:
-        """The partnerships and device containers below a module's selection: each listed
-        user, or the search base (read over read_connections connections)."""
+        """The partnerships and device containers below a module's selection (its resolved
+        Selection, which reads like params): each listed user, or the search base (read over
+        read_connections connections)."""
         counts = cls()
         connections = 1 if params["dn"] else params.get("read_connections") or 1
         for base in params["dn"] or [params["search_base"]]:
@@ -368,3 +376,77 @@ def summarize(summary: dict[str, int], row: Mapping[str, Any]) -> None:
 def unreadable_row(entry: Entry, exc: Exception) -> dict[str, Any]:
     return dict(dn=entry.dn, sam_account_name=entry.text("sAMAccountName"),
                 error=str(exc), would_fail=None)
+
+
+def missing_user(dn: str) -> None:
+    """A user the selection lists that does not exist: the run stops naming it."""
+    raise LdapError("user %s does not exist: noSuchObject (32)" % dn, code=32, dn=dn)
+
+
+class ReadinessSetup:
+    """What every readiness row needs, read once before the users: the SDDL context, the
+    Exchange Servers' token, the devices container's class GUID (and where it came from), the
+    device counts of the selection (None: the caller counts them, e.g. on a connection of its
+    own), the protected set, and AdminSDHolder's verdict (read at the first protected user)."""
+
+    def __init__(self, client: LdapClient, selection: Mapping[str, Any] | None,
+                 catalog: Any = None) -> None:
+        dse = client.root_dse
+        self.sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
+        self.exchange = exchange_token(client, exchange_servers(client))
+        self.container_guid, self.guid_source = schema_guid(client, DEVICES_CONTAINER_CLASS)
+        self.counts = DeviceCounts() if selection is None else \
+            DeviceCounts.of_selection(client, selection)
+        self.protected = ProtectedSet(client, catalog).load()
+        self.after_sdprop = AfterSdprop(client, self.exchange["token"], self.container_guid,
+                                        self.sddl)
+
+    def exchange_servers(self) -> dict[str, Any]:
+        """The Exchange Servers group as the results give it (dn, sid, token, servers)."""
+        exs = self.exchange
+        return dict(dn=exs["dn"], sid=exs["sid"], token=list(exs["token"]),
+                    servers=exs["servers"])
+
+
+def add_row(result: dict[str, Any], row: Mapping[str, Any], details: bool) -> None:
+    """One user's readiness row into the result's summary and finding lists."""
+    summarize(result["summary"], row)
+    if row["would_fail"]:
+        result["would_fail"].append(dict((k, row[k]) for k in (
+            "dn", "sam_account_name", "inheritance", "protection", "reason",
+            "exchange_can_create_after_sdprop", "after_sdprop_reason") if k in row))
+    if not row["exchange_can_create"]:
+        result["cannot_create"].append(row["dn"])
+    if row["list_conflicts"] or row["case_duplicates"]:
+        result["list_findings"].append(dict((k, row[k]) for k in (
+            "dn", "sam_account_name", "list_conflicts", "case_duplicates")))
+    if details:
+        result["users"].append(row)
+
+
+def readiness_report(client: LdapClient, selection: Mapping[str, Any], catalog: Any = None,
+                     details: bool = False) -> dict[str, Any]:
+    """eas_readiness_info's result for the users a (resolved) selection names: the summary,
+    who would fail and why, who Exchange cannot create the container for, list findings,
+    users whose descriptor could not be read, and with details every row."""
+    result: dict[str, Any] = dict(changed=False, summary=dict((key, 0) for key in SUMMARY_KEYS),
+                                  would_fail=[], cannot_create=[], list_findings=[],
+                                  unreadable=[])
+    if details:
+        result["users"] = []
+    setup = ReadinessSetup(client, selection, catalog)
+    protection = setup.protected.by_dn()
+    token = setup.exchange["token"]
+    for entry in select_entries(client, selection, USER_ATTRIBUTES, missing_user):
+        try:
+            sd = descriptor_of(entry)
+        except (LdapError, SecurityDescriptorError) as exc:
+            result["summary"]["unreadable"] += 1
+            result["unreadable"].append(unreadable_row(entry, exc))
+            continue
+        add_row(result, readiness(entry, sd, protection.get(entry.dn), setup.counts, token,
+                                  setup.container_guid, setup.sddl,
+                                  after_sdprop=setup.after_sdprop), details)
+    result["exchange_servers"] = setup.exchange_servers()
+    result["container_class_guid"] = dict(guid=setup.container_guid, source=setup.guid_source)
+    return result
