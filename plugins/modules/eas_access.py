@@ -207,21 +207,12 @@ msg:
   sample: 10 of 12 users changed, 2 already right, 0 skipped, 0 failed
 """
 
-from collections import deque
-
 from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
-    Outcome, bulk_spec, enforce_limit, record_failure)
+    Outcome, bulk_spec, run_bulk)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_access import (
-    ATTRIBUTE, STATES, USER_READ, member_of, plan_user, selected_users, write_change)
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
-    require_exchange_schema)
-from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import open_journal
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    LdapError, check_selection)
+    ATTRIBUTE, STATES, AccessWriter)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
-from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
-from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import property_guard
 
 OPTIONS = ArgumentSpec(dict(
     activesync=dict(type="str", choices=list(STATES)),
@@ -232,70 +223,14 @@ OPTIONS = ArgumentSpec(dict(
 ), required_one_of=[("activesync", "owa_for_devices")])
 
 
-def build_plan(client, params, want, outcome, member, protection):
-    """The changes, in selection order; users already right are counted as unchanged."""
-    changes = []
-    for entry in selected_users(client, params, USER_READ, outcome, member, protection):
-        outcome.counts["matched"] += 1
-        try:
-            change = plan_user(entry, *want)
-        except ValueError as exc:
-            outcome.fail(entry.dn, exc)
-            continue
-        if change is None:
-            outcome.add(entry.dn, "unchanged")
-        else:
-            changes.append(change)
-    return changes
-
-
-def apply_changes(client, changes, want, outcome, check_mode, journal, fail_fast):
-    """Write each change (in check mode, only report it) into outcome."""
-    pending = deque(changes)
-    while pending:
-        planned = pending.popleft()
-        change = planned
-        if not check_mode:
-            try:
-                change = write_change(client, planned, want, journal)
-            except LdapError as exc:
-                if record_failure(outcome, planned.dn, exc, pending, fail_fast):
-                    return
-                continue
-        if change is None:
-            outcome.add(planned.dn, "unchanged", note="another writer set %s as asked between "
-                        "the read and the write; not written" % ATTRIBUTE)
-            continue
-        outcome.add(change.dn, "changed", **change.detail())
-        outcome.diffs.append(change.diff())
-
-
 def main():
-    module = AdremedyModule(OPTIONS, bulk_spec(), selection=True)
+    module = AdremedyModule(OPTIONS, bulk_spec(), selection=True, exchange_schema=[ATTRIBUTE])
     params = module.params
-    want = (params["activesync"], params["owa_for_devices"])
     outcome = Outcome(params["list_unchanged"], noun="users")
-    extra = {}
     with module.client(outcome.result) as client, module.global_catalog() as catalog:
-        check_selection(client, params)
-        require_exchange_schema(client, [ATTRIBUTE])
-        member = member_of(client, params["member_of"]) if params["member_of"] else None
-        if member is not None:
-            extra["member_of"] = member.dn
-        protection = ProtectedSet(client, catalog).load().by_dn() \
-            if params["protected_only"] else None
-        changes = build_plan(client, params, want, outcome, member, protection)
-        # the users whose attribute the bind account surely may not write: failed (50), not
-        # attempted, in check mode too (issue 22 item 1)
-        changes = property_guard(client, changes, [ATTRIBUTE], outcome, params["fail_fast"],
-                                 params.get("bind_dn"))
-        enforce_limit(changes, params["max_changes"], outcome,
-                      verb="changes ActiveSync access of")
-        with open_journal(params["journal"], client, changes, outcome,
-                          module.check_mode) as journal:
-            apply_changes(client, changes, want, outcome, module.check_mode, journal,
-                          params["fail_fast"])
-    module.finish(outcome, **extra)
+        writer = AccessWriter(client, module.selection(client), params, catalog)
+        run_bulk(writer, outcome, params, module.check_mode)
+    module.finish(outcome, **writer.extra)
 
 
 if __name__ == "__main__":

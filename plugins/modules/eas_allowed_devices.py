@@ -214,105 +214,12 @@ msg:
   sample: 10 of 12 users changed, 2 already right, 0 skipped, 0 failed
 """
 
-from collections import deque
-
 from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
-    Outcome, bulk_spec, enforce_limit, read_back, record_failure)
+    Outcome, bulk_spec, run_bulk)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._device_lists import (
-    LIST_NAMES, LISTS, USER_ATTRIBUTES, add_request, diff_text, merge_entries, plan_edit, resolve_users,
-    verify_edit)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
-from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import (
-    attribute_guid, check_properties, rights_for)
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
-    require_exchange_schema)
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapError
+    ListWriter, read_entries)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
-
-
-def build_plan(client, params, merged):
-    """ListEdits for every user, in input order; two names for one user are merged."""
-    resolved = resolve_users(client, list(merged))
-    by_dn = {}
-    for user, want in merged.items():
-        entry = resolved[user]
-        key = dn_key(entry.dn)
-        if key in by_dn:
-            first_want = by_dn[key][1]
-            for which in LIST_NAMES:
-                if which in want:
-                    add_request(first_want, which, want[which])
-        else:
-            by_dn[key] = (user, dict(want), entry)
-    try:
-        return [plan_edit(user, entry, want, params["state"], params["on_conflict"])
-                for user, want, entry in by_dn.values()]
-    except ValueError as exc:
-        raise Failure("%s; nothing was changed" % exc)
-
-
-def rights_guard(client, edits, outcome, fail_fast=False, account=None):
-    """Each changing edit whose lists the bind account surely may not write (write property on
-    the attribute, _rights) is failed with insufficientAccessRights (50) and why, and dropped;
-    the same in check mode. Nothing is read unless some edit changes a list."""
-    changing = [edit for edit in edits if edit.changed]
-    if not changing:
-        return edits
-    rights = rights_for(client, account)
-    if not rights.predicts:
-        return edits
-    guids = {}
-    kept = []
-    for edit in edits:
-        if not edit.changed:
-            kept.append(edit)
-            continue
-        names = sorted(edit.operations)
-        for name in names:
-            if name not in guids:
-                guids[name] = attribute_guid(client, name)
-        denied = check_properties(rights, edit.dn, [(name, guids[name]) for name in names])
-        if denied is None:
-            kept.append(edit)
-            continue
-        exc = denied.error()
-        outcome.add(edit.dn, "failed", user=edit.user, error=str(exc), ldap_code=exc.code,
-                    missing_right=denied.right, predicted=True)
-    if fail_fast and len(kept) < len(edits):
-        outcome.stopped = "fail_fast after the first failure"
-        return []
-    return kept
-
-
-def write(client, edit):
-    client.modify(edit.dn, edit.ldap_changes(), permissive=True)
-    verify_edit(edit, read_back(client, edit.dn, USER_ATTRIBUTES))
-
-
-def apply_edits(client, edits, outcome, check_mode, fail_fast):
-    """Write each changing edit (or, in check mode, only report it) into outcome."""
-    pending = deque(edits)
-    while pending:
-        edit = pending.popleft()
-        detail = dict(user=edit.user, **edit.detail)
-        if edit.kept:
-            detail["kept"] = edit.kept
-        if not edit.changed:
-            outcome.add(edit.dn, "skipped" if edit.kept else "unchanged", **detail)
-            continue
-        if not check_mode:
-            try:
-                write(client, edit)
-            except LdapError as exc:
-                if record_failure(outcome, edit.dn, exc, pending, fail_fast):
-                    return
-                continue
-        outcome.add(edit.dn, "changed", **detail)
-        outcome.diffs.append(dict(before_header=edit.dn, after_header=edit.dn,
-                                  before=diff_text(edit.before), after=diff_text(edit.after)))
-
 
 OPTIONS = ArgumentSpec(dict(
     entries=dict(type="list", elements="dict", required=True),
@@ -325,23 +232,11 @@ OPTIONS = ArgumentSpec(dict(
 def main():
     module = AdremedyModule(OPTIONS, bulk_spec())
     params = module.params
-    try:
-        merged = merge_entries(params["entries"], params["device_id_list"])
-    except ValueError as exc:
-        module.fail_json(msg="%s; nothing was changed" % exc)
+    with module.failing():
+        merged = read_entries(params)  # every ID checked before connecting
     outcome = Outcome(params["list_unchanged"], noun="users")
     with module.client(outcome.result) as client:
-        if merged:
-            require_exchange_schema(client, [attribute for _which, attribute in LISTS])
-        edits = build_plan(client, params, merged) if merged else []
-        outcome.counts["matched"] = len(edits)
-        # the lists the bind account surely may not write: failed (50), not attempted, in check
-        # mode too (issue 22 item 1)
-        edits = rights_guard(client, edits, outcome, params["fail_fast"],
-                             params.get("bind_dn"))
-        enforce_limit([edit for edit in edits if edit.changed], params["max_changes"], outcome,
-                      verb="changes the lists of")
-        apply_edits(client, edits, outcome, module.check_mode, params["fail_fast"])
+        run_bulk(ListWriter(client, merged, params), outcome, params, module.check_mode)
     module.finish(outcome)
 
 

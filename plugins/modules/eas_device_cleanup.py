@@ -349,7 +349,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._orga
     DEVICE_CLASS, DEVICE_SCHEMA, require_exchange_schema)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
     by_object, resolve_identities)
-from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import open_journal
+from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import open_journal
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     DEFAULT_USER_FILTER, SCOPES, LdapError, check_filter, require_object)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (

@@ -361,11 +361,12 @@ OPTIONS = ArgumentSpec(dict(
 
 def main():
     module = AdremedyModule(OPTIONS, dn_list_options(exclude=dict(default=[])), bulk_spec(),
-                            selection=True)
+                            selection=True, exclude="exclude")
     params = module.params
     outcome = InheritanceOutcome(params["list_unchanged"])
     with module.client(outcome.result) as client, module.global_catalog() as catalog:
-        writer = InheritanceWriter(client, params, catalog, module.warn, module._diff)
+        writer = InheritanceWriter(client, module.selection(client), params, catalog,
+                                   module.warn, module._diff)
         journalled = run_bulk(writer, outcome, params, module.check_mode)
     module.finish(outcome, **({"journal": params["journal"]} if journalled else {}))
 

@@ -3,15 +3,21 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Per-user ActiveSync allow and block lists (msExchMobileAllowedDeviceIDs and
 msExchMobileBlockedDeviceIDs): resolving users, validating device IDs, planning and writing
-value-level edits. Private."""
+value-level edits, and the eas_allowed_devices module's bulk run (ListWriter). Private."""
 
 from __future__ import annotations
 
 import re
 from typing import Any, Iterable, Mapping, Sequence
 
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
-    ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE)
+    ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE, require_exchange_schema)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
+from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
+    BulkWriter, Outcome, read_back, refuse)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import (
+    attribute_guid, check_properties, rights_for)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
     resolve_identities)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
@@ -230,3 +236,115 @@ def diff_text(lists: Mapping[str, list[str]]) -> str:
         lines.append("%s:%s" % (attribute, "" if lists[which] else " []"))
         lines += ["  - %s" % value for value in lists[which]]
     return "\n".join(lines) + "\n"
+
+
+# -- the eas_allowed_devices module's bulk run --------------------------------------------------
+
+def read_entries(params: Mapping[str, Any]) -> dict[str, dict[str, list[str]]]:
+    """The module's entries merged per user and every device ID checked, before connecting;
+    Failure saying what is wrong, with nothing changed."""
+    try:
+        return merge_entries(params["entries"], params["device_id_list"])
+    except ValueError as exc:
+        raise Failure("%s; nothing was changed" % exc)
+
+
+def build_plan(client: LdapClient, merged: Mapping[str, dict[str, list[str]]], state: str,
+               on_conflict: str) -> list[ListEdit]:
+    """ListEdits for every user, in input order; two names for one user are merged."""
+    resolved = resolve_users(client, list(merged))
+    by_dn: dict[str, tuple[str, dict[str, list[str]], Entry]] = {}
+    for user, want in merged.items():
+        entry = resolved[user]
+        key = dn_key(entry.dn)
+        if key in by_dn:
+            first_want = by_dn[key][1]
+            for which in LIST_NAMES:
+                if which in want:
+                    add_request(first_want, which, want[which])
+        else:
+            by_dn[key] = (user, dict(want), entry)
+    try:
+        return [plan_edit(user, entry, want, state, on_conflict)
+                for user, want, entry in by_dn.values()]
+    except ValueError as exc:
+        raise Failure("%s; nothing was changed" % exc)
+
+
+def rights_guard(client: LdapClient, edits: list[ListEdit], outcome: Outcome,
+                 fail_fast: bool = False, account: str | None = None) -> list[ListEdit]:
+    """Each changing edit whose lists the bind account surely may not write (write property on
+    the attribute, _rights) is failed with insufficientAccessRights (50) and why, and dropped;
+    the same in check mode. Nothing is read unless some edit changes a list."""
+    if not any(edit.changed for edit in edits):
+        return edits
+    rights = rights_for(client, account)
+    if not rights.predicts:
+        return edits
+    guids: dict[str, str | None] = {}
+
+    def refused(edit: ListEdit) -> dict[str, Any] | None:
+        if not edit.changed:
+            return None
+        names = sorted(edit.operations)
+        for name in names:
+            if name not in guids:
+                guids[name] = attribute_guid(client, name)
+        denied = check_properties(rights, edit.dn, [(name, guids[name]) for name in names])
+        if denied is None:
+            return None
+        exc = denied.error()
+        return dict(user=edit.user, error=str(exc), ldap_code=exc.code,
+                    missing_right=denied.right, predicted=True)
+    return refuse(edits, outcome, fail_fast, refused)
+
+
+class ListWriter(BulkWriter):
+    """The eas_allowed_devices module's bulk run: every named user resolved and planned (an
+    edit for each, changing or not), the rights guard, then per changing edit one permissive
+    modify (values others wrote meanwhile are kept), read back and verified. Edits that change
+    nothing are reported (unchanged, or skipped when on_conflict kept something) in order."""
+
+    verb = "changes the lists of"
+
+    def __init__(self, client: LdapClient, merged: Mapping[str, dict[str, list[str]]],
+                 params: Mapping[str, Any]) -> None:
+        super().__init__(client)
+        self.merged = merged
+        self.params = params
+
+    def plan(self, outcome: Outcome) -> list[ListEdit]:
+        if self.merged:
+            require_exchange_schema(self.client, [attribute for _which, attribute in LISTS])
+        edits = build_plan(self.client, self.merged, self.params["state"],
+                           self.params["on_conflict"]) if self.merged else []
+        outcome.counts["matched"] = len(edits)
+        return edits
+
+    def guard(self, edits: list[ListEdit], outcome: Outcome, fail_fast: bool) -> list[ListEdit]:
+        """The lists the bind account surely may not write: failed (50), not attempted, in
+        check mode too (issue 22 item 1)."""
+        return rights_guard(self.client, edits, outcome, fail_fast, self.params.get("bind_dn"))
+
+    def counted(self, edits: list[ListEdit]) -> list[ListEdit]:
+        return [edit for edit in edits if edit.changed]
+
+    def writes(self, edit: ListEdit) -> bool:
+        return edit.changed
+
+    def write(self, edit: ListEdit, found: Any) -> None:
+        self.client.modify(edit.dn, edit.ldap_changes(), permissive=True)
+
+    def verify(self, edit: ListEdit, found: Any) -> None:
+        verify_edit(edit, read_back(self.client, edit.dn, USER_ATTRIBUTES))
+
+    def describe(self, edit: ListEdit, outcome: Outcome, result: Any = None) -> None:
+        detail = dict(user=edit.user, **edit.detail)
+        if edit.kept:
+            detail["kept"] = edit.kept
+        if not edit.changed:
+            outcome.add(edit.dn, "skipped" if edit.kept else "unchanged", **detail)
+            return
+        outcome.add(edit.dn, "changed", **detail)
+        outcome.diffs.append(dict(before_header=edit.dn, after_header=edit.dn,
+                                  before=diff_text(edit.before), after=diff_text(edit.after)))

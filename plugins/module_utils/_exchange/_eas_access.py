@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """ActiveSync access of users: the bits of msExchOmaAdminWirelessEnable that turn ActiveSync and
 OWA for Devices off (planned, written with a guard against another writer, verified), the users
-the eas_access module selects (member_of, protected_only), and what protected_accounts_info
-reports of an account's phones (mail, ActiveSync enabled, device partnerships). Private.
+the eas_access module selects (member_of, protected_only), its bulk run (AccessWriter), and
+what protected_accounts_info reports of an account's phones (mail, ActiveSync enabled, device
+partnerships). Private.
 
 The attribute (Exchange's MobileFeaturesEnabled, facts 1.2): absent means everything enabled;
 bit 4 (AirSyncDisabled) set turns ActiveSync off, bit 8 (MowaDisabled) OWA for Devices; every
@@ -19,9 +20,10 @@ API:
       one modify that deletes the value read and adds the new one (the DC refuses it when
       another writer changed the value meanwhile: noSuchAttribute 16, attributeOrValueExists 20,
       constraintViolation 19); then the object is read again and planned once more; verified
+  AccessWriter(client, selection, params, catalog)   the eas_access module's bulk run (_bulk)
   member_of(client, name) -> MemberOf    a group as admins name it, and the filter clause for
                                          its transitive members (in-chain, primary group too)
-  selected_users(client, params, attributes, outcome, member, protection) -> Iterator[Entry]
+  selected_users(client, selection, attributes, outcome, member, protection) -> Iterator[Entry]
   account_phones(client, rows) -> dict   mail, activesync_enabled, devices per protected row
 """
 
@@ -29,7 +31,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import Outcome, read_back
+from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
+    BulkWriter, ChangedSinceRead, Outcome, read_back, write_one)
+from ansible_collections.adremedy.directory.plugins.module_utils._run._selection import Selection
 from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import guid_of
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_devices import (
@@ -42,7 +46,9 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._iden
     mail_of, resolve_identities)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     MATCHING_RULE_IN_CHAIN, MODIFY_ADD, MODIFY_DELETE, Entry, LdapClient, LdapError,
-    escape_filter_value, read_objects_by, select_entries)
+    escape_filter_value, read_objects_by)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
+from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import property_guard
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     SecurityDescriptorError, sid_to_str)
 
@@ -101,7 +107,7 @@ def describe_value(value: int | None) -> str:
 class AccessChange:
     """One user's planned write: the value as read (text and number) and the value to write."""
 
-    __slots__ = ("dn", "guid", "before_text", "before", "after")
+    __slots__ = ("dn", "guid", "before_text", "before", "after", "retried")
 
     def __init__(self, dn: str, guid: str | None, before_text: str | None, before: int | None,
                  after: int) -> None:
@@ -110,6 +116,7 @@ class AccessChange:
         self.before_text = before_text
         self.before = before
         self.after = after
+        self.retried = False  # planned again after the DC refused the first write
 
     def ldap_changes(self) -> dict[str, list[tuple[Any, list[str]]]]:
         """Delete the value read, add the new one: one modify the DC refuses when the stored
@@ -155,40 +162,118 @@ def _verify(client: LdapClient, change: AccessChange) -> None:
                         "writer?)" % (change.dn, ATTRIBUTE, stored, change.after), dn=change.dn)
 
 
-def write_change(client: LdapClient, change: AccessChange, want: tuple[str | None, str | None],
-                 journal: Any = None) -> AccessChange | None:
-    """Write one planned change (journal line first), guarded: when the DC refuses it because
-    the value changed since it was read, the object is read again and planned once more, so
-    another writer's bits are kept. The change written (None: the value read again already
-    says what is asked), verified; LdapError naming the object otherwise."""
-    for attempt in (1, 2):
-        if journal is not None:
-            journal.write(change.journal_line())
+class AccessWriter(BulkWriter):
+    """The eas_access module's bulk run: the users the selection names (narrowed by member_of,
+    protected_only) planned, the rights guard (write property on the attribute), then per user
+    the journal line, the guarded modify (refused when another writer changed the value: the
+    user is read again and planned once more, keeping the other writer's bits), verify."""
+
+    verb = "changes ActiveSync access of"
+
+    def __init__(self, client: LdapClient, selection: Selection, params: Mapping[str, Any],
+                 catalog: Any = None) -> None:
+        super().__init__(client)
+        self.selection = selection
+        self.params = params
+        self.want = (params.get("activesync"), params.get("owa_for_devices"))
+        self.journal_path = params.get("journal")
+        self.catalog = catalog
+        self.extra: dict[str, Any] = {}  # result keys: the member_of group's DN
+
+    def plan(self, outcome: Outcome) -> list[AccessChange]:
+        """The changes, in selection order; users already right are counted as unchanged."""
+        client, params = self.client, self.params
+        member = member_of(client, params["member_of"]) if params["member_of"] else None
+        if member is not None:
+            self.extra["member_of"] = member.dn
+        protection = ProtectedSet(client, self.catalog).load().by_dn() \
+            if params["protected_only"] else None
+        changes = []
+        for entry in selected_users(client, self.selection, USER_READ, outcome, member,
+                                    protection):
+            outcome.counts["matched"] += 1
+            try:
+                change = plan_user(entry, *self.want)
+            except ValueError as exc:
+                outcome.fail(entry.dn, exc)
+                continue
+            if change is None:
+                outcome.add(entry.dn, "unchanged")
+            else:
+                changes.append(change)
+        return changes
+
+    def guard(self, changes: list[AccessChange], outcome: Outcome,
+              fail_fast: bool) -> list[AccessChange]:
+        """The users whose attribute the bind account surely may not write: failed (50), not
+        attempted, in check mode too (issue 22 item 1)."""
+        return property_guard(self.client, changes, [ATTRIBUTE], outcome, fail_fast,
+                              self.params.get("bind_dn"))
+
+    def journal_lines(self, change: AccessChange, found: Any) -> list[dict[str, Any]]:
+        return [change.journal_line()]
+
+    def write(self, change: AccessChange, found: Any) -> None:
+        """The guarded modify; when the DC refuses it because the value changed since it was
+        read, the user read again (ChangedSinceRead: planned once more)."""
         try:
-            client.modify(change.dn, change.ldap_changes())
+            self.client.modify(change.dn, change.ldap_changes())
         except LdapError as exc:
             if exc.code not in CONFLICT_CODES:
                 raise
-            if attempt == 2:
+            if change.retried:
                 raise LdapError("%s: %s changed again while it was written (another writer); "
                                 "not written: %s" % (change.dn, ATTRIBUTE, exc), code=exc.code,
                                 name=exc.name, dn=change.dn)
-            entry = read_back(client, change.dn, USER_READ)
-            if change.guid and guid_of(entry) != change.guid:
-                raise LdapError("%s is not the object planned: its objectGUID is %s now, %s "
-                                "then; not written" % (change.dn, guid_of(entry), change.guid),
-                                dn=change.dn)
-            try:
-                again = plan_user(entry, *want)
-            except ValueError as bad:
-                raise LdapError(str(bad), dn=change.dn)
-            if again is None:
-                return None
-            change = again
-            continue
-        _verify(client, change)
+            raise ChangedSinceRead(read_back(self.client, change.dn, USER_READ))
+
+    def verify(self, change: AccessChange, found: Any) -> AccessChange:
+        _verify(self.client, change)
         return change
-    return None  # pragma: no cover
+
+    def again(self, change: AccessChange, entry: Entry) -> AccessChange | None:
+        """The change planned again from the user as read after the refused write (None: it
+        already says what is asked); LdapError when it is another object now or its value is
+        not a number."""
+        if change.guid and guid_of(entry) != change.guid:
+            raise LdapError("%s is not the object planned: its objectGUID is %s now, %s "
+                            "then; not written" % (change.dn, guid_of(entry), change.guid),
+                            dn=change.dn)
+        try:
+            again = plan_user(entry, *self.want)
+        except ValueError as bad:
+            raise LdapError(str(bad), dn=change.dn)
+        if again is not None:
+            again.retried = True
+        return again
+
+    def replan(self, change: AccessChange, moved: ChangedSinceRead,
+               outcome: Outcome) -> AccessChange | None:
+        again = self.again(change, moved.entry)
+        if again is None:
+            outcome.add(change.dn, "unchanged", note="another writer set %s as asked between "
+                        "the read and the write; not written" % ATTRIBUTE)
+        return again
+
+    def describe(self, change: AccessChange, outcome: Outcome, result: Any = None) -> None:
+        outcome.add(change.dn, "changed", **change.detail())
+        outcome.diffs.append(change.diff())
+
+
+def write_change(client: LdapClient, change: AccessChange, want: tuple[str | None, str | None],
+                 journal: Any = None) -> AccessChange | None:
+    """Write one planned change outside a bulk run, with AccessWriter's steps: journal line
+    first, the guarded modify; when the DC refuses it because the value changed since it was
+    read, the object is read again and planned once more, so another writer's bits are kept.
+    The change written (None: the value read again already says what is asked), verified;
+    LdapError naming the object otherwise."""
+    writer = AccessWriter(client, Selection({}), dict(activesync=want[0],
+                                                      owa_for_devices=want[1]))
+    try:
+        return write_one(writer, change, journal)
+    except ChangedSinceRead as moved:
+        again = writer.again(change, moved.entry)
+        return None if again is None else write_one(writer, again, journal)
 
 
 # -- the selection ------------------------------------------------------------------------------
@@ -240,26 +325,24 @@ def _in_protected_set(protection: Any, entry: Entry) -> bool:
     return row is not None and row["classification"] in PROTECTED_CLASSES
 
 
-def selected_users(client: LdapClient, params: Mapping[str, Any], attributes: Sequence[str],
+def selected_users(client: LdapClient, selection: Selection, attributes: Sequence[str],
                    outcome: Outcome, member: MemberOf | None = None,
                    protection: Any = None) -> Iterator[Entry]:
-    """The users the selection names, narrowed to member's transitive members and (with
+    """The users a resolved selection names, narrowed to member's transitive members and (with
     protection, a _protected.Protection) to the protected set (protected and unmarked).
 
     A search selects only them (matched counts only them); a DN named in `dn` that falls
     outside is counted and reported as skipped with the reason, one that does not exist as
     failed (noSuchObject)."""
-    listed = bool(params.get("dn"))
+    listed = selection.listed
 
     def missing(dn: str) -> None:
         outcome.counts["matched"] += 1
         outcome.fail(dn, LdapError("%s does not exist: noSuchObject (32)" % dn, code=32,
                                    name="noSuchObject", dn=dn))
 
-    search = dict(params)
-    if member is not None and not listed:
-        search["filter"] = "(&%s%s)" % (params["filter"], member.clause)
-    for entry in select_entries(client, search, attributes, missing):
+    search = selection.narrowed(member.clause) if member is not None else selection
+    for entry in search.entries(client, attributes, missing):
         if listed:
             reason = _outside(client, entry, member, protection)
             if reason:

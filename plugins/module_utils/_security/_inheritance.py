@@ -16,12 +16,13 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._admi
 from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import Outcome, refuse
 from ansible_collections.adremedy.directory.plugins.module_utils._run._dacl_changes import (
     Change, DaclWriter)
+from ansible_collections.adremedy.directory.plugins.module_utils._run._selection import Selection
 from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
     READ_ATTRIBUTES, SD_ATTRIBUTE, ParsedDescriptors, descriptor_of, guid_of)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
     DnError, dn_key, first_at_or_above, parent)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    Entry, LdapClient, LdapError, check_selection, require_objects, select_entries)
+    Entry, LdapClient, LdapError)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._object_types import (
     ObjectTypes, object_types_or_why)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
@@ -518,15 +519,14 @@ PLAN_ATTRIBUTES = READ_ATTRIBUTES + [a for a in ("objectSid", "objectGUID", "obj
                                      if a not in READ_ATTRIBUTES]
 
 
-def build_plan(client: LdapClient, params: Mapping[str, Any], protection: Any,
-               outcome: Outcome, parents: ParentDescriptors | None,
+def build_plan(client: LdapClient, selection: Selection, params: Mapping[str, Any],
+               protection: Any, outcome: Outcome, parents: ParentDescriptors | None,
                object_types: ObjectTypes | None = None,
-               classes: dict[str, str | None] | None = None,
-               excluded: list[str] | None = None) -> list[Change]:
-    """The Changes for the selected objects, in selection order; the others (already right,
-    skipped, excluded, failed) go into outcome. classes: filled with each planned object's
-    structural class. excluded: DNs as the DC spells them; their objects and those below are
-    skipped."""
+               classes: dict[str, str | None] | None = None) -> list[Change]:
+    """The Changes for the selected objects (a resolved Selection), in selection order; the
+    others (already right, skipped, excluded, failed) go into outcome. classes: filled with
+    each planned object's structural class. The selection's excluded DNs (as the DC spells
+    them): their objects and those below are skipped."""
     changes = []
 
     def missing(dn: str) -> None:
@@ -535,9 +535,9 @@ def build_plan(client: LdapClient, params: Mapping[str, Any], protection: Any,
 
     descriptors = ParsedDescriptors()
     shared: dict = {}
-    for entry in select_entries(client, params, PLAN_ATTRIBUTES, missing):
+    for entry in selection.entries(client, PLAN_ATTRIBUTES, missing):
         outcome.counts["matched"] += 1
-        under = first_at_or_above(entry.dn, excluded or [])
+        under = first_at_or_above(entry.dn, selection.excluded)
         if under is not None:
             outcome.add(entry.dn, "skipped", reason="excluded: at or below %s" % under)
             continue
@@ -565,9 +565,11 @@ class InheritanceWriter(DaclWriter):
     rights predicted; what re-enabling passes down), then the DACL writer's steps, with the
     duplicates follow-up and objects planned again from what another writer left."""
 
-    def __init__(self, client: LdapClient, params: Mapping[str, Any], catalog: Any = None,
-                 warn: Callable[[str], None] | None = None, diff: bool = False) -> None:
+    def __init__(self, client: LdapClient, selection: Selection, params: Mapping[str, Any],
+                 catalog: Any = None, warn: Callable[[str], None] | None = None,
+                 diff: bool = False) -> None:
         super().__init__(client, Sddl(), diff, journal_path=params["journal"])
+        self.selection = selection  # resolved: DNs, filter, search_base, exclude checked
         self.params = params
         self.catalog = catalog
         self.warn = warn or (lambda text: None)
@@ -579,9 +581,6 @@ class InheritanceWriter(DaclWriter):
 
     def plan(self, outcome: Outcome) -> list[Change]:
         client, params = self.client, self.params
-        check_selection(client, params)
-        # compared against the DC's own spelling of each; one that does not exist is an error
-        excluded = require_objects(client, params["exclude"], "exclude")
         dse = client.root_dse
         self.sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
         self.protection = ProtectedSet(client, self.catalog).load().by_dn()
@@ -591,8 +590,8 @@ class InheritanceWriter(DaclWriter):
                 self.warn("%s; explicit copies of object ACEs whose right an ACE on another "
                           "object type also holds are kept" % why)
             self.after_write = partial(duplicates_follow_up, object_types=self.object_types)
-        return build_plan(client, params, self.protection, outcome, self.parents,
-                          self.object_types, self.classes, excluded)
+        return build_plan(client, self.selection, params, self.protection, outcome,
+                          self.parents, self.object_types, self.classes)
 
     def guard(self, changes: list[Change], outcome: Outcome, fail_fast: bool) -> list[Change]:
         """The protected groups' tokens, then the rights predicted (the writes the bind account
