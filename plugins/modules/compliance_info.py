@@ -177,30 +177,10 @@ exchange_servers:
       version_added: 2.0.0
 """
 
-import datetime
-import time
-
-from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._run._compliance import Compliance
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key, is_at_or_below
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_access import (
-    PROTECTED_CLASSES, account_phones, phone_counts)
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_readiness import (
-    AfterSdprop, DeviceCounts, exchange_token)
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
-    DEVICES_CONTAINER_CLASS, exchange_servers, schema_guid)
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    LdapError, check_selection, select_entries)
-from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._prefetch import (
-    Background, prefetch)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
-from ansible_collections.adremedy.directory.plugins.module_utils._run._report import (
-    ReportWriter, make_verdict, mark_incomplete)
-from ansible_collections.adremedy.directory.plugins.module_utils._run._version import (
-    COLLECTION_VERSION, ansible_core_version)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
+    AdremedyModule, ArgumentSpec)
+from ansible_collections.adremedy.directory.plugins.module_utils._run._compliance_run import (
+    module_result, start, write_report)
 
 OPTIONS = ArgumentSpec(dict(
     report_dir=dict(type="path"),
@@ -210,161 +190,15 @@ OPTIONS = ArgumentSpec(dict(
 ))
 
 
-def missing(dn):
-    raise LdapError("user %s does not exist: noSuchObject (32)" % dn, code=32, dn=dn)
-
-
-# Users read before the device partnerships are counted that are kept in memory (about 1 KB
-# each, their descriptors shared) before the users' read waits for the devices.
-MAX_WAITING = 10000
-
-
-def read_directory(client, params, writer, second=None, catalog=None):
-    """One pass over the users: (the report's document without the per-user rows, which went
-    to the writer, the Compliance that made it). With a second connection, the device
-    partnerships are read on it while the users stream in on the others; users that arrive
-    before the devices are counted wait in memory (their descriptors shared), up to
-    MAX_WAITING."""
-    check_selection(client, params)
-    devices = Background(lambda: DeviceCounts.of_selection(second, params)) if second else None
-    dse = client.root_dse
-    sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
-    exs = exchange_token(client, exchange_servers(client))
-    container_guid = schema_guid(client, DEVICES_CONTAINER_CLASS)[0]
-    counts = DeviceCounts() if second else DeviceCounts.of_selection(client, params)
-    found = ProtectedSet(client, catalog).load()
-    base = params["protected_base"] or params["search_base"]
-    objects = [o for o in found.objects() if not base or is_at_or_below(o["dn"], base)]
-    phones = add_phones(client, objects)
-    # AdminSDHolder's verdict is read now, before the users' read keeps the connection busy
-    after_sdprop = AfterSdprop(client, exs["token"], container_guid, sddl)
-    after_sdprop.verdict()
-    compliance = Compliance(found.by_dn(), objects, counts,
-                            dict(dn=exs["dn"], sid=exs["sid"], token=exs["token"],
-                                 servers=exs["servers"]),
-                            container_guid, sddl, after_sdprop, phones)
-    waiting = []
-
-    def add(entry):
-        user = compliance.add(entry)
-        if user is not None and writer is not None:
-            writer.add_user(*user)
-
-    entries = select_entries(client, params, compliance.attributes, missing)
-    if params["read_connections"] == 1:
-        entries = prefetch(entries)  # a split read reads ahead in its own threads already
-    for entry in entries:
-        if devices is not None:
-            # users that come before the devices are counted wait, up to MAX_WAITING: then the
-            # users' read pauses (its queues fill) until the devices are in, so memory stays
-            # bounded however fast the users come
-            if not devices.done() and len(waiting) < MAX_WAITING:
-                waiting.append(compliance.cache.intern(entry))
-                continue
-            compliance.device_counts = devices.result()
-            devices = None
-        if waiting:
-            for early in waiting:
-                add(early)
-            waiting = []
-        add(entry)
-    if devices is not None:
-        compliance.device_counts = devices.result()
-    for entry in waiting:
-        add(entry)
-    doc = compliance.report(client, params["search_base"] or ", ".join(params["dn"]),
-                            utc_now())
-    return doc, compliance
-
-
-def add_phones(client, objects):
-    """mail, activesync_enabled and devices on every protected and unmarked row, as
-    protected_accounts_info gives them (account_phones), read before the users' read; the
-    phone counts (None where the forest's schema cannot tell)."""
-    admins = [o for o in objects if o["classification"] in PROTECTED_CLASSES]
-    phones, how = account_phones(client, admins)
-    for obj in admins:
-        obj.update(phones[dn_key(obj["dn"])])
-    return phone_counts(objects, how)
-
-
-def reader_of(client, params):
-    """The account that read, as the DC names it (LDAP Who am I?, RFC 4532), else bind_dn."""
-    try:
-        who = client.conn.extend.standard.who_am_i()
-    except Exception:  # pylint: disable=broad-except
-        who = None
-    if isinstance(who, bytes):
-        who = who.decode("utf-8", "replace")
-    if who:
-        return who[3:] if who[:3] in ("dn:", "u:") else who
-    return params.get("bind_dn") or "(the ticket cache's principal)"
-
-
-def provenance(client, params, started, began):
-    """Who and what made the report."""
-    options = dict((key, params.get(key)) for key in (
-        "search_base", "dn", "scope", "filter", "protected_base"))
-    if options["search_base"]:
-        options.pop("dn")
-    else:
-        options.pop("scope")
-    return dict(dc=client.root_dse.dns_host_name, read_as=reader_of(client, params),
-                collection_version=COLLECTION_VERSION,
-                ansible_core_version=ansible_core_version(), options=options,
-                started=started, duration_seconds=round(time.monotonic() - began, 1))
-
-
-def utc_now():
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def write_report(module, client, catalog=None):
-    """The report's document and its files; the devices on a connection of their own to the
-    same DC when read_connections is above 1."""
-    params = module.params
-    second = writer = None
-    try:
-        if params["report_dir"]:
-            writer = ReportWriter(params["report_dir"], params["title"])
-        if params["read_connections"] > 1:
-            second = client.same_server()
-        started, began = utc_now(), time.monotonic()
-        doc, compliance = read_directory(client, params, writer, second, catalog)
-        doc["provenance"] = provenance(client, params, started, began)
-        doc["warnings"] = compliance.warnings
-        doc["verdict"] = make_verdict(doc, params["fail_on_findings"])
-        files = writer.finish(doc, compliance.outcome.summary(check_mode=True)) if writer else None
-    except (IOError, OSError) as exc:
-        raise Failure("cannot write the report to %s: %s" % (params["report_dir"], exc))
-    finally:
-        if second is not None:
-            second.close()
-        if writer is not None:
-            writer.abort()  # the temporary files go; after finish() there are none
-    return doc, files
-
-
 def main():
     module = AdremedyModule(OPTIONS, selection=True)
-    params = module.params
-    if params["report_dir"]:
-        try:
-            mark_incomplete(params["report_dir"], utc_now())
-        except (IOError, OSError) as exc:
-            module.fail_json(msg="cannot write the report to %s: %s"
-                             % (params["report_dir"], exc))
+    with module.failing():
+        start(module.params["report_dir"])
     with module.client() as client, module.global_catalog() as catalog:
-        doc, files = write_report(module, client, catalog)
+        doc, files = write_report(client, module.selection(client), module.params, catalog)
     for warning in doc.get("warnings") or []:
         module.warn(warning)
-    result = dict(changed=False, summary=doc["summary"], finding_counts=doc["finding_counts"],
-                  findings=doc["findings"], plan_counts=doc["inheritance_plan"]["counts"],
-                  verdict=doc["verdict"], provenance=doc["provenance"],
-                  generated=doc["generated"], exchange_servers=doc["exchange_servers"])
-    if files:
-        result["files"] = files
-    module.exit_json(**result)
+    module.exit_json(**module_result(doc, files))
 
 
 if __name__ == "__main__":

@@ -435,89 +435,27 @@ adminsdholder:
             can write the Personal-Information attributes of every protected account
 """
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._adminsdholder import audit
-from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
-    dn_key, is_at_or_below)
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_access import (
-    PROTECTED_CLASSES, account_phones, phone_counts)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
-    resolve_identities)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import require_object
 from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
-    AdremedyModule, dn_lists_check)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import (
-    CLASSES, ProtectedSet, counts, is_krbtgt)
+    AdremedyModule, ArgumentSpec, dn_list_options)
+from ansible_collections.adremedy.directory.plugins.module_utils._run._protected_accounts import (
+    CLASSES, protected_inventory)
 
-# Orphans are users, computers (objectClass user too) and groups.
-ACCOUNTS = "(|(objectClass=user)(objectClass=group))"
 OPTIONS = ArgumentSpec(dict(
     search_base=dict(type="str"),
     classification=dict(type="list", elements="str", choices=list(CLASSES),
                         default=list(CLASSES)),
-    orphan_exclude=dict(type="raw", default=[]),
     exclude_krbtgt=dict(type="bool", default=True),
-), checks=[dn_lists_check("orphan_exclude")])
-
-
-def split_excluded(objects, excluded_dns, exclude_krbtgt):
-    """(objects that stay findings, orphans excluded with the reason)."""
-    kept, excluded = [], []
-    for obj in objects:
-        reason = None
-        if obj["classification"] == "orphaned":
-            if dn_key(obj["dn"]) in excluded_dns:
-                reason = "listed in orphan_exclude"
-            elif exclude_krbtgt and is_krbtgt(obj):
-                reason = "Kerberos service account (exclude_krbtgt)"
-        if reason is None:
-            kept.append(obj)
-        else:
-            excluded.append(dict(dn=obj["dn"], sam_account_name=obj["sam_account_name"],
-                                 reason=reason))
-    return kept, excluded
-
-
-def add_phones(client, objects):
-    """mail, activesync_enabled and devices on every protected and unmarked row; the phone
-    counts (None where the forest's schema cannot tell)."""
-    admins = [o for o in objects if o["classification"] in PROTECTED_CLASSES]
-    phones, how = account_phones(client, admins)
-    for obj in admins:
-        obj.update(phones[dn_key(obj["dn"])])
-    return phone_counts(objects, how)
+))
 
 
 def main():
-    module = AdremedyModule(OPTIONS)
-    base = module.params["search_base"]
-    names = module.params["orphan_exclude"]
+    module = AdremedyModule(OPTIONS, dn_list_options(orphan_exclude=dict(default=[])))
+    params = module.params
     with module.client() as client, module.global_catalog() as catalog:
-        if base:
-            require_object(client, base, "search_base")
-        excluded_dns = set(dn_key(entry.dn) for entry in resolve_identities(
-            client, names, object_filter=ACCOUNTS, what="account").values()) if names else set()
-        found = ProtectedSet(client, catalog).load()
-        pdc = found.pdc_emulator()
-        objects, excluded = split_excluded(
-            [o for o in found.objects() if not base or is_at_or_below(o["dn"], base)],
-            excluded_dns, module.params["exclude_krbtgt"])
-        phone_summary = add_phones(client, objects)
-        holder = audit(client)
-    wanted = set(module.params["classification"])
-    summary = counts(objects)
-    summary.update(phone_summary)
-    module.exit_json(
-        changed=False,
-        counts=summary,
-        objects=[o for o in objects if o["classification"] in wanted],
-        excluded_orphans=excluded,
-        protected_groups=found.groups,
-        dsheuristics=found.dsheuristics,
-        unresolved=found.unresolved,
-        pdc_emulator=pdc,
-        adminsdholder=holder,
-    )
+        result = protected_inventory(client, catalog, module.selection(client).search_base,
+                                     params["orphan_exclude"], params["exclude_krbtgt"],
+                                     params["classification"])
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":
