@@ -95,106 +95,14 @@ msg:
   type: str
 """
 
-import json
-import os
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.adremedy.directory.plugins.module_utils._run._report import (
-    md_cell, write_atomic)
-
-SUMMARY_COLUMNS = ("users", "devices")
-
-
-def read_report(path: str) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        report = json.load(fh)
-    if not isinstance(report, dict):
-        raise ValueError("%s is not a compliance report (no JSON object)" % path)
-    return report
-
-
-def add_counts(total: dict, counts: dict) -> None:
-    for key, value in (counts or {}).items():
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            total[key] = total.get(key, 0) + value
-
-
-def summarize(base: str, names: list, failed: list) -> tuple:
-    domains, totals = [], dict(domains=len(names), missing=0, findings=0, finding_counts={},
-                               summary={})
-    for name in names:
-        path = os.path.join(base, name, "report.json")
-        try:
-            if name in failed:
-                raise ValueError("its run failed this time")
-            if os.path.exists(os.path.join(base, name, "INCOMPLETE.json")):
-                raise ValueError("its last run did not finish (INCOMPLETE.json)")
-            report = read_report(path)
-        except (OSError, ValueError) as exc:
-            reason = "%s: %s" % (name if name in failed else path,
-                                 getattr(exc, "strerror", None) or exc)
-            domains.append(dict(name=name, status="missing", reason=reason))
-            totals["missing"] += 1
-            continue
-        entry = dict(name=name, status="ok", scope=report.get("scope"),
-                     generated=report.get("generated"), findings=report.get("findings", 0),
-                     finding_counts=report.get("finding_counts", {}),
-                     summary=dict((k, v) for k, v in (report.get("summary") or {}).items()
-                                  if isinstance(v, (int, float)) and not isinstance(v, bool)),
-                     report=path)
-        domains.append(entry)
-        add_counts(totals, dict(findings=entry["findings"]))
-        add_counts(totals["finding_counts"], entry["finding_counts"])
-        add_counts(totals["summary"], entry["summary"])
-    return domains, totals
-
-
-cell = md_cell  # the collection's one Markdown escaper (every report, the role templates too)
-
-
-class Markup(str):
-    """Markdown this module writes itself (bold labels), put into a row as it is."""
-
-
-def _cells(row: list) -> list:
-    return [value if isinstance(value, Markup) else cell(value) for value in row]
-
-
-def markdown(title: str, domains: list, totals: dict) -> str:
-    keys = []
-    for entry in domains:
-        keys += [k for k in entry.get("finding_counts", {}) if k not in keys]
-    columns = [k for k in SUMMARY_COLUMNS if k in totals["summary"]]
-    head = ["domain", "scope", "generated", "findings"] + columns + keys
-    rows = []
-    for entry in domains:
-        if entry["status"] != "ok":
-            rows.append([entry["name"], Markup("**no report**: " + cell(entry["reason"]))]
-                        + [""] * (len(head) - 2))
-            continue
-        rows.append([entry["name"], entry["scope"], entry["generated"], entry["findings"]]
-                    + [entry["summary"].get(k, "") for k in columns]
-                    + [entry["finding_counts"].get(k, "") for k in keys])
-    rows.append([Markup("**forest**"),
-                 "%d domains, %d without a report" % (totals["domains"], totals["missing"]),
-                 "", totals["findings"]] + [totals["summary"].get(k, "") for k in columns]
-                + [totals["finding_counts"].get(k, "") for k in keys])
-    lines = ["# %s" % cell(title), "",
-             "%d domains, **%d findings** in all." % (totals["domains"], totals["findings"]), "",
-             "| %s |" % " | ".join(cell(h) for h in head),
-             "|%s" % ("---|" * len(head))]
-    lines += ["| %s |" % " | ".join(_cells(row)) for row in rows]
-    lines += ["", "Each domain's own report is in its directory: %s." % ", ".join(
-        cell(e["report"]) for e in domains if e["status"] == "ok"), ""]
-    return "\n".join(lines)
-
-
-def write(path: str, text: str) -> None:
-    """Atomically, through a new temporary file (O_EXCL|O_NOFOLLOW): never a planted name."""
-    write_atomic(path, text)
+# cell, markdown, summarize and write are the summary's parts (its unit tests import them here)
+from ansible_collections.adremedy.directory.plugins.module_utils._run._forest_summary import (  # pylint: disable=unused-import
+    cell, forest_summary, markdown, summarize, write)
 
 
 def main():
+    # no directory is read: the module base's connection options do not apply
     module = AnsibleModule(
         argument_spec=dict(
             dir=dict(type="path", required=True),
@@ -205,23 +113,11 @@ def main():
         ),
         supports_check_mode=True,
     )
-    params = module.params
-    base = os.path.abspath(params["dir"])
-    domains, totals = summarize(base, params["domains"], params["failed"])
-    files = dict(json=os.path.join(base, "forest-summary.json"),
-                 markdown=os.path.join(base, "forest-summary.md"))
-    if not module.check_mode:
-        try:
-            os.makedirs(base, exist_ok=True)
-            write(files["json"], json.dumps(dict(domains=domains, totals=totals), indent=1,
-                                            sort_keys=True) + "\n")
-            write(files["markdown"], markdown(params["title"], domains, totals))
-        except OSError as exc:
-            module.fail_json(msg="forest summary in %s: %s" % (base, exc.strerror))
-    result = dict(changed=False, domains=domains, totals=totals, files=files)
-    result["msg"] = "%d domains, %d findings in all, %d without a report" % (
-        totals["domains"], totals["findings"], totals["missing"])
-    if totals["missing"] and params["fail_on_missing"]:
+    try:
+        result, failed = forest_summary(module.params, module.check_mode)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    if failed:
         module.fail_json(**result)
     module.exit_json(**result)
 
