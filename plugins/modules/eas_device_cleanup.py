@@ -333,64 +333,16 @@ msg:
   sample: 12 of 14 objects changed, 0 already right, 2 skipped, 0 failed
 """
 
-from collections import deque
-
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _eas_cleanup as cleanup
 from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
-    Outcome, bulk_spec, enforce_limit, record_failure)
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange._device_lists import (
-    check_device_id)
+    Outcome, bulk_spec, run_bulk)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_devices import (
-    DeviceFilter, device_filter_argument_spec)
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import DnError, parent
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
-    DEVICE_CLASS, DEVICE_SCHEMA, require_exchange_schema)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
-    by_object, resolve_identities)
-from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import open_journal
+    device_filter_argument_spec)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    DEFAULT_USER_FILTER, SCOPES, LdapError, check_filter, require_object)
+    DEFAULT_USER_FILTER, SCOPES)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
     AdremedyModule, dn_lists_check)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import (
-    attribute_guid, rights_for)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    SecurityDescriptor, SecurityDescriptorError)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
-
-DEVICE_CRITERIA = ("device_id", "owner_disabled", "owner_eas_disabled", "created_before",
-                   "last_sync_csv", "keep_newest") + DeviceFilter.STRING_FILTERS + (
-                       "access_state", "access_state_reason")
-
-
-def given_criteria(params):
-    named = [name for name in DEVICE_CRITERIA if params.get(name) not in (None, [])]
-    if params["exclude_individual"]:
-        named.append("exclude_individual")
-    return named
-
-
-def check_selection(params):
-    """What the cleanup may look at: a whole container needs named users and no criteria; a
-    search base needs at least one criterion (else every partnership below it would go)."""
-    criteria = given_criteria(params)
-    if params["remove_container"]:
-        if not params["users"]:
-            raise Failure("remove_container needs users: the users whose "
-                          "CN=ExchangeActiveSyncDevices container goes")
-        if criteria:
-            raise Failure("remove_container removes whole containers and takes no device "
-                          "criteria; drop %s" % ", ".join(criteria))
-    elif params["search_base"] and not criteria:
-        raise Failure("search_base with no device criterion would remove every partnership "
-                      "below it; give at least one of %s (or name users)"
-                      % ", ".join(DEVICE_CRITERIA))
-    for name in ("keep_newest", "max_devices"):
-        if params[name] is not None and params[name] < 1:
-            raise Failure("%s must be 1 or more, not %d" % (name, params[name]))
-
 
 OPTIONS = ArgumentSpec(dict(
     device_filter_argument_spec(),
@@ -414,289 +366,20 @@ OPTIONS = ArgumentSpec(dict(
 ), mutually_exclusive=[("users", "search_base")],
     required_one_of=[("users", "search_base", "device_id")],
     required_together=[("last_sync_csv", "last_sync_before")],
-    checks=[dn_lists_check("users"), check_selection])
-
-
-def read_criteria(params):
-    """The Criteria, every device ID, date and the CSV checked; ValueError says what is wrong."""
-    for value in params["device_id"] or []:
-        check_device_id(value, "device_id")
-    device_filter = DeviceFilter(params)
-    created = (cleanup.parse_threshold(params["created_before"], "created_before")
-               if params["created_before"] else None)
-    last_sync, before = None, None
-    if params["last_sync_csv"]:
-        before = cleanup.parse_threshold(params["last_sync_before"], "last_sync_before")
-        last_sync = read_csv(params["last_sync_csv"], params["last_sync_date_format"])
-    return cleanup.Criteria(device_filter, params["device_id"], params["owner_disabled"],
-                            params["owner_eas_disabled"], created, last_sync, before,
-                            params["keep_newest"], params["include_allowed"])
-
-
-def read_csv(path, date_format):
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except (IOError, OSError) as exc:
-        raise ValueError("cannot read last_sync_csv %s: %s" % (path, exc.strerror or exc))
-    return cleanup.parse_last_sync_csv(data, path, date_format)
-
-
-def load_scope(client, params):
-    scope = cleanup.Scope(client)
-    if params["users"]:
-        resolved = resolve_identities(client, params["users"], scope.owner_read)
-        return scope.load_users([entry for _names, entry in by_object(resolved)])
-    base = params["search_base"] or client.root_dse.default_naming_context
-    require_object(client, base, "search_base")
-    return scope.load_search(base, check_filter(params["filter"]), params["scope"])
-
-
-def unknown_device_ids(params, scope):
-    present = set()
-    for devices in scope.devices.values():
-        present.update(d.device_id.lower() for d in devices)
-    return [v for v in params["device_id"] or [] if v.lower() not in present]
-
-
-OWNER_KEYS = ("owner_dn", "owner_sam_account_name", "owner_mail")
-
-
-def owner_detail(facts):
-    return dict(owner_dn=facts.owner.dn if facts else None,
-                owner_sam_account_name=facts.owner.sam_account_name if facts else None,
-                owner_mail=facts.mail if facts else None)
-
-
-def device_detail(device, owner, last_sync):
-    """A partnership's entry in objects; owner is owner_detail() of its owner."""
-    record = device.record
-    detail = dict(owner, kind="device", owner_dn=record["owner_dn"])
-    for key in ("device_id", "device_type", "device_model", "when_created"):
-        detail[key] = record.get(key)
-    if last_sync is not None:
-        synced = last_sync.get(device.device_id.lower())
-        detail["last_success_sync"] = cleanup.iso(synced)
-        record["last_success_sync"] = detail["last_success_sync"]
-    return detail
-
-
-class Removal(object):
-    """One planned delete: a device, or a container with what is in it."""
-
-    __slots__ = ("dn", "device", "container", "detail", "record")
-
-    def __init__(self, dn, detail, record, device=None, container=None):
-        self.dn = dn
-        self.detail = detail
-        self.record = record
-        self.device = device
-        self.container = container
-
-
-def plan_devices(scope, criteria, outcome):
-    removals = []
-    kept = dict(kept_allowed=0, kept_newest=0)
-    for decision in cleanup.decide(scope.devices, scope.facts, criteria):
-        device = decision.device
-        detail = device_detail(device, owner_detail(scope.facts.get(device.owner_key)),
-                               criteria.last_sync)
-        detail["why"] = decision.why
-        outcome.counts["matched"] += 1
-        if decision.remove:
-            removals.append(Removal(device.dn, detail, device.record, device=device))
-        else:
-            kept["kept_newest" if "keep_newest" in decision.skip_reason
-                 else "kept_allowed"] += 1
-            outcome.add(device.dn, "skipped", reason=decision.skip_reason, **detail)
-    return removals, kept
-
-
-def plan_container_removals(client, scope, params, outcome):
-    removals, readiness = [], []
-    for plan in cleanup.plan_containers(client, scope, list(scope.facts),
-                                        params["include_allowed"]):
-        readiness.append(plan.readiness)
-        detail = dict(kind="container", devices=len(plan.devices),
-                      **owner_detail(scope.facts[plan.owner_key]))
-        if not plan.exists:
-            outcome.counts["matched"] += 1
-            outcome.add(plan.dn, "unchanged", **detail)
-            continue
-        if not plan.remove:
-            outcome.counts["matched"] += 1
-            outcome.add(plan.dn, "skipped", reason=plan.skip_reason, **detail)
-            continue
-        outcome.counts["matched"] += 1 + len(plan.devices)
-        record = dict(dn=plan.dn, devices=len(plan.devices))
-        removals.append(Removal(plan.dn, detail, record, container=plan))
-    return removals, readiness
-
-
-def findings(scope, removed, max_devices):
-    over, stale = [], []
-    for key, facts in scope.facts.items():
-        devices = scope.devices.get(key, [])
-        after = [d for d in devices if d.key not in removed]
-        name = facts.owner.sam_account_name
-        if len(devices) >= max_devices:
-            over.append(dict(dn=facts.owner.dn, sam_account_name=name, devices=len(devices),
-                             devices_after=len(after)))
-        entries = cleanup.stale_list_entries(facts, set(d.device_id.lower() for d in after))
-        if entries:
-            stale.append(dict(dn=facts.owner.dn, sam_account_name=name,
-                              allowed=entries.get("allowed", []),
-                              blocked=entries.get("blocked", [])))
-    return over, stale
-
-
-def planned_objects(removals):
-    """Every object the plan removes: the removals and the partnerships inside containers."""
-    planned = list(removals)
-    for removal in removals:
-        if removal.container is not None:
-            planned += removal.container.devices
-    return planned
-
-
-def removed_keys(removals):
-    """dn_key of every partnership the plan removes, inside containers too."""
-    keys = set()
-    for removal in removals:
-        if removal.container is not None:
-            keys.update(d.key for d in removal.container.devices)
-        else:
-            keys.add(removal.device.key)
-    return keys
-
-
-def _dacl(client, dn, cache):
-    """dn's DACL (SD flags 0x4), read once; None when it cannot be read."""
-    key = dn.lower()
-    if key not in cache:
-        try:
-            entry = client.read(dn, ["nTSecurityDescriptor"])
-            raw = entry.raw("nTSecurityDescriptor") if entry is not None else None
-            cache[key] = SecurityDescriptor.parse(raw) if raw else None
-        except (LdapError, SecurityDescriptorError):
-            cache[key] = None
-    return cache[key]
-
-
-def rights_guard(client, removals, outcome, fail_fast=False, account=None):
-    """Each partnership the bind account surely may neither delete nor delete from its
-    container (_rights.Rights.check_delete) is failed with insufficientAccessRights (50) and
-    why, and not attempted; the same in check mode (issue 22 item 1). Whole containers
-    (remove_container, a tree delete) are left to the DC."""
-    devices = [r for r in removals if r.container is None]
-    if not devices:
-        return removals
-    rights = rights_for(client, account)
-    if not rights.predicts:
-        return removals
-    class_guid = attribute_guid(client, DEVICE_CLASS[0])
-    cache = {}
-    kept = []
-    for removal in removals:
-        if removal.container is not None:
-            kept.append(removal)
-            continue
-        sd = _dacl(client, removal.dn, cache)
-        try:
-            above = parent(removal.dn)
-        except DnError:
-            above = None
-        denied = None
-        if sd is not None and above:
-            denied = rights.check_delete(removal.dn, sd, above, _dacl(client, above, cache),
-                                         class_guid, kind="partnership")
-        if denied is None:
-            kept.append(removal)
-            continue
-        exc = denied.error()
-        outcome.add(removal.dn, "failed", error=str(exc), ldap_code=exc.code,
-                    missing_right=denied.right, predicted=True)
-    if fail_fast and len(kept) < len(removals):
-        outcome.stopped = "fail_fast after the first failure"
-        return []
-    return kept
-
-
-def run(client, removals, outcome, journal, sddl, check_mode, fail_fast):
-    pending = deque(removals)
-    while pending:
-        removal = pending.popleft()
-        if not check_mode:
-            try:
-                if removal.container is not None:
-                    cleanup.remove_container(client, sddl, removal.container,
-                                             removal.detail["owner_dn"], journal)
-                else:
-                    cleanup.remove_device(client, sddl, removal.device, journal)
-            except LdapError as exc:
-                if record_failure(outcome, removal.dn, exc, pending, fail_fast):
-                    return
-                continue
-        outcome.add(removal.dn, "changed", **removal.detail)
-        if removal.container is not None:
-            # the partnerships inside go with it, and count
-            owner = dict((key, removal.detail[key]) for key in OWNER_KEYS)
-            for device in removal.container.devices:
-                outcome.add(device.dn, "changed", why=["in the removed container"],
-                            **device_detail(device, owner, None))
-            before = "container with %d partnerships\n" % removal.record["devices"]
-        else:
-            before = cleanup.diff_before(removal.record)
-        outcome.diffs.append(dict(before_header=removal.dn, before=before,
-                                  after_header="%s (removed)" % removal.dn, after=""))
+    checks=[dn_lists_check("users"), cleanup.check_selection])
 
 
 def main():
     module = AdremedyModule(OPTIONS, bulk_spec())
     params = module.params
     with module.failing():
-        try:
-            criteria = read_criteria(params)
-        except ValueError as exc:
-            raise Failure("%s; nothing was changed" % exc)
+        criteria = cleanup.read_criteria(params)  # IDs, dates and the CSV, before connecting
     outcome = Outcome(params["list_unchanged"], noun="objects")
-    result = dict(over_limit=[], stale_list_entries=[])
-    with module.client(lambda: dict(outcome.result(), **result)) as client:
-        require_exchange_schema(client, DEVICE_SCHEMA)
-        scope = load_scope(client, params)
-        unknown = unknown_device_ids(params, scope)
-        if unknown:
-            raise Failure("device ID%s %s %s on no partnership of the users selected; nothing "
-                          "was changed" % ("s" if len(unknown) > 1 else "", ", ".join(unknown),
-                                           "are" if len(unknown) > 1 else "is"))
-        summary = dict(owners=len(scope.facts),
-                       devices=sum(len(d) for d in scope.devices.values()))
-        if params["remove_container"]:
-            removals, result["readiness"] = plan_container_removals(client, scope, params,
-                                                                    outcome)
-        else:
-            removals, kept = plan_devices(scope, criteria, outcome)
-            summary.update(kept)
-        if criteria.last_sync is not None:
-            summary["not_in_csv"] = sum(1 for devices in scope.devices.values() for d in devices
-                                        if d.device_id.lower() not in criteria.last_sync)
-        removed = removed_keys(removals)
-        summary["removed"] = len(removed)
-        result["over_limit"], result["stale_list_entries"] = findings(scope, removed,
-                                                                      params["max_devices"])
-        result["summary"] = summary
-        # the partnerships the bind account surely may not delete: failed (50), not attempted,
-        # in check mode too (issue 22 item 1)
-        removals = rights_guard(client, removals, outcome, params["fail_fast"],
-                                params.get("bind_dn"))
-        enforce_limit(planned_objects(removals), params["max_changes"], outcome,
-                      verb="removes")
-        dse = client.root_dse
-        with open_journal(params["journal"], client, removals, outcome,
-                          module.check_mode) as journal:
-            run(client, removals, outcome, journal, Sddl(dse.domain_sid, dse.forest_root_sid),
-                module.check_mode, params["fail_fast"])
-    module.finish(outcome, **result)
+    found = dict(over_limit=[], stale_list_entries=[])
+    with module.client(lambda: dict(outcome.result(), **found)) as client:
+        writer = cleanup.CleanupWriter(client, params, criteria, found)
+        run_bulk(writer, outcome, params, module.check_mode)
+    module.finish(outcome, **found)
 
 
 if __name__ == "__main__":

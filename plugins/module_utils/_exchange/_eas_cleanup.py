@@ -1,222 +1,53 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, adremedy.directory contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Removing stale ActiveSync partnerships and broken ExchangeActiveSyncDevices containers:
-dates, the Get-MobileDeviceStatistics CSV, the selection rules (what goes, what stays and why),
-findings (partnership cap, list values that match no partnership), the journal line of a
-removed object, and the checks made just before each delete (the object is still the one
-planned: same objectGUID, an ActiveSync class, nothing else in a container). Private."""
+"""Removing stale ActiveSync partnerships and broken ExchangeActiveSyncDevices containers (the
+eas_device_cleanup module): the criteria read from the options (dates and the statistics CSV
+in _last_sync), the selection rules (what goes, what stays and why), the scope read from the
+directory, findings (partnership cap, list values that match no partnership), the rights
+guard, and its bulk run (CleanupWriter: the checks made just before each delete - the object
+is still the one planned: same objectGUID, an ActiveSync class, nothing else in a container -,
+the journal line of a removed object with every attribute, the delete, verified). Private."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import base64
-import csv
 import datetime
-import io
-import re
+from typing import Any, Mapping
 
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _eas_devices
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _eas_readiness
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _organization as _exchange
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
+    require_exchange_schema)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._device_lists import (
     check_device_id)
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._last_sync import (
+    UTC, parse_last_sync_csv, parse_threshold)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_devices import (
     iso, parse_generalized_time)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
-from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import mail_of
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import DnError, dn_key, parent
+from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
+    BulkWriter, Outcome, refuse)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
+    by_object, mail_of, resolve_identities)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import (
+    attribute_guid, rights_for)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
     GUID_ATTRIBUTE, descriptor_of, guid_of)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    DEFAULT_USER_FILTER, LdapError, read_objects_by)
+    DEFAULT_USER_FILTER, Entry, LdapClient, LdapError, check_filter, read_objects_by,
+    require_object)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     SecurityDescriptor, SecurityDescriptorError)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
-UTC = datetime.timezone.utc
 DEFAULT_MAX_DEVICES = 100  # Exchange's EasMaxDevices throttling default
 UAC_ACCOUNTDISABLE = 0x2
 # Attributes whose values are binary in AD; every other value is kept as text when it decodes.
 BINARY_ATTRIBUTES = frozenset(["objectguid", "objectsid", "ntsecuritydescriptor",
                                "replpropertymetadata", "msds-replattributemetadata"])
-
-# -- dates -------------------------------------------------------------------------------------
-
-_RELATIVE = re.compile(r"^\s*(\d+)\s*d(ays?)?\s*$", re.IGNORECASE)
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?"
-                  r"\s*(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
-
-
-def _offset(text):
-    if not text or text.upper() == "Z":
-        return UTC
-    sign = -1 if text[0] == "-" else 1
-    digits = text[1:].replace(":", "")
-    return datetime.timezone(sign * datetime.timedelta(hours=int(digits[:2]),
-                                                       minutes=int(digits[2:])))
-
-
-def parse_iso(text):
-    """An ISO 8601 date or date-time as an aware datetime (no offset means UTC), or None."""
-    match = _ISO.match(text.strip())
-    if not match:
-        return None
-    year, month, day, hour, minute, second, fraction, offset = match.groups()
-    micro = int((fraction or "0").ljust(6, "0")[:6])
-    try:
-        value = datetime.datetime(int(year), int(month), int(day), int(hour or 0),
-                                  int(minute or 0), int(second or 0), micro, _offset(offset))
-    except ValueError:
-        return None
-    return value.astimezone(UTC)
-
-
-def parse_threshold(value, what, now=None):
-    """created_before / last_sync_before: an ISO date or date-time, or 'N d' (N days ago)."""
-    text = str(value).strip()
-    relative = _RELATIVE.match(text)
-    if relative:
-        return (now or datetime.datetime.now(UTC)) - datetime.timedelta(days=int(
-            relative.group(1)))
-    parsed = parse_iso(text)
-    if parsed is None:
-        raise ValueError("%s %r is not a date: use YYYY-MM-DD, an ISO 8601 date and time "
-                         "(2026-11-30T18:00:00Z) or a number of days ago (90d)" % (what, value))
-    return parsed
-
-
-# -- the Get-MobileDeviceStatistics CSV ---------------------------------------------------------
-
-ID_COLUMNS = ("deviceid",)
-SYNC_COLUMNS = ("lastsuccesssync",)
-# Export-Csv writes dates in the exporting session's culture; these are the usual ones.
-_SLASH = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
-                    r"(?:\s*([AaPp][Mm]))?)?$")
-_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
-
-
-def _decode(data, path):
-    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"),
-                          (b"\xfe\xff", "utf-16")):
-        if data.startswith(bom):
-            return data.decode(encoding)
-    if b"\x00" in data:
-        raise ValueError("last_sync_csv %s is not a text file (it contains NUL bytes); export "
-                         "it with Export-Csv" % path)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="strict")
-
-
-def _clock(hour, minute, second, ampm):
-    hour = int(hour or 0)
-    if ampm:
-        if not 1 <= hour <= 12:
-            raise ValueError("hour %d with %s" % (hour, ampm))
-        hour = hour % 12 + (12 if ampm.lower() == "pm" else 0)
-    return hour, int(minute or 0), int(second or 0)
-
-
-def _culture_date(text, day_first):
-    """A slash (M/D/YYYY, or D/M/YYYY with day_first) or dotted (D.M.YYYY) date as UTC."""
-    match = _SLASH.match(text)
-    if match:
-        first, second, year, hour, minute, sec, ampm = match.groups()
-        month, day = (second, first) if day_first else (first, second)
-    else:
-        match = _DOTTED.match(text)
-        if not match:
-            return None
-        day, month, year, hour, minute, sec = match.groups()
-        ampm = None
-    hour, minute, sec = _clock(hour, minute, sec, ampm)
-    return datetime.datetime(int(year), int(month), int(day), hour, minute, sec, tzinfo=UTC)
-
-
-def _slash_order(values):
-    """Whether the file's slash dates are day/month: only a part over 12 tells; otherwise they
-    are month/day, as an en-US Exchange server exports them. None when both orders appear."""
-    day_first = month_first = False
-    for text in values:
-        match = _SLASH.match(text)
-        if match:
-            day_first |= int(match.group(1)) > 12
-            month_first |= int(match.group(2)) > 12
-    if day_first and month_first:
-        return None
-    return day_first
-
-
-def _header(lines, path):
-    """(line index of the header, delimiter); PowerShell 5 puts '#TYPE ...' first."""
-    for index, line in enumerate(lines):
-        if not line.strip() or line.startswith("#"):
-            continue
-        for delimiter in (",", ";", "\t"):
-            names = [n.strip().strip('"').lower() for n in line.split(delimiter)]
-            if any(n in ID_COLUMNS for n in names) and any(n in SYNC_COLUMNS for n in names):
-                return index, delimiter
-        raise ValueError("last_sync_csv %s line %d is not a Get-MobileDeviceStatistics header: "
-                         "it needs the columns DeviceId and LastSuccessSync (found: %s)"
-                         % (path, index + 1, line.strip()[:200]))
-    raise ValueError("last_sync_csv %s is empty: no header with DeviceId and LastSuccessSync"
-                     % path)
-
-
-def parse_last_sync_csv(data, path, date_format=None):
-    """{lower-case device ID: last successful sync (UTC datetime) or None for never} from a
-    Get-MobileDeviceStatistics export (Export-Csv, with or without the #TYPE line; comma,
-    semicolon or tab; UTF-8, UTF-16 or ANSI). A device ID listed twice (the same phone in two
-    mailboxes) keeps its latest sync. ValueError naming the file and line for anything else."""
-    text = _decode(data, path)
-    lines = text.splitlines()
-    start, delimiter = _header(lines, path)
-    reader = csv.reader(io.StringIO("\n".join(lines[start:])), delimiter=delimiter)
-    header = [name.strip().lower() for name in next(reader)]
-    id_col = next(i for i, n in enumerate(header) if n in ID_COLUMNS)
-    sync_col = next(i for i, n in enumerate(header) if n in SYNC_COLUMNS)
-    rows = []
-    for row in reader:
-        number = start + reader.line_num
-        if not row or not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            raise ValueError("last_sync_csv %s line %d has %d fields, the header has %d"
-                             % (path, number, len(row), len(header)))
-        device_id = check_device_id(row[id_col].strip(),
-                                    "last_sync_csv %s line %d" % (path, number))
-        rows.append((number, device_id, row[sync_col].strip()))
-    day_first = None if date_format else _slash_order(value for _n, _d, value in rows)
-    if day_first is None and not date_format and rows:
-        raise ValueError("last_sync_csv %s mixes month/day and day/month dates; set "
-                         "last_sync_date_format (for example %%d/%%m/%%Y %%H:%%M:%%S)" % path)
-    times = {}
-    for number, device_id, value in rows:
-        when = _sync_time(value, date_format, day_first, path, number)
-        key = device_id.lower()
-        if key not in times or (when is not None and (times[key] is None or when > times[key])):
-            times[key] = when
-    return times
-
-
-def _sync_time(value, date_format, day_first, path, number):
-    if not value:
-        return None  # the partnership never synced successfully
-    try:
-        if date_format:
-            return datetime.datetime.strptime(value, date_format).replace(tzinfo=UTC)
-        parsed = parse_iso(value) or _culture_date(value, day_first)
-    except ValueError as exc:
-        raise ValueError("last_sync_csv %s line %d: LastSuccessSync %r is not a date (%s)"
-                         % (path, number, value, exc))
-    if parsed is None:
-        raise ValueError("last_sync_csv %s line %d: LastSuccessSync %r is not a date in a "
-                         "format this reads (ISO 8601, M/D/YYYY h:mm:ss AM, D.M.YYYY H:mm:ss); "
-                         "set last_sync_date_format" % (path, number, value))
-    return parsed
-
 
 # -- what goes and what stays ---------------------------------------------------------------------
 
@@ -589,45 +420,16 @@ def check_target(entry, planned_guid, name, what):
                         % (entry.dn, class_of(entry), what, name), dn=entry.dn)
 
 
-def _journal(journal, sddl, entry, kind, owner_dn):
-    if journal is None:
-        return
-    text = None
+def sddl_text(sddl: Sddl, entry: Entry) -> str | None:
+    """The object's descriptor as SDDL for its journal line; None when it has none or the codec
+    cannot read it (the line keeps its bytes in binary_attributes)."""
     blob = entry.raw("nTSecurityDescriptor")
-    if blob:
-        try:
-            text = sddl.render(SecurityDescriptor.parse(blob))
-        except SecurityDescriptorError:
-            text = None
-    journal.write(journal_line(entry, kind, owner_dn, text))
-
-
-def _gone(client, dn):
-    if client.read(dn, ["1.1"]) is not None:
-        raise LdapError("verify %s failed: the object is still there after the delete" % dn,
-                        dn=dn)
-
-
-def _delete(client, dn, tree=False):
-    """Delete; an object someone else removed in the meantime (noSuchObject) is gone too, and
-    so is one whose answer was lost and the retry found nothing (read back, never resent)."""
+    if not blob:
+        return None
     try:
-        client.delete(dn, tree=tree)
-    except LdapError as exc:
-        if exc.code != 32:
-            raise
-    _gone(client, dn)
-
-
-def remove_device(client, sddl, device, journal=None):
-    """Read the device again, check it is the partnership planned (check_target), journal it
-    with every attribute, delete it, verify it is gone."""
-    entry = client.read(device.dn, FULL_READ)
-    if entry is None:
-        return  # already gone: nothing to journal or delete
-    check_target(entry, device.guid, DEVICE_CLASS, "partnership")
-    _journal(journal, sddl, entry, "device", device.record.get("owner_dn"))
-    _delete(client, device.dn)
+        return sddl.render(SecurityDescriptor.parse(blob))
+    except SecurityDescriptorError:
+        return None
 
 
 def check_container(plan, entries):
@@ -652,14 +454,363 @@ def check_container(plan, entries):
                                 plan.dn, entry.dn, guid), dn=plan.dn)
 
 
-def remove_container(client, sddl, plan, owner_dn, journal=None):
-    """Read the container and everything in it again, check them (check_container), journal
-    them (deepest first), tree-delete the container, verify."""
-    entries = list(client.search(plan.dn, "(objectClass=*)", FULL_READ))
-    if not entries:
-        return
-    check_container(plan, entries)
-    for entry in sorted(entries, key=lambda e: -len(e.dn)):
-        kind = "container" if dn_key(entry.dn) == dn_key(plan.dn) else "device"
-        _journal(journal, sddl, entry, kind, owner_dn)
-    _delete(client, plan.dn, tree=True)
+# -- the eas_device_cleanup module's run ----------------------------------------------------------
+
+DEVICE_CRITERIA = ("device_id", "owner_disabled", "owner_eas_disabled", "created_before",
+                   "last_sync_csv", "keep_newest") + _eas_devices.DeviceFilter.STRING_FILTERS + (
+                       "access_state", "access_state_reason")
+
+
+def given_criteria(params: Mapping[str, Any]) -> list[str]:
+    named = [name for name in DEVICE_CRITERIA if params.get(name) not in (None, [])]
+    if params["exclude_individual"]:
+        named.append("exclude_individual")
+    return named
+
+
+def check_selection(params: Mapping[str, Any]) -> None:
+    """What the cleanup may look at: a whole container needs named users and no criteria; a
+    search base needs at least one criterion (else every partnership below it would go)."""
+    criteria = given_criteria(params)
+    if params["remove_container"]:
+        if not params["users"]:
+            raise Failure("remove_container needs users: the users whose "
+                          "CN=ExchangeActiveSyncDevices container goes")
+        if criteria:
+            raise Failure("remove_container removes whole containers and takes no device "
+                          "criteria; drop %s" % ", ".join(criteria))
+    elif params["search_base"] and not criteria:
+        raise Failure("search_base with no device criterion would remove every partnership "
+                      "below it; give at least one of %s (or name users)"
+                      % ", ".join(DEVICE_CRITERIA))
+    for name in ("keep_newest", "max_devices"):
+        if params[name] is not None and params[name] < 1:
+            raise Failure("%s must be 1 or more, not %d" % (name, params[name]))
+
+
+def read_criteria(params: Mapping[str, Any]) -> Criteria:
+    """The Criteria, every device ID, date and the CSV checked before connecting; Failure
+    saying what is wrong, with nothing changed."""
+    try:
+        for value in params["device_id"] or []:
+            check_device_id(value, "device_id")
+        device_filter = _eas_devices.DeviceFilter(params)
+        created = (parse_threshold(params["created_before"], "created_before")
+                   if params["created_before"] else None)
+        last_sync, before = None, None
+        if params["last_sync_csv"]:
+            before = parse_threshold(params["last_sync_before"], "last_sync_before")
+            last_sync = read_csv(params["last_sync_csv"], params["last_sync_date_format"])
+    except ValueError as exc:
+        raise Failure("%s; nothing was changed" % exc)
+    return Criteria(device_filter, params["device_id"], params["owner_disabled"],
+                    params["owner_eas_disabled"], created, last_sync, before,
+                    params["keep_newest"], params["include_allowed"])
+
+
+def read_csv(path: str, date_format: str | None) -> dict[str, datetime.datetime | None]:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except (IOError, OSError) as exc:
+        raise ValueError("cannot read last_sync_csv %s: %s" % (path, exc.strerror or exc))
+    return parse_last_sync_csv(data, path, date_format)
+
+
+def load_scope(client: LdapClient, params: Mapping[str, Any]) -> Scope:
+    scope = Scope(client)
+    if params["users"]:
+        resolved = resolve_identities(client, params["users"], scope.owner_read)
+        return scope.load_users([entry for _names, entry in by_object(resolved)])
+    base = params["search_base"] or client.root_dse.default_naming_context
+    require_object(client, base, "search_base")
+    return scope.load_search(base, check_filter(params["filter"]), params["scope"])
+
+
+def unknown_device_ids(params: Mapping[str, Any], scope: Scope) -> list[str]:
+    present = set()
+    for devices in scope.devices.values():
+        present.update(d.device_id.lower() for d in devices)
+    return [v for v in params["device_id"] or [] if v.lower() not in present]
+
+
+OWNER_KEYS = ("owner_dn", "owner_sam_account_name", "owner_mail")
+
+
+def owner_detail(facts: OwnerFacts | None) -> dict[str, Any]:
+    return dict(owner_dn=facts.owner.dn if facts else None,
+                owner_sam_account_name=facts.owner.sam_account_name if facts else None,
+                owner_mail=facts.mail if facts else None)
+
+
+def device_detail(device: Partnership, owner: Mapping[str, Any],
+                  last_sync: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A partnership's entry in objects; owner is owner_detail() of its owner."""
+    record = device.record
+    detail = dict(owner, kind="device", owner_dn=record["owner_dn"])
+    for key in ("device_id", "device_type", "device_model", "when_created"):
+        detail[key] = record.get(key)
+    if last_sync is not None:
+        synced = last_sync.get(device.device_id.lower())
+        detail["last_success_sync"] = iso(synced)
+        record["last_success_sync"] = detail["last_success_sync"]
+    return detail
+
+
+class Removal:
+    """One planned delete: a device, or a container with what is in it."""
+
+    __slots__ = ("dn", "device", "container", "detail", "record")
+
+    def __init__(self, dn: str, detail: dict[str, Any], record: dict[str, Any],
+                 device: Partnership | None = None,
+                 container: ContainerPlan | None = None) -> None:
+        self.dn = dn
+        self.detail = detail
+        self.record = record
+        self.device = device
+        self.container = container
+
+
+def plan_devices(scope: Scope, criteria: Criteria,
+                 outcome: Outcome) -> tuple[list[Removal], dict[str, int]]:
+    removals = []
+    kept = dict(kept_allowed=0, kept_newest=0)
+    for decision in decide(scope.devices, scope.facts, criteria):
+        device = decision.device
+        detail = device_detail(device, owner_detail(scope.facts.get(device.owner_key)),
+                               criteria.last_sync)
+        detail["why"] = decision.why
+        outcome.counts["matched"] += 1
+        if decision.remove:
+            removals.append(Removal(device.dn, detail, device.record, device=device))
+        else:
+            kept["kept_newest" if "keep_newest" in decision.skip_reason
+                 else "kept_allowed"] += 1
+            outcome.add(device.dn, "skipped", reason=decision.skip_reason, **detail)
+    return removals, kept
+
+
+def plan_container_removals(client: LdapClient, scope: Scope, include_allowed: bool,
+                            outcome: Outcome) -> tuple[list[Removal], list[dict[str, Any]]]:
+    removals, readiness = [], []
+    for plan in plan_containers(client, scope, list(scope.facts), include_allowed):
+        readiness.append(plan.readiness)
+        detail = dict(kind="container", devices=len(plan.devices),
+                      **owner_detail(scope.facts[plan.owner_key]))
+        if not plan.exists:
+            outcome.counts["matched"] += 1
+            outcome.add(plan.dn, "unchanged", **detail)
+            continue
+        if not plan.remove:
+            outcome.counts["matched"] += 1
+            outcome.add(plan.dn, "skipped", reason=plan.skip_reason, **detail)
+            continue
+        outcome.counts["matched"] += 1 + len(plan.devices)
+        record = dict(dn=plan.dn, devices=len(plan.devices))
+        removals.append(Removal(plan.dn, detail, record, container=plan))
+    return removals, readiness
+
+
+def findings(scope: Scope, removed: set[str],
+             max_devices: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    over, stale = [], []
+    for key, facts in scope.facts.items():
+        devices = scope.devices.get(key, [])
+        after = [d for d in devices if d.key not in removed]
+        name = facts.owner.sam_account_name
+        if len(devices) >= max_devices:
+            over.append(dict(dn=facts.owner.dn, sam_account_name=name, devices=len(devices),
+                             devices_after=len(after)))
+        entries = stale_list_entries(facts, set(d.device_id.lower() for d in after))
+        if entries:
+            stale.append(dict(dn=facts.owner.dn, sam_account_name=name,
+                              allowed=entries.get("allowed", []),
+                              blocked=entries.get("blocked", [])))
+    return over, stale
+
+
+def planned_objects(removals: list[Removal]) -> list[Any]:
+    """Every object the plan removes: the removals and the partnerships inside containers."""
+    planned: list[Any] = list(removals)
+    for removal in removals:
+        if removal.container is not None:
+            planned += removal.container.devices
+    return planned
+
+
+def removed_keys(removals: list[Removal]) -> set[str]:
+    """dn_key of every partnership the plan removes, inside containers too."""
+    keys = set()
+    for removal in removals:
+        if removal.container is not None:
+            keys.update(d.key for d in removal.container.devices)
+        elif removal.device is not None:
+            keys.add(removal.device.key)
+    return keys
+
+
+def _dacl(client: LdapClient, dn: str,
+          cache: dict[str, SecurityDescriptor | None]) -> SecurityDescriptor | None:
+    """dn's DACL (SD flags 0x4), read once; None when it cannot be read."""
+    key = dn.lower()
+    if key not in cache:
+        try:
+            entry = client.read(dn, ["nTSecurityDescriptor"])
+            raw = entry.raw("nTSecurityDescriptor") if entry is not None else None
+            cache[key] = SecurityDescriptor.parse(raw) if raw else None
+        except (LdapError, SecurityDescriptorError):
+            cache[key] = None
+    return cache[key]
+
+
+def rights_guard(client: LdapClient, removals: list[Removal], outcome: Outcome,
+                 fail_fast: bool = False, account: str | None = None) -> list[Removal]:
+    """Each partnership the bind account surely may neither delete nor delete from its
+    container (_rights.Rights.check_delete) is failed with insufficientAccessRights (50) and
+    why, and not attempted; the same in check mode (issue 22 item 1). Whole containers
+    (remove_container, a tree delete) are left to the DC."""
+    if not any(r.container is None for r in removals):
+        return removals
+    rights = rights_for(client, account)
+    if not rights.predicts:
+        return removals
+    class_guid = attribute_guid(client, DEVICE_CLASS)
+    cache: dict[str, SecurityDescriptor | None] = {}
+
+    def refused(removal: Removal) -> dict[str, Any] | None:
+        if removal.container is not None:
+            return None
+        sd = _dacl(client, removal.dn, cache)
+        try:
+            above = parent(removal.dn)
+        except DnError:
+            above = None
+        denied = None
+        if sd is not None and above:
+            denied = rights.check_delete(removal.dn, sd, above, _dacl(client, above, cache),
+                                         class_guid, kind="partnership")
+        if denied is None:
+            return None
+        exc = denied.error()
+        return dict(error=str(exc), ldap_code=exc.code, missing_right=denied.right,
+                    predicted=True)
+    return refuse(removals, outcome, fail_fast, refused)
+
+
+class CleanupWriter(BulkWriter):
+    """The eas_device_cleanup run: the scope read (named users or a search, every partnership
+    of its owners), the removals decided (partnerships, or whole containers), findings, the
+    rights guard; then per removal the object (and a container's content) read again and
+    checked to be what the plan found, journalled with every attribute, deleted (an object
+    someone else removed meanwhile is gone too), verified gone. `found`: the module's result
+    keys (over_limit, stale_list_entries, readiness, summary), filled by the plan."""
+
+    verb = "removes"
+
+    def __init__(self, client: LdapClient, params: Mapping[str, Any] | None = None,
+                 criteria: Criteria | None = None, found: dict[str, Any] | None = None,
+                 sddl: Sddl | None = None) -> None:
+        super().__init__(client)
+        self.params: Mapping[str, Any] = params or {}
+        self.criteria = criteria or Criteria()
+        self.found = found if found is not None else {}
+        self.sddl = sddl or Sddl()
+        self.journal_path = self.params.get("journal")
+
+    def plan(self, outcome: Outcome) -> list[Removal]:
+        client, params, found = self.client, self.params, self.found
+        require_exchange_schema(client, _exchange.DEVICE_SCHEMA)
+        scope = load_scope(client, params)
+        unknown = unknown_device_ids(params, scope)
+        if unknown:
+            raise Failure("device ID%s %s %s on no partnership of the users selected; nothing "
+                          "was changed" % ("s" if len(unknown) > 1 else "", ", ".join(unknown),
+                                           "are" if len(unknown) > 1 else "is"))
+        summary = dict(owners=len(scope.facts),
+                       devices=sum(len(d) for d in scope.devices.values()))
+        if params["remove_container"]:
+            removals, found["readiness"] = plan_container_removals(
+                client, scope, params["include_allowed"], outcome)
+        else:
+            removals, kept = plan_devices(scope, self.criteria, outcome)
+            summary.update(kept)
+        if self.criteria.last_sync is not None:
+            summary["not_in_csv"] = sum(1 for devices in scope.devices.values() for d in devices
+                                        if d.device_id.lower() not in self.criteria.last_sync)
+        removed = removed_keys(removals)
+        summary["removed"] = len(removed)
+        found["over_limit"], found["stale_list_entries"] = findings(scope, removed,
+                                                                    params["max_devices"])
+        found["summary"] = summary
+        dse = client.root_dse
+        self.sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
+        return removals
+
+    def guard(self, removals: list[Removal], outcome: Outcome,
+              fail_fast: bool) -> list[Removal]:
+        """The partnerships the bind account surely may not delete: failed (50), not
+        attempted, in check mode too (issue 22 item 1)."""
+        return rights_guard(self.client, removals, outcome, fail_fast,
+                            self.params.get("bind_dn"))
+
+    def counted(self, removals: list[Removal]) -> list[Any]:
+        return planned_objects(removals)
+
+    def recheck(self, removal: Removal) -> list[Entry]:
+        """What the delete takes, read again with every attribute and checked (check_target,
+        check_container), deepest first; [] when it is gone already (nothing to journal or
+        delete)."""
+        if removal.container is not None:
+            entries = list(self.client.search(removal.dn, "(objectClass=*)", FULL_READ))
+            if entries:
+                check_container(removal.container, entries)
+            return sorted(entries, key=lambda e: -len(e.dn))
+        entry = self.client.read(removal.dn, FULL_READ)
+        if entry is None:
+            return []
+        check_target(entry, removal.device.guid if removal.device else None, DEVICE_CLASS,
+                     "partnership")
+        return [entry]
+
+    def journal_lines(self, removal: Removal, entries: list[Entry]) -> list[dict[str, Any]]:
+        lines = []
+        for entry in entries:
+            if removal.container is not None:
+                kind = "container" if dn_key(entry.dn) == dn_key(removal.dn) else "device"
+                owner = removal.detail["owner_dn"]
+            else:
+                kind, owner = "device", removal.record.get("owner_dn")
+            lines.append(journal_line(entry, kind, owner, sddl_text(self.sddl, entry)))
+        return lines
+
+    def write(self, removal: Removal, entries: list[Entry]) -> None:
+        """Delete (a container by a tree delete); an object someone else removed in the
+        meantime (noSuchObject) is gone too, and so is one whose answer was lost and the retry
+        found nothing (read back, never resent)."""
+        if not entries:
+            return
+        try:
+            self.client.delete(removal.dn, tree=removal.container is not None)
+        except LdapError as exc:
+            if exc.code != 32:
+                raise
+
+    def verify(self, removal: Removal, entries: list[Entry]) -> None:
+        if entries and self.client.read(removal.dn, ["1.1"]) is not None:
+            raise LdapError("verify %s failed: the object is still there after the delete"
+                            % removal.dn, dn=removal.dn)
+
+    def describe(self, removal: Removal, outcome: Outcome, result: Any = None) -> None:
+        outcome.add(removal.dn, "changed", **removal.detail)
+        if removal.container is not None:
+            # the partnerships inside go with it, and count
+            owner = dict((key, removal.detail[key]) for key in OWNER_KEYS)
+            for device in removal.container.devices:
+                outcome.add(device.dn, "changed", why=["in the removed container"],
+                            **device_detail(device, owner, None))
+            before = "container with %d partnerships\n" % removal.record["devices"]
+        else:
+            before = diff_before(removal.record)
+        outcome.diffs.append(dict(before_header=removal.dn, before=before,
+                                  after_header="%s (removed)" % removal.dn, after=""))

@@ -11,6 +11,7 @@ import pytest
 from fakes import DOMAIN_NC, SDDL, add_device, exchange_forest
 
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _eas_cleanup as cleanup
+from ansible_collections.adremedy.directory.plugins.module_utils._run import _bulk
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import device_owner
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapError
@@ -92,12 +93,12 @@ def test_a_device_created_again_between_the_plan_and_the_delete_is_not_removed(
     """The plan found OLD1; before its delete it is deleted and made again at its DN (another
     objectGUID): that one is not removed, OLD2 is, the run reports the failure."""
     [old1] = [d for d in devices(directory) if "OLD1" in d]
-    planned = eas_device_cleanup.enforce_limit
+    planned = _bulk.enforce_limit
 
     def then_recreated(*args, **kwargs):  # runs after the plan, before the first delete
         planned(*args, **kwargs)
         guid(directory, old1, "00000000-0000-4000-8000-0000000000aa")
-    monkeypatch.setattr(eas_device_cleanup, "enforce_limit", then_recreated)
+    monkeypatch.setattr(_bulk, "enforce_limit", then_recreated)
     result = run_module(eas_device_cleanup, dict(users=["jmueller"], owner_disabled=True))
     assert result["failed"] and result["counts"]["failed"] == 1
     [failed] = [o for o in result["objects"] if o["status"] == "failed"]
@@ -108,12 +109,24 @@ def test_a_device_created_again_between_the_plan_and_the_delete_is_not_removed(
     assert devices(directory) == [old1]
 
 
+def remove_device(directory, device):
+    """One partnership removed with the cleanup writer's steps, outside a run."""
+    _bulk.write_one(cleanup.CleanupWriter(directory, sddl=SDDL),
+                    cleanup.Removal(device.dn, {}, device.record, device=device))
+
+
+def remove_container(directory, plan, owner_dn):
+    """One devices container removed with the cleanup writer's steps, outside a run."""
+    _bulk.write_one(cleanup.CleanupWriter(directory, sddl=SDDL),
+                    cleanup.Removal(plan.dn, dict(owner_dn=owner_dn), {}, container=plan))
+
+
 def test_an_object_of_another_class_at_a_devices_dn_is_not_removed(directory, owner):
     [old1] = [d for d in devices(directory) if "OLD1" in d]
     directory.entries[old1.lower()].attrs["objectclass"] = [b"top", b"contact"]
     device = cleanup.Partnership(dict(dn=old1, owner_dn=owner), None)
     with pytest.raises(LdapError) as err:
-        cleanup.remove_device(directory, SDDL, device)
+        remove_device(directory, device)
     assert str(err.value) == ("%s is an object of class contact, not an ActiveSync partnership "
                               "(msExchActiveSyncDevice); not removed" % old1)
     assert old1 in [e.dn for e in directory.search(DOMAIN_NC)]
@@ -132,7 +145,7 @@ def test_a_container_holding_anything_but_partnerships_is_not_removed(directory,
     stranger = "CN=Not a phone," + CONTAINER + TRICKY
     directory.add_entry(stranger, objectClass=["top", "msExchDeviceAccessRule"])
     with pytest.raises(LdapError) as err:
-        cleanup.remove_container(directory, SDDL, plan, TRICKY)
+        remove_container(directory, plan, TRICKY)
     assert str(err.value) == (
         "%s holds %s, an object of class msExchDeviceAccessRule, not an ActiveSync partnership "
         "(msExchActiveSyncDevice); the container is not removed (its tree delete would take "
@@ -145,17 +158,17 @@ def test_a_container_created_again_or_with_a_new_partnership_is_not_removed(dire
     with pytest.raises(LdapError, match="is not the devices container the plan found: its "
                                         "objectGUID is .* now, 00000000-0000-4000-8000-"
                                         "0000000000bb then"):
-        cleanup.remove_container(directory, SDDL, plan, TRICKY)
+        remove_container(directory, plan, TRICKY)
     plan = container_plan(directory)
     new = add_device(directory, TRICKY, "NEW3", "Pixel 8")
     with pytest.raises(LdapError, match="holds %s .*which was not there when the plan was "
                                         "made; the container is not removed: run again"
                        % new.replace("\\", "\\\\")):
-        cleanup.remove_container(directory, SDDL, plan, TRICKY)
+        remove_container(directory, plan, TRICKY)
     assert directory.modifies == []
     # as planned: removed
     plan = container_plan(directory)
-    cleanup.remove_container(directory, SDDL, plan, TRICKY)
+    remove_container(directory, plan, TRICKY)
     assert directory.modifies == [(CONTAINER + TRICKY, "delete")]
 
 
