@@ -26,6 +26,7 @@ description:
     C(changed=false).
 extends_documentation_fragment:
   - adremedy.directory.connection
+  - adremedy.directory.bulk
   - adremedy.directory.selection
 attributes:
   check_mode:
@@ -77,20 +78,6 @@ options:
         user running the module or root, or is writable by group or others without the sticky
         bit.
     type: path
-  max_changes:
-    description:
-      - If more users would change than this, change nothing and fail, returning the plan in
-        RV(plan). V(0) allows no change at all (a plan of one user fails). Leave it out (or
-        V(null)) for no limit.
-    type: int
-  fail_fast:
-    description: Stop at the first user whose write fails.
-    type: bool
-    default: false
-  list_unchanged:
-    description: Also list users whose value needed no change in RV(objects).
-    type: bool
-    default: false
 notes:
   - Rights are predicted before writing, in check mode too (as in M(adremedy.directory.inheritance));
     a user whose DACL surely gives the bind account no write property on

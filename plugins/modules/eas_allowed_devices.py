@@ -25,6 +25,7 @@ description:
   - Each user's lists change in one LDAP modify, are read back and verified.
 extends_documentation_fragment:
   - adremedy.directory.connection
+  - adremedy.directory.bulk
 attributes:
   check_mode:
     support: full
@@ -79,20 +80,6 @@ options:
     type: str
     choices: [allowed, blocked]
     default: allowed
-  max_changes:
-    description:
-      - If more users would change than this, change nothing and fail, returning the plan in
-        RV(plan). V(0) allows no change at all (a plan of one user fails). Leave it out (or
-        V(null)) for no limit.
-    type: int
-  fail_fast:
-    description: Stop at the first user whose write fails.
-    type: bool
-    default: false
-  list_unchanged:
-    description: Also list users whose lists needed no change in RV(objects).
-    type: bool
-    default: false
 notes:
   - The bind account needs write access to the two attributes on the users (Exchange
     puts them in the Exchange Personal Information property set; Organization Management and

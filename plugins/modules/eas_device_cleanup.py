@@ -40,6 +40,7 @@ description:
     parsing the DN (owners whose names hold escaped commas or that text are found correctly).
 extends_documentation_fragment:
   - adremedy.directory.connection
+  - adremedy.directory.bulk
   - adremedy.directory.devices
 attributes:
   check_mode:
@@ -146,12 +147,6 @@ options:
     description: Report users with at least this many partnerships in RV(over_limit).
     type: int
     default: 100
-  max_changes:
-    description:
-      - If more objects (partnerships and containers) would be removed than this, remove nothing
-        and fail, returning the plan in RV(plan). V(0) allows no removal at all. Leave it out
-        (or V(null)) for no limit.
-    type: int
   journal:
     description:
       - JSON Lines file to append one record per removed object to, written to disk before the
@@ -163,17 +158,9 @@ options:
         is owned by another user, or when its directory is owned by someone other than the user
         running the module or root, or is writable by group or others without the sticky bit.
     type: path
-  fail_fast:
-    description: Stop at the first object whose removal fails.
-    type: bool
-    default: false
-  list_unchanged:
-    description:
-      - Also list in RV(objects) the containers of O(remove_container) that were not there (so
-        had nothing to remove). RV(counts) always has them.
-    type: bool
-    default: false
 notes:
+  - With O(list_unchanged), RV(objects) also lists the containers of O(remove_container) that
+    were not there (so had nothing to remove); RV(counts) always has them.
   - The bind account needs Delete (or Delete Subtree for O(remove_container)) on the partnerships;
     Exchange Servers and Organization Management have it through Exchange's ACEs.
   - Rights are predicted before deleting, in check mode too (as in M(adremedy.directory.inheritance));

@@ -25,6 +25,7 @@ description:
     explicit ACEs, never on bytes.
 extends_documentation_fragment:
   - adremedy.directory.connection
+  - adremedy.directory.bulk
   - adremedy.directory.selection
 attributes:
   check_mode:
@@ -78,18 +79,6 @@ options:
       - Members of the protected set are never written, whatever this says.
     type: bool
     default: false
-  max_changes:
-    description:
-      - If the plan would change more objects than this, change nothing and fail, returning the
-        plan in RV(plan). V(0) allows no change at all (a plan of one object fails). Leave it
-        out (or V(null)) for no limit.
-    type: int
-  fail_fast:
-    description:
-      - Stop at the first object that fails. By default the others are still written and every
-        failure is reported.
-    type: bool
-    default: false
   journal:
     description:
       - Path of a JSON Lines file on the managed node to append to before each write, with the DN, old and
@@ -110,12 +99,6 @@ options:
         at its commas), or a string with one DN per line.
     type: raw
     default: []
-  list_unchanged:
-    description:
-      - Also list objects that needed no change in RV(objects). Off by default to keep results
-        small on large directories; RV(counts) always has them.
-    type: bool
-    default: false
 notes:
   - The bind account needs READ_CONTROL and WRITE_DAC on the objects, and write on C(adminCount)
     for O(include_orphaned).

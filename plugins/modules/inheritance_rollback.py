@@ -32,6 +32,7 @@ description:
     because their descriptors name that domain's SIDs.
 extends_documentation_fragment:
   - adremedy.directory.connection
+  - adremedy.directory.bulk
 attributes:
   check_mode:
     support: full
@@ -61,23 +62,10 @@ options:
       - Restore objects whose DACL changed since the journal was written, losing that change.
     type: bool
     default: false
-  max_changes:
-    description:
-      - If more objects would be restored than this, restore nothing and fail with the plan.
-        V(0) allows no restore at all. Leave it out (or V(null)) for no limit.
-    type: int
-  fail_fast:
-    description: Stop at the first object that fails.
-    type: bool
-    default: false
   rollback_journal:
     description:
       - Journal the restore itself to this file, so it can be undone in turn.
     type: path
-  list_unchanged:
-    description: Also list objects that needed no change in RV(objects).
-    type: bool
-    default: false
 seealso:
   - module: adremedy.directory.inheritance
 author:
