@@ -194,12 +194,12 @@ msg:
   sample: 10 of 12 users changed, 2 already right, 0 skipped, 0 failed
 """
 
-from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
     Outcome, bulk_spec, run_bulk)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_access import (
     ATTRIBUTE, STATES, AccessWriter)
-from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
+    AdremedyModule, ArgumentSpec)
 
 OPTIONS = ArgumentSpec(dict(
     activesync=dict(type="str", choices=list(STATES)),

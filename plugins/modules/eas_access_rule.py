@@ -126,10 +126,10 @@ actions:
   sample: ["create rule iPhone15,2 (DeviceModel)"]
 """
 
-from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._access_rules import (
     CHARACTERISTIC_NUMBERS, LEVEL_NUMBERS, apply_rule, check_request)
-from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
+    AdremedyModule, ArgumentSpec)
 
 OPTIONS = ArgumentSpec(dict(
     organization=dict(type="str"),

@@ -201,12 +201,12 @@ msg:
   sample: 10 of 12 users changed, 2 already right, 0 skipped, 0 failed
 """
 
-from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
     Outcome, bulk_spec, run_bulk)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._device_lists import (
     ListWriter, read_entries)
-from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
+    AdremedyModule, ArgumentSpec)
 
 OPTIONS = ArgumentSpec(dict(
     entries=dict(type="list", elements="dict", required=True),

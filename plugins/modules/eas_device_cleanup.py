@@ -320,8 +320,8 @@ msg:
   sample: 12 of 14 objects changed, 0 already right, 2 skipped, 0 failed
 """
 
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _eas_cleanup as cleanup
-from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_cleanup import (
+    DEFAULT_MAX_DEVICES, CleanupWriter, check_selection, read_criteria)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
     Outcome, bulk_spec, run_bulk)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_devices import (
@@ -329,7 +329,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     DEFAULT_USER_FILTER, SCOPES)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
-    AdremedyModule, dn_lists_check)
+    AdremedyModule, ArgumentSpec, dn_lists_check)
 
 OPTIONS = ArgumentSpec(dict(
     device_filter_argument_spec(),
@@ -348,23 +348,23 @@ OPTIONS = ArgumentSpec(dict(
     keep_newest=dict(type="int"),
     include_allowed=dict(type="bool", default=False),
     remove_container=dict(type="bool", default=False),
-    max_devices=dict(type="int", default=cleanup.DEFAULT_MAX_DEVICES),
+    max_devices=dict(type="int", default=DEFAULT_MAX_DEVICES),
     journal=dict(type="path"),
 ), mutually_exclusive=[("users", "search_base")],
     required_one_of=[("users", "search_base", "device_id")],
     required_together=[("last_sync_csv", "last_sync_before")],
-    checks=[dn_lists_check("users"), cleanup.check_selection])
+    checks=[dn_lists_check("users"), check_selection])
 
 
 def main():
     module = AdremedyModule(OPTIONS, bulk_spec())
     params = module.params
     with module.failing():
-        criteria = cleanup.read_criteria(params)  # IDs, dates and the CSV, before connecting
+        criteria = read_criteria(params)  # IDs, dates and the CSV, before connecting
     outcome = Outcome(params["list_unchanged"], noun="objects")
     found = dict(over_limit=[], stale_list_entries=[])
     with module.client(lambda: dict(outcome.result(), **found)) as client:
-        writer = cleanup.CleanupWriter(client, params, criteria, found)
+        writer = CleanupWriter(client, params, criteria, found)
         run_bulk(writer, outcome, params, module.check_mode)
     module.finish(outcome, **found)
 

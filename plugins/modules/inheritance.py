@@ -325,11 +325,10 @@ msg:
   sample: 3 of 50 objects changed, 40 already right, 7 skipped, 0 failed
 """
 
-from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
     bulk_spec, run_bulk)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
-    AdremedyModule, dn_list_options)
+    AdremedyModule, ArgumentSpec, dn_list_options)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._inheritance import (
     InheritanceOutcome, InheritanceWriter)
 

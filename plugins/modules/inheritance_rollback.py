@@ -132,11 +132,10 @@ msg:
   type: str
 """
 
-from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
     Outcome, bulk_spec, run_bulk)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
-    AdremedyModule, dn_list_options)
+    AdremedyModule, ArgumentSpec, dn_list_options)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._rollback import (
     RollbackWriter, read_objects, without_guid_warning)
 
