@@ -248,7 +248,7 @@ OPTIONS = ArgumentSpec(dict(
 ))
 
 
-def main():
+def main() -> None:
     module = AdremedyModule(OPTIONS, selection=True, whole_domain=True)
     params = module.params
     with module.client() as client:

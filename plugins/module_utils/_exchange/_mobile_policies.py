@@ -102,6 +102,9 @@ ENUMS = {
                               5: "OneMonth"}, "All"),
 }
 
+# What PolicyTally.add_entry reads of a user.
+USER_READ = ["sAMAccountName", LINK_ATTRIBUTE]
+
 POLICY_READ = (["cn", "whenChanged", FLAGS_ATTRIBUTE, ADDITIONAL_FLAGS_ATTRIBUTE]
                + [spec[0] for spec in NUMBERS.values()] + [spec[0] for spec in ENUMS.values()])
 
@@ -264,11 +267,14 @@ def default_policy(policies: Iterable[MobilePolicy]) -> MobilePolicy | None:
 
 class PolicyTally:
     """Users counted per policy as they stream past (bounded memory unless users are listed).
-    add(dn, link) takes each user's msExchMobileMailboxPolicyLink (None: no link).
-    list_users: 'none', 'linked' (the users with a link) or 'all'."""
+    add(dn, link) takes each user's msExchMobileMailboxPolicyLink (None: no link); add_entry()
+    an entry read with USER_READ. list_users: 'none', 'linked' (the users with a link) or 'all'.
+    warnings: read_policies()'s, returned first by result()."""
 
-    def __init__(self, policies: list[MobilePolicy], list_users: str = "none") -> None:
+    def __init__(self, policies: list[MobilePolicy], list_users: str = "none",
+                 warnings: Iterable[str] = ()) -> None:
         self.policies = policies
+        self.read_warnings = list(warnings)
         self.default = default_policy(policies)
         self.list_users = list_users
         self.by_key = dict((dn_key(p.dn), p) for p in policies)
@@ -337,7 +343,7 @@ class PolicyTally:
                     warnings=self.warnings())
 
     def warnings(self) -> list[str]:
-        found = []
+        found = list(self.read_warnings)
         marked = [p for p in self.policies if p.is_default]
         if len(marked) > 1 and self.default is not None:
             found.append("%d policies are marked default (%s): Exchange applies the one changed "
@@ -387,10 +393,7 @@ def policy_inventory(client: LdapClient, params: Mapping[str, Any],
     """eas_policy_info's result: the policies, the users of the selection (params: dn, or
     search_base/scope/filter) counted per policy, and each policy against the baseline."""
     policies, warnings = read_policies(client, organization)
-    tally = PolicyTally(policies, list_users)
-    for entry in select_entries(client, params, ["sAMAccountName", LINK_ATTRIBUTE],
-                                _missing_user):
+    tally = PolicyTally(policies, list_users, warnings)
+    for entry in select_entries(client, params, USER_READ, _missing_user):
         tally.add_entry(entry)
-    result = tally.result()
-    result["warnings"] = warnings + result["warnings"]
-    return result
+    return tally.result()

@@ -216,5 +216,12 @@ def test_inventory_over_a_selection():
 def test_no_policies_container_is_a_warning_not_an_error():
     directory = FakeDirectory()
     exchange_forest(directory)
-    assert read_policies(directory) == ([], [
-        "%s does not exist: the organization has no mobile device mailbox policies" % POLICIES])
+    missing = "%s does not exist: the organization has no mobile device mailbox policies" % POLICIES
+    assert read_policies(directory) == ([], [missing])
+    # what the report does: its own pass over the users feeds the tally
+    tally = PolicyTally(*read_policies(directory)[:1], warnings=read_policies(directory)[1])
+    tally.add_entry(Entry("CN=a,DC=x", {"samaccountname": [b"a"]}))
+    result = tally.result()
+    assert result["summary"]["users_without_policy"] == 1
+    assert result["warnings"] == [missing, "no policy is marked default: users without a link "
+                                  "get no mobile device mailbox policy"]
