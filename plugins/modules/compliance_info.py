@@ -190,7 +190,7 @@ OPTIONS = ArgumentSpec(dict(
 ))
 
 
-def main():
+def main() -> None:
     module = AdremedyModule(OPTIONS, selection=True)
     with module.failing():
         start(module.params["report_dir"])

@@ -179,7 +179,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._conn
     check_servers)
 
 
-def main():
+def main() -> None:
     module = AdremedyModule(ArgumentSpec({}))
     with module.failing():
         result = check_servers(lambda uri: module.new_client(server=[uri]), module.connection)

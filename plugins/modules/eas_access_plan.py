@@ -241,7 +241,7 @@ OPTIONS = ArgumentSpec(dict(
 ))
 
 
-def main():
+def main() -> None:
     module = AdremedyModule(OPTIONS, selection=True, whole_domain=True, identities=True,
                             exchange_schema=SCHEMA)
     with module.failing():

@@ -172,7 +172,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_
 OPTIONS = ArgumentSpec(dict(device_filter_argument_spec(), query=dict(type="str")))
 
 
-def main():
+def main() -> None:
     module = AdremedyModule(OPTIONS, selection=True, whole_domain=True, identities=True,
                             exchange_schema=SCHEMA)
     params = module.params

@@ -228,7 +228,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_
 OPTIONS = ArgumentSpec(dict(details=dict(type="bool", default=False)))
 
 
-def main():
+def main() -> None:
     module = AdremedyModule(OPTIONS, selection=True, whole_domain=True, identities=True)
     with module.client() as client, module.global_catalog() as catalog:
         result = readiness_report(client, module.selection(client), catalog,

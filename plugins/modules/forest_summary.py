@@ -101,7 +101,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._run._forest_su
     cell, forest_summary, markdown, summarize, write)
 
 
-def main():
+def main() -> None:
     # no directory is read: the module base's connection options do not apply
     module = AnsibleModule(
         argument_spec=dict(

@@ -116,7 +116,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._iden
 OPTIONS = ArgumentSpec(dict(search_base=dict(type="str")))
 
 
-def main():
+def main() -> None:
     module = AdremedyModule(OPTIONS, dn_list_options(identities=dict(required=True)))
     with module.failing():
         identities = require_identities(module.params["identities"])

@@ -448,7 +448,7 @@ OPTIONS = ArgumentSpec(dict(
 ))
 
 
-def main():
+def main() -> None:
     module = AdremedyModule(OPTIONS, dn_list_options(orphan_exclude=dict(default=[])))
     params = module.params
     with module.client() as client, module.global_catalog() as catalog:

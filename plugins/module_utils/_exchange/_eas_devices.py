@@ -16,7 +16,7 @@ try:
     import jmespath
     JMESPATH_IMPORT_ERROR = None
 except ImportError:  # only a run with a query needs it (the module base says so)
-    jmespath = None
+    jmespath = None  # type: ignore[assignment]
     JMESPATH_IMPORT_ERROR = traceback.format_exc()
 
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure

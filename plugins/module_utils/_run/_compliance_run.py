@@ -105,7 +105,8 @@ def read_directory(client: LdapClient, selection: Mapping[str, Any], params: Map
 def reader_of(client: LdapClient, params: Mapping[str, Any]) -> str:
     """The account that read, as the DC names it (LDAP Who am I?, RFC 4532), else bind_dn."""
     try:
-        who = client.conn.extend.standard.who_am_i()
+        conn: Any = client.conn
+        who = conn.extend.standard.who_am_i()
     except Exception:  # pylint: disable=broad-except
         who = None
     if isinstance(who, bytes):

@@ -33,8 +33,9 @@ def add_counts(total: dict, counts: dict) -> None:
 
 
 def summarize(base: str, names: list, failed: list) -> tuple:
-    domains, totals = [], dict(domains=len(names), missing=0, findings=0, finding_counts={},
-                               summary={})
+    domains: list[dict[str, Any]] = []
+    totals: dict[str, Any] = dict(domains=len(names), missing=0, findings=0, finding_counts={},
+                                  summary={})
     for name in names:
         path = os.path.join(base, name, "report.json")
         try:

@@ -146,11 +146,12 @@ class AdremedyModule(AnsibleModule):
         cannot read or write; it never escapes as a traceback) or one of `also` ends the module
         with one fail_json. partial() gives the result so far, returned with an LDAP or codec
         error (counts and the objects already written)."""
+        for_user: tuple[type[Exception], ...] = (Failure, ValueError) + tuple(also)
         try:
             yield
         except (LdapError, SecurityDescriptorError) as exc:
             self.fail_with(exc, partial() if partial else None)
-        except (Failure, ValueError, *also) as exc:
+        except for_user as exc:
             self.fail_with(exc)
 
     @contextmanager
