@@ -5,7 +5,6 @@ import json
 import os
 
 import pytest
-from ansible.module_utils import basic
 
 from fakes import Exit, patch_module_args
 
@@ -13,15 +12,9 @@ from ansible_collections.adremedy.directory.plugins.modules import forest_summar
 
 
 @pytest.fixture
-def run(monkeypatch):
-    def exit_json(self, **result):
-        raise Exit(result, False)
-
-    def fail_json(self, msg, **result):
-        raise Exit(dict(result, msg=msg), True)
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-
+def run(run_module):
+    """main() with args alone (no connection options: the module talks to no directory);
+    run_module's exit_json/fail_json stand-ins apply to any AnsibleModule."""
     def run_main(args, check_mode=False):
         with patch_module_args(dict(args, _ansible_check_mode=check_mode)):
             with pytest.raises(Exit) as info:
