@@ -210,7 +210,7 @@ OPTIONS = ArgumentSpec(dict(
 ), required_one_of=[("activesync", "owa_for_devices")])
 
 
-def main():
+def main() -> None:
     module = AdremedyModule(OPTIONS, bulk_spec(), selection=True, exchange_schema=[ATTRIBUTE])
     params = module.params
     outcome = Outcome(params["list_unchanged"], noun="users")

@@ -143,9 +143,9 @@ OPTIONS = ArgumentSpec(dict(
 ), required_together=[("characteristic", "query_string")], checks=[check_request])
 
 
-def main():
+def main() -> None:
     module = AdremedyModule(OPTIONS)
-    actions = []  # what was written so far, returned with a failure too
+    actions: list[str] = []  # what was written so far, returned with a failure too
     with module.client(lambda: dict(actions=actions)) as client:
         result = apply_rule(client, module.params, actions, module.check_mode, module._diff)
     module.exit_json(**result)

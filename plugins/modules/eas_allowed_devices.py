@@ -216,7 +216,7 @@ OPTIONS = ArgumentSpec(dict(
 ))
 
 
-def main():
+def main() -> None:
     module = AdremedyModule(OPTIONS, bulk_spec())
     params = module.params
     with module.failing():

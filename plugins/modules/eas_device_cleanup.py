@@ -356,13 +356,13 @@ OPTIONS = ArgumentSpec(dict(
     checks=[dn_lists_check("users"), check_selection])
 
 
-def main():
+def main() -> None:
     module = AdremedyModule(OPTIONS, bulk_spec())
     params = module.params
     with module.failing():
         criteria = read_criteria(params)  # IDs, dates and the CSV, before connecting
     outcome = Outcome(params["list_unchanged"], noun="objects")
-    found = dict(over_limit=[], stale_list_entries=[])
+    found: dict[str, object] = dict(over_limit=[], stale_list_entries=[])
     with module.client(lambda: dict(outcome.result(), **found)) as client:
         writer = CleanupWriter(client, params, criteria, found)
         run_bulk(writer, outcome, params, module.check_mode)

@@ -341,7 +341,7 @@ OPTIONS = ArgumentSpec(dict(
 ))
 
 
-def main():
+def main() -> None:
     module = AdremedyModule(OPTIONS, dn_list_options(exclude=dict(default=[])), bulk_spec(),
                             selection=True, exclude="exclude")
     params = module.params

@@ -146,7 +146,7 @@ OPTIONS = ArgumentSpec(dict(
 ))
 
 
-def main():
+def main() -> None:
     module = AdremedyModule(OPTIONS, dn_list_options(dn={}), bulk_spec())
     params = module.params
     with module.failing(also=(ValueError,)):

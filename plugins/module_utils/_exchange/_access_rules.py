@@ -9,7 +9,7 @@ only named, in check mode), the settings after the run and the diff text. Privat
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, cast
 
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_policy import (
@@ -66,7 +66,7 @@ def plan_settings(params: Mapping[str, Any], policy: Policy) -> dict[str, list[A
     if wanted is not None:
         have = dict((v.lower(), v) for v in policy.admin_recipients)
         want = dict((v.lower(), v) for v in wanted)
-        ops = []
+        ops: list[tuple[Any, list[str]]] = []
         gone = [have[k] for k in have if k not in want]
         new = [want[k] for k in want if k not in have]
         if gone:
@@ -120,7 +120,8 @@ def write(client: LdapClient, rule_ops: list[RuleOperation], policy: Policy,
     if settings_changes:
         actions.append("update %s" % policy.dn)
         if not check_mode:
-            client.modify(policy.dn, settings_changes, permissive=True)
+            # load_policy found it by its DN
+            client.modify(cast(str, policy.dn), settings_changes, permissive=True)
 
 
 def settings_after(params: Mapping[str, Any], before: Mapping[str, Any], after_policy: Policy,

@@ -90,12 +90,12 @@ def _decode(data: bytes, path: str) -> str:
 
 def _clock(hour: str | None, minute: str | None, second: str | None,
            ampm: str | None) -> tuple[int, int, int]:
-    hour = int(hour or 0)
+    hours = int(hour or 0)
     if ampm:
-        if not 1 <= hour <= 12:
-            raise ValueError("hour %d with %s" % (hour, ampm))
-        hour = hour % 12 + (12 if ampm.lower() == "pm" else 0)
-    return hour, int(minute or 0), int(second or 0)
+        if not 1 <= hours <= 12:
+            raise ValueError("hour %d with %s" % (hours, ampm))
+        hours = hours % 12 + (12 if ampm.lower() == "pm" else 0)
+    return hours, int(minute or 0), int(second or 0)
 
 
 def _culture_date(text: str, day_first: bool | None) -> datetime.datetime | None:
@@ -176,7 +176,8 @@ def parse_last_sync_csv(data: bytes, path: str, date_format: str | None = None
     for number, device_id, value in rows:
         when = _sync_time(value, date_format, day_first, path, number)
         key = device_id.lower()
-        if key not in times or (when is not None and (times[key] is None or when > times[key])):
+        kept = times.get(key)
+        if key not in times or (when is not None and (kept is None or when > kept)):
             times[key] = when
     return times
 

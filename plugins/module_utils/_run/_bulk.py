@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import deque
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Collection, Iterable, Mapping, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
@@ -79,7 +79,7 @@ class Outcome:
         return text
 
 
-def record_failure(outcome: Outcome, dn: str, exc: Exception, pending: Iterable[Any],
+def record_failure(outcome: Outcome, dn: str, exc: Exception, pending: Collection[Any],
                    fail_fast: bool, recorded: bool = False) -> bool:
     """Record one object's failed write (unless already recorded). True when the run must
     stop: the DC is gone (the pending objects are reported as not attempted) or fail_fast."""

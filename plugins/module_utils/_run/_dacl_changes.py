@@ -77,14 +77,15 @@ class Change:
         self.restore_admin_count = restore_admin_count
         self.detail = detail or {}
         self.first_before = before  # what a diff shows as "before" when writes are chained
-        self.written = None  # for a follow-up: the action whose write already succeeded
+        self.written: str | None = None  # for a follow-up: the write that already succeeded
         self.replanned = False  # planned again because another writer changed the object
         # objectGUID of the object planned for (None: taken from the read just before the
         # write); the write refuses another object found at the DN, and the journal keeps it
         self.guid = guid
 
     def ldap_changes(self) -> dict[str, list[tuple[Any, list[Any]]]]:
-        changes = {SD_ATTRIBUTE: [(MODIFY_REPLACE, [self.after.to_bytes()])]}
+        changes: dict[str, list[tuple[Any, list[Any]]]] = {
+            SD_ATTRIBUTE: [(MODIFY_REPLACE, [self.after.to_bytes()])]}
         if self.admin_count is not None:
             changes["adminCount"] = [(MODIFY_DELETE, [])]
         if self.restore_admin_count is not None:
@@ -117,7 +118,8 @@ def journal_line(change: Change, sddl: Sddl) -> dict[str, Any]:
     (those SDDL has no form for as (X:<hex>), their bytes); a descriptor that cannot be encoded
     is the object's codec error, raised before anything is written."""
     try:
-        line = dict(dn=change.dn, action=change.action,
+        line: dict[str, Any] = dict(
+                    dn=change.dn, action=change.action,
                     old_sddl=sddl.render(change.before), new_sddl=sddl.render(change.after),
                     old_sd=encode_sd(change.before), new_sd=encode_sd(change.after))
     except SecurityDescriptorError as exc:
@@ -179,6 +181,8 @@ class DaclWriter(BulkWriter):
             self.client.modify(change.dn, change.ldap_changes(),
                                settle=lambda again: _settle(again, change))
         except LostAnswerConflict as conflict:
+            if conflict.entry is None:  # _settle always gives what it read back
+                raise
             raise ChangedSinceRead(conflict.entry, lost_answer=True)
 
     def verify(self, change: Change, found: Any) -> SecurityDescriptor:

@@ -99,7 +99,7 @@ def plan_restore(client: LdapClient, journalled: JournalObject,
                                                                          line["domain_sid"],
                                                                          domain), dn=dn)
     entry, current = read_descriptor(client, dn)
-    if entry is None:
+    if entry is None or current is None:  # both or neither
         raise LdapError("%s does not exist any more: noSuchObject (32)" % dn, code=32, dn=dn)
     guid = guid_of(entry)
     if journalled.guid is not None and guid != journalled.guid:
