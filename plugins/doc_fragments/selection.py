@@ -9,7 +9,7 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
     # How a module picks the objects it works on: a DN list or a paged search
-    # (module_utils._ldap._transport.selection_argument_spec).
+    # (module_utils._ldap._options.selection_argument_spec).
     DOCUMENTATION = r"""
 options:
   dn:

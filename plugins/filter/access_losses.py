@@ -73,7 +73,8 @@ from typing import Any, Callable
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import DnError, dn_key
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import DnError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
 
 FIELDS = ("dn", "device_id", "device_model", "owner_dn", "owner_sam_account_name", "now",
           "after")

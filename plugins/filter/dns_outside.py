@@ -46,8 +46,8 @@ from typing import Any, Callable
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
-    DnError, is_at_or_below)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import DnError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import is_at_or_below
 
 
 def dns_outside(dns: Any, base: Any) -> list[str]:

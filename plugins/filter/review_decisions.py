@@ -100,9 +100,11 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import DnError, dn_key
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    DnError, IdentityError)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
-    IdentityError, check_domain, identity_kind)
+    check_domain, identity_kind)
 
 PREFIXES = {"device:": "device", "user:": "user"}
 # Which owner fields an identity of each kind names (as the collection's resolver reads them)

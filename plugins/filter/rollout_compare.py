@@ -69,7 +69,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import DnError, dn_key
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import DnError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
 
 
 def _states(before: Any) -> dict[str, Any]:

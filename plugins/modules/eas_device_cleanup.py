@@ -326,8 +326,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk impo
     Outcome, bulk_spec, run_bulk)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_devices import (
     device_filter_argument_spec)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    DEFAULT_USER_FILTER, SCOPES)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import DEFAULT_USER_FILTER
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import SCOPES
 from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
     AdremedyModule, ArgumentSpec, dn_lists_check)
 

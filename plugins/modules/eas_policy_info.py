@@ -239,7 +239,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._orga
     require_exchange_schema)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
     resolve_selection)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import check_selection
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import check_selection
 from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
 
 OPTIONS = ArgumentSpec(dict(

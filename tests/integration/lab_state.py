@@ -16,8 +16,8 @@ object holds any more is named "<no object: SID>"."""
 
 import ldap3
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    SecurityDescriptor, sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_to_str
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import SecurityDescriptor
 
 BASE = "DC=lab,DC=example,DC=test"
 LAB_OU = "OU=Lab,%s" % BASE

@@ -37,8 +37,7 @@ def make_tree(directory, ous, users, broken=False):
 
 
 def domain_sid(directory, base):
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-        sid_to_str)
+    from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_to_str
     directory.conn.search(base, "(objectClass=*)", search_scope="BASE", attributes=["objectSid"])
     return sid_to_str(directory.conn.response[0]["raw_attributes"]["objectSid"][0])
 
@@ -46,8 +45,7 @@ def domain_sid(directory, base):
 def sid_and_guid(conn, dn):
     """(objectSid, objectGUID) of an object, in their string forms."""
     import uuid
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-        sid_to_str)
+    from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_to_str
     assert conn.search(dn, "(objectClass=*)", search_scope="BASE",
                        attributes=["objectSid", "objectGUID"]), conn.result
     raw = conn.response[0]["raw_attributes"]

@@ -11,7 +11,8 @@ import pytest
 from conftest import STAFF
 from faults import FreezingProxy, SilentAfterTls, SilentServer
 
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient, LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient
 
 TIMEOUT = 3
 SLACK = 1.5  # seconds over the timeout that a silent DC may cost (measured: < 0.1)

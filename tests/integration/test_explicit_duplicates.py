@@ -10,8 +10,8 @@ import pytest
 
 from conftest import BASE, LAB_OU, eas_sync
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    SecurityDescriptor, sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_to_str
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import SecurityDescriptor
 from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 CREATE_DEVICES = "c975c901-6cea-4b6f-8319-d67f45449506"

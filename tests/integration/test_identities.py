@@ -74,8 +74,8 @@ def test_every_spelling_resolves_to_the_one_user(client, people):
 
 
 def test_unknown_ambiguous_and_foreign_domain_are_one_line(client, people):
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
-        IdentityError, resolve_identities)
+    from ansible_collections.adremedy.directory.plugins.module_utils._errors import IdentityError
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import resolve_identities
     with pytest.raises(IdentityError) as err:
         resolve_identities(client, ["jmueller", "nobody", "shared@example.com", "OTHER\\jmueller",
                                     "CN=Nobody,%s" % ZURICH])

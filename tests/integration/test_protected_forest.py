@@ -22,8 +22,9 @@ from conftest import ADMINS, BASE, user_dn
 from made_here import put_back, undo_all
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    LdapClient, connection_settings, global_catalog_settings)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._settings import (
+    connection_settings, global_catalog_settings)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient
 from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
 
 pytestmark = pytest.mark.usefixtures("reseeded")

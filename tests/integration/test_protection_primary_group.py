@@ -11,8 +11,8 @@ import pytest
 from conftest import BASE, LAB_OU
 from made_here import add_user, protected, sid_and_guid
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    SecurityDescriptor, sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_to_str
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import SecurityDescriptor
 from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
     disable_inheritance)
 

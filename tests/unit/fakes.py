@@ -9,9 +9,10 @@ from types import SimpleNamespace
 from ansible.module_utils import basic
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import escape_value
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, Entry, LdapError)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, Entry)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import (
     sid_from_str, sid_to_str)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
@@ -344,9 +345,10 @@ def connect_to(monkeypatch, client, *dcs):
     """Make LdapClient `client` connect to the FakeDcs (its `server` list names their URIs)."""
     by_uri = dict((dc.uri, dc) for dc in dcs)
     from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _transport as _ldap
+    from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _settings
     monkeypatch.setattr(_ldap, "RETRY_DELAYS", (0, 0, 0))
     monkeypatch.setattr(client, "_open", lambda scheme, host, port: by_uri[
-        _ldap.server_uri(scheme, host, port)].open())
+        _settings.server_uri(scheme, host, port)].open())
     return client.connect()
 
 

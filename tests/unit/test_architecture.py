@@ -88,8 +88,38 @@ def test_each_rows_dependencies_are_the_files_imports():
 
 
 def test_only_the_ldap_seam_imports_ldap3():
-    importers = [name for name in files() if imported(name)[1]]
-    assert importers and all(name.startswith("_ldap/") for name in importers), importers
+    """Of all plugins (modules, module_utils, filters, actions...), only files of _ldap/ import
+    ldap3."""
+    importers = []
+    for folder, _dirs, names in os.walk(os.path.join(ROOT, "plugins")):
+        for name in names:
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                with open(path) as f:
+                    tree = ast.parse(f.read())
+                for node in ast.walk(tree):
+                    modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) \
+                        else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                    if any(module.split(".")[0] == "ldap3" for module in modules):
+                        importers.append(os.path.relpath(path, UTILS))
+                        break
+    assert importers and all(name.startswith("_ldap" + os.sep) for name in importers), importers
+
+
+def test_the_ldap_transport_imports_no_ansible():
+    """The LDAP client (_ldap/_transport.py) runs without Ansible: neither it nor any module_util
+    it imports, at any depth, imports from ansible (the options Ansible takes are _options')."""
+    seen, pending = set(), ["_ldap/_transport"]
+    while pending:
+        name = pending.pop()
+        if name not in seen:
+            seen.add(name)
+            pending.extend(imported(name)[0])
+    assert "_ldap/_settings" in seen and "_ldap/_options" not in seen
+    from_ansible = dict((name, sorted(module for module in imports(name)
+                                      if module == "ansible" or module.startswith("ansible.")))
+                        for name in sorted(seen))
+    assert not [name for name, modules in from_ansible.items() if modules], from_ansible
 
 
 def test_module_utils_are_grouped_by_layer():

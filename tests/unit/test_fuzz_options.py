@@ -8,8 +8,11 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _dn
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._device_lists import (
     check_device_id, merge_entries)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import check_filter
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._settings import parse_server
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    LdapClient, LdapError, check_dn, check_filter, parse_server)
+    LdapClient, check_dn)
 from ansible_collections.adremedy.directory.plugins.modules.eas_device_info import compile_query
 
 FUZZ = settings(max_examples=300, deadline=None,

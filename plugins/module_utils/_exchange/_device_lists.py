@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping, Sequence
 
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure, LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE, require_exchange_schema)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
@@ -21,7 +21,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._righ
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
     resolve_identities)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, Entry, LdapClient, LdapError)
+    MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, Entry, LdapClient)
 
 LISTS = (("allowed", ALLOWED_ATTRIBUTE), ("blocked", BLOCKED_ATTRIBUTE))
 LIST_NAMES = ("allowed", "blocked")

@@ -44,13 +44,15 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._orga
     DEVICE_CLASS, DEVICES_CONTAINER_RDN, device_owner)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
     mail_of, resolve_identities)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    LdapError, SecurityDescriptorError)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
+    MATCHING_RULE_IN_CHAIN, escape_filter_value, read_objects_by)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    MATCHING_RULE_IN_CHAIN, MODIFY_ADD, MODIFY_DELETE, Entry, LdapClient, LdapError,
-    escape_filter_value, read_objects_by)
+    MODIFY_ADD, MODIFY_DELETE, Entry, LdapClient)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
 from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import property_guard
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    SecurityDescriptorError, sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_to_str
 
 ATTRIBUTE = "msExchOmaAdminWirelessEnable"
 MOWA_DISABLED = 0x8  # OWA for Devices off (Exchange's MobileFeaturesEnabled.MowaDisabled)

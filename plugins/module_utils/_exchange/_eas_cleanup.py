@@ -26,8 +26,9 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._last
     UTC, parse_last_sync_csv, parse_threshold)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_devices import (
     iso, parse_generalized_time)
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import DnError, dn_key, parent
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    Failure, DnError, LdapError, SecurityDescriptorError, DirectoryError)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key, parent
 from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
     BulkWriter, Outcome, refuse)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
@@ -36,11 +37,11 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._righ
     attribute_guid, rights_for)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
     GUID_ATTRIBUTE, descriptor_of, guid_of)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
+    DEFAULT_USER_FILTER, check_filter, read_objects_by, require_object)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    DEFAULT_USER_FILTER, Entry, LdapClient, LdapError, check_filter, read_objects_by,
-    require_object)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    SecurityDescriptor, SecurityDescriptorError)
+    Entry, LdapClient)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import SecurityDescriptor
 from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 DEFAULT_MAX_DEVICES = 100  # Exchange's EasMaxDevices throttling default
@@ -659,7 +660,7 @@ def _dacl(client: LdapClient, dn: str,
             entry = client.read(dn, ["nTSecurityDescriptor"])
             raw = entry.raw("nTSecurityDescriptor") if entry is not None else None
             cache[key] = SecurityDescriptor.parse(raw) if raw else None
-        except (LdapError, SecurityDescriptorError):
+        except DirectoryError:
             cache[key] = None
     return cache[key]
 

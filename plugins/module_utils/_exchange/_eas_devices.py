@@ -19,16 +19,17 @@ except ImportError:  # only a run with a query needs it (the module base says so
     jmespath = None  # type: ignore[assignment]
     JMESPATH_IMPORT_ERROR = traceback.format_exc()
 
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure, LdapError
 
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_policy import (
     ACCESS_REASONS, ACCESS_STATES, REASON_INDIVIDUAL, Owner, eas_enabled, enum_name, enum_value)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE, DEVICE_CLASS, DEVICE_SCHEMA, device_owner, rdn_value)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import mail_of
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
+    DEFAULT_USER_FILTER, escape_filter_value, read_objects_by, select_entries)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    DEFAULT_USER_FILTER, Entry, LdapClient, LdapError, escape_filter_value, read_objects_by,
-    select_entries)
+    Entry, LdapClient)
 
 # The Exchange schema reading devices needs; a module declares it to the module base
 # (AdremedyModule(exchange_schema=SCHEMA)), which checks it right after the selection.

@@ -17,12 +17,17 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._orga
     DEVICE_CLASS, DEVICES_CONTAINER_CLASS, device_owner, enclosing_groups, exchange_servers,
     schema_guid)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import mail_of
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    LdapError, SecurityDescriptorError, DirectoryError)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
+    follow_links, partitioned_search, select_entries)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    Entry, LdapClient, LdapError, follow_links, partitioned_search, select_entries)
+    Entry, LdapClient)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
     CALLBACK_DENY_TYPES, check_access, describe_ace, map_generic)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_to_str
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    INHERITED_ACE, SE_DACL_PROTECTED, Acl, SecurityDescriptor, SecurityDescriptorError, sid_to_str)
+    INHERITED_ACE, SE_DACL_PROTECTED, Acl, SecurityDescriptor)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
     descriptor_of)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import (
@@ -440,7 +445,7 @@ def readiness_report(client: LdapClient, selection: Mapping[str, Any], catalog: 
     for entry in select_entries(client, selection, USER_ATTRIBUTES, missing_user):
         try:
             sd = descriptor_of(entry)
-        except (LdapError, SecurityDescriptorError) as exc:
+        except DirectoryError as exc:
             result["summary"]["unreadable"] += 1
             result["unreadable"].append(unreadable_row(entry, exc))
             continue

@@ -15,10 +15,11 @@ from typing import Any, Callable, Iterable, Mapping
 
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     organization_settings, rdn_value)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
-    DnError, dn_key, parent)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import DnError, LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key, parent
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import select_entries
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    Entry, LdapClient, LdapError, select_entries)
+    Entry, LdapClient)
 
 POLICY_CLASS = "msExchMobileMailboxPolicy"
 POLICIES_CONTAINER_RDN = "CN=Mobile Mailbox Policies"

@@ -10,14 +10,17 @@ from __future__ import annotations
 import uuid
 from typing import Any, Iterator, Sequence
 
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import DnError, dn_key, parse
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import DnError, LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key, parse
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_policy import (
     ACCESS_LEVELS, CHARACTERISTICS, Policy, Rule)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
+    escape_filter_value, follow_links)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    Entry, LdapClient, LdapError, escape_filter_value, follow_links)
+    Entry, LdapClient)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
     AUTHENTICATED_USERS, EVERYONE)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import sid_to_str
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_to_str
 
 # otherWellKnownObjects GUID of the Exchange Servers group (bytes_le hex, as Exchange writes it)
 EXCHANGE_SERVERS_WKGUID = "A7D2016C83F003458132789EEB127B84"

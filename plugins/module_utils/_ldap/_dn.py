@@ -36,6 +36,8 @@ import unicodedata
 from functools import lru_cache
 from typing import Iterable, List, Optional, Tuple, Union
 
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import DnError
+
 
 _TYPE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9-]*|(?:OID\.|oid\.)?[0-9]+(?:\.[0-9]+)*)$")
 _HEX = "0123456789abcdefABCDEF"
@@ -57,15 +59,6 @@ class _Ber(str):
     '#' and the digits; a string value's key always has '#' hex-escaped."""
 
     __slots__ = ()
-
-
-class DnError(ValueError):
-    """A DN that cannot be parsed; the message names it and says what is wrong."""
-
-    def __init__(self, text: str, why: str) -> None:
-        super().__init__("%r is not a valid distinguished name (%s)" % (text, why))
-        self.dn = text
-        self.why = why
 
 
 def _fold(value: str) -> str:
@@ -188,18 +181,6 @@ def _parse(text: str) -> Tuple[Tuple[Tuple[str, str], ...], ...]:
             current = []
         if not text[i:].strip():
             raise DnError(text, "it ends with %r" % sep)
-
-
-_TYPE_KEYS = {}  # type as folded -> its key, or None when it is not a valid type
-
-
-def _known_type(name: str) -> Optional[str]:
-    key = _TYPE_KEYS.get(name, "")
-    if key == "":
-        key = _type_key(name) if _TYPE.match(name) else None
-        if len(_TYPE_KEYS) < 1024:
-            _TYPE_KEYS[name] = key
-    return key
 
 
 def _key_escape(value: str) -> str:
@@ -472,3 +453,13 @@ def dn_list(value: object, option: str) -> List[str]:
         return out
     raise ValueError("%s must be a DN, several DNs one per line, or a list of DNs, not a %s"
                      % (option, type(value).__name__))
+
+
+_FIRST_RDN = re.compile(r"((?:[^\\,]|\\.)*),(.*)", re.S)
+
+
+def split_dn(dn: str) -> Tuple[str, str]:
+    """('CN=x', 'OU=y,...') at the first unescaped comma, each part as written (not parsed, so
+    never an error: the report shows what the DC returned)."""
+    found = _FIRST_RDN.match(dn)
+    return (found.group(1), found.group(2)) if found else (dn, "")

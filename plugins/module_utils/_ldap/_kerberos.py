@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import KerberosError
+
 try:
     import gssapi
     GSS_ERRORS: tuple[type[Exception], ...] = (gssapi.exceptions.GSSError,)
@@ -46,10 +48,6 @@ HINTS = (
 )
 
 
-class KerberosError(Exception):
-    """A Kerberos setting or failure, in one line."""
-
-
 def check_auth(principal: str | None, password: str | None) -> None:
     """Refuse, before connecting, what cannot work: no gssapi, a password without a principal,
     a principal spelled as a DN (Kerberos names users user@REALM)."""
@@ -80,12 +78,6 @@ def credentials(principal: str | None, password: str | None) -> Any:
         return gssapi.raw.acquire_cred_with_password(name, password.encode("utf-8"),
                                                      usage="initiate").creds
     return gssapi.Credentials(name=name, usage="initiate")
-
-
-def sasl_credentials(principal: str | None, password: str | None) -> tuple[Any, ...] | None:
-    """ldap3's sasl_credentials form of credentials(): None, or (None, None, creds)."""
-    creds = credentials(principal, password)
-    return None if creds is None else (None, None, creds)
 
 
 def definitive(exc: Exception) -> bool:

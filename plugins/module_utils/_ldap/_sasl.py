@@ -20,6 +20,8 @@ from __future__ import annotations
 import struct
 from typing import Any, Callable
 
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import BindRefused, SaslError
+
 try:
     import spnego
     import spnego.channel_bindings
@@ -51,20 +53,6 @@ MAX_FRAME = 64 * 1024 * 1024
 PYSPNEGO_MISSING = ("auth %s needs the python 'pyspnego' package on the managed node (pip install "
                     "pyspnego; pure Python, it brings its own NTLM and MD4)")
 
-
-class SaslError(Exception):
-    """A bind that could not be made or protected, in one line."""
-
-
-class BindRefused(SaslError):
-    """The DC refused the bind: result is its LDAP result (code, description, message)."""
-
-    def __init__(self, result: dict) -> None:
-        super(BindRefused, self).__init__(result.get("description") or "bind refused")
-        self.result = result
-
-
-# -- what can be checked before connecting ------------------------------------------------------
 
 def _is_dn(name: str | None) -> bool:
     return bool(name) and "=" in name
@@ -115,8 +103,6 @@ def spnego_reason(exc: Exception) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-# -- channel binding (RFC 5929) ---------------------------------------------------------------
-
 def tls_server_end_point(certificate: bytes) -> bytes:
     """'tls-server-end-point:' + the hash of the server's DER certificate: by the hash of the
     certificate's signature, SHA-256 where that is MD5 or SHA-1 or unknown (RFC 5929 4.1)."""
@@ -141,8 +127,6 @@ def channel_binding_data(sock: Any) -> bytes | None:
     certificate = getpeercert(True)
     return tls_server_end_point(certificate) if certificate else None
 
-
-# -- the security layer over the connection's socket --------------------------------------------
 
 class SealedSocket:
     """The connection's socket with a SASL security layer: sendall wraps (in pieces the server
@@ -202,8 +186,6 @@ class SealedSocket:
         return data
 
 
-# -- the SASL bind through ldap3 ----------------------------------------------------------------
-
 def send_bind(conn: Any, mechanism: str, token: bytes | None) -> tuple[int, bytes, dict]:
     """One SASL bindRequest through ldap3's connection: (result code, server credentials,
     result). ldap3 builds, sends and decodes the LDAP messages; the payload is ours."""
@@ -244,8 +226,6 @@ def _finish(conn: Any, code: int, result: dict) -> None:
         raise BindRefused(result)
     conn.bound = True
 
-
-# -- Kerberos: SASL GSSAPI (RFC 4752) ------------------------------------------------------------
 
 def kerberos_context(host: str, creds: Any, seal: bool, bindings: bytes | None) -> Any:
     """A Kerberos initiator context for ldap/host with creds (None: the default ticket cache):
@@ -309,8 +289,6 @@ def bind_kerberos(conn: Any, context: Any, token: bytes, seal: bool,
         conn.socket = SealedSocket(conn.socket, wrap, unwrap, max_plain)
     return Bound("GSSAPI", "kerberos", seal, bool(bindings), context)
 
-
-# -- NTLM: SASL GSS-SPNEGO with pyspnego ---------------------------------------------------------
 
 def ntlm_context(username: str, password: str, host: str, seal: bool,
                  bindings: bytes | None) -> Any:

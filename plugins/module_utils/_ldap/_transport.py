@@ -1,8 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, adremedy.directory contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one LDAP layer of the collection: connection options, binding, RootDSE, paged search,
-writes, filter escaping, retries and one-line errors. Private to this collection."""
+"""The LDAP client: connect and bind (simple, or Kerberos/NTLM/negotiate through _sasl), RootDSE,
+paged search, read, modify/add/delete, each request with bounded waits and retries of transient
+failures, the answers lost with a connection reconciled by reading the object back (resend only
+what is safe), and one-line LdapErrors. It takes the settings _settings builds and imports no
+Ansible: the seam's options are _options', its search helpers _search's. Private."""
 
 from __future__ import annotations
 
@@ -12,23 +15,25 @@ import socket
 import ssl
 import time
 import traceback
-from typing import Any, Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from ansible.module_utils.basic import AnsibleFallbackNotFound, env_fallback
-
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    BindRefused, DnError, KerberosError, LdapError, LostAnswerConflict, SaslError)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _kerberos as kerberos
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _sasl as sasl
-from ansible_collections.adremedy.directory.plugins.module_utils._run._progress import note as note_progress
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
-    DnError, canonical, dn_key)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._prefetch import interleave
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import sid_to_str
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import canonical
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._settings import (
+    PASSWORD_FILE_VARIABLE, connection_settings, parse_server, read_password_file, server_uri)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_to_str
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._tls import patch_ldap3
+# Every page read counts on the progress display of a long run, whichever module reads: the
+# one import of the seam from the run layer (_progress is standard library only and does
+# nothing without ADREMEDY_PROGRESS_FILE), simpler than a hook every caller would have to set.
+from ansible_collections.adremedy.directory.plugins.module_utils._run._progress import note as note_progress
 
 try:
     import ldap3
     from ldap3.core import exceptions as ldap_exc
-    from ldap3.operation.search import compile_filter, parse_filter
     from ldap3.protocol.microsoft import security_descriptor_control
     from ldap3 import MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE  # pylint: disable=unused-import
     LDAP3_IMPORT_ERROR = None
@@ -37,12 +42,10 @@ except ImportError:  # pragma: no cover - reported by require_ldap3()
     LDAP3_IMPORT_ERROR = traceback.format_exc()
     MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE = "MODIFY_ADD", "MODIFY_DELETE", "MODIFY_REPLACE"
 
-DEFAULT_PAGE_SIZE = 1000
 SD_FLAGS_DACL = 0x4
 PAGED_RESULTS_OID = "1.2.840.113556.1.4.319"
 PERMISSIVE_MODIFY_OID = "1.2.840.113556.1.4.1413"
 TREE_DELETE_OID = "1.2.840.113556.1.4.805"
-MATCHING_RULE_IN_CHAIN = "1.2.840.113556.1.4.1941"
 
 # Result codes worth another try: busy, unavailable, and the server going away mid-request.
 TRANSIENT_RESULTS = {51, 52}
@@ -62,183 +65,6 @@ SCOPES = {"base": "BASE", "onelevel": "LEVEL", "subtree": "SUBTREE"}
 # clear); Kerberos, NTLM and negotiate bind there with a SASL security layer that signs and seals
 # every message after the bind (_sasl, docs/authentication.md).
 UNPROTECTED_BIND = dict(simple="would send the password in clear text")
-SASL_AUTHS = ("kerberos", "ntlm", "negotiate")
-
-
-# The defaults of the connection options, in one place: the argument spec and the client both
-# take them from here.
-CONNECTION_DEFAULTS = dict(start_tls=False, validate_certs=True, auth="simple",
-                           connect_timeout=10, operation_timeout=120, page_size=DEFAULT_PAGE_SIZE)
-# Options that must be at least 1, with their unit (a timeout of 0 would not be a bound wait).
-AT_LEAST_ONE = (("connect_timeout", " second"), ("operation_timeout", " second"),
-                ("page_size", ""))
-
-# AWX credential types inject secrets as files: the password is then read from the file this
-# variable names, so it is in no process environment (ansible-runner keeps the job's environment
-# in its artifacts).
-PASSWORD_FILE_VARIABLE = "ADREMEDY_PASSWORD_FILE"
-
-
-def read_password_file(path: str) -> str:
-    """The password in `path` (one line; the line break after it is not part of it)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            return f.read().rstrip("\r\n")
-    except OSError as exc:
-        raise LdapError("%s %s cannot be read: %s" % (PASSWORD_FILE_VARIABLE, path, exc.strerror))
-
-
-def password_fallback() -> str:
-    """ADREMEDY_PASSWORD, else the content of the file ADREMEDY_PASSWORD_FILE names. As an
-    argument-spec fallback of a no_log option, the value is masked in every result, like the
-    option itself; a file that cannot be read is reported when the client checks its auth."""
-    if "ADREMEDY_PASSWORD" in os.environ:
-        return os.environ["ADREMEDY_PASSWORD"]
-    path = os.environ.get(PASSWORD_FILE_VARIABLE)
-    if path:
-        try:
-            return read_password_file(path)
-        except LdapError:
-            pass
-    raise AnsibleFallbackNotFound
-
-
-def set_in_environment(variable: str) -> Callable[[], str]:
-    """An argument-spec fallback: the variable when it is set and not empty (an AWX
-    credential's optional field injects an empty string when it is left blank)."""
-    def fallback() -> str:
-        value = os.environ.get(variable, "").strip()
-        if not value:
-            raise AnsibleFallbackNotFound
-        return value
-    return fallback
-
-
-auth_fallback = set_in_environment("ADREMEDY_AUTH")
-
-
-def connection_argument_spec() -> dict[str, dict[str, Any]]:
-    """Options every module of the collection takes; documented in the `connection` fragment."""
-    defaults = CONNECTION_DEFAULTS
-    return dict(
-        # not required=True: a run without a server gets NO_SERVER, which says where the
-        # setting comes from, not Ansible's "missing required arguments: server"
-        server=dict(type="list", elements="str", aliases=["server_uri", "domain_server"],
-                    fallback=(env_fallback, ["ADREMEDY_SERVER"])),
-        start_tls=dict(type="bool", default=defaults["start_tls"],
-                       fallback=(set_in_environment("ADREMEDY_START_TLS"),)),
-        validate_certs=dict(type="bool", default=defaults["validate_certs"],
-                            fallback=(set_in_environment("ADREMEDY_VALIDATE_CERTS"),)),
-        ca_cert=dict(type="path", fallback=(env_fallback, ["ADREMEDY_CA_CERT"])),
-        auth=dict(type="str", default=defaults["auth"],
-                  choices=["simple", "kerberos", "ntlm", "negotiate"], fallback=(auth_fallback,)),
-        bind_dn=dict(type="str", aliases=["domain_username"],
-                     fallback=(env_fallback, ["ADREMEDY_BIND_DN"])),
-        password=dict(type="str", no_log=True, aliases=["bind_pw", "domain_password"],
-                      fallback=(password_fallback,)),
-        connect_timeout=dict(type="int", default=defaults["connect_timeout"]),
-        operation_timeout=dict(type="int", default=defaults["operation_timeout"]),
-        page_size=dict(type="int", default=defaults["page_size"]),
-        gc_server=dict(type="list", elements="str",
-                       fallback=(set_in_environment("ADREMEDY_GC_SERVER"),)),
-    )
-
-
-CONNECTION_OPTIONS = tuple(connection_argument_spec())
-
-
-def connection_settings(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The connection options of params, defaults filled in and validated, built once per run:
-    an explicit 0 is refused, never silently replaced by a default."""
-    settings = dict((name, params.get(name)) for name in CONNECTION_OPTIONS)
-    for name, default in CONNECTION_DEFAULTS.items():
-        if settings[name] is None:
-            settings[name] = default
-    if not settings["server"]:
-        raise LdapError(NO_SERVER)
-    for name, unit in AT_LEAST_ONE:
-        if settings[name] < 1:
-            raise LdapError("%s must be at least 1%s, got %s" % (name, unit, settings[name]))
-    if settings["ca_cert"]:
-        check_ca_cert(settings["ca_cert"])
-    return settings
-
-
-NO_SERVER = ("no domain controller to connect to: set the connection options (server, bind_dn, "
-             "password, ca_cert) in the inventory variable adremedy_connection (the playbooks pass "
-             "it to module_defaults group/adremedy.directory.ad), or as the environment "
-             "variables ADREMEDY_SERVER, ADREMEDY_BIND_DN, ADREMEDY_PASSWORD (or "
-             "ADREMEDY_PASSWORD_FILE) and ADREMEDY_CA_CERT, which the collection's AWX "
-             "credential type sets")
-PEM_CERTIFICATE = b"-----BEGIN CERTIFICATE-----"
-
-
-def check_ca_cert(path: str) -> None:
-    """A ca_cert that cannot be what it claims fails before any connection, saying which:
-    missing, a directory, unreadable, or a file with no PEM certificate in it."""
-    if not os.path.exists(path):
-        raise LdapError("ca_cert %s does not exist" % path)
-    if os.path.isdir(path):
-        raise LdapError("ca_cert %s is a directory; give the PEM file of the CA that issued the "
-                        "DC's certificate" % path)
-    try:
-        with open(path, "rb") as handle:
-            content = handle.read(1024 * 1024)
-    except OSError as exc:
-        raise LdapError("ca_cert %s cannot be read: %s" % (path, exc.strerror or exc))
-    if PEM_CERTIFICATE not in content:
-        raise LdapError("ca_cert %s is not a PEM certificate file (no '-----BEGIN "
-                        "CERTIFICATE-----' line); convert a DER certificate with "
-                        "'openssl x509 -inform der -in FILE -out FILE.pem'" % path)
-
-
-# Connections a large read may be split over (the read_connections option).
-MAX_READ_CONNECTIONS = 8
-
-# Users and inetOrgPerson objects (both have objectCategory person and objectClass user).
-DEFAULT_USER_FILTER = "(&(objectCategory=person)(objectClass=user))"
-
-
-def selection_argument_spec() -> dict[str, dict[str, Any]]:
-    """dn list or search_base + scope + filter; documented in the `selection` fragment. The
-    module base adds its rules (dn or search_base, not both)."""
-    return dict(
-        dn=dict(type="raw"),  # one string is one DN: the module base's check makes the list
-        search_base=dict(type="str"),
-        scope=dict(type="str", choices=list(SCOPES), default="subtree"),
-        filter=dict(type="str", default=DEFAULT_USER_FILTER),
-        read_connections=dict(type="int", default=2,
-                              choices=list(range(1, MAX_READ_CONNECTIONS + 1))),
-    )
-
-
-def escape_filter_value(value: str | bytes) -> str:
-    """Escape a value for use inside an LDAP filter (RFC 4515), so user input stays a value."""
-    text = value.decode("utf-8") if isinstance(value, bytes) else str(value)
-    return (text.replace("\\", "\\5c").replace("*", "\\2a").replace("(", "\\28")
-            .replace(")", "\\29").replace("\x00", "\\00"))
-
-
-class LdapError(Exception):
-    """One line a person can act on: what was done, to which object, and the LDAP result."""
-
-    def __init__(self, message: str, code: int | None = None, name: str | None = None,
-                 dn: str | None = None) -> None:
-        super(LdapError, self).__init__(message)
-        self.code = code
-        self.name = name
-        self.dn = dn
-
-
-class LostAnswerConflict(LdapError):
-    """The answer to a write was lost with the connection, and the object read back is neither
-    as the write would leave it nor as it was before: another writer changed it. Nothing was
-    resent; entry is the object as read back (the caller may plan it again)."""
-
-    def __init__(self, message: str, entry: Entry | None = None, code: int | None = None,
-                 name: str | None = None, dn: str | None = None) -> None:
-        super(LostAnswerConflict, self).__init__(message, code=code, name=name, dn=dn)
-        self.entry = entry
 
 
 def _server_message(result):
@@ -344,44 +170,6 @@ def check_dn(dn: str, what: str = "DN") -> str:
                         % (what, dn, exc.why), code=34, name="invalidDNSyntax", dn=dn)
 
 
-def check_filter(search_filter: str, what: str = "filter") -> str:
-    """Refuse a malformed LDAP filter before anything runs, as the DC would (filterError, 87):
-    ldap3 compiles it only when the first search is sent, and a deeply nested or unencodable
-    one escapes from it as RecursionError or UnicodeError, not as a filter error."""
-    try:
-        compile_filter(parse_filter(search_filter, None, True, True, None, False).elements[0])
-    except Exception as exc:  # ldap3 raises several types; RecursionError too
-        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
-        raise LdapError("%s %r is not a valid LDAP filter (%s): filterError (87)"
-                        % (what, search_filter[:200], reason), code=87, name="filterError")
-    return search_filter
-
-
-def require_object(client: LdapClient, dn: str, what: str) -> str:
-    """Fail with noSuchObject (32) naming the DN when a base the user gave does not exist."""
-    return require_objects(client, [dn], what)[0]
-
-
-def require_objects(client: LdapClient, dns: Iterable[str], what: str) -> list[str]:
-    """The DC's own spelling of each DN the user gave (compare against that, never the text
-    typed); LdapError noSuchObject (32) naming every one that does not exist."""
-    found, missing = [], []
-    for dn in dns:
-        entry = client.read(check_dn(dn, what), ["1.1"])
-        if entry is None:
-            missing.append(dn)
-        else:
-            found.append(entry.dn)
-    if len(missing) == 1:
-        raise LdapError("%s %s does not exist: noSuchObject (32)" % (what, missing[0]), code=32,
-                        name="noSuchObject", dn=missing[0])
-    if missing:
-        raise LdapError("%s DNs that do not exist: %s: noSuchObject (32)"
-                        % (what, "; ".join(missing)), code=32, name="noSuchObject",
-                        dn=missing[0])
-    return found
-
-
 class Entry:
     """A search result: the DN and raw values by lower-case attribute name."""
 
@@ -427,40 +215,6 @@ class RootDse:
         self.highest_committed_usn = entry.int("highestCommittedUSN")
         self.domain_sid = None
         self.forest_root_sid = None
-
-
-_URI = re.compile(r"^(?:(ldaps?)://)?(\[[0-9a-fA-F:]+\]|[^:/\s]+)(?::(\d+))?/?$")
-
-
-def parse_server(uri: str, ports: tuple[int, int] = (636, 389)) -> tuple[str, str, int]:
-    """'ldaps://dc1:636' -> ('ldaps', 'dc1', 636). A bare host name means LDAPS; without a
-    port, ports gives LDAPS's and LDAP's."""
-    match = _URI.match(uri.strip())
-    if not match:
-        raise LdapError("server %r is not an LDAP URI; use ldaps://host[:port] or "
-                        "ldap://host[:port]" % uri)
-    scheme = match.group(1) or "ldaps"
-    port = int(match.group(3)) if match.group(3) else ports[0 if scheme == "ldaps" else 1]
-    return scheme, match.group(2).strip("[]"), port
-
-
-def server_uri(scheme: str, host: str, port: int) -> str:
-    """('ldaps', 'dc1', 636) -> 'ldaps://dc1:636', the name a server goes by in messages."""
-    return "%s://%s:%d" % (scheme, host, port)
-
-
-GC_PORTS = (3269, 3268)  # a Global Catalog answers on these, LDAPS and LDAP
-
-
-def global_catalog_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """The connection settings for the Global Catalog in gc_server (same account, TLS and
-    limits as the DC); a URI without a port gets the Global Catalog's (3269, or 3268 for
-    ldap://)."""
-    servers = []
-    for uri in settings.get("gc_server") or []:
-        scheme, host, port = parse_server(uri, GC_PORTS)
-        servers.append(server_uri(scheme, "[%s]" % host if ":" in host else host, port))
-    return dict(settings, server=servers)
 
 
 SOCKET_REASONS = (
@@ -522,7 +276,7 @@ class LdapClient:
                 sasl.check_ntlm(principal)
             elif auth == "negotiate":
                 sasl.check_negotiate(principal, password, kerberos.GSSAPI_MISSING)
-        except (kerberos.KerberosError, sasl.SaslError) as exc:
+        except (KerberosError, SaslError) as exc:
             raise LdapError(str(exc))
 
     def _tls(self):
@@ -588,11 +342,11 @@ class LdapClient:
         try:
             if auth == "simple":
                 if not conn.bind():
-                    raise sasl.BindRefused(conn.result or {})
+                    raise BindRefused(conn.result or {})
                 self.bind_info = sasl.Bound("SIMPLE", "simple", False, False)
             else:
                 self.bind_info = self._sasl_bind(conn, uri, host, over_tls, who)
-        except sasl.BindRefused as exc:
+        except BindRefused as exc:
             _unbind_quietly(conn)
             if exc.result.get("result") in TRANSIENT_RESULTS:
                 raise _Unreachable("%s (%s)" % (uri, exc.result.get("description")))
@@ -644,8 +398,8 @@ class LdapClient:
                     except kerberos.GSS_ERRORS as exc:
                         raise LdapError("%s bind as %s to %s failed: %s"
                                         % (auth, who, uri, kerberos.describe(exc, host)))
-                    except sasl.SaslError as exc:
-                        if isinstance(exc, sasl.BindRefused):
+                    except SaslError as exc:
+                        if isinstance(exc, BindRefused):
                             raise
                         raise LdapError("%s bind as %s to %s failed: %s" % (auth, who, uri, exc))
         try:
@@ -654,8 +408,8 @@ class LdapClient:
         except sasl.SPNEGO_ERRORS as exc:
             raise LdapError("%s bind as %s to %s failed: NTLM: %s"
                             % (auth, who, uri, sasl.spnego_reason(exc)))
-        except sasl.SaslError as exc:
-            if isinstance(exc, sasl.BindRefused):
+        except SaslError as exc:
+            if isinstance(exc, BindRefused):
                 raise
             raise LdapError("%s bind as %s to %s failed: %s" % (auth, who, uri, exc))
         bound.fallback = fallback
@@ -944,164 +698,11 @@ class LdapClient:
                          settle=lambda client: client.read(dn, ["1.1"]) is None)
 
 
-def select_entries(client: LdapClient, params: Mapping[str, Any], attributes: Iterable[str],
-                   on_missing: Callable[[str], None]) -> Iterator[Entry]:
-    """Entries a module's selection names: params["dn"] (a list, read one by one) or a paged
-    search of params["search_base"] with params["filter"] and params["scope"]. Streams;
-    on_missing(dn) is called for listed DNs that do not exist."""
-    if params.get("dn"):
-        for dn in params["dn"]:
-            entry = client.read(dn, attributes)
-            if entry is None:
-                on_missing(dn)
-            else:
-                yield entry
-        return
-    yield from partitioned_search(client, params["search_base"], params["filter"], attributes,
-                                  params["scope"], params.get("read_connections") or 1)
-
-
-# Where a large read is cut: an attribute every object has, set once when it is created, that
-# the DC evaluates from an index (Samba and AD), so each part costs the DC only its own objects.
-PARTITION_ATTRIBUTE = "uSNCreated"
-# Each connection reads every STRIPES-th of connections * STRIPES ranges, so users crowded into
-# a few ranges (created in bulk) are shared more evenly; each range costs the DC one more search.
-# Measured on the 10,000-user lab: 1 and 2 read alike, 4 and 8 slower (the searches' own cost).
-STRIPES = 2
-
-
-def partition_clauses(highest_usn: int, parts: int) -> list[str]:
-    """Filter clauses that split every object into `parts` disjoint sets by uSNCreated cut
-    evenly over [0, highest_usn]. The last is the complement of the others, so together they
-    select every object whatever its uSNCreated: one created during the read (above
-    highest_usn) or one whose uSNCreated the bind account may not read (the DC treats that
-    as absent) lands in the last part and nothing is missed."""
-    if parts < 2 or highest_usn < parts:
-        return [""]
-    cuts = [highest_usn * i // parts for i in range(1, parts)]
-    clauses = ["(%s<=%d)" % (PARTITION_ATTRIBUTE, cuts[0])]
-    clauses += ["(&(%s>=%d)(%s<=%d))" % (PARTITION_ATTRIBUTE, low + 1, PARTITION_ATTRIBUTE, high)
-                for low, high in zip(cuts, cuts[1:])]
-    clauses.append("(!(%s<=%d))" % (PARTITION_ATTRIBUTE, cuts[-1]))
-    return clauses
-
-
-def partitioned_search(client: LdapClient, base: str, search_filter: str,
-                       attributes: Iterable[str], scope: str = "subtree",
-                       connections: int = 1) -> Iterator[Entry]:
-    """A paged search read in parts over up to `connections` new connections to client's DC
-    at once (the DC serves them in parallel), the pages taken from each part in turn. client
-    itself stays free for the caller's other requests. With one connection, a base scope, or
-    when the DC takes no other connection, it is client.search."""
-    attributes = list(attributes)
-    wanted = min(connections, MAX_READ_CONNECTIONS)
-    highest = client.root_dse.highest_committed_usn if wanted > 1 and scope != "base" else None
-    if len(partition_clauses(highest or 0, wanted)) < 2:  # nothing to split
-        yield from client.search(base, search_filter, attributes, scope=scope)
-        return
-    readers: list[LdapClient] = []
-    try:
-        identity = client.server_identity()  # once, not once per extra connection
-        while identity and len(readers) < wanted:
-            reader = client.same_server(identity)
-            if reader is None:
-                break
-            readers.append(reader)
-        if len(readers) < 2:
-            yield from client.search(base, search_filter, attributes, scope=scope)
-            return
-        inner = search_filter.strip()
-        if not inner.startswith("("):
-            inner = "(%s)" % inner
-        clauses = partition_clauses(highest, len(readers) * STRIPES)
-        if len(clauses) < len(readers):
-            clauses = partition_clauses(highest, len(readers))
-
-        def stripes(number: int) -> Iterator[list[Entry]]:
-            for clause in clauses[number::len(readers)]:
-                yield from readers[number].search_pages(base, "(&%s%s)" % (clause, inner),
-                                                        attributes, scope)
-        yield from interleave([stripes(number) for number in range(len(readers))])
-    finally:
-        for reader in readers:
-            reader.close()
-
-
-# Values per OR filter when looking objects up in bulk. Small on purpose: Samba matches every
-# candidate against every clause, so one search costs the DC the square of its clauses (2,000
-# owners read 100 a search: 1.54 s of DC CPU; 25: 0.9 s; 10: 0.68 s, measured on the lab); the
-# extra round trips cost little.
-BATCH = 10
-
-
-def read_objects_by(client: LdapClient, base: str, attribute: str, values: Iterable[str],
-                    attributes: Iterable[str], extra_filter: str = "") -> Iterator[Entry]:
-    """Entries whose `attribute` equals one of values, looked up BATCH at a time."""
-    return read_objects_matching(client, base, ["(%s=%s)" % (attribute, escape_filter_value(v))
-                                                for v in values], attributes, extra_filter)
-
-
-def read_objects_matching(client: LdapClient, base: str, clauses: Iterable[str],
-                          attributes: Iterable[str], extra_filter: str = "") -> Iterator[Entry]:
-    """Entries matching any of the filter clauses (already escaped), BATCH clauses per search."""
-    clauses = list(clauses)
-    for start in range(0, len(clauses), BATCH):
-        search = "(&%s(|%s))" % (extra_filter, "".join(clauses[start:start + BATCH]))
-        yield from client.search(base, search, attributes)
-
-
-def follow_links(client: LdapClient, base: str, start: Iterable[str], attributes: Sequence[str],
-                 links: Callable[[Entry], Iterable[str]],
-                 seen: Iterable[str] | None = None,
-                 elsewhere: Callable[[str], Iterable[str]] | None = None) -> Iterator[Entry]:
-    """Entries reached from the DNs in start by following DN-valued attributes a batch of DNs
-    at a time (links(entry) gives the DNs to follow next), each once. For group nesting this
-    is a few reads where an in-chain matching rule search makes some DCs (Samba) evaluate
-    every object. A DN that base does not hold goes to elsewhere(dn), which gives the DNs to
-    follow from there (e.g. the members of a group of another domain); seen holds DN keys."""
-    seen = set(seen or ())
-    pending = list(start)
-    while pending:
-        batch = {}
-        for dn in pending:
-            key = dn_key(dn)
-            if key not in seen:
-                seen.add(key)
-                batch[key] = dn
-        pending = []
-        for entry in read_objects_by(client, base, "distinguishedName", batch.values(),
-                                     attributes):
-            batch.pop(dn_key(entry.dn), None)
-            yield entry
-            pending.extend(links(entry))
-        if elsewhere is not None:
-            for dn in batch.values():
-                pending.extend(elsewhere(dn))
-
-
-def check_selection(client: LdapClient, params: MutableMapping[str, Any],
-                    whole_domain: bool = False) -> None:
-    """Refuse malformed DNs and a search base that does not exist before anything runs. With
-    whole_domain (read-only modules), no dn and no search_base select the whole domain: the
-    DC's defaultNamingContext, as Get-MobileDevice without a scope lists the organization."""
-    if whole_domain and not params.get("dn") and not params.get("search_base"):
-        params["dn"] = None
-        params["search_base"] = client.root_dse.default_naming_context
-    for dn in params.get("dn") or []:
-        check_dn(dn)
-    if params.get("filter"):
-        check_filter(params["filter"])
-    if params.get("search_base"):
-        require_object(client, params["search_base"], "search_base")
-
-
 def _may_have_applied(unsafe: Any) -> str:
     """What the error of a write that is not safe to repeat adds when its answer stayed lost."""
     return "; it may have been applied: run again (each run reads the object before it " \
            "writes)" if unsafe else ""
 
-
-# -- deciding a write whose answer was lost (issue 11: retry only what is safe) ----------------
 
 def _value_key(value: Any) -> Any:
     """A value as sent or stored, compared as the DC compares most syntaxes: text by case."""

@@ -19,12 +19,12 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Callable, Collection, Iterable, Mapping, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
-from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import (
-    Journal, JournalError)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    Failure, JournalError, LdapError)
+from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import Journal
 from ansible_collections.adremedy.directory.plugins.module_utils._run._progress import note as note_progress
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    Entry, LdapClient, LdapError)
+    Entry, LdapClient)
 
 
 class Outcome:

@@ -19,12 +19,10 @@ from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk impo
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._security._inheritance import (
     ParentDescriptors, Skip, check_fits, may_not_fit, plan, risky_inherited)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import DirectoryError
 from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import counts
 from ansible_collections.adremedy.directory.plugins.module_utils._run._report import (
     PROTECTED_BY_DESIGN, count_findings)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    SecurityDescriptorError)
 
 CACHE_LIMIT = 4096  # distinct descriptors kept; a directory has few (single-instance storage)
 
@@ -132,7 +130,7 @@ class Compliance(object):
         protection = self.protection.get(entry.dn)
         try:
             sd, can_create, why = self.cache.get(entry)
-        except (LdapError, SecurityDescriptorError) as exc:
+        except DirectoryError as exc:
             self.summary["unreadable"] += 1
             self.unreadable.append(unreadable_row(entry, exc))
             self.outcome.counts["matched"] += 1
@@ -177,7 +175,7 @@ class Compliance(object):
             else:
                 try:
                     check_fits(change, parents)
-                except (LdapError, SecurityDescriptorError) as exc:
+                except DirectoryError as exc:
                     self.outcome.fail(change.dn, exc)
                     continue
                 dn, action, detail = change.dn, change.action, change.detail
@@ -188,7 +186,7 @@ class Compliance(object):
         try:
             self.risky = risky_inherited(client, self.enabled, self.classes, parents,
                                          self.warnings.append)
-        except (LdapError, SecurityDescriptorError) as exc:
+        except DirectoryError as exc:
             self.risky = []
             self.warnings.append("the risky rights the inheritance fix would pass down are not "
                                  "known: %s" % exc)

@@ -18,8 +18,9 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_
     DeviceCounts, ReadinessSetup, missing_user)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._prefetch import (
     Background, prefetch)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import select_entries
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    Entry, LdapClient, select_entries)
+    Entry, LdapClient)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._compliance import (
     Compliance)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._protected_accounts import (

@@ -17,10 +17,12 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._desc
     READ_ATTRIBUTES, SD_ATTRIBUTE, descriptor_of, guid_of)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import (
     Journal, encode_sd)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    LdapError, LostAnswerConflict, SecurityDescriptorError, DirectoryError)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    MODIFY_DELETE, MODIFY_REPLACE, LdapClient, LdapError, LostAnswerConflict)
+    MODIFY_DELETE, MODIFY_REPLACE, LdapClient)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    INHERIT_ONLY, SecurityDescriptor, SecurityDescriptorError)
+    INHERIT_ONLY, SecurityDescriptor)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
     inheritance_key)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
@@ -190,7 +192,7 @@ class DaclWriter(BulkWriter):
         written = change.written or "the DACL write (%s)" % change.action
         try:
             reread = descriptor_of(read_back(self.client, change.dn, READ_ATTRIBUTES))
-        except (LdapError, SecurityDescriptorError) as exc:
+        except DirectoryError as exc:
             raise WrittenError(written, "reading it back", exc)
         if inheritance_key(reread) != inheritance_key(change.after):
             raise WrittenError(written, "verify", LdapError(
@@ -227,7 +229,7 @@ class DaclWriter(BulkWriter):
         if self.replan_one is not None and not change.replanned and change.written is None:
             try:
                 step = self.replan_one(change, entry)
-            except (LdapError, SecurityDescriptorError) as exc:
+            except DirectoryError as exc:
                 outcome.fail(change.dn, exc)
                 return None
         elif self.replan_one is None or change.written is None:

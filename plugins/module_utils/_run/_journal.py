@@ -41,14 +41,11 @@ import os
 import stat
 from typing import Any, Iterable
 
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    SecurityDescriptor, SecurityDescriptorError)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    SecurityDescriptorError, JournalError)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import SecurityDescriptor
 
 MODE = 0o600
-
-
-class JournalError(ValueError):
-    """A journal that cannot be written or is not trusted: one line naming the file."""
 
 
 def utc_now() -> str:
@@ -205,8 +202,6 @@ def read_trusted(path: str, required: Iterable[str] = (),
             lines.append(line)
     return lines
 
-
-# -- the DACL writers' undo journal ------------------------------------------------------------
 
 def encode_sd(sd: SecurityDescriptor) -> str:
     return base64.b64encode(sd.to_bytes()).decode("ascii")

@@ -24,12 +24,14 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._orga
 from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
 from ansible_collections.adremedy.directory.plugins.module_utils._run._selection import Selection
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_list
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    Failure, LdapError, SecurityDescriptorError, DirectoryError)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._options import (
+    connection_argument_spec, selection_argument_spec)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._settings import (
+    connection_settings, global_catalog_settings)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    LDAP3_IMPORT_ERROR, LdapClient, LdapError, connection_argument_spec, connection_settings,
-    global_catalog_settings, selection_argument_spec)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    SecurityDescriptorError)
+    LDAP3_IMPORT_ERROR, LdapClient)
 
 
 def codec_message(exc: SecurityDescriptorError) -> str:
@@ -149,7 +151,7 @@ class AdremedyModule(AnsibleModule):
         for_user: tuple[type[Exception], ...] = (Failure, ValueError) + tuple(also)
         try:
             yield
-        except (LdapError, SecurityDescriptorError) as exc:
+        except DirectoryError as exc:
             self.fail_with(exc, partial() if partial else None)
         except for_user as exc:
             self.fail_with(exc)

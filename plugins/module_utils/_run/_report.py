@@ -10,6 +10,8 @@ marks the directory from the start of a run until then. Private."""
 
 from __future__ import absolute_import, division, print_function
 
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import split_dn
+
 __metaclass__ = type
 
 import csv
@@ -55,9 +57,6 @@ def csv_cell(value):
     text = value if isinstance(value, str) else text_of(value, ";")
     return "'" + text if text[:1] in FORMULA_STARTS else text
 
-
-# -- the one Markdown escaper: every cell of every Markdown report (this file's report.md, the
-# forest summary, and the role templates through the markdown_escape filter, which is this) --
 
 # Control characters and every Unicode line or paragraph break: a value stays on its line
 _MD_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -115,15 +114,6 @@ def script_json(value):
             .replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-_FIRST_RDN = re.compile(r"((?:[^\\,]|\\.)*),(.*)", re.S)
-
-
-def split_dn(dn):
-    """('CN=x', 'OU=y,...') at the first unescaped comma."""
-    found = _FIRST_RDN.match(dn)
-    return (found.group(1), found.group(2)) if found else (dn, "")
-
-
 def yes(value):
     return "yes" if value else "no"
 
@@ -132,8 +122,6 @@ def csv_bool(value):
     """A CSV cell of a yes/no column: true or false (as JSON and most tools read them)."""
     return "true" if value else "false" if value is not None else ""
 
-
-# -- the report's numbers: each defined here once, and every file and message shows these --
 
 # Protection classes of the accounts SDProp stamps AdminSDHolder's DACL on: excluded from the
 # inheritance fix by design, so one of them whose first sync would fail is not a finding.
@@ -517,8 +505,6 @@ def copy(source, target, size=1 << 20):
         target.write(chunk)
 
 
-# -- Markdown -----------------------------------------------------------------------------------
-
 def _md_table(headers, rows):
     lines = ["| %s |" % " | ".join(headers), "|%s|" % "|".join("---" for header in headers)]
     lines += ["| %s |" % " | ".join(md_cell(v) for v in row) for row in rows]
@@ -612,8 +598,6 @@ def markdown(doc, title, plan_msg=None):
             "Per-user detail: `users.csv`; everything machine-readable: `report.json`.", ""]
     return "\n".join(out)
 
-
-# -- trends: since the last run, and the charts (_trends draws them) ------------------------------
 
 KINDS = tuple((key, label) for key, label, advice in FINDINGS)
 KIND_LABELS = dict(KINDS)
@@ -713,8 +697,6 @@ def html_charts(doc):
     out += ["</div>", "</section>"]
     return out
 
-
-# -- HTML ---------------------------------------------------------------------------------------
 
 STYLE = """body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #1b1b1b; }
 h1 { margin: 0 0 .25rem; } .meta { color: #555; margin: 0 0 1rem; }

@@ -22,11 +22,10 @@ from ansible_collections.adremedy.directory.plugins.module_utils._run._journal i
     decode_sd, read_journal)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._inheritance import (
     protection_skip, token_guard)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    LdapClient, LdapError)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    LdapError, DirectoryError)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient
 from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    SecurityDescriptorError)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
     explicit_only)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
@@ -135,7 +134,7 @@ def build_plan(client: LdapClient, objects: Mapping[str, JournalObject], protect
         detail = dict(note=note) if note else {}
         try:
             step = plan_restore(client, journalled, protection.get(dn), force)
-        except (LdapError, SecurityDescriptorError) as exc:
+        except DirectoryError as exc:
             outcome.add(dn, "failed", error=str(exc), ldap_code=getattr(exc, "code", None),
                         **detail)
             continue

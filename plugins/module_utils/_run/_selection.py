@@ -34,9 +34,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Callable
 
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
+    check_filter, require_object, require_objects, select_entries)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    Entry, LdapClient, LdapError, check_dn, check_filter, require_object, require_objects,
-    select_entries)
+    Entry, LdapClient, check_dn)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
     identities_as_dns)
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Sequence, Tuple
 
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import SecurityDescriptorError
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     CONTAINER_INHERIT, GENERIC_ALL, GENERIC_EXECUTE, GENERIC_READ, GENERIC_WRITE,
-    NO_PROPAGATE_INHERIT, OBJECT_INHERIT, SE_DACL_PRESENT, Ace, SecurityDescriptor,
-    SecurityDescriptorError)
+    NO_PROPAGATE_INHERIT, OBJECT_INHERIT, SE_DACL_PRESENT, Ace, SecurityDescriptor)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import rights_text
 
 if TYPE_CHECKING:  # annotations only: the tree is read by _object_types

@@ -21,13 +21,16 @@ import uuid
 from collections import Counter
 from typing import Any, Iterable, Sequence
 
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    LdapClient, LdapError, escape_filter_value, read_objects_by, read_objects_matching)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    LdapError, SecurityDescriptorError)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
+    escape_filter_value, read_objects_by, read_objects_matching)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient
 from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
     map_generic)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_to_str
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    GENERIC_ALL, GENERIC_WRITE, INHERITED_ACE, Ace, SecurityDescriptor, SecurityDescriptorError,
-    sid_to_str)
+    GENERIC_ALL, GENERIC_WRITE, INHERITED_ACE, Ace, SecurityDescriptor)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import (
     Sddl, rights_text)
 

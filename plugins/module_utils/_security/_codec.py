@@ -11,6 +11,9 @@ import struct
 import uuid
 from typing import Iterable, Optional, Tuple, TypeVar, Union
 
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import SecurityDescriptorError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_from_str, sid_to_str
+
 BytesLike = Union[bytes, bytearray, memoryview]
 AceKey = Tuple[int, int, int, str, Optional[str], Optional[str], bytes]
 
@@ -26,20 +29,6 @@ SE_DACL_DEFAULTED = 0x0008
 MAX_ACL_BYTES = 0xFFFF
 
 
-class SecurityDescriptorError(ValueError):
-    """A blob that is not a valid self-relative security descriptor or SID, or a descriptor that
-    cannot be encoded (an ACL over 64 KiB). `dn` names the object whose descriptor it is, where
-    the code that raised it knew (the module base puts it in the one-line message)."""
-
-    dn: Optional[str] = None
-
-    def about(self, dn: Optional[str]) -> SecurityDescriptorError:
-        """This error, naming the object (the first name given stays)."""
-        if self.dn is None:
-            self.dn = dn
-        return self
-
-
 class AclTooLargeError(SecurityDescriptorError):
     """The DACL (or SACL) to write does not fit the 16-bit AclSize of the format."""
 
@@ -51,36 +40,6 @@ class AclTooLargeError(SecurityDescriptorError):
         self.size = size
         self.count = count
         self.what = what
-
-
-def sid_to_str(blob: BytesLike, offset: int = 0) -> str:
-    """Binary SID (MS-DTYP 2.4.2.2) to 'S-1-5-21-...'."""
-    blob = bytes(blob)
-    if len(blob) < offset + 8:
-        raise SecurityDescriptorError("SID at offset %d is truncated" % offset)
-    revision, count = blob[offset], blob[offset + 1]
-    end = offset + 8 + 4 * count
-    if revision != 1 or count > 15 or len(blob) < end:
-        raise SecurityDescriptorError("SID at offset %d is malformed" % offset)
-    authority = int.from_bytes(blob[offset + 2:offset + 8], "big")
-    subs = struct.unpack_from("<%dI" % count, blob, offset + 8)
-    return "S-%d-%d%s" % (revision, authority, "".join("-%d" % s for s in subs))
-
-
-def sid_from_str(text: str) -> bytes:
-    """'S-1-5-32-544' to its binary form."""
-    parts = text.strip().upper().split("-")
-    if len(parts) < 3 or parts[0] != "S" or parts[1] != "1":
-        raise SecurityDescriptorError("%r is not a SID" % text)
-    try:
-        authority = int(parts[2])
-        subs = [int(p) for p in parts[3:]]
-    except ValueError:
-        raise SecurityDescriptorError("%r is not a SID" % text)
-    if len(subs) > 15 or authority >= 1 << 48 or any(s >= 1 << 32 for s in subs):
-        raise SecurityDescriptorError("%r is not a SID" % text)
-    return bytes([1, len(subs)]) + authority.to_bytes(6, "big") + struct.pack(
-        "<%dI" % len(subs), *subs)
 
 
 def control_flags(blob: Optional[BytesLike]) -> int:

@@ -11,13 +11,17 @@ from __future__ import annotations
 import datetime
 from typing import Any, Callable, Iterable, Mapping
 
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    Failure, DnError, LdapError)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
-    DnError, first_rdn_value, parent)
+    first_rdn_value, parent)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
+    escape_filter_value, read_objects_matching)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._settings import (
+    parse_server, server_uri)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    Entry, LdapClient, LdapError, escape_filter_value, parse_server, read_objects_matching,
-    server_uri)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+    Entry, LdapClient)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import (
     sid_from_str, sid_to_str)
 
 CONTROLS = dict(

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Optional, Sequence, Tuple
 
 from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
     access_difference, readable)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import SecurityDescriptorError
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    INHERITED_ACE, INHERIT_ONLY, SE_DACL_PROTECTED, Ace, AceKey, SecurityDescriptor,
-    SecurityDescriptorError)
+    INHERITED_ACE, INHERIT_ONLY, SE_DACL_PROTECTED, Ace, AceKey, SecurityDescriptor)
 
 if TYPE_CHECKING:  # annotations only: the tree is read by _object_types
     from ansible_collections.adremedy.directory.plugins.module_utils._security._object_types import (

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import uuid
 
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    Entry, LdapClient, LdapError)
+    Entry, LdapClient)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     SecurityDescriptor)
 

@@ -49,13 +49,15 @@ import re
 import uuid
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
-    DnError, canonical, dn_key)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    DnError, SecurityDescriptorError, IdentityError)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import canonical, dn_key
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
+    DEFAULT_USER_FILTER, escape_filter_value, read_objects_matching)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    DEFAULT_USER_FILTER, Entry, LdapClient, LdapError, escape_filter_value,
-    read_objects_matching)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    SecurityDescriptorError, sid_from_str, sid_to_str)
+    Entry, LdapClient)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import (
+    sid_from_str, sid_to_str)
 
 KINDS = ("dn", "sid", "guid", "domain_sam", "address", "sam")
 IDENTITY_ATTRIBUTES = ["sAMAccountName", "userPrincipalName", "mail", "proxyAddresses",
@@ -64,19 +66,6 @@ _SID = re.compile(r"^S-1-[0-9]+(?:-[0-9]+)+$", re.IGNORECASE)
 _GUID = re.compile(r"^\{?[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\}?$")
 _DESCRIBE = dict(dn="DN", sid="objectSid", guid="objectGUID", domain_sam="sAMAccountName",
                  address="userPrincipalName, mail or proxyAddresses", sam="sAMAccountName")
-
-
-class IdentityError(LdapError):
-    """Unknown, ambiguous or malformed identities: one line naming each of them."""
-
-    def __init__(self, message: str, unknown: Sequence[str] = (),
-                 ambiguous: Optional[Dict[str, List[str]]] = None, code: Optional[int] = None,
-                 name: Optional[str] = None) -> None:
-        super().__init__(message, code=32 if unknown else code,
-                         name="noSuchObject" if unknown else name,
-                         dn=next(iter(list(unknown) + list(ambiguous or {})), None))
-        self.unknown = list(unknown)
-        self.ambiguous = dict(ambiguous or {})
 
 
 def identity_kind(text: str) -> str:

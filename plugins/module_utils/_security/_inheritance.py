@@ -19,10 +19,12 @@ from ansible_collections.adremedy.directory.plugins.module_utils._run._dacl_chan
 from ansible_collections.adremedy.directory.plugins.module_utils._run._selection import Selection
 from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
     READ_ATTRIBUTES, SD_ATTRIBUTE, ParsedDescriptors, descriptor_of, guid_of)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    DnError, LdapError, DirectoryError)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
-    DnError, dn_key, first_at_or_above, parent)
+    dn_key, first_at_or_above, parent)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    Entry, LdapClient, LdapError)
+    Entry, LdapClient)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._object_types import (
     ObjectTypes, object_types_or_why)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
@@ -31,8 +33,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._righ
 from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
     map_generic)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    CONTAINER_INHERIT, MAX_ACL_BYTES, OBJECT_INHERIT, Ace, AclTooLargeError, SecurityDescriptor,
-    SecurityDescriptorError)
+    CONTAINER_INHERIT, MAX_ACL_BYTES, OBJECT_INHERIT, Ace, AclTooLargeError, SecurityDescriptor)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
     disable_inheritance, enable_inheritance, explicit_only, plan_explicit_duplicates)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
@@ -280,7 +281,7 @@ class ParentDescriptors:
             try:
                 entry = self.client.read(dn, [SD_ATTRIBUTE])
                 self.cache[key] = descriptor_of(entry) if entry is not None else None
-            except (LdapError, SecurityDescriptorError):
+            except DirectoryError:
                 self.cache[key] = None
                 self.unreadable.add(key)
         return self.cache[key]
@@ -544,7 +545,7 @@ def build_plan(client: LdapClient, selection: Selection, params: Mapping[str, An
         try:
             step = plan_one(entry, params, protection, parents, descriptors, shared,
                             object_types)
-        except (LdapError, SecurityDescriptorError) as exc:
+        except DirectoryError as exc:
             outcome.fail(entry.dn, exc)
             continue
         if step is None:

@@ -33,7 +33,8 @@ from __future__ import annotations
 import uuid
 from typing import Iterable, Mapping, Optional, Tuple
 
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient, LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient
 
 # validAccesses of a controlAccessRight that is a property set: RP | WP (MS-ADTS 5.1.3.2.1)
 PROPERTY_SET_ACCESS = 48

@@ -18,13 +18,16 @@ import struct
 from collections import deque
 from typing import Any, Callable, Container, Iterable, Iterator, Mapping, Sequence
 
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    DnError, LdapError, SecurityDescriptorError)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
-    DnError, DnMap, dn_key, is_at_or_below, parent)
+    DnMap, dn_key, is_at_or_below, parent)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
+    MATCHING_RULE_IN_CHAIN, escape_filter_value, follow_links, read_objects_by)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    MATCHING_RULE_IN_CHAIN, Entry, LdapClient, LdapError, escape_filter_value, follow_links,
-    read_objects_by)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    SecurityDescriptorError, dacl_protected, sid_to_str)
+    Entry, LdapClient)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_to_str
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import dacl_protected
 
 # (SID, name, dSHeuristics dwAdminSDExMask bit that excludes it, 0 = cannot be excluded)
 BUILTIN_GROUPS = [

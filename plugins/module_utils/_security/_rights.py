@@ -22,15 +22,16 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._conn
     account_of)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
     SD_ATTRIBUTE)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import DnError, dn_key
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    DnError, LdapError, SecurityDescriptorError, DirectoryError)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import schema_guid
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    LdapClient, LdapError)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient
 from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
     ALLOW_TYPES, AUTHENTICATED_USERS, CALLBACK_ALLOW_TYPES, DENY, EVERYONE, INERT, ace_polarity,
     check_access, map_generic)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    SecurityDescriptor, SecurityDescriptorError, sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_to_str
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import SecurityDescriptor
 
 WRITE_DAC = 0x40000
 WRITE_PROPERTY = 0x20
@@ -91,7 +92,7 @@ def read_token(client: LdapClient, account: str | None = None) -> Token:
     # the account alone could be missed, so nothing is predicted then
     try:
         found = account_of(client, root)
-    except (LdapError, SecurityDescriptorError) as exc:
+    except DirectoryError as exc:
         return Token(sids, account, unsure="the bind account could not be named (%s)" % exc)
     if not found.get("sid"):
         return Token(sids, account, unsure="the bind account's own SID could not be found")
@@ -173,7 +174,7 @@ class Rights:
                 entry = self.client.read(dn, [SD_ATTRIBUTE], sd_flags=SD_FLAGS_OWNER)
                 raw = entry.raw(SD_ATTRIBUTE) if entry is not None else None
                 owner = SecurityDescriptor.parse(raw).owner if raw else None
-            except (LdapError, SecurityDescriptorError):
+            except DirectoryError:
                 return None
         if owner is None:
             return None
@@ -241,21 +242,6 @@ def rights_for(client: LdapClient, account: str | None = None) -> Rights:
     return Rights(client, read_token(client, account))
 
 
-def fixable_count(rights: Rights, objects: Iterable[tuple[str, SecurityDescriptor]],
-                  desired: int = WRITE_DAC) -> tuple[int, list[str]]:
-    """For the report (compliance_info): how many of these (dn, DACL) findings the configured
-    account can fix, and the DNs it cannot (they need a more privileged first run). Objects the
-    prediction is not sure about count as fixable."""
-    count = 0
-    not_fixable = []
-    for dn, sd in objects:
-        if rights.check(dn, sd, desired) is None:
-            count += 1
-        else:
-            not_fixable.append(dn)
-    return count, not_fixable
-
-
 def attribute_guid(client: LdapClient, name: str) -> str | None:
     """An attribute's schemaIDGUID as the schema says, None when it cannot be read (the check
     then counts every object-type allow as one that may grant: not sure, the DC decides)."""
@@ -277,7 +263,7 @@ def check_properties(rights: Rights, dn: str, attributes: Iterable[tuple[str, st
         entry = rights.client.read(dn, [SD_ATTRIBUTE])
         raw = entry.raw(SD_ATTRIBUTE) if entry is not None else None
         sd = SecurityDescriptor.parse(raw) if raw else None
-    except (LdapError, SecurityDescriptorError):
+    except DirectoryError:
         return None
     if sd is None:
         return None

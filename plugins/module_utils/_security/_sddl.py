@@ -10,10 +10,12 @@ from __future__ import annotations
 import uuid
 from typing import Optional, Sequence, Tuple
 
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import SecurityDescriptorError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import (
+    sid_from_str, sid_to_str)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     ACL_REVISION_DS, OBJECT_ACE_TYPES, SE_DACL_AUTO_INHERITED, SE_DACL_PRESENT, SE_DACL_PROTECTED,
-    SE_SACL_PRESENT, SE_SELF_RELATIVE, Ace, Acl, SecurityDescriptor, SecurityDescriptorError,
-    sid_from_str, sid_to_str)
+    SE_SACL_PRESENT, SE_SELF_RELATIVE, Ace, Acl, SecurityDescriptor)
 
 
 # -- SDDL (MS-DTYP 2.5.1) ----------------------------------------------------------------------

@@ -7,9 +7,8 @@ from fakes import DOMAIN_NC, DOMAIN_SID, EXCHANGE, ORG, make_sid
 
 from ansible_collections.adremedy.directory.plugins.module_utils._security import _connection_info
 from ansible_collections.adremedy.directory.plugins.module_utils._run import _module
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapError
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    sid_from_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_from_str
 from ansible_collections.adremedy.directory.plugins.modules import connection_info
 
 ADMIN = "CN=admin," + DOMAIN_NC

@@ -11,8 +11,9 @@ import pytest
 from fakes import DOMAIN_NC, exchange_forest, make_sid
 
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _eas_access
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    MODIFY_ADD, MODIFY_DELETE, LdapError)
+    MODIFY_ADD, MODIFY_DELETE)
 from ansible_collections.adremedy.directory.plugins.modules import eas_access
 
 STAFF = "OU=Staff," + DOMAIN_NC
@@ -264,8 +265,7 @@ def test_users_the_account_may_not_write_are_predicted_failed_and_not_attempted(
     # issue 22 item 1: write property on msExchOmaAdminWirelessEnable, from the bind account's
     # token (the RootDSE's tokenGroups) and each user's DACL; check mode says what the real run does
     from fakes import SDDL
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-        sid_from_str)
+    from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_from_str
     lab(directory)
     svc_sid = "S-1-5-21-1-2-3-1160"
     directory.add_user("CN=svc,OU=Service," + DOMAIN_NC, "O:DAG:DUD:AI(A;;RC;;;AU)",

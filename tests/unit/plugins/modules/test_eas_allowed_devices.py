@@ -52,7 +52,7 @@ def test_bad_input_fails_before_anything_is_written(run_module, directory):
 
 
 def test_a_failed_write_is_reported_with_the_others_written(run_module, directory):
-    from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapError
+    from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
     lab(directory)
     directory.fail = {JANE.lower(): LdapError("modify %s failed: insufficientAccessRights (50)"
                                               % JANE, code=50)}
@@ -67,8 +67,7 @@ def test_lists_the_account_may_not_write_are_predicted_failed_and_not_attempted(
         run_module, directory):
     # issue 22 item 1: write property on the list attribute, from the bind account's token
     # (the RootDSE's tokenGroups) and each user's DACL; check mode says what the real run does
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-        sid_from_str)
+    from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_from_str
     lab(directory)
     svc_sid = "S-1-5-21-1-2-3-1160"
     directory.add_user("CN=svc,OU=Staff," + DOMAIN_NC, "O:DAG:DUD:AI(A;;RC;;;AU)",

@@ -14,7 +14,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange impor
 from ansible_collections.adremedy.directory.plugins.module_utils._run import _bulk
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import device_owner
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
 from ansible_collections.adremedy.directory.plugins.modules import eas_device_cleanup
 
 # CNs with escaped commas, non-ASCII letters, and the container's own name as text
@@ -176,8 +176,7 @@ def test_partnerships_the_account_may_not_delete_are_predicted_failed_and_not_at
         run_module, directory):
     # issue 22 item 1: DELETE on the partnership or delete child on its container, from the bind
     # account's token (the RootDSE's tokenGroups); check mode says what the real run does
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-        sid_from_str)
+    from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_from_str
     svc_sid = "S-1-5-21-1-2-3-1160"
     directory.add_user("CN=svc,OU=Service," + DOMAIN_NC, "O:DAG:DUD:AI(A;;RC;;;AU)",
                        objectSid=sid_from_str(svc_sid), sAMAccountName="svc")

@@ -86,8 +86,7 @@ def denied(trustee):
 def exchange_server(directory):
     """EX01, a member of Exchange Servers, whose token (tokenGroups) also holds Domain Computers
     and Exchange Trusted Subsystem, as a real Exchange server's computer account's does."""
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-        sid_from_str)
+    from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_from_str
     directory.add_entry("OU=Exchange Servers," + DOMAIN_NC, objectClass=["top", "organizationalUnit"])
     directory.add_entry(EX01, objectClass=["top", "person", "user", "computer"],
                         objectSid=make_sid(1400), sAMAccountName="EX01$", primaryGroupID="515",

@@ -158,8 +158,7 @@ def test_rights_are_predicted_check_and_real_fail_the_same_objects_unattempted(
     # issue 22 item 1: a delegated account (its token from the RootDSE's tokenGroups) holds
     # WRITE_DAC on John (an explicit ACE) but not on Jane, whose inheritance is off: check mode
     # says what the real run does, and Jane's write is never sent
-    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-        sid_from_str)
+    from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_from_str
     svc = "CN=svc-enforcement,OU=Staff," + DOMAIN_NC
     svc_sid = "S-1-5-21-1-2-3-1160"
     directory.add_entry(STAFF, objectClass=["top", "organizationalUnit"])

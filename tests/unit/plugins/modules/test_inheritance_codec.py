@@ -10,8 +10,9 @@ from fakes import CONNECTION, DOMAIN_NC, DOMAIN_SID, PROTECTED_SDDL, SDDL, USER_
     patch_module_args
 
 from ansible_collections.adremedy.directory.plugins.module_utils._run import _module
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import SecurityDescriptorError
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    Ace, SecurityDescriptor, SecurityDescriptorError)
+    Ace, SecurityDescriptor)
 from ansible_collections.adremedy.directory.plugins.modules import inheritance
 
 JANE = "CN=Jane\\, Doe,OU=Staff," + DOMAIN_NC

@@ -9,8 +9,8 @@ from fakes import DOMAIN_NC, DOMAIN_SID, INHERITING_SDDL, make_sid
 from ansible_collections.adremedy.directory.plugins.module_utils._security import _protected
 from ansible_collections.adremedy.directory.plugins.module_utils._security._inheritance import (
     TOKEN_UNREADABLE)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    SecurityDescriptor, sid_from_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_from_str
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import SecurityDescriptor
 from ansible_collections.adremedy.directory.plugins.modules import (
     inheritance, inheritance_rollback)
 

@@ -8,8 +8,8 @@ from fakes import FakeDirectory, ORG, exchange_forest
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._mobile_policies import (
     ADDITIONAL_FLAGS_DEFAULT, CIS_EXCHANGE_2019_L1, FLAGS_DEFAULT, MobilePolicy, PolicyTally,
     compare, decode_policy, default_policy, policy_inventory, read_policies)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    Entry, LdapError)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import Entry
 
 POLICIES = "CN=Mobile Mailbox Policies," + ORG
 # Exchange's own bits: PasswordEnabled 0x2, AlphanumericPasswordRequired 0x4, IsDefault 0x1000,

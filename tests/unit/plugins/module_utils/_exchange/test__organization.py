@@ -6,7 +6,7 @@ from fakes import SETTINGS, FakeDirectory, exchange_forest
 
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     load_policy, rdn_value)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
 
 
 @pytest.mark.parametrize("dn, value", [

@@ -4,9 +4,10 @@ import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _dn
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import DnError
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
-    DnError, canonical, dn_key, dn_list, escape_value, first_at_or_above, first_rdn_value,
-    is_at_or_below, parent, parse, same_dn)
+    canonical, dn_key, dn_list, escape_value, first_at_or_above, first_rdn_value, is_at_or_below,
+    parent, parse, same_dn)
 
 
 @pytest.mark.parametrize("a,b", [
@@ -243,3 +244,13 @@ def test_a_non_ascii_key_after_escapes_is_the_parsers_key():
     plain = "CN=\u03b1\u0345\u0301,DC=x"
     assert dn_key(escaped) == _dn._slow_key(escaped) == _dn._slow_key(plain)
     assert same_dn(escaped, plain)
+
+
+@pytest.mark.parametrize("dn,rdn,parent", [
+    ("CN=User 1,OU=Sales,DC=x", "CN=User 1", "OU=Sales,DC=x"),
+    ("CN=Doe\\, Jane,OU=Sales,DC=x", "CN=Doe\\, Jane", "OU=Sales,DC=x"),
+    ("CN=back\\\\,OU=x", "CN=back\\\\", "OU=x"),
+    ("DC=x", "DC=x", ""),
+])
+def test_split_dn_at_the_first_unescaped_comma(dn, rdn, parent):
+    assert _dn.split_dn(dn) == (rdn, parent)

@@ -6,10 +6,12 @@ import pytest
 from ansible.module_utils.basic import AnsibleFallbackNotFound
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _kerberos
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _transport as _ldap
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _options
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    KerberosError, LdapError)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._kerberos import (
-    KerberosError, check_auth, describe)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient, LdapError
+    check_auth, describe)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient
 
 MAJOR = "Major (851968): Unspecified GSS failure.  Minor code may provide more information, "
 NO_CREDS = "Major (458752): No credentials were supplied, or the credentials were unavailable " \
@@ -83,7 +85,7 @@ def test_client_checks_kerberos_settings_before_connecting(gssapi_present):
 
 def test_auth_from_the_environment(monkeypatch):
     """ADREMEDY_AUTH, as the AWX credential type injects it; left blank there, it is empty."""
-    fallback = _ldap.connection_argument_spec()["auth"]["fallback"][0]
+    fallback = _options.connection_argument_spec()["auth"]["fallback"][0]
     monkeypatch.setenv("ADREMEDY_AUTH", "kerberos")
     assert fallback() == "kerberos"
     for value in ("", " "):

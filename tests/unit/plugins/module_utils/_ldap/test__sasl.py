@@ -14,8 +14,9 @@ import pytest
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _transport as _ldap
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _sasl
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    LdapClient, LdapError, bind_error)
+    LdapClient, bind_error)
 
 spnego = pytest.importorskip("spnego")
 

@@ -9,9 +9,8 @@ import pytest
 
 from fakes import DOMAIN_NC, FakeDirectory
 
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    MODIFY_REPLACE, LdapError)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure, LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import MODIFY_REPLACE
 from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
     BulkWriter, ChangedSinceRead, Outcome, read_back, refuse, run_bulk, write_all)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import (

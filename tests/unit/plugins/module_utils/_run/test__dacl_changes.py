@@ -15,7 +15,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._desc
     read_descriptor)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import (
     Journal, read_journal)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
     enable_inheritance)
 

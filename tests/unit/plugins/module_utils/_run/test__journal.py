@@ -7,8 +7,9 @@ import stat
 
 import pytest
 
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import JournalError
 from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import (
-    JournalError, JournalWriter, read_trusted as read_journal)
+    JournalWriter, read_trusted as read_journal)
 
 SID = "S-1-5-21-1-2-3"
 

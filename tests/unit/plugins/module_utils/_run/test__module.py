@@ -6,9 +6,9 @@ from fakes import CONNECTION, Exit, patch_module_args
 
 from ansible_collections.adremedy.directory.plugins.module_utils._run import _module
 from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    CONNECTION_DEFAULTS, LdapError, connection_settings)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure, LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._settings import (
+    CONNECTION_DEFAULTS, connection_settings)
 
 
 def test_specs_merge_options_rules_and_checks_and_refuse_a_clash():

@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 
 from ansible_collections.adremedy.directory.plugins.module_utils._run import _benchmarks, _report
 from ansible_collections.adremedy.directory.plugins.module_utils._run._report import (
-    ReportWriter, csv_cell, md_cell, script_json, split_dn)
+    ReportWriter, csv_cell, md_cell, script_json)
 
 EVIL_MODEL = "<img src=x onerror=alert(1)>"
 
@@ -35,16 +35,6 @@ def test_embedded_json_cannot_close_the_script_element():
     text = script_json(["</script><script>alert(1)</script>", "&amp;"])
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text) == ["</script><script>alert(1)</script>", "&amp;"]
-
-
-@pytest.mark.parametrize("dn,rdn,parent", [
-    ("CN=User 1,OU=Sales,DC=x", "CN=User 1", "OU=Sales,DC=x"),
-    ("CN=Doe\\, Jane,OU=Sales,DC=x", "CN=Doe\\, Jane", "OU=Sales,DC=x"),
-    ("CN=back\\\\,OU=x", "CN=back\\\\", "OU=x"),
-    ("DC=x", "DC=x", ""),
-])
-def test_split_dn_at_the_first_unescaped_comma(dn, rdn, parent):
-    assert split_dn(dn) == (rdn, parent)
 
 
 def row(i, **extra):
@@ -120,8 +110,6 @@ def test_a_long_findings_table_is_embedded_data_a_short_one_is_rows():
     assert "&lt;img src=x onerror=alert(1)&gt;" in few
 
 
-# -- issue 20 item 7: report temporary files are new files, never a name someone planted ---------
-
 def plant(directory, names, victim):
     """Symlinks at the temporary names a report writer used to take (<name>.tmp-<pid>): a
     writer that follows them overwrites the victim."""
@@ -168,8 +156,6 @@ def test_write_atomic_replaces_the_file_not_a_symlinks_target(tmp_path):
     assert (tmp_path / "report.md").read_text() == "new\n"
     assert sorted(os.listdir(str(tmp_path))) == ["report.md", "victim"]
 
-
-# -- issue 25 item 5: each finding table cites the public references of its kinds ---------------
 
 def with_every_table(doc):
     """A document whose every findings table has a row."""

@@ -8,12 +8,11 @@ import pytest
 
 from fakes import DOMAIN_NC, FakeDirectory
 
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    DEFAULT_USER_FILTER, LdapError)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    LdapError, IdentityError)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import DEFAULT_USER_FILTER
 from ansible_collections.adremedy.directory.plugins.module_utils._run._selection import (
     Selection)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
-    IdentityError)
 
 STAFF = "OU=Staff," + DOMAIN_NC
 JANE = "CN=Jane Doe,OU=Staff," + DOMAIN_NC

@@ -8,7 +8,7 @@ import pytest
 from fakes import DOMAIN_NC, DOMAIN_SID, FakeDirectory, make_sid, sd_bytes
 
 from ansible_collections.adremedy.directory.plugins.module_utils._security import _adminsdholder as audit
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 HOLDER = "CN=AdminSDHolder,CN=System," + DOMAIN_NC

@@ -6,9 +6,10 @@ import base64
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import SecurityDescriptorError
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     MAX_ACL_BYTES, SE_DACL_PRESENT, SE_DACL_PROTECTED, SE_SELF_RELATIVE, Ace, Acl, AclTooLargeError,
-    SecurityDescriptor, SecurityDescriptorError)
+    SecurityDescriptor)
 
 from sd_samples import CASES, EDGES, descriptors, ids  # noqa: E402  pylint: disable=wrong-import-order
 

@@ -10,8 +10,9 @@ from hypothesis import given, settings
 
 from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
     check_access)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import SecurityDescriptorError
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    Ace, Acl, SecurityDescriptor, SecurityDescriptorError)
+    Ace, Acl, SecurityDescriptor)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
     disable_inheritance, drop_explicit_duplicates, enable_inheritance, explicit_only,
     inheritance_key, plan_explicit_duplicates)

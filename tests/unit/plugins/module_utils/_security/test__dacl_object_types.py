@@ -299,7 +299,7 @@ def test_a_schema_that_shows_no_property_set_gives_no_tree(directory):
 
 
 def test_a_failed_schema_read_is_a_reason_not_an_error(directory, monkeypatch):
-    from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapError
+    from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
     from ansible_collections.adremedy.directory.plugins.module_utils._security._object_types import (
         object_types_or_why)
 

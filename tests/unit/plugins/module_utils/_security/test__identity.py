@@ -5,12 +5,12 @@ import uuid
 
 import pytest
 
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _transport as _ldap
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _search
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import IdentityError
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
-    IdentityError, by_object, identity_kind, mail_of, resolve_identities)
+    by_object, identity_kind, mail_of, resolve_identities)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import Entry
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    sid_from_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_from_str
 
 BASE = "DC=lab,DC=example,DC=test"
 DOMAIN_SID = "S-1-5-21-1-2-3"
@@ -149,13 +149,13 @@ def test_ambiguous_only_has_no_result_code(client):
 
 
 def test_bulk_batches(monkeypatch):
-    monkeypatch.setattr(_ldap, "BATCH", 3)
+    monkeypatch.setattr(_search, "BATCH", 3)
     client = FakeClient([JANE])
     with pytest.raises(IdentityError, match="users 'u0' .by sAMAccountName., 'u1'"):
         resolve_identities(client, ["u%d" % i for i in range(7)] + ["jdoe"])
     user_searches = [f for f in client.filters if "sAMAccountName" in f]
     assert len(user_searches) == 3
-    assert all(f.startswith("(&%s(|" % _ldap.DEFAULT_USER_FILTER) for f in user_searches)
+    assert all(f.startswith("(&%s(|" % _search.DEFAULT_USER_FILTER) for f in user_searches)
 
 
 def test_mail_of():

@@ -10,12 +10,15 @@ from fakes import DOMAIN_NC, DOMAIN_SID, FakeDirectory, make_sid
 
 from ansible_collections.adremedy.directory.plugins.module_utils._security._inheritance import (
     Skip, plan)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import Entry, LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    LdapError, SecurityDescriptorError)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import Entry
 from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import (
     PRIMARY_GROUP_BATCH, ProtectedSet, account_disabled, admin_count_written, classify, counts,
     dsheuristics_mask, is_krbtgt, key_admins_rule, key_admins_sdprop, shortest_chain)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    SecurityDescriptorError, dacl_protected, sid_from_str, sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import (
+    sid_from_str, sid_to_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import dacl_protected
 from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 

@@ -16,8 +16,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._inhe
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import Entry
 from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import (
     ProtectedSet, counts)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    sid_from_str)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_from_str
 from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 ROOT = "DC=example,DC=com"

@@ -3,9 +3,8 @@
 from fakes import DOMAIN_NC, DOMAIN_SID, SDDL, FakeDirectory, sd_bytes
 
 from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import (
-    WRITE_DAC, WRITE_PROPERTY, Rights, Token, fixable_count, read_token)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    sid_from_str)
+    WRITE_DAC, WRITE_PROPERTY, Rights, Token, read_token)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_from_str
 
 SVC = "%s-1160" % DOMAIN_SID
 GROUP = "%s-1170" % DOMAIN_SID
@@ -96,9 +95,3 @@ def test_the_token_is_the_rootdse_tokengroups_with_the_account():
     token = read_token(directory)
     assert token.unsure is None and token.account == SVC_DN
     assert {SVC, GROUP, "S-1-1-0", "S-1-5-11"} <= token.sids
-
-
-def test_fixable_count_for_the_report():
-    allowed, denied = SDDL.parse("D:PAI(A;;WD;;;%s)" % SVC), SDDL.parse("D:PAI(A;;RC;;;AU)")
-    count, rest = fixable_count(rights(), [("CN=a", allowed), (JANE, denied)])
-    assert (count, rest) == (1, [JANE])

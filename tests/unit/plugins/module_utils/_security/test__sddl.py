@@ -5,8 +5,9 @@ cannot spell, read back byte for byte."""
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import SecurityDescriptorError
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    Ace, Acl, SecurityDescriptor, SecurityDescriptorError)
+    Ace, Acl, SecurityDescriptor)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
 
 from sd_samples import (  # noqa: E402  pylint: disable=wrong-import-order

@@ -12,8 +12,10 @@ from ansible_collections.adremedy.directory.plugins.module_utils._run._dacl_chan
     Change, apply_changes)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
     read_descriptor)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
+    LdapError, LostAnswerConflict)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    MODIFY_ADD, MODIFY_REPLACE, LdapClient, LdapError, LostAnswerConflict)
+    MODIFY_ADD, MODIFY_REPLACE, LdapClient)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
     enable_inheritance, inheritance_key)
 

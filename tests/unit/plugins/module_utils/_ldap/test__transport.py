@@ -5,9 +5,12 @@ from ansible.module_utils.basic import AnsibleFallbackNotFound
 from hypothesis import given, strategies as st
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _transport as _ldap
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _options
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import escape_filter_value
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._settings import parse_server
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
-    LdapClient, LdapError, check_dn, escape_filter_value,
-    parse_server, result_error)
+    LdapClient, check_dn, result_error)
 
 
 def test_filter_escaping_keeps_user_input_a_value():
@@ -78,7 +81,7 @@ def test_password_from_the_file_adremedy_password_file_names(monkeypatch, tmp_pa
     secret.write_text("S3cret, with spaces \n")
     monkeypatch.delenv("ADREMEDY_PASSWORD", raising=False)
     monkeypatch.setenv("ADREMEDY_PASSWORD_FILE", str(secret))
-    spec = _ldap.connection_argument_spec()["password"]
+    spec = _options.connection_argument_spec()["password"]
     assert spec["no_log"] and spec["fallback"][0]() == "S3cret, with spaces "
     monkeypatch.setenv("ADREMEDY_PASSWORD", "from-env")
     assert spec["fallback"][0]() == "from-env"

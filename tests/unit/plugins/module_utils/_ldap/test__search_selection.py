@@ -3,6 +3,7 @@
 import pytest
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _transport as _ldap
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _search
 
 
 class _Dse(object):
@@ -23,11 +24,11 @@ class _Client(object):
 ])
 def test_read_only_selection_defaults_to_the_domain(given, base):
     params = dict(given)
-    _ldap.check_selection(_Client(), params, whole_domain=True)
+    _search.check_selection(_Client(), params, whole_domain=True)
     assert params["search_base"] == base and not params["dn"]
 
 
 def test_writing_selection_gets_no_default():
     params = {"dn": None, "search_base": None}
-    _ldap.check_selection(_Client(), params)
+    _search.check_selection(_Client(), params)
     assert params["search_base"] is None

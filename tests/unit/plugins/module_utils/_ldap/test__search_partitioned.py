@@ -8,6 +8,8 @@ import re
 import pytest
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _transport as _ldap
+from ansible_collections.adremedy.directory.plugins.module_utils import _errors
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _search
 
 BASE = "OU=Staff,DC=example,DC=com"
 USER_FILTER = "(&(objectCategory=person)(objectClass=user))"
@@ -77,7 +79,7 @@ def directory(count=20, hidden=()):
 
 
 def read(client, connections, scope="subtree", search_filter=USER_FILTER):
-    return [e.dn for e in _ldap.partitioned_search(client, BASE, search_filter, ["cn"], scope,
+    return [e.dn for e in _search.partitioned_search(client, BASE, search_filter, ["cn"], scope,
                                                    connections)]
 
 
@@ -89,8 +91,8 @@ def test_every_object_is_read_once_over_several_connections(connections):
     assert sorted(got) == sorted(dn for dn, _usn in objects) and len(got) == len(set(got))
     # each connection read its own share of the ranges, on its own
     readers = [c for kind, c in client.log if kind == "searched by"]
-    assert client not in readers and len(readers) == connections * _ldap.STRIPES
-    assert all(readers.count(r) == _ldap.STRIPES for r in set(readers))
+    assert client not in readers and len(readers) == connections * _search.STRIPES
+    assert all(readers.count(r) == _search.STRIPES for r in set(readers))
     assert len(set(readers)) == connections
 
 
@@ -116,7 +118,7 @@ def test_the_extra_connections_are_closed_and_the_callers_connection_is_not_used
 
 def test_the_extra_connections_are_closed_when_the_reader_stops_early():
     client = _Client(directory(30), others=2)
-    reader = _ldap.partitioned_search(client, BASE, USER_FILTER, ["cn"], "subtree", 2)
+    reader = _search.partitioned_search(client, BASE, USER_FILTER, ["cn"], "subtree", 2)
     next(reader)
     reader.close()
     assert all(c.closed for kind, c in client.log if kind == "open")
@@ -145,19 +147,19 @@ def test_a_filter_without_parentheses_is_wrapped_before_it_is_combined(monkeypat
         return iter([])
     monkeypatch.setattr(_Client, "search_pages", search_pages)
     read(_Client(directory(5), others=2), 2, search_filter="objectClass=user")
-    assert len(seen) == 2 * _ldap.STRIPES
+    assert len(seen) == 2 * _search.STRIPES
     assert all(f.startswith("(&(") and f.endswith("(objectClass=user))") for f in seen)
 
 
 def test_partition_clauses_cover_every_number_once():
-    clauses = _ldap.partition_clauses(1000, 4)
+    clauses = _search.partition_clauses(1000, 4)
     assert len(clauses) == 4
     for usn in list(range(0, 1200)) + [None]:
         assert sum(_matches(c, usn) for c in clauses) == 1, usn
 
 
 def test_no_split_of_a_tiny_usn_range():
-    assert _ldap.partition_clauses(1, 2) == [""]
+    assert _search.partition_clauses(1, 2) == [""]
 
 
 def _pinned_client(monkeypatch, identities):
@@ -174,7 +176,7 @@ def _pinned_client(monkeypatch, identities):
 
 def test_a_split_read_connection_that_comes_back_to_another_dc_is_refused(monkeypatch):
     client = _pinned_client(monkeypatch, ["CN=NTDS Settings,CN=DC2"])
-    with pytest.raises(_ldap.LdapError, match="came back to another DC") as caught:
+    with pytest.raises(_errors.LdapError, match="came back to another DC") as caught:
         client._reconnect()
     assert caught.value.code == 52
 
