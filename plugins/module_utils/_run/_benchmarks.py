@@ -69,8 +69,52 @@ PC_ADMIN_EMAIL = _pingcastle(
 
 # -- CIS ---------------------------------------------------------------------------------------
 # The CIS Microsoft Exchange Server 2019 Benchmark v1.0.0 (Level 1, MDM section 3, as Tenable's
-# audit file lists it) covers mobile device mailbox policies only: none of its items is about
-# these findings, so none is cited here.
+# audit file lists it) covers mobile device mailbox policies only: its items 3.1-3.11 are cited
+# for policies below the baseline (policy_below_baseline), none for the other kinds.
+CIS_EXCHANGE_SOURCE = (
+    "Tenable's audit of CIS Microsoft Exchange Server 2019 Benchmark v1.0.0 Level 1 MDM (item "
+    "numbers and titles), the property each item checks from EDCA 1.0.0.0's controls "
+    "(docs/reference/mobile-mailbox-policies.md, section 5)")
+CIS_EXCHANGE_URL = ("https://www.tenable.com/audits/"
+                    "CIS_Microsoft_Exchange_Server_2019_v1.0.0_Level_1_MDM")
+
+
+def _cis_exchange(item: str, title: str, checks: str) -> dict[str, str]:
+    return dict(framework="CIS", id=item, title=title, url=CIS_EXCHANGE_URL,
+                source=CIS_EXCHANGE_SOURCE, note="a policy fails it when %s" % checks)
+
+
+# The items as _exchange/_mobile_policies.CIS_EXCHANGE_2019_L1 judges them (a unit test checks
+# ids and titles are the same there).
+CIS_EXCHANGE_MOBILE = [
+    _cis_exchange("3.1", "Ensure 'Allow simple passwords' is set to 'False'",
+                  "AllowSimplePassword is true"),
+    _cis_exchange("3.2", "Ensure 'Allow unmanaged devices' is set to 'False'",
+                  "AllowNonProvisionableDevices is true (the Default policy Exchange setup "
+                  "creates allows them)"),
+    _cis_exchange("3.3", "Ensure 'Enforce password history' is set to '4' or greater",
+                  "PasswordHistory is below 4"),
+    _cis_exchange("3.4", "Ensure 'Minimum password length' is set to '4' or more",
+                  "MinPasswordLength is not set or below 4"),
+    _cis_exchange("3.5", "Ensure 'Number of attempts allowed' is set to '10'",
+                  "MaxPasswordFailedAttempts is Unlimited or above 10 (whether fewer than 10 "
+                  "passes is unconfirmed)"),
+    _cis_exchange("3.6", "Ensure 'Password expiration' is set to '365' or less",
+                  "PasswordExpiration is Unlimited or above 365 days"),
+    _cis_exchange("3.7", "Ensure 'Refresh interval' is set to '1'",
+                  "DevicePolicyRefreshInterval is Unlimited or above one hour (the unit is "
+                  "unconfirmed: hours as Exchange 2010's console showed it, one day in other "
+                  "tools)"),
+    _cis_exchange("3.8", "Ensure 'Require alphanumeric password' is set to 'True'",
+                  "AlphanumericPasswordRequired is false"),
+    _cis_exchange("3.9", "Ensure 'Require encryption on device' is set to 'True'",
+                  "RequireDeviceEncryption is false"),
+    _cis_exchange("3.10", "Ensure 'Require password' is set to 'True'",
+                  "PasswordEnabled is false (the Default policy Exchange setup creates requires "
+                  "none)"),
+    _cis_exchange("3.11", "Ensure 'Time without user input before password must be re-entered' "
+                  "is set to '15'", "MaxInactivityTimeLock is Unlimited or above 15 minutes"),
+]
 CIS_ADMIN_ACCOUNTS = dict(
     framework="CIS", id="5.4",
     title="CIS Controls Safeguard 5.4: Restrict Administrator Privileges to Dedicated "
@@ -212,6 +256,13 @@ MS_THROTTLING = _microsoft(
     "%s, section 1.1, EasMaxDevices and EasMaxInactivityForDeviceCleanup" % FACTS,
     "EasMaxDevices (partnerships per user) and EasMaxInactivityForDeviceCleanup (stale "
     "partnerships removed by Exchange)")
+MS_SET_MOBILE_POLICY = _microsoft(
+    "set-mobiledevicemailboxpolicy", "Set-MobileDeviceMailboxPolicy",
+    "https://learn.microsoft.com/en-us/powershell/module/exchange/set-mobiledevicemailboxpolicy",
+    "MicrosoftDocs/office-docs-powershell @ 0e1b1ba6, exchange/exchange-ps/exchange/"
+    "Set-MobileDeviceMailboxPolicy.md",
+    "the cmdlet that changes a policy's settings: each CIS item's property is one of its "
+    "parameters (PasswordEnabled, AllowNonProvisionableDevices, MinPasswordLength, ...)")
 MS_KB3013802 = _microsoft(
     "KB3013802", "Exchange ActiveSync device is unexpectedly blocked by ABQ list",
     "https://learn.microsoft.com/en-us/exchange/troubleshoot/client-connectivity/"
@@ -281,10 +332,18 @@ KINDS: dict[str, dict[str, Any]] = {
                 "matches no partnership of its user any more.",
         where="eas_device_cleanup (removed, stale_list_entries)",
         references=[ATTACK_DEVICE_REGISTRATION, MS_THROTTLING, MS_KB3013802]),
+    "policy_below_baseline": dict(
+        label="mobile device mailbox policies below the CIS baseline",
+        meaning="A mobile device mailbox policy (msExchMobileMailboxPolicy) that misses at least "
+                "one CIS Exchange Server 2019 Level 1 mobile item; the users it applies to are "
+                "those linked to it and, for the default policy, every user without a link.",
+        where="compliance report, eas_policy_info (policies[].baseline)",
+        references=CIS_EXCHANGE_MOBILE + [MS_SET_MOBILE_POLICY]),
 }
 # What the compliance report shows, in its tables' order: report.json carries these.
 REPORT_KINDS = ("would_fail_act_now", "would_fail_protected", "inheritance_would_change",
-                "risky_inherited", "admins_with_devices", "list_findings", "orphaned_accounts")
+                "risky_inherited", "admins_with_devices", "list_findings", "orphaned_accounts",
+                "policy_below_baseline")
 
 
 def references_for(kind: str) -> list[dict[str, str]]:
@@ -298,7 +357,9 @@ def label(reference: dict[str, str]) -> str:
     if reference["framework"] == "Microsoft":
         return "Microsoft: %s" % reference["title"]
     if reference["framework"] == "CIS":
-        return "CIS Controls %s" % reference["id"]
+        # the CIS Controls' safeguards, or an item of the CIS Exchange Server 2019 benchmark
+        return "CIS %s %s" % ("Exchange 2019" if reference["url"] == CIS_EXCHANGE_URL
+                              else "Controls", reference["id"])
     if reference["framework"] == "MITRE ATT&CK":
         return "ATT&CK %s" % reference["id"]
     return "%s %s" % (reference["framework"], reference["id"])

@@ -140,3 +140,19 @@ def test_the_docs_say_why_each_applies_and_name_every_source():
     sources = set(line[2:] for line in section(text, "Sources").splitlines()
                   if line.startswith("- "))
     assert sources == set(ref["source"] for _k, ref in ALL)
+
+
+def test_policies_below_the_baseline_cite_the_items_the_policies_are_judged_by():
+    """Issue 25 item 6: the CIS Exchange 2019 L1 mobile items 3.1-3.11, as many and as titled as
+    the baseline eas_policy_info and the report judge each policy by, and the cmdlet that
+    changes a policy."""
+    from ansible_collections.adremedy.directory.plugins.module_utils._exchange._mobile_policies import (
+        CIS_EXCHANGE_2019_L1)
+    refs = references_for("policy_below_baseline")
+    cis = [(r["id"], r["title"]) for r in refs if r["framework"] == "CIS"]
+    assert cis == [(item.id, item.title) for item in CIS_EXCHANGE_2019_L1]
+    assert [r["id"] for r in refs if r["framework"] == "Microsoft"] == [
+        "set-mobiledevicemailboxpolicy"]
+    assert "policy_below_baseline" in REPORT_KINDS
+    assert label(refs[0]) == "CIS Exchange 2019 3.1"
+    assert label(references_for("admins_with_devices")[1]) == "CIS Controls 5.4"
