@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 import datetime
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping, cast
 
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _eas_devices
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _eas_readiness
@@ -26,6 +26,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._last
     UTC, parse_last_sync_csv, parse_threshold)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_devices import (
     iso, parse_generalized_time)
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_policy import Owner
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
     Failure, DnError, LdapError, SecurityDescriptorError, DirectoryError)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key, parent
@@ -59,7 +60,9 @@ class Partnership(object):
 
     __slots__ = ("record", "created", "state", "reason", "guid")
 
-    def __init__(self, record, created, state=None, reason=None, guid=None):
+    def __init__(self, record: dict[str, Any], created: datetime.datetime | None,
+                 state: int | None = None, reason: int | None = None,
+                 guid: str | None = None) -> None:
         self.record = record
         self.created = created
         self.state = state
@@ -67,23 +70,23 @@ class Partnership(object):
         self.guid = guid
 
     @property
-    def dn(self):
+    def dn(self) -> str:
         return self.record["dn"]
 
     @property
-    def key(self):
+    def key(self) -> str:
         return dn_key(self.dn)
 
     @property
-    def owner_key(self):
+    def owner_key(self) -> str:
         return dn_key(self.record.get("owner_dn") or "")
 
     @property
-    def device_id(self):
+    def device_id(self) -> str:
         return self.record.get("device_id") or ""
 
     # what DeviceFilter.accepts reads from an LDAP entry
-    def int(self, name):
+    def int(self, name: str) -> int | None:
         return {"msexchdeviceaccessstate": self.state,
                 "msexchdeviceaccessstatereason": self.reason}.get(name.lower())
 
@@ -94,7 +97,8 @@ class OwnerFacts(object):
 
     __slots__ = ("owner", "disabled", "mail", "stored")
 
-    def __init__(self, owner, disabled=False, mail=None, stored=None):
+    def __init__(self, owner: Owner, disabled: bool = False, mail: str | None = None,
+                 stored: dict[str, list[str]] | None = None) -> None:
         self.owner = owner
         self.disabled = disabled
         self.mail = mail
@@ -105,9 +109,13 @@ class OwnerFacts(object):
 class Criteria(object):
     """The device criteria of eas_device_cleanup, all of which a removed device meets."""
 
-    def __init__(self, device_filter=None, device_ids=None, owner_disabled=None,
-                 owner_eas_disabled=None, created_before=None, last_sync=None,
-                 last_sync_before=None, keep_newest=None, include_allowed=False):
+    def __init__(self, device_filter: _eas_devices.DeviceFilter | None = None,
+                 device_ids: Iterable[str] | None = None, owner_disabled: bool | None = None,
+                 owner_eas_disabled: bool | None = None,
+                 created_before: datetime.datetime | None = None,
+                 last_sync: dict[str, datetime.datetime | None] | None = None,
+                 last_sync_before: datetime.datetime | None = None,
+                 keep_newest: int | None = None, include_allowed: bool = False) -> None:
         self.device_filter = device_filter
         self.filtering = device_filter is not None and bool(
             device_filter.values or device_filter.states is not None
@@ -121,11 +129,12 @@ class Criteria(object):
         self.keep_newest = keep_newest
         self.include_allowed = include_allowed
 
-    def why(self, device, facts):
+    def why(self, device: Partnership, facts: OwnerFacts | None) -> list[str] | None:
         """The criteria the device meets as short phrases, or None when one is not met."""
         reasons = []
         if self.device_filter is not None:
-            if not self.device_filter.accepts(device.record, device):
+            # a Partnership answers int() with the state numbers, as an Entry would
+            if not self.device_filter.accepts(device.record, cast(Entry, device)):
                 return None
             if self.filtering:
                 reasons.append("device filters")
@@ -152,7 +161,8 @@ class Criteria(object):
             if key not in self.last_sync:
                 return None  # not in the statistics: nothing says it is stale
             synced = self.last_sync[key]
-            if synced is not None and synced >= self.last_sync_before:
+            if synced is not None and self.last_sync_before is not None \
+                    and synced >= self.last_sync_before:
                 return None
             reasons.append("last successful sync %s" % (iso(synced) if synced else "never"))
         return reasons
@@ -161,14 +171,16 @@ class Criteria(object):
 class Decision(object):
     __slots__ = ("device", "remove", "why", "skip_reason")
 
-    def __init__(self, device, remove, why=None, skip_reason=None):
+    def __init__(self, device: Partnership, remove: bool, why: list[str] | None = None,
+                 skip_reason: str | None = None) -> None:
         self.device = device
         self.remove = remove
         self.why = why or []
         self.skip_reason = skip_reason
 
 
-def decide(devices_by_owner, facts_by_owner, criteria):
+def decide(devices_by_owner: Mapping[str, list[Partnership]],
+           facts_by_owner: Mapping[str, OwnerFacts], criteria: Criteria) -> list[Decision]:
     """[Decision] for every partnership that meets the criteria: removed, or kept with the
     reason (on the owner's allow list; one of the owner's keep_newest newest). Devices that do
     not meet the criteria are not listed. Input order per owner is kept."""
@@ -186,7 +198,7 @@ def decide(devices_by_owner, facts_by_owner, criteria):
             if why is None:
                 continue
             if device.key in newest:
-                decisions.append(Decision(device, False, why, "one of the owner's %d newest "
+                decisions.append(Decision(device, False, why, "one of the owner's %s newest "
                                           "partnerships (keep_newest)" % criteria.keep_newest))
             elif device.device_id.lower() in allowed and not criteria.include_allowed:
                 decisions.append(Decision(device, False, why, "on the owner's allow list "
@@ -197,7 +209,7 @@ def decide(devices_by_owner, facts_by_owner, criteria):
     return decisions
 
 
-def stale_list_entries(facts, device_ids):
+def stale_list_entries(facts: OwnerFacts, device_ids: set[str]) -> dict[str, list[str]]:
     """Allow and block list values of one owner that match none of its partnerships (device_ids:
     the lower-case IDs of the partnerships that remain), as stored; {} when there are none."""
     found = {}
@@ -210,7 +222,7 @@ def stale_list_entries(facts, device_ids):
 
 # -- the journal and diff of a removed object ----------------------------------------------------
 
-def journal_attributes(entry):
+def journal_attributes(entry: Entry) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """(text attributes, binary attributes as base64) of an LDAP entry, every value kept."""
     text, binary = {}, {}
     for name, values in sorted(entry.attrs.items()):
@@ -224,7 +236,8 @@ def journal_attributes(entry):
     return text, binary
 
 
-def journal_line(entry, kind, owner_dn, sddl_text=None):
+def journal_line(entry: Entry, kind: str, owner_dn: str | None,
+                 sddl_text: str | None = None) -> dict[str, Any]:
     """One JSON Lines record of an object about to be removed: everything that was there."""
     text, binary = journal_attributes(entry)
     line = dict(action="delete", kind=kind, dn=entry.dn, owner_dn=owner_dn, attributes=text,
@@ -242,7 +255,7 @@ DIFF_FIELDS = ("device_id", "device_type", "device_model", "device_os", "user_ag
                "last_success_sync")
 
 
-def diff_before(record):
+def diff_before(record: Mapping[str, Any]) -> str:
     lines = ["%s: %s" % (key, record[key]) for key in DIFF_FIELDS if record.get(key) is not None]
     return "\n".join(lines) + "\n"
 
@@ -253,7 +266,7 @@ FACT_ATTRIBUTES = ["userAccountControl", "mail", "proxyAddresses"]
 FULL_READ = ["*", "nTSecurityDescriptor"]  # what a journal keeps of a removed object
 
 
-def owner_facts(entry):
+def owner_facts(entry: Entry) -> OwnerFacts:
     uac = entry.int("userAccountControl") or 0
     stored = dict(allowed=entry.texts(_exchange.ALLOWED_ATTRIBUTE),
                   blocked=entry.texts(_exchange.BLOCKED_ATTRIBUTE))
@@ -261,7 +274,7 @@ def owner_facts(entry):
                       mail_of(entry), stored)
 
 
-def partnership(entry):
+def partnership(entry: Entry) -> Partnership:
     record = _eas_devices.device_record(entry)
     created = parse_generalized_time(entry.text("whenCreated"))
     return Partnership(record, created, entry.int("msExchDeviceAccessState"),
@@ -273,22 +286,22 @@ class Scope(object):
     the criteria select: the partnership cap, keep_newest and stale list values need them all).
     Owners are keyed by dn_key, in the order found."""
 
-    def __init__(self, client):
+    def __init__(self, client: LdapClient) -> None:
         self.client = client
         self.owner_read = list(_eas_devices.OWNER_ATTRIBUTES) + FACT_ATTRIBUTES
         self.device_read = list(_eas_devices.DEVICE_READ) + [GUID_ATTRIBUTE]
         self.device_search = "(objectClass=%s)" % _exchange.DEVICE_CLASS[0]
-        self.facts = {}
-        self.devices = {}
+        self.facts: dict[str, OwnerFacts] = {}
+        self.devices: dict[str, list[Partnership]] = {}
 
-    def _add_owner(self, entry):
+    def _add_owner(self, entry: Entry) -> str:
         key = dn_key(entry.dn)
         if key not in self.facts:
             self.facts[key] = owner_facts(entry)
             self.devices.setdefault(key, [])
         return key
 
-    def _devices_under(self, base, owners=None):
+    def _devices_under(self, base: str, owners: set[str] | None = None) -> None:
         """Partnerships below base; with owners (a set of dn_key values) only theirs."""
         for entry in self.client.search(base, self.device_search, self.device_read):
             device = partnership(entry)
@@ -297,14 +310,14 @@ class Scope(object):
                 continue
             self.devices.setdefault(key, []).append(device)
 
-    def load_users(self, entries):
+    def load_users(self, entries: Iterable[Entry]) -> Scope:
         """Named users (entries as the resolver read them, with owner_read): each one's
         partnerships."""
         for entry in entries:
             self._devices_under(entry.dn, {self._add_owner(entry)})
         return self
 
-    def load_search(self, base, search_filter, scope):
+    def load_search(self, base: str, search_filter: str, scope: str) -> Scope:
         """Users below base with filter and scope, and the partnerships below them. With the
         default user filter and a subtree scope the users are those with partnerships or list
         values (others have nothing to clean or report), found without listing every user."""
@@ -324,7 +337,7 @@ class Scope(object):
         self._devices_under(base, set(self.facts))
         return self
 
-    def _read_owners(self, keys):
+    def _read_owners(self, keys: set[str]) -> None:
         if not keys:
             return
         dns = sorted(d.record["owner_dn"] for key in keys for d in self.devices[key][:1])
@@ -342,7 +355,9 @@ class ContainerPlan(object):
 
     __slots__ = ("owner_key", "dn", "exists", "devices", "readiness", "skip_reason", "guid")
 
-    def __init__(self, owner_key, dn, exists, devices, readiness, skip_reason=None, guid=None):
+    def __init__(self, owner_key: str, dn: str, exists: bool, devices: list[Partnership],
+                 readiness: dict[str, Any], skip_reason: str | None = None,
+                 guid: str | None = None) -> None:
         self.owner_key = owner_key
         self.dn = dn
         self.exists = exists
@@ -352,11 +367,12 @@ class ContainerPlan(object):
         self.guid = guid
 
     @property
-    def remove(self):
+    def remove(self) -> bool:
         return self.exists and self.skip_reason is None
 
 
-def plan_containers(client, scope, keys, include_allowed):
+def plan_containers(client: LdapClient, scope: Scope, keys: Iterable[str],
+                    include_allowed: bool) -> list[ContainerPlan]:
     """[ContainerPlan] for the owners keys names (dn_key of resolved users)."""
     exs = _eas_readiness.exchange_token(client, _exchange.exchange_servers(client))
     guid, _source = _exchange.schema_guid(client, _exchange.DEVICES_CONTAINER_CLASS)
@@ -376,7 +392,7 @@ def plan_containers(client, scope, keys, include_allowed):
         devices = scope.devices.get(key, [])
         allowed = [d.device_id for d in devices if d.device_id.lower() in facts.owner.allowed]
         skip = None
-        if exists and not is_of_class(found, CONTAINER_CLASS):
+        if found is not None and not is_of_class(found, CONTAINER_CLASS):
             skip = ("it is an object %s, not an ActiveSync devices container (%s); it is never "
                     "removed" % (class_of(found), CONTAINER_CLASS))
         elif exists and row["would_fail"]:
@@ -386,7 +402,7 @@ def plan_containers(client, scope, keys, include_allowed):
             skip = ("it holds %s, on the owner's allow list (someone's working phone); "
                     "include_allowed removes it" % ", ".join(sorted(allowed)))
         plans.append(ContainerPlan(key, dn, exists, devices, row, skip,
-                                   guid_of(found) if exists else None))
+                                   guid_of(found) if found is not None else None))
     return plans
 
 
@@ -396,17 +412,17 @@ CONTAINER_CLASS = _exchange.DEVICES_CONTAINER_CLASS[0]
 DEVICE_CLASS = _exchange.DEVICE_CLASS[0]
 
 
-def is_of_class(entry, name):
+def is_of_class(entry: Entry, name: str) -> bool:
     return name.lower() in (value.lower() for value in entry.texts("objectClass"))
 
 
-def class_of(entry):
+def class_of(entry: Entry) -> str:
     """'of class X', X the most specific objectClass of the entry (AD lists it last)."""
     classes = entry.texts("objectClass")
     return "of class %s" % classes[-1] if classes else "of a class that could not be read"
 
 
-def check_target(entry, planned_guid, name, what):
+def check_target(entry: Entry, planned_guid: str | None, name: str, what: str) -> None:
     """LdapError (one line naming the object) unless the entry read just before its delete is
     still the object planned (the same objectGUID, when the plan knew it) and of class name:
     another object created at the DN since the plan, or one of another class, is never
@@ -433,7 +449,7 @@ def sddl_text(sddl: Sddl, entry: Entry) -> str | None:
         return None
 
 
-def check_container(plan, entries):
+def check_container(plan: ContainerPlan, entries: Iterable[Entry]) -> None:
     """LdapError naming the container unless what a tree delete of it would take, read just
     before the delete, is what the plan found: the container (same objectGUID, its class) and
     only partnerships, each one the plan knew (by objectGUID)."""
@@ -529,7 +545,7 @@ def load_scope(client: LdapClient, params: Mapping[str, Any]) -> Scope:
 
 
 def unknown_device_ids(params: Mapping[str, Any], scope: Scope) -> list[str]:
-    present = set()
+    present: set[str] = set()
     for devices in scope.devices.values():
         present.update(d.device_id.lower() for d in devices)
     return [v for v in params["device_id"] or [] if v.lower() not in present]
@@ -586,7 +602,7 @@ def plan_devices(scope: Scope, criteria: Criteria,
         if decision.remove:
             removals.append(Removal(device.dn, detail, device.record, device=device))
         else:
-            kept["kept_newest" if "keep_newest" in decision.skip_reason
+            kept["kept_newest" if "keep_newest" in (decision.skip_reason or "")
                  else "kept_allowed"] += 1
             outcome.add(device.dn, "skipped", reason=decision.skip_reason, **detail)
     return removals, kept
@@ -642,7 +658,7 @@ def planned_objects(removals: list[Removal]) -> list[Any]:
 
 def removed_keys(removals: list[Removal]) -> set[str]:
     """dn_key of every partnership the plan removes, inside containers too."""
-    keys = set()
+    keys: set[str] = set()
     for removal in removals:
         if removal.container is not None:
             keys.update(d.key for d in removal.container.devices)
