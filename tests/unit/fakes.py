@@ -8,6 +8,8 @@ from types import SimpleNamespace
 
 from ansible.module_utils import basic
 
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import (
+    _schema as exchange_schema)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import escape_value
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
@@ -243,41 +245,53 @@ SETTINGS = "CN=Mobile Mailbox Settings,%s" % ORG
 EXCHANGE_SERVERS = "CN=Exchange Servers,OU=Microsoft Exchange Security Groups," + DOMAIN_NC
 
 
-def exchange_forest(directory, default_level=2, rules=()):
-    """The Exchange schema names the modules check for, the Exchange Servers group, and one
-    organization with its mobile mailbox settings and device access rules
-    (name, characteristic number, query string, level number)."""
-    from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
-        ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE, DEVICE_SCHEMA, EXCHANGE_SERVERS_WKGUID,
-        POLICY_SCHEMA)
+def add_exchange_schema(directory, names):
+    """Schema objects of these Exchange classes and attributes, named as the collection's one
+    table has them (_exchange/_schema.py: CN=<cn>, lDAPDisplayName). No schemaIDGUID: a reader
+    falls back to the documented one, as on a DC whose schema it cannot read."""
     schema = directory.root_dse.schema_naming_context
-    for name in set(DEVICE_SCHEMA + POLICY_SCHEMA + [ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE]):
-        directory.add_entry("CN=%s,%s" % (name, schema), lDAPDisplayName=name)
+    for name in names:
+        row = exchange_schema.find(name)
+        directory.add_entry("CN=%s,%s" % (row.cn, schema), lDAPDisplayName=row.name)
+
+
+def exchange_forest(directory, default_level=2, rules=()):
+    """The Exchange schema names the modules check for (devices, the users' lists, the access
+    policy: not the mobile mailbox policies' or msExchOmaAdminWirelessEnable, which tests add
+    to see them missing), the Exchange Servers group, and one organization with its mobile
+    mailbox settings and device access rules (name, characteristic number, query string,
+    level number)."""
+    from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
+        EXCHANGE_SERVERS_WKGUID)
+    add_exchange_schema(directory, sorted(set(
+        exchange_schema.DEVICE_SCHEMA + exchange_schema.POLICY_SCHEMA
+        + [exchange_schema.ALLOWED_DEVICE_IDS, exchange_schema.BLOCKED_DEVICE_IDS])))
     directory.add_entry(EXCHANGE_SERVERS, objectClass=["top", "group"], objectSid=make_sid(1120))
-    directory.add_entry(EXCHANGE, objectClass=["top", "msExchConfigurationContainer"],
+    directory.add_entry(EXCHANGE, objectClass=["top", exchange_schema.CONFIGURATION_CONTAINER],
                         otherWellKnownObjects="B:32:%s:%s" % (
                             EXCHANGE_SERVERS_WKGUID, EXCHANGE_SERVERS))
-    directory.add_entry(ORG, objectClass=["top", "msExchOrganizationContainer"], cn="Contoso")
-    directory.add_entry(SETTINGS, objectClass=["top", "msExchMobileMailboxSettings"],
-                        msExchMobileAccessControl=str(default_level))
+    directory.add_entry(ORG, objectClass=["top", exchange_schema.ORGANIZATION], cn="Contoso")
+    directory.add_entry(SETTINGS, objectClass=["top", exchange_schema.MOBILE_SETTINGS],
+                        **{exchange_schema.ACCESS_CONTROL: str(default_level)})
     for name, characteristic, query, level in rules:
         directory.add_entry("CN=%s,%s" % (escape_value(name), SETTINGS), cn=name,
-                            objectClass=["top", "msExchDeviceAccessRule"],
-                            msExchDeviceAccessRuleCharacteristic=str(characteristic),
-                            msExchDeviceAccessRuleQueryString=query,
-                            msExchMobileAccessControl=str(level))
+                            objectClass=["top", exchange_schema.ACCESS_RULE],
+                            **{exchange_schema.RULE_CHARACTERISTIC: str(characteristic),
+                               exchange_schema.RULE_QUERY_STRING: query,
+                               exchange_schema.ACCESS_CONTROL: str(level)})
 
 
 def add_device(directory, owner, device_id, model, state=3, reason=3):
     """A partnership under owner's ExchangeActiveSyncDevices container."""
     container = "CN=ExchangeActiveSyncDevices," + owner
     if container.lower() not in directory.entries:
-        directory.add_entry(container, objectClass=["top", "msExchActiveSyncDevices"])
+        directory.add_entry(container, objectClass=["top", exchange_schema.DEVICES_CONTAINER])
     return directory.add_entry(
         "CN=%s,%s" % (escape_value("%s\u00a7%s" % (model, device_id)), container),
-        objectClass=["top", "msExchActiveSyncDevice"], msExchDeviceID=device_id,
-        msExchDeviceModel=model, msExchDeviceType="iPhone", msExchDeviceAccessState=str(state),
-        msExchDeviceAccessStateReason=str(reason))
+        objectClass=["top", exchange_schema.DEVICE],
+        **{exchange_schema.DEVICE_ID: device_id, exchange_schema.DEVICE_MODEL: model,
+           exchange_schema.DEVICE_TYPE: "iPhone", exchange_schema.ACCESS_STATE: str(state),
+           exchange_schema.ACCESS_STATE_REASON: str(reason)})
 
 
 # A device record as eas_access_plan returns it, for the filters the workflow roles use.

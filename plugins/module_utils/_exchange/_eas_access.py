@@ -42,6 +42,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_
     AIRSYNC_DISABLED, eas_enabled)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     DEVICE_CLASS, DEVICES_CONTAINER_RDN, device_owner)
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _schema
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
     mail_of, resolve_identities)
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
@@ -54,7 +55,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._prot
 from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import property_guard
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_to_str
 
-ATTRIBUTE = "msExchOmaAdminWirelessEnable"
+ATTRIBUTE = _schema.WIRELESS_ENABLE
 MOWA_DISABLED = 0x8  # OWA for Devices off (Exchange's MobileFeaturesEnabled.MowaDisabled)
 # option name -> the bit that turns it off
 FEATURE_BITS = (("activesync", AIRSYNC_DISABLED), ("owa_for_devices", MOWA_DISABLED))

@@ -25,6 +25,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_
     ACCESS_REASONS, ACCESS_STATES, REASON_INDIVIDUAL, Owner, eas_enabled, enum_name, enum_value)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE, DEVICE_CLASS, DEVICE_SCHEMA, device_owner, rdn_value)
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _schema
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import mail_of
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
     DEFAULT_USER_FILTER, escape_filter_value, read_objects_by, select_entries)
@@ -36,20 +37,20 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transpor
 SCHEMA = list(DEVICE_SCHEMA)
 
 OWNER_ATTRIBUTES = ["sAMAccountName", "userPrincipalName", "mail", "proxyAddresses",
-                    "msExchOmaAdminWirelessEnable", ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE]
+                    _schema.WIRELESS_ENABLE, ALLOWED_ATTRIBUTE, BLOCKED_ATTRIBUTE]
 
 DEVICE_ATTRIBUTES = {
-    "device_id": "msExchDeviceID", "device_type": "msExchDeviceType",
-    "device_model": "msExchDeviceModel", "device_os": "msExchDeviceOS",
-    "user_agent": "msExchDeviceUserAgent", "friendly_name": "msExchDeviceFriendlyName",
+    "device_id": _schema.DEVICE_ID, "device_type": _schema.DEVICE_TYPE,
+    "device_model": _schema.DEVICE_MODEL, "device_os": _schema.DEVICE_OS,
+    "user_agent": _schema.DEVICE_USER_AGENT, "friendly_name": _schema.DEVICE_FRIENDLY_NAME,
 }
 
 # Exchange's FirstSyncTime of a partnership, where the DC's schema has it (the lab's subset
 # does not); else the object's whenCreated, which Exchange writes on the first sync.
-FIRST_SYNC_ATTRIBUTE = "msExchFirstSyncTime"
+FIRST_SYNC_ATTRIBUTE = _schema.FIRST_SYNC_TIME
 DEVICE_READ = list(DEVICE_ATTRIBUTES.values()) + [
-    "msExchDeviceAccessState", "msExchDeviceAccessStateReason",
-    "msExchDeviceAccessControlRuleLink", "whenCreated", FIRST_SYNC_ATTRIBUTE]
+    _schema.ACCESS_STATE, _schema.ACCESS_STATE_REASON, _schema.ACCESS_RULE_LINK, "whenCreated",
+    FIRST_SYNC_ATTRIBUTE]
 UTC = datetime.timezone.utc
 _FILETIME_EPOCH = datetime.datetime(1601, 1, 1, tzinfo=UTC)
 

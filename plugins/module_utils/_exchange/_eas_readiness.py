@@ -16,6 +16,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     DEVICE_CLASS, DEVICES_CONTAINER_CLASS, device_owner, enclosing_groups, exchange_servers,
     schema_guid)
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _schema
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import mail_of
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
     LdapError, SecurityDescriptorError, DirectoryError)
@@ -38,8 +39,8 @@ CREATE_CHILD = 0x1
 
 USER_ATTRIBUTES = ["sAMAccountName", "userPrincipalName", "mail", "proxyAddresses",
                    "nTSecurityDescriptor", "adminCount",
-                   "msExchOmaAdminWirelessEnable", "msExchMobileAllowedDeviceIDs",
-                   "msExchMobileBlockedDeviceIDs"]
+                   _schema.WIRELESS_ENABLE, _schema.ALLOWED_DEVICE_IDS,
+                   _schema.BLOCKED_DEVICE_IDS]
 
 
 def list_findings(allowed: Sequence[str], blocked: Sequence[str]) -> tuple[list[str], list[str]]:

@@ -15,19 +15,20 @@ from typing import Any, Callable, Iterable, Mapping
 
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     organization_settings, rdn_value)
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _schema
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import DnError, LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key, parent
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import select_entries
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     Entry, LdapClient)
 
-POLICY_CLASS = "msExchMobileMailboxPolicy"
+POLICY_CLASS = _schema.MOBILE_POLICY
 POLICIES_CONTAINER_RDN = "CN=Mobile Mailbox Policies"
-LINK_ATTRIBUTE = "msExchMobileMailboxPolicyLink"
-FLAGS_ATTRIBUTE = "msExchMobileFlags"
-ADDITIONAL_FLAGS_ATTRIBUTE = "msExchMobileAdditionalFlags"
+LINK_ATTRIBUTE = _schema.POLICY_LINK
+FLAGS_ATTRIBUTE = _schema.MOBILE_FLAGS
+ADDITIONAL_FLAGS_ATTRIBUTE = _schema.MOBILE_ADDITIONAL_FLAGS
 # What require_exchange_schema checks before anything is read.
-POLICY_SCHEMA = [POLICY_CLASS, LINK_ATTRIBUTE, FLAGS_ATTRIBUTE]
+POLICY_SCHEMA = _schema.MOBILE_POLICY_SCHEMA
 
 # msExchMobileFlags (Exchange's MobileFlagsDefs): setting name -> bit. Deny* bits are read as
 # their Allow* negation, as Get-MobileDeviceMailboxPolicy shows them.

@@ -14,6 +14,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._errors import 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key, parse
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_policy import (
     ACCESS_LEVELS, CHARACTERISTICS, Policy, Rule)
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _schema
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
     escape_filter_value, follow_links)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
@@ -24,30 +25,29 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid impo
 
 # otherWellKnownObjects GUID of the Exchange Servers group (bytes_le hex, as Exchange writes it)
 EXCHANGE_SERVERS_WKGUID = "A7D2016C83F003458132789EEB127B84"
-# schemaIDGUIDs, used when the schema cannot be read (documented values)
-DEVICES_CONTAINER_CLASS = ("msExchActiveSyncDevices", "c975c901-6cea-4b6f-8319-d67f45449506")
-DEVICE_CLASS = ("msExchActiveSyncDevice", "e8b2aff2-59a7-4eac-9a70-819adef701dd")
+# The classes and attributes named here come from the one table (_schema.py).
+# (name, schemaIDGUID): the documented GUID is used when the schema cannot be read
+DEVICES_CONTAINER_CLASS = (_schema.DEVICES_CONTAINER,
+                           _schema.documented_guid(_schema.DEVICES_CONTAINER))
+DEVICE_CLASS = (_schema.DEVICE, _schema.documented_guid(_schema.DEVICE))
 DEVICES_CONTAINER_RDN = "CN=ExchangeActiveSyncDevices"
 
-SETTINGS_CLASS = "msExchMobileMailboxSettings"
+SETTINGS_CLASS = _schema.MOBILE_SETTINGS
 
-RULE_CLASS = "msExchDeviceAccessRule"
+RULE_CLASS = _schema.ACCESS_RULE
 
-ORGANIZATION_CLASS = "msExchOrganizationContainer"
+ORGANIZATION_CLASS = _schema.ORGANIZATION
 
-ALLOWED_ATTRIBUTE = "msExchMobileAllowedDeviceIDs"
+ALLOWED_ATTRIBUTE = _schema.ALLOWED_DEVICE_IDS
 
-BLOCKED_ATTRIBUTE = "msExchMobileBlockedDeviceIDs"
+BLOCKED_ATTRIBUTE = _schema.BLOCKED_DEVICE_IDS
 
-RULE_READ = ["cn", "msExchDeviceAccessRuleCharacteristic", "msExchDeviceAccessRuleQueryString",
-             "msExchMobileAccessControl"]
+RULE_READ = ["cn", _schema.RULE_CHARACTERISTIC, _schema.RULE_QUERY_STRING, _schema.ACCESS_CONTROL]
 
-DEVICE_SCHEMA = [DEVICE_CLASS[0], DEVICES_CONTAINER_CLASS[0], "msExchDeviceID",
-                 "msExchDeviceModel", "msExchDeviceAccessState", ALLOWED_ATTRIBUTE,
-                 BLOCKED_ATTRIBUTE]
+# What require_exchange_schema checks for devices and for the access policy (settings, rules)
+DEVICE_SCHEMA = _schema.DEVICE_SCHEMA
 
-POLICY_SCHEMA = [SETTINGS_CLASS, RULE_CLASS, "msExchMobileAccessControl",
-                 "msExchDeviceAccessRuleCharacteristic", "msExchDeviceAccessRuleQueryString"]
+POLICY_SCHEMA = _schema.POLICY_SCHEMA
 
 
 def exchange_container_dn(client: LdapClient) -> str:
