@@ -12,7 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
-    descriptor_of)
+    descriptor_of, guid_of)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_readiness import (
     SUMMARY_KEYS, USER_ATTRIBUTES, creation_check, readiness, summarize, unreadable_row)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import Outcome
@@ -23,6 +23,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._errors import 
 from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import counts
 from ansible_collections.adremedy.directory.plugins.module_utils._run._report import (
     PROTECTED_BY_DESIGN, count_findings)
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._mobile_policies import (
+    USER_READ as POLICY_USER_READ)
 
 CACHE_LIMIT = 4096  # distinct descriptors kept; a directory has few (single-instance storage)
 
@@ -98,7 +100,7 @@ class Compliance(object):
     LIST_KEYS = ("dn", "sam_account_name", "list_conflicts", "case_duplicates")
 
     def __init__(self, protected, protected_objects, device_counts, exchange, container_guid,
-                 sddl, after_sdprop=None, phones=None):
+                 sddl, after_sdprop=None, phones=None, policies=None, policies_note=None):
         self.protection = protected
         self.protected_objects = protected_objects
         self.device_counts = device_counts
@@ -120,14 +122,26 @@ class Compliance(object):
         self.classes = {}  # dn_key: structural class of those objects
         self.warnings = []
         self.risky = []
-        self.names = {}  # DN: (sAMAccountName, disabled) of the users the plan lists
+        self.names = {}  # DN: (sAMAccountName, disabled, objectGUID) of the users the plan lists
+        # _mobile_policies.PolicyTally: each user counted for the policy that applies to it;
+        # or policies_note, why the policies were not read (both None: no policy section)
+        self.policies = policies
+        self.policies_note = policies_note
+        self.policy_names = {}  # DN: name of each policy, for the users' rows
+        if policies is not None:
+            self.attributes = self.attributes + [name for name in POLICY_USER_READ
+                                                 if name not in self.attributes]
+            self.policy_names = dict((p.dn, p.name) for p in policies.policies)
 
-    attributes = USER_ATTRIBUTES + ["userAccountControl", "objectClass"]
+    # objectGUID (16 bytes a user) names the finding rows' objects across runs (_trends)
+    attributes = USER_ATTRIBUTES + ["userAccountControl", "objectClass", "objectGUID"]
 
     def add(self, entry):
         """One user: (its readiness row, its inheritance fix status) for the per-user files, or
         None when its DACL cannot be read; its findings are kept here."""
         protection = self.protection.get(entry.dn)
+        # the policy applies whether or not the DACL can be read
+        policy = self.policies.add_entry(entry) if self.policies is not None else None
         try:
             sd, can_create, why = self.cache.get(entry)
         except DirectoryError as exc:
@@ -145,11 +159,18 @@ class Compliance(object):
         # would fail, but AdminSDHolder's DACL is stamped on it by design: not a finding
         self.summary["would_fail_protected"] += bool(
             row["would_fail"] and row["protection"] in PROTECTED_BY_DESIGN)
+        if self.policies is not None:
+            row["mobile_policy"] = self.policy_names.get(policy)
+        guid = None
         if row["would_fail"]:
-            self.would_fail.append(dict((k, row[k]) for k in self.FINDING_KEYS + (
-                "exchange_can_create_after_sdprop", "after_sdprop_reason") if k in row))
+            guid = guid_of(entry)
+            self.would_fail.append(dict([(k, row[k]) for k in self.FINDING_KEYS + (
+                "exchange_can_create_after_sdprop", "after_sdprop_reason") if k in row]
+                + [("object_guid", guid)]))
         if row["list_conflicts"] or row["case_duplicates"]:
-            self.list_findings.append(dict((k, row[k]) for k in self.LIST_KEYS))
+            guid = guid or guid_of(entry)
+            self.list_findings.append(dict([(k, row[k]) for k in self.LIST_KEYS]
+                                           + [("object_guid", guid)]))
         status = plan_status(entry.dn, sd, entry.int("adminCount"), protection, self.outcome,
                              self.changes)
         if status == "changed":
@@ -159,7 +180,8 @@ class Compliance(object):
                 classes = entry.texts("objectClass")
                 self.classes[dn_key(entry.dn)] = classes[-1] if classes else None
         if status != "unchanged":  # the plan's table names its users too
-            self.names[entry.dn] = (row["sam_account_name"], row["disabled"])
+            self.names[entry.dn] = (row["sam_account_name"], row["disabled"],
+                                    guid or guid_of(entry))
         return row, status
 
     def plan(self, client):
@@ -192,9 +214,10 @@ class Compliance(object):
                                  "known: %s" % exc)
         self.enabled = []
         for obj in self.outcome.objects:
-            sam, disabled = self.names.get(obj["dn"], (None, None))
+            sam, disabled, guid = self.names.get(obj["dn"], (None, None, None))
             obj.setdefault("sam_account_name", sam)
             obj.setdefault("disabled", disabled)
+            obj.setdefault("object_guid", guid)
         return dict(counts=dict(self.outcome.counts), objects=self.outcome.objects)
 
     def report(self, client, scope, generated):
@@ -214,8 +237,13 @@ class Compliance(object):
                        protected_accounts=protected["protected"],
                        orphaned_accounts=protected["orphaned"],
                        unmarked_accounts=protected["unmarked"])
+        section = self.policy_section()
+        if section is not None and "summary" in section:
+            # a kind of finding only when the policies were read (unknown otherwise)
+            summary["policy_below_baseline"] = section["summary"]["policies_failing_baseline"]
+            summary["users_on_failing_policies"] = section["summary"]["users_on_failing_policies"]
         finding_counts, findings = count_findings(summary)
-        return dict(
+        doc = dict(
             generated=generated,
             scope=scope,
             findings=findings,
@@ -229,3 +257,15 @@ class Compliance(object):
             risky_inherited=self.risky,
             unreadable=self.unreadable,
         )
+        if section is not None:
+            doc["mobile_policies"] = section
+        return doc
+
+    def policy_section(self):
+        """The report's mobile_policies: PolicyTally.result() (its warnings are the report's
+        too), {note} when the policies were not read, None when the report has no section."""
+        if self.policies is None:
+            return None if self.policies_note is None else dict(note=self.policies_note)
+        section = self.policies.result()
+        self.warnings.extend(section["warnings"])
+        return section

@@ -4,8 +4,8 @@
 """compliance_info's run: the report directory marked incomplete first, what every user's row
 needs read once (ReadinessSetup, the protected set's rows with their phones), the one pass
 over the users of the Selection (_compliance.Compliance) with the device partnerships read
-alongside on a second connection, who and what made the report (provenance), and the files.
-Reads only. Private."""
+alongside on a second connection and each user counted for its mobile device mailbox policy,
+who and what made the report (provenance), and the files. Reads only. Private."""
 
 from __future__ import annotations
 
@@ -13,9 +13,14 @@ import datetime
 import time
 from typing import Any, Mapping
 
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure, LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._mobile_policies import (
+    POLICY_SCHEMA, PolicyTally, read_policies)
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
+    require_exchange_schema)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_readiness import (
     DeviceCounts, ReadinessSetup, missing_user)
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._prefetch import (
     Background, prefetch)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import select_entries
@@ -29,10 +34,17 @@ from ansible_collections.adremedy.directory.plugins.module_utils._run._report im
     ReportWriter, make_verdict, mark_incomplete)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._version import (
     COLLECTION_VERSION, ansible_core_version)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
+    guid_of)
 
 # Users read before the device partnerships are counted that are kept in memory (about 1 KB
 # each, their descriptors shared) before the users' read waits for the devices.
 MAX_WAITING = 10000
+# LDAP results that mean the policies are not there to read: the schema lacks their class
+# (undefinedAttributeType, require_exchange_schema), no Exchange organization or settings
+# container (noSuchObject), none of ours (no code: e.g. two organizations, which a report cannot
+# choose between). Anything else - a DC lost mid-read (52) - ends the run as before.
+POLICIES_ABSENT = (17, 32, None)
 
 
 def utc_now() -> str:
@@ -49,6 +61,21 @@ def start(report_dir: str | None) -> None:
             raise Failure("cannot write the report to %s: %s" % (report_dir, exc))
 
 
+def mobile_policies(client: LdapClient) -> tuple[PolicyTally | None, str | None]:
+    """The organization's mobile device mailbox policies, read before the users' pass counts
+    its users for each: (PolicyTally, None), or (None, why not) when they cannot be read
+    because they are not there (POLICIES_ABSENT): the report then says so instead of the
+    section."""
+    try:
+        require_exchange_schema(client, POLICY_SCHEMA)
+        policies, warnings = read_policies(client)
+    except LdapError as exc:
+        if exc.code not in POLICIES_ABSENT:
+            raise
+        return None, str(exc)
+    return PolicyTally(policies, warnings=warnings), None
+
+
 def read_directory(client: LdapClient, selection: Mapping[str, Any], params: Mapping[str, Any],
                    writer: ReportWriter | None, second: LdapClient | None = None,
                    catalog: Any = None) -> tuple[dict[str, Any], Compliance]:
@@ -63,12 +90,18 @@ def read_directory(client: LdapClient, selection: Mapping[str, Any], params: Map
     exs = setup.exchange
     objects, phones = report_objects(setup.protected, client,
                                      params["protected_base"] or selection["search_base"])
-    # AdminSDHolder's verdict is read now, before the users' read keeps the connection busy
+    for obj in objects:  # their objectGUID was read with them: the trend matches by it
+        known = setup.protected.entries.get(dn_key(obj["dn"]))
+        obj.setdefault("object_guid", guid_of(known) if known is not None else None)
+    # AdminSDHolder's verdict and the policies are read now, before the users' read keeps the
+    # connection busy
     setup.after_sdprop.verdict()
+    policies, policies_note = mobile_policies(client)
     compliance = Compliance(setup.protected.by_dn(), objects, setup.counts,
                             dict(dn=exs["dn"], sid=exs["sid"], token=exs["token"],
                                  servers=exs["servers"]),
-                            setup.container_guid, setup.sddl, setup.after_sdprop, phones)
+                            setup.container_guid, setup.sddl, setup.after_sdprop, phones,
+                            policies, policies_note)
     waiting: list[Entry] = []
 
     def add(entry: Entry) -> None:

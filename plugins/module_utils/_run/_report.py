@@ -24,6 +24,7 @@ import shlex
 
 from ansible_collections.adremedy.directory.plugins.module_utils._run._benchmarks import (
     label as reference_label, references_for, report_references)
+from ansible_collections.adremedy.directory.plugins.module_utils._run import _policy_section
 from ansible_collections.adremedy.directory.plugins.module_utils._run._trends import (
     HISTORY_DIR, HISTORY_KEEP, charts, dn_identity, read_history, record, trend)
 
@@ -34,7 +35,8 @@ INCOMPLETE = "INCOMPLETE.json"
 CSV_COLUMNS = ("dn", "sam_account_name", "user_principal_name", "disabled", "eas_enabled",
                "inheritance",
                "protection", "exchange_can_create", "container", "devices", "would_fail",
-               "inheritance_fix", "list_conflicts", "case_duplicates", "reason")
+               "inheritance_fix", "list_conflicts", "case_duplicates", "reason",
+               "mobile_policy")  # the name of the mobile device mailbox policy applied
 # A cell starting with one of these is a formula (or becomes one) in spreadsheets.
 FORMULA_STARTS = frozenset(("=", "+", "-", "@", "\t", "\r"))
 CSV_BOOLEANS = frozenset(("disabled", "eas_enabled", "exchange_can_create", "container",
@@ -140,7 +142,17 @@ FINDINGS = (
     ("orphaned_accounts", "orphaned adminCount accounts",
      "In no protected group any more: the command above, with include_orphaned=true, clears "
      "adminCount and re-enables inheritance."),
+    ("policy_below_baseline", "mobile policies below the CIS baseline",
+     "Change each policy with Set-MobileDeviceMailboxPolicy until it meets the CIS items it "
+     "fails (listed under it), or link its users to a policy that meets them (Set-CASMailbox "
+     "-ActiveSyncMailboxPolicy); a device applies the new settings when it next fetches its "
+     "policy."),
 )
+# Kinds counted only when the report read them (the key is in the summary): the mobile device
+# mailbox policies are not read when the forest's schema lacks their class. A kind not read is
+# unknown, not 0: it is left out of finding_counts, the cards and the messages.
+OPTIONAL_FINDINGS = ("policy_below_baseline",)
+OPTIONAL_FACTS = ("users_on_failing_policies",)
 # Facts that are not findings, shown beside them.
 FACTS = (
     ("users", "users"), ("eas_enabled", "ActiveSync enabled"),
@@ -153,7 +165,8 @@ FACTS = (
     ("admins_with_devices", "protected accounts with phones"),
     ("protected_accounts", "protected accounts"), ("unmarked_accounts", "unmarked accounts"),
     ("list_conflicts", "users on both lists"), ("case_duplicates", "users with case-duplicates"),
-    ("devices", "device partnerships"), ("unreadable", "unreadable DACLs"))
+    ("devices", "device partnerships"), ("unreadable", "unreadable DACLs"),
+    ("users_on_failing_policies", "users on mobile policies below the CIS baseline"))
 # Each finding table's advice, by the table's id
 ADVICE = dict((key, advice) for key, label, advice in FINDINGS)
 ADVICE["risky_inherited"] = (
@@ -170,7 +183,7 @@ ADVICE["admins"] = (
 TABLE_KINDS = {"would-fail": ("would_fail_act_now", "would_fail_protected"),
                "plan": ("inheritance_would_change",), "risky": ("risky_inherited",),
                "admins": ("admins_with_devices",), "lists": ("list_findings",),
-               "protected": ("orphaned_accounts",)}
+               "protected": ("orphaned_accounts",), "policies": ("policy_below_baseline",)}
 
 
 def table_references(table_id):
@@ -184,8 +197,25 @@ def table_references(table_id):
     return found
 
 
+def grouped_references(table_id):
+    """The table's references as (label, title, url) for plain text: consecutive items of one
+    publication at one address are one ('CIS Exchange 2019 3.1, 3.2, ... (url)', the address
+    said once)."""
+    groups = []
+    for ref in table_references(table_id):
+        last = groups[-1] if groups else None
+        if last and (last[0]["framework"], last[0]["url"]) == (ref["framework"], ref["url"]):
+            last.append(ref)
+        else:
+            groups.append([ref])
+    return [(", ".join([reference_label(group[0])] + [ref["id"] for ref in group[1:]]),
+             "; ".join("%s %s" % (ref["id"], ref["title"]) if len(group) > 1 else ref["title"]
+                       for ref in group), group[0]["url"]) for group in groups]
+
+
 def html_references(table_id):
-    """The table's references as links (the URLs are the collection's own, https), or ''."""
+    """The table's references as links (the URLs are the collection's own, https), or '': one
+    per reference, its title on hover."""
     return ", ".join('<a href="%s" title="%s" rel="noopener noreferrer">%s</a>' % (
         html.escape(ref["url"]), html_cell(ref["title"]), html_cell(reference_label(ref)))
         for ref in table_references(table_id))
@@ -194,11 +224,11 @@ def html_references(table_id):
 def md_references(table_id):
     """['References: ...', ''] for report.md: text, not links (markdown_escape makes the URLs
     inert, as every value in a Markdown report), or [] for a table without references."""
-    refs = table_references(table_id)
+    refs = grouped_references(table_id)
     if not refs:
         return []
-    return ["References: " + "; ".join(md_cell("%s (%s)" % (reference_label(ref), ref["url"]))
-                                       for ref in refs), ""]
+    return ["References: " + "; ".join(md_cell("%s (%s)" % (label, url))
+                                       for label, _title, url in refs), ""]
 
 
 ADMIN_HEADERS = ("account", "class", "mail", "ActiveSync", "devices", "protected by")
@@ -223,9 +253,19 @@ def risky_rows(doc):
 
 
 def count_findings(summary):
-    """(finding_counts, findings): the counts of FINDINGS taken from the summary, and their sum."""
-    counts = dict((key, summary.get(key, 0)) for key, label, advice in FINDINGS)
+    """(finding_counts, findings): the counts of FINDINGS taken from the summary (an optional
+    kind only when the summary has it), and their sum."""
+    counts = dict((key, summary.get(key, 0)) for key, label, advice in FINDINGS
+                  if key in summary or key not in OPTIONAL_FINDINGS)
     return counts, sum(counts.values())
+
+
+def policies_phrase(c):
+    """', N mobile device mailbox policies below the CIS baseline' when the report read them."""
+    if "policy_below_baseline" not in c:
+        return ""
+    return ", %d mobile device mailbox polic%s below the CIS baseline" % (
+        c["policy_below_baseline"], "y" if c["policy_below_baseline"] == 1 else "ies")
 
 
 def findings_message(doc):
@@ -233,10 +273,11 @@ def findings_message(doc):
     c, s = doc["finding_counts"], doc["summary"]
     return ("%d findings: %d users not protected by design would hit event 1053 (act now), "
             "%d objects need inheritance re-enabled, %d users have list conflicts or "
-            "case-duplicates, %d orphaned adminCount accounts; %d more users would fail but "
+            "case-duplicates, %d orphaned adminCount accounts%s; %d more users would fail but "
             "are protected by design" % (
                 doc["findings"], c["would_fail_act_now"], c["inheritance_would_change"],
-                c["list_findings"], c["orphaned_accounts"], s.get("would_fail_protected", 0)))
+                c["list_findings"], c["orphaned_accounts"], policies_phrase(c),
+                s.get("would_fail_protected", 0)))
 
 
 DEFAULT_FILTER = "(&(objectCategory=person)(objectClass=user))"
@@ -277,12 +318,16 @@ def make_verdict(doc, fail_on_findings):
     command = fix_command(doc)
     scope = doc.get("scope") or "the directory"
     if failed:
-        first = ("The Exchange ActiveSync check of %s found %d findings that need action: %d "
-                 "users whose first phone sync would fail, %d objects whose permission "
-                 "inheritance the fix would turn back on, %d users with conflicting "
-                 "allow/block lists and %d orphaned administrator marks." % (
-                     scope, total, c["would_fail_act_now"], c["inheritance_would_change"],
-                     c["list_findings"], c["orphaned_accounts"]))
+        parts = ["%d users whose first phone sync would fail" % c["would_fail_act_now"],
+                 "%d objects whose permission inheritance the fix would turn back on"
+                 % c["inheritance_would_change"],
+                 "%d users with conflicting allow/block lists" % c["list_findings"],
+                 "%d orphaned administrator marks" % c["orphaned_accounts"]]
+        if "policy_below_baseline" in c:
+            parts.append("%d mobile device mailbox policies below the CIS baseline"
+                         % c["policy_below_baseline"])
+        first = ("The Exchange ActiveSync check of %s found %d findings that need action: %s "
+                 "and %s." % (scope, total, ", ".join(parts[:-1]), parts[-1]))
     else:
         first = ("The Exchange ActiveSync check of %s found nothing that needs action among "
                  "its %d users." % (scope, s.get("users", 0)))
@@ -292,8 +337,9 @@ def make_verdict(doc, fail_on_findings):
               if protected else "No administrator account protected by design is affected.")
     if command:
         third = ("One playbook run fixes the inheritance findings and the users they block "
-                 "(rehearse it with --check first); list findings are fixed by hand, as the "
-                 "report describes.")
+                 "(rehearse it with --check first); list findings%s are fixed by hand, as the "
+                 "report describes." % (" and mobile policies" if c.get("policy_below_baseline")
+                                        else ""))
     elif failed:
         third = "No playbook fixes these: each table of the report says what to do."
     else:
@@ -425,7 +471,7 @@ class ReportWriter(object):
     def add_user(self, row, fix):
         """One user's readiness row and its inheritance fix status."""
         row["inheritance_fix"] = fix_status(fix)
-        self.csv.writerow([csv_bool(row.get(c)) if c in CSV_BOOLEANS else csv_cell(row[c])
+        self.csv.writerow([csv_bool(row.get(c)) if c in CSV_BOOLEANS else csv_cell(row.get(c))
                            for c in CSV_COLUMNS])
         del row["inheritance_fix"]
         self.users_json.write(("" if not self.users else ",\n")
@@ -527,9 +573,10 @@ def count_rows(doc):
     """(label, value, is a finding) of every count the report shows, findings first: the
     Markdown table and the HTML cards both come from this."""
     s = doc["summary"]
-    rows = [(label, count_findings(s)[0][key], True) for key, label, advice in FINDINGS]
+    counts = count_findings(s)[0]
+    rows = [(label, counts[key], True) for key, label, advice in FINDINGS if key in counts]
     return rows + [(label, "unknown" if s.get(key, 0) is None else s.get(key, 0), False)
-                   for key, label in FACTS]
+                   for key, label in FACTS if key in s or key not in OPTIONAL_FACTS]
 
 
 def markdown(doc, title, plan_msg=None):
@@ -542,7 +589,8 @@ def markdown(doc, title, plan_msg=None):
                     v["fix_command"].replace("`", "'"), "```", ""]
     out += markdown_since(doc)
     out += ["Scope %s, generated %s: **%d findings** (the sum of the first %d rows)." % (
-        md_cell(doc["scope"]), md_cell(doc["generated"]), doc["findings"], len(FINDINGS)), "",
+        md_cell(doc["scope"]), md_cell(doc["generated"]), doc["findings"],
+        len(count_findings(doc["summary"])[0])), "",
         "| | count |", "|---|---:|"]
     out += ["| %s%s%s | %s |" % ("**" if finding else "", md_cell(label), "**" if finding else "",
                                  value) for label, value, finding in count_rows(doc)]
@@ -594,9 +642,34 @@ def markdown(doc, title, plan_msg=None):
             "accounts are left as they are, by design.", ""] + md_references("protected") + [
             _md_table(("account", "class", "protected by", "reason"), (
                 (o["sam_account_name"], o["classification"], o["protected_by"] or "-",
-                 o["reason"]) for o in doc["protected_accounts"])),
-            "Per-user detail: `users.csv`; everything machine-readable: `report.json`.", ""]
+                 o["reason"]) for o in doc["protected_accounts"]))]
+    out += markdown_policies(doc.get("mobile_policies"))
+    out += ["Per-user detail: `users.csv`; everything machine-readable: `report.json`.", ""]
     return "\n".join(out)
+
+
+def markdown_policies(section):
+    """The mobile device mailbox policies: a row per policy, then each one below the baseline
+    with the items it fails; or why they were not read. [] when the report has no section."""
+    if section is None:
+        return []
+    p = _policy_section
+    out = ["## %s" % p.TITLE, "", md_cell(p.intro(section)), ""]
+    if not p.was_read(section):
+        return out
+    failing = p.below_baseline(section)
+    if failing:
+        out += ["What to do: " + md_cell(ADVICE["policy_below_baseline"]), ""]
+        out += md_references("policies")
+    out += [md_cell("Warning: " + text) for text in p.warnings(section)]
+    if p.warnings(section):
+        out.append("")
+    if section["policies"]:
+        out.append(_md_table(p.POLICY_HEADERS, p.policy_rows(section)))
+    for policy in failing:
+        out += ["### %s" % md_cell(p.heading(policy)), "",
+                _md_table(p.ITEM_HEADERS, p.item_rows(policy))]
+    return out
 
 
 KINDS = tuple((key, label) for key, label, advice in FINDINGS)
@@ -621,7 +694,12 @@ def since_rows(t):
 
 def report_charts(doc):
     t = doc.get("trend")
-    return charts(doc, t["runs"], KINDS, PROTECTED_BY_DESIGN) if t else []
+    if not t:
+        return []
+    # an optional kind is drawn when this run or one charted counted it
+    kinds = [(key, label) for key, label in KINDS if key not in OPTIONAL_FINDINGS or any(
+        key in (run.get("finding_counts") or {}) for run in t["runs"] + [doc])]
+    return charts(doc, t["runs"], kinds, PROTECTED_BY_DESIGN)
 
 
 def markdown_since(doc):
@@ -707,7 +785,7 @@ h1 { margin: 0 0 .25rem; } .meta { color: #555; margin: 0 0 1rem; }
 .card { border: 1px solid #ccc; border-radius: 6px; padding: .5rem .9rem; min-width: 9rem; max-width: 14rem; }
 .card b { display: block; font-size: 1.6rem; } .card.bad b { color: #b00020; } .card.finding { border-color: #b00020; }
 section { margin-bottom: 2rem; } .count { color: #555; font-size: .9rem; font-weight: normal; }
-.advice { margin: .25rem 0 .5rem; } dl.provenance { display: grid; grid-template-columns: max-content 1fr; gap: 0 1rem; }
+.advice, .intro { margin: .25rem 0 .5rem; } dl.provenance { display: grid; grid-template-columns: max-content 1fr; gap: 0 1rem; }
 dl.provenance dt { color: #555; } dl.provenance dd { margin: 0; overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #ddd; padding: 3px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
@@ -738,12 +816,13 @@ def _td(value, dn=False):
     return "<td>%s</td>" % html_cell(text)
 
 
-def html_table(table_id, title, headers, rows, total=None, advice=None, dn_column=None):
+def html_table(table_id, title, headers, rows, total=None, advice=None, dn_column=None,
+               notes=()):
     """A table section. Up to IN_PAGE_ROWS rows are written into the page (sortable); a larger
     table (5,000 planned changes at 100,000 users) is drawn by the page's script from embedded
     data a page at a time, like the per-user table (total given: its data comes separately).
     dn_column: the index of the column of DNs, shown shortened with the full DN on hover.
-    advice: what to do about the rows, said above them."""
+    advice: what to do about the rows, said above them; notes: paragraphs under the heading."""
     rows = [[text_of(v, ", ") for v in row] for row in rows]
     data = None
     if total is None and len(rows) > IN_PAGE_ROWS:
@@ -751,6 +830,7 @@ def html_table(table_id, title, headers, rows, total=None, advice=None, dn_colum
     count = len(rows) if total is None else total
     out = ['<section>', '<h2>%s <span class="count" id="%s-count">%d</span></h2>'
            % (html_cell(title), table_id, count)]
+    out += ['<p class="intro">%s</p>' % html_cell(note) for note in notes]
     if not count:
         out += ['<p class="none">None.</p>', '</section>']
         return "\n".join(out) + "\n"
@@ -843,8 +923,36 @@ def html_head(doc, title):
                          o["inheritance"], o["reason"]) for o in doc["protected_accounts"]),
                        advice=ADVICE["orphaned_accounts"] + " Protected and unmarked accounts "
                        "are left as they are, by design.")
+    body += html_policies(doc.get("mobile_policies"))
     body += html_table("users", "All users", USER_HEADERS, (), total=doc["summary"]["users"],
                        dn_column=1)
+    return body
+
+
+def html_policies(section):
+    """The mobile device mailbox policies: a table of the policies (their users in scope and the
+    CIS items each fails), then a table per policy below the baseline with the items it fails
+    and the values found; or why they were not read. '' when the report has no section."""
+    if section is None:
+        return ""
+    p = _policy_section
+    if not p.was_read(section):
+        return ('<section id="mobile-policies">\n<h2>%s</h2>\n<p class="none" id="policies-note">'
+                '%s</p>\n</section>\n' % (html_cell(p.TITLE), html_cell(p.intro(section))))
+    failing = p.below_baseline(section)
+    body = html_table("policies", p.TITLE, p.POLICY_HEADERS, p.policy_rows(section),
+                      advice=ADVICE["policy_below_baseline"] if failing else None,
+                      dn_column=len(p.POLICY_HEADERS) - 1,
+                      notes=[p.intro(section)] + ["Warning: " + text
+                                                  for text in p.warnings(section)])
+    for index, policy in enumerate(failing):
+        body += ('<section class="policy">\n<h3>%s</h3>\n<table id="policy-items-%d" '
+                 'class="sortable"><thead><tr>%s</tr></thead><tbody>\n%s\n</tbody></table>\n'
+                 '</section>\n' % (
+                     html_cell(p.heading(policy)), index,
+                     "".join('<th scope="col">%s</th>' % html_cell(h) for h in p.ITEM_HEADERS),
+                     "\n".join("<tr>%s</tr>" % "".join(_td(v) for v in row)
+                               for row in p.item_rows(policy))))
     return body
 
 

@@ -59,6 +59,10 @@ def findings_of(doc: Mapping[str, Any], protected_by_design: Iterable[str]
     items += [_item("list_findings", r) for r in doc.get("list_findings") or []]
     items += [_item("orphaned_accounts", o) for o in doc.get("protected_accounts") or []
               if o.get("classification") == "orphaned"]
+    # mobile device mailbox policies below the CIS baseline, by the policy's DN and name
+    items += [_item("policy_below_baseline", dict(dn=p.get("dn"), sam_account_name=p.get("name")))
+              for p in (doc.get("mobile_policies") or {}).get("policies") or []
+              if (p.get("baseline") or {}).get("failed")]
     return items
 
 

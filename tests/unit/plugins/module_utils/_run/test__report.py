@@ -169,7 +169,8 @@ def with_every_table(doc):
                                       devices=1)]
     doc["list_findings"] = [dict(dn="CN=User 3,OU=Sales,DC=x", sam_account_name="u3",
                                  list_conflicts=["ABC"], case_duplicates=[])]
-    return doc
+    from test__policy_section import with_policies
+    return with_policies(doc)
 
 
 def test_report_json_carries_each_kinds_references(tmp_path):

@@ -23,8 +23,9 @@ SURROGATE_OU = HOSTILE_OU + "\ud800"
 
 
 def doc(started, would_fail=(), changed=(), lists=(), orphaned=(), scope="OU=Staff,DC=x",
-        protected_would_fail=()):
-    """A report's document with these findings (DNs; a (dn, guid) pair carries an objectGUID)."""
+        protected_would_fail=(), policies=None):
+    """A report's document with these findings (DNs; a (dn, guid) pair carries an objectGUID);
+    policies: DNs of mobile device mailbox policies below the baseline (None: not read)."""
     def row(value, **extra):
         dn, guid = value if isinstance(value, tuple) else (value, None)
         base = dict(dn=dn, sam_account_name=dn.split(",")[0][3:], inheritance="disabled",
@@ -38,8 +39,15 @@ def doc(started, would_fail=(), changed=(), lists=(), orphaned=(), scope="OU=Sta
                    would_fail_protected=len(protected_would_fail),
                    inheritance_would_change=len(changed), list_findings=len(lists),
                    orphaned_accounts=len(orphaned), protected_accounts=3, unmarked_accounts=1)
+    section = None
+    if policies is not None:
+        summary["policy_below_baseline"] = len(policies)
+        section = dict(policies=[dict(dn=dn, name=dn.split(",")[0][3:],
+                                      baseline=dict(failed=["3.10"])) for dn in policies] + [
+            dict(dn="CN=Default,CN=Mobile Mailbox Policies,DC=x", name="Default",
+                 baseline=dict(failed=[]))])
     finding_counts, findings = _report.count_findings(summary)
-    return dict(
+    found = dict(
         generated=started, scope=scope, provenance=dict(started=started), summary=summary,
         finding_counts=finding_counts, findings=findings,
         would_fail=[row(v, protection=None) for v in would_fail]
@@ -51,6 +59,9 @@ def doc(started, would_fail=(), changed=(), lists=(), orphaned=(), scope="OU=Sta
         protected_accounts=[row(v, classification="orphaned") for v in orphaned]
         + [row("CN=Adm%d,OU=Admins,DC=x" % i, classification="protected") for i in range(3)],
         exchange_servers={}, unreadable=[])
+    if section is not None:
+        found["mobile_policies"] = section
+    return found
 
 
 def write(path, text):
@@ -66,10 +77,12 @@ def stamp(i):
 def test_findings_are_the_rows_the_counts_count():
     d = doc(stamp(0), would_fail=["CN=A,OU=S,DC=x"], changed=["CN=A,OU=S,DC=x", "CN=B,OU=S,DC=x"],
             lists=["CN=C,OU=S,DC=x"], orphaned=["CN=O,OU=Admins,DC=x"],
-            protected_would_fail=["CN=Adm0,OU=Admins,DC=x"])
+            protected_would_fail=["CN=Adm0,OU=Admins,DC=x"],
+            policies=["CN=Legacy,CN=Mobile Mailbox Policies,DC=x"])
     found = findings_of(d, DESIGN)
     counted = dict((key, sum(1 for i in found if i["kind"] == key)) for key in d["finding_counts"])
-    assert counted == d["finding_counts"] and len(found) == d["findings"] == 5
+    # 5 before the mobile policies were a kind of finding; the policy below the baseline is 6th
+    assert counted == d["finding_counts"] and len(found) == d["findings"] == 6
     # the report's kinds are the ones the trend knows
     assert set(i["kind"] for i in found) == set(key for key, _label in _report.KINDS)
 
