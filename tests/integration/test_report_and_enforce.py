@@ -65,9 +65,11 @@ def test_compliance_report_in_check_mode_writes_four_reports_and_nothing_else(
     readiness = ansible.run("eas_readiness_info", {"search_base": LAB_OU})
     for key, value in readiness["summary"].items():
         assert data["summary"][key] == value, key
+    # the seed's Legacy Devices policy misses the CIS baseline: the fifth kind (issue 25 item 6)
     assert data["finding_counts"] == {"would_fail_act_now": 3, "inheritance_would_change": 3,
-                                      "list_findings": 2, "orphaned_accounts": 2}
-    assert data["findings"] == 10
+                                      "list_findings": 2, "orphaned_accounts": 2,
+                                      "policy_below_baseline": 1}
+    assert data["findings"] == 11
     assert sorted(o["dn"] for o in data["inheritance_plan"]["objects"]
                   if o["status"] == "changed") == sorted(BROKEN)
     rows = list(csv.DictReader((report / "users.csv").open()))
@@ -77,7 +79,7 @@ def test_compliance_report_in_check_mode_writes_four_reports_and_nothing_else(
     assert by_dn[user_dn(7)]["would_fail"] == "true"
     assert by_dn[user_dn(2)]["list_conflicts"] == "CONFLICT0000000000000000000000AB"
     markdown = (report / "report.md").read_text()
-    assert "**10 findings**" in markdown and "| u00002 | CONFLICT0000000000000000000000AB |" in markdown
+    assert "**11 findings**" in markdown and "| u00002 | CONFLICT0000000000000000000000AB |" in markdown
 
     # The HTML page, rendered by a real browser: summary first, then the tables with every row.
     page = str(report / "report.html")
@@ -119,7 +121,7 @@ def test_the_four_files_and_the_messages_agree_and_say_who_read(tmp_path):
     assert run.rc == 2
     data = json.loads((report / "report.json").read_text())
     counts, summary = data["finding_counts"], data["summary"]
-    assert data["findings"] == sum(counts.values()) == 10
+    assert data["findings"] == sum(counts.values()) == 11
     assert summary["would_fail"] == summary["would_fail_act_now"] + summary["would_fail_protected"]
     assert summary["would_fail_act_now"] == counts["would_fail_act_now"] == 3
     # users.csv: the per-user facts add up to the same counts
@@ -143,12 +145,13 @@ def test_the_four_files_and_the_messages_agree_and_say_who_read(tmp_path):
     assert table["objects the inheritance fix would change"] == 3
     assert table["users with allow/block list findings"] == 2
     assert table["orphaned adminCount accounts"] == 2
-    assert "**10 findings**" in markdown
+    assert table["mobile policies below the CIS baseline"] == counts["policy_below_baseline"] == 1
+    assert "**11 findings**" in markdown
     # report.html as drawn: the red-bordered cards add up to the header's total
     dom = rendered(str(report / "report.html"))
     cards = re.findall(r'<div class="card finding[^"]*"><b>(\d+)</b>', dom)
     assert sorted(int(c) for c in cards) == sorted(counts.values())
-    assert '<span id="findings">10</span>' in dom
+    assert '<span id="findings">11</span>' in dom
     assert 'id="would-fail-count">%d<' % summary["would_fail"] in dom
     # the gate's message says the same numbers, in the module's words
     assert data["verdict"]["message"] in run.output.replace("\n", " ")
@@ -172,7 +175,8 @@ def test_fail_on_findings_gates_after_writing(tmp_path):
     run = run_playbook("compliance_report", {"search_base": LAB_OU, "report_dir": str(report),
                                              "fail_on_findings": True}, check=True)
     assert run.rc == 2
-    assert "10 findings: 3 users not protected by design would hit event 1053" in run.output
+    assert "11 findings: 3 users not protected by design would hit event 1053" in run.output
+    assert "1 mobile device mailbox policy below the CIS baseline" in run.output
     assert (report / "report.html").exists()
 
 
