@@ -45,6 +45,10 @@ def bare_lab(lab, directory, tmp_path_factory):
      ["the Exchange schema is not in this forest", "undefinedAttributeType (17)"]),
     ("eas_readiness_info", {"search_base": BASE},
      ["the Exchange Servers group is not registered", "/PrepareAD", "noSuchObject (32)"]),
+    ("eas_policy_info", {"search_base": BASE},
+     ["the Exchange schema is not in this forest", "msExchMobileMailboxPolicy, "
+      "msExchMobileMailboxPolicyLink, msExchMobileFlags are not defined", "/PrepareSchema",
+      "undefinedAttributeType (17)"]),
 ])
 def test_without_exchange_each_module_says_what_is_missing(bare_lab, tmp_path, module, args,
                                                            words):
