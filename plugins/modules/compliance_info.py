@@ -17,6 +17,12 @@ description:
     M(adremedy.directory.inheritance) in check mode (the inheritance fix's plan) and
     M(adremedy.directory.protected_accounts_info) (protected, unmarked and orphaned accounts)
     report, and the allow and block list findings.
+  - Reads the organization's mobile device mailbox policies and counts each user for the one
+    that applies to it, as M(adremedy.directory.eas_policy_info) does; a policy that misses a
+    CIS Microsoft Exchange Server 2019 Level 1 mobile item (3.1 to 3.11) is a finding
+    (C(policy_below_baseline)). When the forest's schema has no policy class, or the Exchange
+    organization no policies, the reports say so instead of the section and the kind is not
+    counted.
   - With O(report_dir), writes the report files there while the users stream past, namely
     C(report.json) (machine-readable), C(users.csv) (one row per user), C(report.md) and
     C(report.html) (one self-contained page, summary and findings first; the per-user table is
@@ -24,6 +30,11 @@ description:
     written under a temporary name and the four are renamed into place together when all are
     complete; C(INCOMPLETE.json) marks the directory from the start of the run until then, so a
     failed run leaves no report that looks whole and current.
+  - Each complete run also keeps its C(report.json) (without the per-user rows) in C(history/)
+    beside the four files, the last 52 runs; the report compares its findings with the
+    previous run's (RV(trend)) and charts the history. A C(history) that is a symbolic link or
+    not a directory is refused, never followed - the run fails naming it and
+    C(INCOMPLETE.json) stays.
   - The HTML and Markdown reports open with a verdict (pass or fail against O(fail_on_findings)),
     three sentences to forward and the C(ansible-playbook adremedy.directory.enforce_inheritance)
     command, with this report's values, that fixes what a playbook can fix; then the counts
@@ -47,8 +58,8 @@ extends_documentation_fragment:
 options:
   report_dir:
     description:
-      - Directory the four report files are written to (created when missing). Without it,
-        only the summary and counts are returned.
+      - Directory the four report files and C(history/) are written to (created when
+        missing). Without it, only the summary and counts are returned.
     type: path
   title:
     description: Title of the Markdown and HTML reports.
@@ -122,14 +133,18 @@ summary:
     protected_accounts: 3
     unmarked_accounts: 1
     orphaned_accounts: 2
+    policy_below_baseline: 1
+    users_on_failing_policies: 3
 finding_counts:
   description:
     - Findings by kind, namely users not protected by design whose first sync would fail,
       objects the inheritance fix would change, users with list conflicts or case-duplicates,
-      orphaned adminCount accounts.
+      orphaned adminCount accounts, and mobile device mailbox policies below the CIS baseline
+      (C(policy_below_baseline), only when the policies were read).
   returned: success
   type: dict
-  sample: {would_fail: 3, inheritance_would_change: 3, list_findings: 2, orphaned_accounts: 2}
+  sample: {would_fail_act_now: 3, inheritance_would_change: 3, list_findings: 2,
+           orphaned_accounts: 2, policy_below_baseline: 1}
 findings:
   description: The sum of RV(finding_counts).
   returned: success
@@ -144,6 +159,20 @@ files:
   returned: when report_dir is set
   type: dict
   sample: {json: /srv/reports/eas/report.json, csv: /srv/reports/eas/users.csv}
+trend:
+  description:
+    - This run against the history in O(report_dir)'s C(history/), as C(report.json) has it -
+      C(note) (what changed, in words), C(first_run), C(previous) (when that run started, its
+      scope and findings), C(counts) and C(by_kind) of findings C(new), C(resolved) and
+      C(unchanged) (an object matched by objectGUID, else by DN), the first C(listed) of
+      each, and C(runs) (the points the charts draw, this run last).
+  returned: when report_dir is set
+  type: dict
+  version_added: 2.1.0
+  sample:
+    note: "Since the run started 2026-12-05T06:00:00Z (10 findings then): 1 new, 0 resolved, 10 unchanged."
+    first_run: false
+    counts: {new: 1, resolved: 0, unchanged: 10}
 generated:
   description: When the report was made (UTC).
   returned: success

@@ -333,7 +333,7 @@ KINDS: dict[str, dict[str, Any]] = {
         where="eas_device_cleanup (removed, stale_list_entries)",
         references=[ATTACK_DEVICE_REGISTRATION, MS_THROTTLING, MS_KB3013802]),
     "policy_below_baseline": dict(
-        label="mobile device mailbox policies below the CIS baseline",
+        label="mobile policies below the CIS baseline",
         meaning="A mobile device mailbox policy (msExchMobileMailboxPolicy) that misses at least "
                 "one CIS Exchange Server 2019 Level 1 mobile item; the users it applies to are "
                 "those linked to it and, for the default policy, every user without a link.",

@@ -199,4 +199,6 @@ def module_result(doc: Mapping[str, Any], files: dict[str, str] | None) -> dict[
                   generated=doc["generated"], exchange_servers=doc["exchange_servers"])
     if files:
         result["files"] = files
+    if doc.get("trend"):  # bounded: the first LIST_LIMIT findings of each change, 52 points
+        result["trend"] = doc["trend"]
     return result

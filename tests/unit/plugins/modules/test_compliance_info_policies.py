@@ -122,3 +122,15 @@ def test_only_policies_that_are_not_there_are_a_note(monkeypatch, code, kept):
             _compliance_run.mobile_policies(object())
     else:
         assert _compliance_run.mobile_policies(object()) == (None, "read failed (%s)" % code)
+
+
+def test_the_result_has_the_reports_trend(run_module, directory, tmp_path):
+    """The trends helper's follow-up: report.json's trend is in the module's result too."""
+    lab(directory)
+    first, data = report(run_module, tmp_path)
+    assert first["trend"] == data["trend"] and first["trend"]["first_run"] is True
+    second, _data = report(run_module, tmp_path)
+    assert second["trend"]["first_run"] is False
+    assert second["trend"]["counts"]["unchanged"] == first["findings"]
+    without = run_module(compliance_info, dict(search_base=STAFF, read_connections=1))
+    assert "trend" not in without and "files" not in without
