@@ -67,7 +67,7 @@ class IdentityError(LdapError):
                  name: Optional[str] = None) -> None:
         super().__init__(message, code=32 if unknown else code,
                          name="noSuchObject" if unknown else name,
-                         dn=(list(unknown) or list(ambiguous or {}) or [None])[0])
+                         dn=next(iter(list(unknown) + list(ambiguous or {})), None))
         self.unknown = list(unknown)
         self.ambiguous = dict(ambiguous or {})
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Iterable, List, Optional, Tuple, Union
+from typing import Any, Iterable, List, Optional, Tuple, Union
 
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import DnError
 
@@ -418,19 +418,19 @@ def first_rdn_value(text: str) -> str:
 class DnMap(dict):
     """A dict keyed by DN where any spelling of a DN finds its value (keys are dn_key()s)."""
 
-    def __getitem__(self, dn: str):
+    def __getitem__(self, dn: str) -> Any:
         return super().__getitem__(dn_key(dn))
 
-    def __setitem__(self, dn: str, value) -> None:
+    def __setitem__(self, dn: str, value: Any) -> None:
         super().__setitem__(dn_key(dn), value)
 
     def __contains__(self, dn: object) -> bool:
         return isinstance(dn, str) and super().__contains__(dn_key(dn))
 
-    def get(self, dn: str, default=None):
+    def get(self, dn: str, default: Any = None) -> Any:
         return super().get(dn_key(dn), default)
 
-    def setdefault(self, dn: str, default=None):
+    def setdefault(self, dn: str, default: Any = None) -> Any:
         return super().setdefault(dn_key(dn), default)
 
 

@@ -16,7 +16,7 @@ try:
     GSS_ERRORS: tuple[type[Exception], ...] = (gssapi.exceptions.GSSError,)
     GSSAPI_MISSING = False
 except ImportError:  # reported by check_auth() when auth kerberos is asked for
-    gssapi = None
+    gssapi = None  # type: ignore[assignment]
     GSS_ERRORS = ()
     GSSAPI_MISSING = True
 

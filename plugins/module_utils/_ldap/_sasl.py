@@ -29,7 +29,7 @@ try:
     SPNEGO_ERRORS: tuple[type[Exception], ...] = (spnego.exceptions.SpnegoError,)
     SPNEGO_MISSING = False
 except ImportError:  # reported by check_ntlm() when auth ntlm (or negotiate's fallback) needs it
-    spnego = None
+    spnego = None  # type: ignore[assignment]
     SPNEGO_ERRORS = ()
     SPNEGO_MISSING = True
 
@@ -37,7 +37,7 @@ try:
     import gssapi
     GSS_ERRORS: tuple[type[Exception], ...] = (gssapi.exceptions.GSSError,)
 except ImportError:
-    gssapi = None
+    gssapi = None  # type: ignore[assignment]
     GSS_ERRORS = ()
 
 SASL_BIND_IN_PROGRESS = 14
@@ -55,7 +55,7 @@ PYSPNEGO_MISSING = ("auth %s needs the python 'pyspnego' package on the managed 
 
 
 def _is_dn(name: str | None) -> bool:
-    return bool(name) and "=" in name
+    return bool(name and "=" in name)
 
 
 def kerberos_principal(name: str | None) -> str | None:
@@ -157,7 +157,8 @@ class SealedSocket:
         return len(data)
 
     def _read_exactly(self, size: int) -> bytes:
-        chunks, left = [], size
+        chunks: list[bytes] = []
+        left = size
         while left:
             chunk = self._sock.recv(min(left, 65536))
             if not chunk:
@@ -186,12 +187,15 @@ class SealedSocket:
         return data
 
 
-def send_bind(conn: Any, mechanism: str, token: bytes | None) -> tuple[int, bytes, dict]:
+def send_bind(conn: Any, mechanism: str, token: bytes | None
+              ) -> tuple[int | None, bytes, dict[str, Any]]:
     """One SASL bindRequest through ldap3's connection: (result code, server credentials,
     result). ldap3 builds, sends and decodes the LDAP messages; the payload is ours."""
     from ldap3 import SASL  # pylint: disable=import-outside-toplevel
     from ldap3.operation.bind import bind_operation  # pylint: disable=import-outside-toplevel
-    request = bind_operation(conn.version, SASL, None, None, mechanism, token or b"")
+    # no name in a SASL bind: ldap3 takes None (its stubs say str)
+    request = bind_operation(conn.version, SASL, None, None, mechanism,  # type: ignore[arg-type]
+                             token or b"")
     conn.sasl_in_progress = True
     try:
         conn.post_send_single_response(conn.send("bindRequest", request, None))
@@ -221,7 +225,7 @@ class Bound:
         return "tls+channel-binding" if self.channel_bound else "tls"
 
 
-def _finish(conn: Any, code: int, result: dict) -> None:
+def _finish(conn: Any, code: int | None, result: dict[str, Any]) -> None:
     if code != 0:
         raise BindRefused(result)
     conn.bound = True
@@ -239,10 +243,12 @@ def kerberos_context(host: str, creds: Any, seal: bool, bindings: bytes | None) 
     return gssapi.SecurityContext(
         name=gssapi.Name("ldap@%s" % host, gssapi.NameType.hostbased_service),
         mech=gssapi.MechType.kerberos, creds=creds, usage="initiate",
-        flags=gssapi.IntEnumFlagSet(gssapi.RequirementFlag, flags), channel_bindings=channel)
+        # gssapi's annotations say int for the flag set it takes
+        flags=gssapi.IntEnumFlagSet(gssapi.RequirementFlag, flags),  # type: ignore[arg-type]
+        channel_bindings=channel)
 
 
-def bind_kerberos(conn: Any, context: Any, token: bytes, seal: bool,
+def bind_kerberos(conn: Any, context: Any, token: bytes | None, seal: bool,
                   bindings: bytes | None) -> Bound:
     """SASL GSSAPI bind (RFC 4752) with context, whose first token (the AP-REQ) is token. With
     seal the confidentiality layer is agreed and the socket replaced; else (TLS) no layer."""
@@ -290,7 +296,7 @@ def bind_kerberos(conn: Any, context: Any, token: bytes, seal: bool,
     return Bound("GSSAPI", "kerberos", seal, bool(bindings), context)
 
 
-def ntlm_context(username: str, password: str, host: str, seal: bool,
+def ntlm_context(username: str | None, password: str | None, host: str, seal: bool,
                  bindings: bytes | None) -> Any:
     """pyspnego's NTLM client context: sign and seal asked for on plain LDAP, neither over TLS
     (where the channel binding goes into the NTLMv2 response's MsvAvChannelBindings)."""

@@ -145,7 +145,8 @@ def partitioned_search(client: LdapClient, base: str, search_filter: str,
     attributes = list(attributes)
     wanted = min(connections, MAX_READ_CONNECTIONS)
     highest = client.root_dse.highest_committed_usn if wanted > 1 and scope != "base" else None
-    if len(partition_clauses(highest or 0, wanted)) < 2:  # nothing to split
+    highest = highest or 0  # unknown: nothing to cut by
+    if len(partition_clauses(highest, wanted)) < 2:  # nothing to split
         yield from client.search(base, search_filter, attributes, scope=scope)
         return
     readers: list[LdapClient] = []

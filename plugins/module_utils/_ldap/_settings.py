@@ -51,7 +51,7 @@ CONNECTION_OPTIONS = ("server", "start_tls", "validate_certs", "ca_cert", "auth"
 def connection_settings(params: Mapping[str, Any]) -> dict[str, Any]:
     """The connection options of params, defaults filled in and validated, built once per run:
     an explicit 0 is refused, never silently replaced by a default."""
-    settings = dict((name, params.get(name)) for name in CONNECTION_OPTIONS)
+    settings: dict[str, Any] = dict((name, params.get(name)) for name in CONNECTION_OPTIONS)
     for name, default in CONNECTION_DEFAULTS.items():
         if settings[name] is None:
             settings[name] = default

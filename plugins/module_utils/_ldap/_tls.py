@@ -42,5 +42,8 @@ def patch_ldap3() -> None:
     from ldap3.core import tls as ldap3_tls  # pylint: disable=import-outside-toplevel
     if getattr(ssl, "match_hostname", None) is not None:
         return
-    if not getattr(ldap3_tls.match_hostname, "ip_aware", False):
-        ldap3_tls.match_hostname = ip_aware(ldap3_tls.match_hostname, ldap3_tls.CertificateError)
+    # ldap3 defines its own match_hostname and CertificateError only where ssl has none, so
+    # its stubs (written for the ssl module that has them) do not name them
+    if not getattr(ldap3_tls.match_hostname, "ip_aware", False):  # type: ignore[attr-defined]
+        ldap3_tls.match_hostname = ip_aware(  # type: ignore[attr-defined]
+            ldap3_tls.match_hostname, ldap3_tls.CertificateError)  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ import socket
 import ssl
 import time
 import traceback
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Container, Iterable, Iterator, Literal, Mapping
 
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
     BindRefused, DnError, KerberosError, LdapError, LostAnswerConflict, SaslError)
@@ -59,7 +59,8 @@ RETRY_DELAYS = (0.5, 1.0, 2.0)
 ADMIN_LIMIT_EXCEEDED = 11
 MULTI_VALUE_CAP = 1200
 
-SCOPES = {"base": "BASE", "onelevel": "LEVEL", "subtree": "SUBTREE"}
+SCOPES: dict[str, Literal["BASE", "LEVEL", "SUBTREE"]] = {
+    "base": "BASE", "onelevel": "LEVEL", "subtree": "SUBTREE"}
 
 # Over plain ldap:// without StartTLS only a simple bind is refused (it would send the password in
 # clear); Kerberos, NTLM and negotiate bind there with a SASL security layer that signs and seals
@@ -67,7 +68,7 @@ SCOPES = {"base": "BASE", "onelevel": "LEVEL", "subtree": "SUBTREE"}
 UNPROTECTED_BIND = dict(simple="would send the password in clear text")
 
 
-def _server_message(result):
+def _server_message(result: Mapping[str, Any] | None) -> str:
     text = (result or {}).get("message") or ""
     return " ".join(text.replace("\x00", "").split())
 
@@ -114,8 +115,8 @@ def bind_error(auth: str, who: str, uri: str, result: Mapping[str, Any],
     detail = _server_message(result)
     operation = "bind" if auth == "simple" else "%s bind" % auth
     prefix = "%s as %s to %s failed: %s (%s)" % (operation, who, uri, name, code)
-    data = _DATA_CODE.search(detail)
-    data = data.group(1).lower() if data else None
+    found = _DATA_CODE.search(detail)
+    data = found.group(1).lower() if found else None
     if detail.upper().startswith(CHANNEL_BINDING_REFUSED) or data == CHANNEL_BINDING_REFUSED:
         if over_tls and auth != "simple":
             what = ("the DC requires LDAP channel binding and the token sent (from the "
@@ -205,16 +206,19 @@ class Entry:
 
 class RootDse:
     def __init__(self, entry: Entry) -> None:
-        self.default_naming_context = entry.text("defaultNamingContext")
-        self.configuration_naming_context = entry.text("configurationNamingContext")
-        self.schema_naming_context = entry.text("schemaNamingContext")
-        self.root_domain_naming_context = (entry.text("rootDomainNamingContext")
-                                           or self.default_naming_context)
+        # An AD DC's RootDSE names every naming context; '' where a server's does not (it is
+        # no AD DC, and what is searched under them finds nothing of AD).
+        self.default_naming_context: str = entry.text("defaultNamingContext") or ""
+        self.configuration_naming_context: str = entry.text("configurationNamingContext") or ""
+        self.schema_naming_context: str = entry.text("schemaNamingContext") or ""
+        self.root_domain_naming_context: str = (entry.text("rootDomainNamingContext")
+                                                or self.default_naming_context)
         self.dns_host_name = entry.text("dnsHostName")
         # the DC's update sequence number when it was read: where partitioned reads cut
         self.highest_committed_usn = entry.int("highestCommittedUSN")
-        self.domain_sid = None
-        self.forest_root_sid = None
+        # set by LdapClient.root_dse: None when the domain head's objectSid cannot be read
+        self.domain_sid: str | None = None
+        self.forest_root_sid: str | None = None
 
 
 SOCKET_REASONS = (
@@ -226,7 +230,7 @@ SOCKET_REASONS = (
 )
 
 
-def _socket_reason(exc):
+def _socket_reason(exc: BaseException) -> str:
     """'[Errno 111] Connection refused' and friends, without ldap3's wrapping."""
     text = str(exc)
     for pattern, reason in SOCKET_REASONS:
@@ -244,9 +248,9 @@ class LdapClient:
         self.page_size = self.params["page_size"]
         self.connect_timeout = self.params["connect_timeout"]
         self.operation_timeout = self.params["operation_timeout"]
-        self.conn = None
-        self.uri = None
-        self._root_dse = None
+        self.conn: ldap3.Connection | None = None
+        self.uri: str | None = None
+        self._root_dse: RootDse | None = None
         # A connection that must stay on one DC (a part of a split read): the DC's
         # dsServiceName, checked again whenever the connection is made anew.
         self.pinned_to: str | None = None
@@ -256,7 +260,7 @@ class LdapClient:
 
     # -- connecting ---------------------------------------------------------------------------
 
-    def _validate_auth(self):
+    def _validate_auth(self) -> None:
         auth = self.params["auth"]
         principal, password = self.params.get("bind_dn"), self.params.get("password")
         if not password and os.environ.get(PASSWORD_FILE_VARIABLE):
@@ -279,7 +283,7 @@ class LdapClient:
         except (KerberosError, SaslError) as exc:
             raise LdapError(str(exc))
 
-    def _tls(self):
+    def _tls(self) -> ldap3.Tls:
         validate = self.params["validate_certs"]
         kwargs = dict(validate=ssl.CERT_REQUIRED if validate else ssl.CERT_NONE)
         if self.params.get("ca_cert"):
@@ -289,7 +293,7 @@ class LdapClient:
         except ldap_exc.LDAPSSLConfigurationError as exc:
             raise LdapError("ca_cert %s cannot be used: %s" % (self.params.get("ca_cert"), exc))
 
-    def _who(self):
+    def _who(self) -> str:
         """The account named in messages (never the password)."""
         auth = self.params["auth"]
         if self.params.get("bind_dn"):
@@ -297,7 +301,7 @@ class LdapClient:
         return "the ticket cache's principal" if auth in ("kerberos", "negotiate") else \
             "the Kerberos principal"
 
-    def _open(self, scheme, host, port):
+    def _open(self, scheme: str, host: str, port: int) -> tuple[ldap3.Connection, str]:
         """Connect and bind to one server. connect_timeout bounds the whole of it: TCP connect,
         TLS handshake, StartTLS and bind; a phase that does not finish in what is left of it
         ends in _Unreachable naming the phase, so the next server is tried."""
@@ -365,7 +369,8 @@ class LdapClient:
         conn.socket.settimeout(self.operation_timeout)
         return conn, uri
 
-    def _sasl_bind(self, conn, uri, host, over_tls, who):
+    def _sasl_bind(self, conn: ldap3.Connection, uri: str, host: str, over_tls: bool,
+                   who: str) -> sasl.Bound:
         """Kerberos (SASL GSSAPI), NTLM (SASL GSS-SPNEGO) or negotiate (Kerberos when a ticket
         can be had, else NTLM): sealed on plain LDAP, with the channel binding over TLS."""
         auth = self.params["auth"]
@@ -461,7 +466,7 @@ class LdapClient:
                 pass
             self.conn = None
 
-    def _reconnect(self):
+    def _reconnect(self) -> None:
         """Bind again after a lost connection, to the same DC first: a write and the read that
         settles it must see the same replica (another DC may not have the write yet)."""
         uri = self.uri
@@ -476,7 +481,16 @@ class LdapClient:
 
     # -- running requests ---------------------------------------------------------------------
 
-    def _run(self, operation, dn, call, accept=(0,), transient=None, settle=None):
+    def _bound(self) -> ldap3.Connection:
+        """The connection connect() made (close() drops it; a request needs one)."""
+        if self.conn is None:
+            raise LdapError("no connection to %s: it was closed" % self.uri, code=52,
+                            name="unavailable")
+        return self.conn
+
+    def _run(self, operation: str, dn: str, call: Callable[[ldap3.Connection], Any],
+             accept: Container[int | None] = (0,), transient: Container[int | None] | None = None,
+             settle: Callable[[LdapClient], bool] | None = None) -> dict[str, Any]:
         """Run one request, retrying transient failures with bounded backoff.
 
         A request whose answer was lost with the connection may have been applied. Reads and
@@ -506,8 +520,9 @@ class LdapClient:
                         return dict(result=0, description="success", settled=self.uri)
                     lost = False
             try:
-                ok = call(self.conn)
-                result = self.conn.result or {}
+                conn = self._bound()
+                ok = call(conn)
+                result = conn.result or {}
                 code = result.get("result", 0 if ok else None)
                 if code in accept or (ok and code is None):
                     return result
@@ -530,7 +545,7 @@ class LdapClient:
                                     code=52, name="unavailable", dn=dn)
         raise LdapError("%s %s failed" % (operation, dn))  # pragma: no cover
 
-    def _settled(self, operation, dn, settle):
+    def _settled(self, operation: str, dn: str, settle: Callable[[LdapClient], bool]) -> bool:
         """settle(self) after a lost answer, its own failure to read named as such."""
         try:
             return settle(self)
@@ -542,7 +557,8 @@ class LdapClient:
                             "applied: %s" % (operation, dn, self.uri, exc),
                             code=exc.code, name=exc.name, dn=dn)
 
-    def _raise_if_timed_out(self, operation, dn, exc, seen=None, written=False):
+    def _raise_if_timed_out(self, operation: str, dn: str, exc: BaseException,
+                            seen: int | None = None, written: bool = False) -> None:
         """A request that got no answer within operation_timeout ends the run (a wedged DC would
         make every retry wait as long again); the connection is dropped, since a late answer
         would belong to this request. A write that is not safe to repeat says so: the DC may
@@ -572,15 +588,17 @@ class LdapClient:
             self._root_dse = dse
         return self._root_dse
 
-    def _object_sid(self, dn):
+    def _object_sid(self, dn: str) -> str | None:
         try:
             entry = self.read(dn, ["objectSid"])
         except LdapError:
             return None  # e.g. the forest root domain is not held by this DC
-        return sid_to_str(entry.raw("objectSid")) if entry and entry.raw("objectSid") else None
+        raw = entry.raw("objectSid") if entry else None
+        return sid_to_str(raw) if raw else None
 
     @staticmethod
-    def _controls(sd_flags, extra, attributes=()):
+    def _controls(sd_flags: int | None, extra: list[tuple[str, bool, Any]] | None,
+                  attributes: Iterable[str] = ()) -> list[Any] | None:
         """Controls for a request; touching nTSecurityDescriptor always sends SD flags (0x4
         unless asked), because the default 0xF needs SeSecurityPrivilege."""
         if sd_flags is None and any(a.lower() == "ntsecuritydescriptor" for a in attributes):
@@ -608,7 +626,7 @@ class LdapClient:
         cookie = None
         seen = 0
         while True:
-            def call(conn, cookie=cookie):
+            def call(conn: ldap3.Connection, cookie: Any = cookie) -> Any:
                 return conn.search(base, search_filter, search_scope=SCOPES[scope],
                                    attributes=attrs, paged_size=self.page_size,
                                    paged_cookie=cookie, controls=ctrl)
@@ -618,20 +636,21 @@ class LdapClient:
             else:
                 # A paging cookie belongs to its connection: a mid-stream loss cannot resume.
                 try:
-                    call(self.conn)
+                    call(self._bound())
                 except ldap_exc.LDAPCommunicationError as exc:
                     self._raise_if_timed_out("search under", base, exc, seen)
                     raise LdapError("search under %s failed: lost the connection to %s after %d "
                                     "entries (%s)" % (base, self.uri, seen, _socket_reason(exc)),
                                     code=52, name="unavailable", dn=base)
-                result = self.conn.result or {}
+                result = self._bound().result or {}
                 if result.get("result") not in (0, None):
                     raise result_error("search under", base, result)
-            page = [Entry.from_response(item) for item in self.conn.response or []
+            conn = self._bound()
+            page = [Entry.from_response(item) for item in conn.response or []
                     if item.get("type") == "searchResEntry"]
             # ldap3's own copy of the page (a second, decoded view of every value) goes now,
             # not when the next page replaces it: a page may wait in a read-ahead queue.
-            self.conn.response = None
+            conn.response = None
             seen += len(page)
             note_progress(read=len(page))
             yield page
@@ -648,11 +667,11 @@ class LdapClient:
             dn = check_dn(dn)
         ctrl = self._controls(sd_flags, None, attributes)
 
-        def call(conn):
+        def call(conn: ldap3.Connection) -> Any:
             return conn.search(dn, "(objectClass=*)", search_scope="BASE",
                                attributes=list(attributes) or ["1.1"], controls=ctrl)
         self._run("read", what or dn, call, accept=(0, 32), transient=TRANSIENT_READ_RESULTS)
-        for item in self.conn.response or []:
+        for item in self._bound().response or []:
             if item.get("type") == "searchResEntry":
                 return Entry.from_response(item)
         return None
@@ -668,7 +687,7 @@ class LdapClient:
         safe = permissive and all(edit[0] in (MODIFY_ADD, MODIFY_DELETE)
                                   for edits in changes.values() for edit in edits)
         if settle is None and not safe:
-            def settle(client):
+            def settle(client: LdapClient) -> bool:
                 return modify_applied(client, dn, changes)
         try:
             return self._run("modify", dn, lambda conn: conn.modify(dn, changes, controls=ctrl),
@@ -767,33 +786,33 @@ class _Deadline:
     StartTLS, bind): each phase's socket waits only for what is left, and a phase that runs out
     is named: 'TLS handshake with ldaps://dc1:636 did not finish within 5 s'."""
 
-    def __init__(self, uri, seconds):
+    def __init__(self, uri: str, seconds: float) -> None:
         self.uri = uri
         self.seconds = seconds
         self.end = time.monotonic() + seconds
         self.phase = "TCP connect to"
 
-    def left(self):
+    def left(self) -> float:
         return max(self.end - time.monotonic(), 0.01)
 
-    def enter(self, phase, conn=None):
+    def enter(self, phase: str, conn: ldap3.Connection | None = None) -> None:
         self.phase = phase
         if conn is not None and conn.socket is not None:
             conn.socket.settimeout(self.left())
 
-    def bounded_tls(self, tls):
+    def bounded_tls(self, tls: ldap3.Tls) -> ldap3.Tls:
         """tls whose handshakes (LDAPS or after StartTLS) wait only for what is left."""
         wrap_socket = tls.wrap_socket
 
-        def bounded_wrap_socket(connection, do_handshake=False):
+        def bounded_wrap_socket(connection: Any, do_handshake: bool = False) -> None:
             previous, self.phase = self.phase, "TLS handshake with"
             connection.socket.settimeout(self.left())
             wrap_socket(connection, do_handshake=do_handshake)
             self.phase = previous
-        tls.wrap_socket = bounded_wrap_socket
+        tls.wrap_socket = bounded_wrap_socket  # type: ignore[method-assign]  # this one only
         return tls
 
-    def give_up(self, conn, exc):
+    def give_up(self, conn: ldap3.Connection, exc: BaseException) -> None:
         """A phase that timed out: close the socket and say which phase and where."""
         if not (isinstance(exc, socket.timeout) or "timed out" in str(exc)):
             return
