@@ -508,9 +508,14 @@ class ProtectedSet:
             sid = sid_to_str(blob)
         except SecurityDescriptorError:
             return None
-        if not sid.startswith(self.domain_sid + "-"):
+        domain_sid = self.domain_sid
+        if domain_sid is None:  # not knowing it, no primary group could be told: stop
+            raise LdapError("the domain's SID could not be read (objectSid of %s), so the "
+                            "accounts whose primary group is in the protected set cannot be "
+                            "found" % self.domain_nc, dn=self.domain_nc)
+        if not sid.startswith(domain_sid + "-"):
             return None
-        rid = sid[len(self.domain_sid) + 1:]
+        rid = sid[len(domain_sid) + 1:]
         return int(rid) if rid.isdigit() else None
 
     def _primary_group_members(self) -> None:

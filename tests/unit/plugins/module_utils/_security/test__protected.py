@@ -170,6 +170,19 @@ def test_a_primary_group_nested_in_domain_admins_protects_the_account():
     assert isinstance(plan(PRIMARY, PROTECTED_DACL, None, unmarked, "enabled"), Skip)
 
 
+def test_an_unread_domain_sid_stops_the_primary_group_search_in_one_line():
+    # the domain head's objectSid unread (domain_sid None): which groups are this domain's, and
+    # so whose primary group is in the set, cannot be told; a clear LdapError, not a TypeError
+    directory = tier0_domain()
+    directory.add_entry("CN=Administrators,CN=Builtin," + DOMAIN_NC, objectClass=GROUP,
+                        objectSid=sid_from_str("S-1-5-32-544"), sAMAccountName="Administrators",
+                        member=[TIER0])
+    directory.root_dse.domain_sid = directory.root_dse.forest_root_sid = None
+    with pytest.raises(LdapError, match=r"^the domain's SID could not be read \(objectSid of "
+                                        r"DC=example,DC=com\)"):
+        ProtectedSet(directory).load()
+
+
 def test_a_protected_groups_own_primary_members_still_count():
     directory = tier0_domain()
     directory.add_user("CN=Direct," + USERS, objectSid=make_sid(1301), sAMAccountName="direct",
