@@ -229,7 +229,7 @@ def _contexts(aces: Sequence[Ace]
     yield "this object", lambda ace: not ace.inherit_only, {}
     creators = set(ace.sid for ace in aces if _propagates(ace)) & {CREATOR_OWNER, CREATOR_GROUP}
     others = sorted(set(ace.sid for ace in aces) - creators) + ["(the creator)"]
-    substitutions = [{}]
+    substitutions: list[dict[str, str]] = [{}]
     for creator in sorted(creators):
         substitutions = [dict(sub, **{creator: other}) for sub in substitutions
                          for other in others]
@@ -253,7 +253,7 @@ def _contexts(aces: Sequence[Ace]
 def _first_answers(aces: Sequence[Ace], applies: Callable[[Ace], bool], sub: dict[str, str]
                    ) -> dict[Trustee, Tuple[float, str]]:
     """trustee -> (position, answer) of its first ACE among those that apply."""
-    first = {}
+    first: dict[Trustee, Tuple[float, str]] = {}
     for index, ace in enumerate(aces):
         if _answer(ace) == INERT or not applies(ace):
             continue
@@ -337,6 +337,7 @@ def _slices(aces: Sequence[Ace], changed: Sequence[Ace], object_types: Optional[
             continue
         seen.add(signature)
         types = _types_with(aces, bit)
+        chains: list[frozenset[str]]
         if object_types is None:
             chains = [frozenset()] + [frozenset([t]) for t in sorted(types)]
         else:

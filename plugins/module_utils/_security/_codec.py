@@ -98,6 +98,8 @@ class _RawBacked:
     that is what makes the round trip of unmodified input byte-exact (padding, slack, order)."""
 
     __slots__ = ("_raw", "_key")
+    _raw: Optional[bytes]  # None until parsed from bytes
+    _key: Optional[tuple]
 
     def key(self) -> tuple:
         raise NotImplementedError
@@ -268,7 +270,7 @@ class Acl(_RawBacked):
         for _index in range(count):
             ace = Ace.parse(blob, pos, end)
             acl.aces.append(ace)
-            pos += len(ace._raw)  # pylint: disable=protected-access
+            pos += len(ace._raw or b"")  # pylint: disable=protected-access
         return acl._remember(bytes(blob[offset:end]))
 
     def to_bytes(self) -> bytes:

@@ -15,7 +15,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._acce
     access_difference, readable)
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import SecurityDescriptorError
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
-    INHERITED_ACE, INHERIT_ONLY, SE_DACL_PROTECTED, Ace, AceKey, SecurityDescriptor)
+    INHERITED_ACE, INHERIT_ONLY, SE_DACL_PROTECTED, Ace, AceKey, Acl, SecurityDescriptor)
 
 if TYPE_CHECKING:  # annotations only: the tree is read by _object_types
     from ansible_collections.adremedy.directory.plugins.module_utils._security._object_types import (
@@ -25,10 +25,10 @@ if TYPE_CHECKING:  # annotations only: the tree is read by _object_types
 def enable_inheritance(sd: SecurityDescriptor) -> Tuple[SecurityDescriptor, bool]:
     """Clear the protected flag and keep only explicit ACEs; the DC adds the inherited ones
     back from the parent in the same modify. Returns (descriptor to write, changed)."""
-    new = _copy_with_dacl(sd)
+    new, dacl = _copy_with_dacl(sd)
     changed = new.protected
     new.control &= ~SE_DACL_PROTECTED
-    new.dacl.aces = [ace for ace in new.dacl.aces if not ace.inherited]
+    dacl.aces = [ace for ace in dacl.aces if not ace.inherited]
     return new, changed
 
 
@@ -38,22 +38,24 @@ def disable_inheritance(sd: SecurityDescriptor, mode: str = "preserve"
     .NET SetAccessRuleProtection(true, true)); 'remove' drops them."""
     if mode not in ("preserve", "remove"):
         raise ValueError("mode must be preserve or remove")
-    new = _copy_with_dacl(sd)
+    new, dacl = _copy_with_dacl(sd)
     changed = not new.protected
     new.control |= SE_DACL_PROTECTED
     if mode == "remove":
-        new.dacl.aces = [ace for ace in new.dacl.aces if not ace.inherited]
+        dacl.aces = [ace for ace in dacl.aces if not ace.inherited]
     else:
-        new.dacl.aces = [ace.copy(flags=ace.flags & ~INHERITED_ACE) if ace.inherited else ace
-                         for ace in new.dacl.aces]
+        dacl.aces = [ace.copy(flags=ace.flags & ~INHERITED_ACE) if ace.inherited else ace
+                     for ace in dacl.aces]
     return new, changed
 
 
-def _copy_with_dacl(sd: SecurityDescriptor) -> SecurityDescriptor:
-    if sd.dacl is None:
+def _copy_with_dacl(sd: SecurityDescriptor) -> Tuple[SecurityDescriptor, Acl]:
+    """(a copy of sd, the copy's DACL); the copy has a DACL where sd has one."""
+    new = sd.copy()
+    if new.dacl is None:
         raise SecurityDescriptorError("the descriptor has no DACL (read it with the SD flags "
                                       "control including DACL_SECURITY_INFORMATION, 0x4)")
-    return sd.copy()
+    return new, new.dacl
 
 
 def drop_explicit_duplicates(sd: SecurityDescriptor, object_types: Optional[ObjectTypes] = None
@@ -67,8 +69,8 @@ def drop_explicit_duplicates(sd: SecurityDescriptor, object_types: Optional[Obje
 def explicit_only(sd: SecurityDescriptor) -> SecurityDescriptor:
     """The descriptor to write: the DC ignores inherited ACEs in a write and recomputes them, so
     only explicit ones are sent (MS-ADTS 6.1.3)."""
-    new = _copy_with_dacl(sd)
-    new.dacl.aces = [ace for ace in new.dacl.aces if not ace.inherited]
+    new, dacl = _copy_with_dacl(sd)
+    dacl.aces = [ace for ace in dacl.aces if not ace.inherited]
     return new
 
 
@@ -122,8 +124,8 @@ def plan_explicit_duplicates(sd: SecurityDescriptor, object_types: Optional[Obje
     descriptor's DACL is in the order the DC will keep. All are dropped together when that is
     safe, else one at a time, each checked against the DACL as read.
     """
-    new = _copy_with_dacl(sd)
-    aces = list(new.dacl.aces)
+    new, dacl = _copy_with_dacl(sd)
+    aces = list(dacl.aces)
     inherited = set(ace.key() for ace in aces if ace.inherited)
     candidates = [ace for ace in aces if _is_candidate(ace, inherited)]
     if not candidates:
@@ -152,11 +154,11 @@ def plan_explicit_duplicates(sd: SecurityDescriptor, object_types: Optional[Obje
             if access_difference(aces, trial, object_types) is None:
                 dropped.add(id(ace))
                 progress = True
-    new.dacl.aces = [ace for ace in aces if id(ace) not in dropped]
+    dacl.aces = [ace for ace in aces if id(ace) not in dropped]
     removed = [ace for ace in candidates if id(ace) in dropped]
     kept = []
     for ace in candidates:
         if id(ace) not in dropped:
-            trial = [a for a in new.dacl.aces if a is not ace]
+            trial = [a for a in dacl.aces if a is not ace]
             kept.append((ace, access_difference(aces, trial, object_types)))
     return new, removed, kept

@@ -192,7 +192,8 @@ class Sddl:
         guids = [_guid(g, text) for g in (object_type, inherited_type)]
         if any(guids) and ace_type not in OBJECT_ACE_TYPES:
             raise SecurityDescriptorError("ACE %r: only object ACE types carry GUIDs" % text)
-        return Ace(ace_type, flags, parse_rights(rights, text), self.parse_sid(sid), *guids)
+        return Ace(ace_type, flags, parse_rights(rights, text), self.parse_sid(sid), guids[0],
+                   guids[1])
 
 
 def _raw_ace(text: str) -> Ace:
