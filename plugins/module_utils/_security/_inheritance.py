@@ -111,8 +111,9 @@ def token_guard(changes: list[Change], protection: Any, outcome: Any) -> list[Ch
         if group is not None:
             skip = protection_skip(dict(classification="protected", reason="member of %s (in its "
                                         "tokenGroups)" % group), False)
-            outcome.add(change.dn, "skipped", reason=skip.reason,
-                        classification=skip.classification)
+            if skip is not None:  # always, for "protected"
+                outcome.add(change.dn, "skipped", reason=skip.reason,
+                            classification=skip.classification)
             continue
         if not judged:
             note = change.detail.get("note")
@@ -175,7 +176,7 @@ def plan(dn: str, sd: SecurityDescriptor, admin_count: int | None,
     if skip is not None:
         return skip
     orphan = protection is not None and protection["classification"] == "orphaned"
-    detail = {}
+    detail: dict[str, Any] = {}
     if orphan:
         detail["classification"] = "orphaned"
     if state == "enabled" and not sd.protected and not remove_explicit_duplicates \
@@ -213,7 +214,7 @@ def duplicates_follow_up(change: Change, reread: SecurityDescriptor,
     """After enabling inheritance, drop explicit ACEs that now duplicate inherited ones."""
     if change.action != "enable":
         return None
-    detail = {}
+    detail: dict[str, Any] = {}
     deduped, removed = _dedupe(reread, detail, object_types)
     if not removed:
         return None
@@ -244,9 +245,10 @@ def check_fits(change: Change,
     what the parent passes down would exceed the 64 KiB an ACL holds (a DC cannot store it;
     Samba 4.17 stores it with its size field wrapped, which no reader can parse).
     read_parent_sd(dn) gives the parent's descriptor, or None when it cannot be read."""
-    if not may_not_fit(change):
+    dacl = change.after.dacl
+    if not may_not_fit(change) or dacl is None:  # may_not_fit says there is one
         return
-    own = len(change.after.dacl.to_bytes())
+    own = len(dacl.to_bytes())
     inherited = passed_down_size(read_parent_sd(change.dn))
     if own + inherited > MAX_ACL_BYTES:
         raise AclTooLargeError(own + inherited, None,
@@ -350,7 +352,7 @@ def effective_on_child(parent_sd: SecurityDescriptor, object_class: str | None,
         if ace.inherited_object_type:
             name = names.guid(ace.inherited_object_type)
             known = name != ace.inherited_object_type
-            if wanted and known and name.lower() != wanted:
+            if wanted and known and (name or "").lower() != wanted:
                 continue
         found.append(ace)
     return found
@@ -454,10 +456,10 @@ def risky_inherited(client: LdapClient, changes: list[Change], classes: Mapping[
                     and not held.inherit_only and held.mask & 0x40000:
                 cites.append(RULE_EXCHANGE_2019)
             for right, what in rights:
-                key = (dn_key(origin), _match(held), right)
-                row = rows.get(key)
+                row_key = (dn_key(origin), _match(held), right)
+                row = rows.get(row_key)
                 if row is None:
-                    row = rows[key] = dict(
+                    row = rows[row_key] = dict(
                         trustee=trustee, sid=ace.sid, right=right,
                         object_type=names.guid(ace.object_type),
                         object_type_guid=ace.object_type,
