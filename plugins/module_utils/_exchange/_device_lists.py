@@ -80,7 +80,7 @@ def merge_entries(entries: Sequence[Any], default_list: str = "allowed"
     """Requested IDs per user as given: {user: {'allowed': [...], 'blocked': [...]}}, in input
     order. An entry is {user, allowed, blocked}, or a device record from eas_device_info
     ({owner_dn, device_id}) whose ID goes on default_list. Validates every device ID."""
-    merged = {}
+    merged: dict[str, dict[str, list[str]]] = {}
     for number, entry in enumerate(entries, 1):
         if not isinstance(entry, dict):
             raise ValueError("entries[%d] is not a dictionary" % number)
@@ -122,9 +122,11 @@ class ListEdit:
         self.user = user
         self.before = before            # {'allowed': [...], 'blocked': [...]} as stored
         self.after = dict((k, list(v)) for k, v in before.items())
-        self.operations = {}            # attribute -> [(op, [values])]
-        self.kept = []                  # IDs left where they were by on_conflict
-        self.detail = {}
+        # attribute -> [(op, [values])]
+        self.operations: dict[str, list[tuple[str, list[str]]]] = {}
+        # IDs left where they were by on_conflict: {device_id, list, reason}
+        self.kept: list[dict[str, str]] = []
+        self.detail: dict[str, Any] = {}
 
     @property
     def changed(self) -> bool:

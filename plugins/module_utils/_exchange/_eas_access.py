@@ -445,9 +445,9 @@ def account_phones(client: LdapClient, rows: Sequence[Mapping[str, Any]],
             found[key]["devices"] = []
         for entry in _devices(client, base, containers, set(persons)):
             owner = device_owner(entry.dn, device=True)
-            key = dn_key(owner[0]) if owner else None
-            if key in persons:
-                found[key]["devices"].append(phone_record(entry))
+            owner_key = dn_key(owner[0]) if owner else None
+            if owner_key in persons:
+                found[owner_key]["devices"].append(phone_record(entry))
         for key in persons:
             found[key]["devices"].sort(key=lambda d: ((d["device_id"] or "").lower(), d["dn"]))
     how = dict(schema_attribute=has_attribute, schema_devices=has_devices,
