@@ -204,3 +204,19 @@ def test_partnerships_the_account_may_not_delete_are_predicted_failed_and_not_at
     assert "insufficientAccessRights (50)" in failed[0]["error"]
     assert "DELETE (or delete child on its container)" in failed[0]["error"]
     assert old1 in devices(directory) and old2 not in devices(directory)
+
+
+def test_a_user_gone_between_the_selection_and_the_container_plan_is_named(
+        run_module, directory, owner):
+    # remove_container reads the owner again for the readiness row: gone by then, the run
+    # fails naming the user (noSuchObject), not on an AttributeError of None
+    read = directory.read
+
+    def gone(dn, attributes, what=None, sd_flags=None):
+        if dn.lower() == TRICKY.lower() and "msExchOmaAdminWirelessEnable" in attributes:
+            return None
+        return read(dn, attributes, what, sd_flags)
+    directory.read = gone
+    result = run_module(eas_device_cleanup, dict(users=["jmueller"], remove_container=True))
+    assert result["failed"]
+    assert result["msg"].startswith("user %s does not exist: noSuchObject (32)" % TRICKY)
