@@ -73,7 +73,7 @@ def rdns(dn: str) -> list[str]:
     """The RDNs of a DN, split at unescaped commas."""
     if "\\" not in dn:
         return dn.split(",")  # nothing escaped: every comma ends an RDN
-    parts = []
+    parts: list[str] = []
     for found in _RDN.finditer(dn or ""):
         if found.start() == len(dn) and parts:
             break
@@ -108,10 +108,10 @@ def compare(current: Sequence[Mapping[str, Any]], previous: Sequence[Mapping[str
     else the same DN."""
     by_guid: dict[tuple[str, str], int] = {}
     by_dn: dict[tuple[str, str], int] = {}
-    for index, item in enumerate(previous):
+    for position, item in enumerate(previous):
         if item.get("guid"):
-            by_guid.setdefault((item["kind"], item["guid"]), index)
-        by_dn.setdefault((item["kind"], dn_identity(item["dn"])), index)
+            by_guid.setdefault((item["kind"], item["guid"]), position)
+        by_dn.setdefault((item["kind"], dn_identity(item["dn"])), position)
     matched: set[int] = set()
     result: dict[str, list[Mapping[str, Any]]] = dict(new=[], resolved=[], unchanged=[])
     for item in current:
@@ -203,7 +203,7 @@ def _runs_kept(doc: Mapping[str, Any], names: Sequence[str]) -> list[dict[str, A
     runs = (doc.get("trend") or {}).get("runs")
     if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):
         return None
-    stamps = set(HISTORY_NAME.match(name).group(1) for name in names)
+    stamps = set(found.group(1) for found in map(HISTORY_NAME.match, names) if found)
     return [r for r in runs if history_stamp(r.get("started")) in stamps]
 
 
@@ -443,7 +443,8 @@ def _series(kinds: Kinds) -> list[tuple[str, str]]:
 
 def chart_over_time(runs: Sequence[Mapping[str, Any]], kinds: Kinds) -> Chart:
     keys = [key for key, _label in kinds]
-    points, rows = [], []
+    points: list[tuple[str, str, list[int]]] = []
+    rows: list[list[Any]] = []
     days = [(run.get("started") or "?")[:10] for run in runs]
     same_day = len(set(days)) < len(days)  # then the axis says the time too
     for run in runs:
