@@ -232,15 +232,10 @@ policies:
       users: {linked: 3, by_default: 0, total: 3}
 """
 
-from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec import ArgumentSpec
+from ansible_collections.adremedy.directory.plugins.module_utils._run._module import (
+    AdremedyModule, ArgumentSpec)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._mobile_policies import (
     POLICY_SCHEMA, policy_inventory)
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
-    require_exchange_schema)
-from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
-    resolve_selection)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import check_selection
-from ansible_collections.adremedy.directory.plugins.module_utils._run._module import AdremedyModule
 
 OPTIONS = ArgumentSpec(dict(
     organization=dict(type="str"),
@@ -249,13 +244,12 @@ OPTIONS = ArgumentSpec(dict(
 
 
 def main() -> None:
-    module = AdremedyModule(OPTIONS, selection=True, whole_domain=True)
+    module = AdremedyModule(OPTIONS, selection=True, whole_domain=True, identities=True,
+                            exchange_schema=POLICY_SCHEMA)
     params = module.params
     with module.client() as client:
-        resolve_selection(client, params)
-        check_selection(client, params, whole_domain=True)
-        require_exchange_schema(client, POLICY_SCHEMA)
-        result = policy_inventory(client, params, params["organization"], params["list_users"])
+        result = policy_inventory(client, module.selection(client), params["organization"],
+                                  params["list_users"])
     # several policies marked default, none, links to no policy, values that are no number
     for text in result.pop("warnings"):
         module.warn(text)

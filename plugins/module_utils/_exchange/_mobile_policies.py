@@ -389,13 +389,14 @@ def _missing_user(dn: str) -> None:
                     name="noSuchObject", dn=dn)
 
 
-def policy_inventory(client: LdapClient, params: Mapping[str, Any],
+def policy_inventory(client: LdapClient, selection: Mapping[str, Any],
                      organization: str | None = None, list_users: str = "none"
                      ) -> dict[str, Any]:
-    """eas_policy_info's result: the policies, the users of the selection (params: dn, or
-    search_base/scope/filter) counted per policy, and each policy against the baseline."""
+    """eas_policy_info's result: the policies, the users of the selection (the module's
+    resolved Selection, which reads like params: dn, or search_base/scope/filter) counted per
+    policy, and each policy against the baseline."""
     policies, warnings = read_policies(client, organization)
     tally = PolicyTally(policies, list_users, warnings)
-    for entry in select_entries(client, params, USER_READ, _missing_user):
+    for entry in select_entries(client, selection, USER_READ, _missing_user):
         tally.add_entry(entry)
     return tally.result()

@@ -9,7 +9,7 @@ request, retries it and pages it; nothing here talks to ldap3 except the filter 
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
@@ -75,22 +75,6 @@ def require_objects(client: LdapClient, dns: Iterable[str], what: str) -> list[s
                         % (what, "; ".join(missing)), code=32, name="noSuchObject",
                         dn=missing[0])
     return found
-
-
-def check_selection(client: LdapClient, params: MutableMapping[str, Any],
-                    whole_domain: bool = False) -> None:
-    """Refuse malformed DNs and a search base that does not exist before anything runs. With
-    whole_domain (read-only modules), no dn and no search_base select the whole domain: the
-    DC's defaultNamingContext, as Get-MobileDevice without a scope lists the organization."""
-    if whole_domain and not params.get("dn") and not params.get("search_base"):
-        params["dn"] = None
-        params["search_base"] = client.root_dse.default_naming_context
-    for dn in params.get("dn") or []:
-        check_dn(dn)
-    if params.get("filter"):
-        check_filter(params["filter"])
-    if params.get("search_base"):
-        require_object(client, params["search_base"], "search_base")
 
 
 def select_entries(client: LdapClient, params: Mapping[str, Any], attributes: Iterable[str],

@@ -315,14 +315,6 @@ def identities_as_dns(client: LdapClient, names: Sequence[str], what: str = "use
                               for name in given))
 
 
-def resolve_selection(client: LdapClient, params: Dict[str, Any], what: str = "user") -> None:
-    """params["dn"] becomes identities_as_dns(...) (kept until every module reads its
-    selection from _run/_selection's Selection, which leaves params alone)."""
-    names = params.get("dn") or []
-    if any(not _is_dn(name) for name in names):
-        params["dn"] = identities_as_dns(client, names, what=what)
-
-
 def by_object(resolved: Dict[str, Entry]) -> List[Tuple[List[str], Entry]]:
     """The distinct objects, each with the identities that named it, in input order."""
     groups: Dict[str, Tuple[List[str], Entry]] = {}
