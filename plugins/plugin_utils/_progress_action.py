@@ -5,7 +5,7 @@
 eas_device_cleanup, eas_allowed_devices): the module runs as always, and when it runs longer
 than a minute the job output shows what it reported so far (objects read, planned, written,
 failed) every 30 seconds; nothing on short runs. The module writes its counts to a file
-(module_utils/_run/_progress.py) whose path it gets in the environment variable
+(module_utils/_progress.py) whose path it gets in the environment variable
 ADREMEDY_PROGRESS_FILE. Only with the local connection (where this collection's modules run):
 elsewhere, and for async tasks, the action is Ansible's normal one. Private."""
 
@@ -25,7 +25,7 @@ from ansible.utils.vars import merge_hash
 
 display = Display()
 
-ENVIRONMENT = "ADREMEDY_PROGRESS_FILE"  # the module side's name, module_utils/_run/_progress.py
+ENVIRONMENT = "ADREMEDY_PROGRESS_FILE"  # the module side's name, module_utils/_progress.py
 AFTER = 60.0  # seconds of a run before the first progress line
 EVERY = 30.0  # seconds between two progress lines
 

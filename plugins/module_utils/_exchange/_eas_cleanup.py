@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping, cast
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _eas_devices
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _eas_readiness
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _organization as _exchange
+from ansible_collections.adremedy.directory.plugins.module_utils._security._object_types import schema_guid
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     require_exchange_schema)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._device_lists import (
@@ -375,7 +376,7 @@ def plan_containers(client: LdapClient, scope: Scope, keys: Iterable[str],
                     include_allowed: bool) -> list[ContainerPlan]:
     """[ContainerPlan] for the owners keys names (dn_key of resolved users)."""
     exs = _eas_readiness.exchange_token(client, _exchange.exchange_servers(client))
-    guid, _source = _exchange.schema_guid(client, _exchange.DEVICES_CONTAINER_CLASS)
+    guid, _source = schema_guid(client, _exchange.DEVICES_CONTAINER_CLASS)
     dse = client.root_dse
     sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
     plans = []

@@ -14,8 +14,8 @@ from typing import Any, Iterable, Mapping, Sequence
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_policy import eas_enabled
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
-    DEVICE_CLASS, DEVICES_CONTAINER_CLASS, device_owner, enclosing_groups, exchange_servers,
-    schema_guid)
+    DEVICE_CLASS, DEVICES_CONTAINER_CLASS, device_owner, enclosing_groups, exchange_servers)
+from ansible_collections.adremedy.directory.plugins.module_utils._security._object_types import schema_guid
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _schema
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import mail_of
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import (

@@ -7,7 +7,6 @@ mobile mailbox settings and device access rules. Private."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, Iterator, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import DnError, LdapError
@@ -96,18 +95,6 @@ def enclosing_groups(client: LdapClient, group: Entry) -> Iterator[Entry]:
     return follow_links(client, client.root_dse.root_domain_naming_context,
                         group.texts("memberOf"), ["objectSid", "memberOf"],
                         lambda parent: parent.texts("memberOf"), seen=[dn_key(group.dn)])
-
-
-def schema_guid(client: LdapClient, spec: tuple[str, str]) -> tuple[str, str]:
-    """(schemaIDGUID, 'schema') as the schema says, or (documented value, 'documented')."""
-    name, documented = spec
-    for entry in client.search(client.root_dse.schema_naming_context,
-                               "(lDAPDisplayName=%s)" % escape_filter_value(name),
-                               ["schemaIDGUID"], scope="onelevel"):
-        raw = entry.raw("schemaIDGUID")
-        if raw and len(raw) == 16:
-            return str(uuid.UUID(bytes_le=bytes(raw))), "schema"
-    return documented, "documented"
 
 
 def require_exchange_schema(client: LdapClient, names: Sequence[str]) -> None:

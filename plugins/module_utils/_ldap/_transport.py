@@ -29,7 +29,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._tls impo
 # Every page read counts on the progress display of a long run, whichever module reads: the
 # one import of the seam from the run layer (_progress is standard library only and does
 # nothing without ADREMEDY_PROGRESS_FILE), simpler than a hook every caller would have to set.
-from ansible_collections.adremedy.directory.plugins.module_utils._run._progress import note as note_progress
+from ansible_collections.adremedy.directory.plugins.module_utils._progress import note as note_progress
 
 try:
     import ldap3

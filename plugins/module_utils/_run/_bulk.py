@@ -22,7 +22,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._run._argspec i
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
     Failure, JournalError, LdapError)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import Journal
-from ansible_collections.adremedy.directory.plugins.module_utils._run._progress import note as note_progress
+from ansible_collections.adremedy.directory.plugins.module_utils._progress import note as note_progress
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     Entry, LdapClient)
 

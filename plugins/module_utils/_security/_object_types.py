@@ -34,12 +34,25 @@ import uuid
 from typing import Iterable, Mapping, Optional, Tuple
 
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import escape_filter_value
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient
 
 # validAccesses of a controlAccessRight that is a property set: RP | WP (MS-ADTS 5.1.3.2.1)
 PROPERTY_SET_ACCESS = 48
 SCHEMA_FILTER = "(|(&(objectClass=attributeSchema)(attributeSecurityGUID=*))(objectClass=classSchema))"
 PROPERTY_SET_FILTER = "(&(objectClass=controlAccessRight)(validAccesses=%d))" % PROPERTY_SET_ACCESS
+
+
+def schema_guid(client: LdapClient, spec: tuple[str, str]) -> tuple[str, str]:
+    """(schemaIDGUID, 'schema') as the schema says, or (documented value, 'documented')."""
+    name, documented = spec
+    for entry in client.search(client.root_dse.schema_naming_context,
+                               "(lDAPDisplayName=%s)" % escape_filter_value(name),
+                               ["schemaIDGUID"], scope="onelevel"):
+        raw = entry.raw("schemaIDGUID")
+        if raw and len(raw) == 16:
+            return str(uuid.UUID(bytes_le=bytes(raw))), "schema"
+    return documented, "documented"
 
 
 def _guid(value: Optional[bytes]) -> Optional[str]:

@@ -25,7 +25,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._desc
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
     DnError, LdapError, SecurityDescriptorError, DirectoryError)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import schema_guid
+from ansible_collections.adremedy.directory.plugins.module_utils._security._object_types import schema_guid
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient
 from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
     ALLOW_TYPES, AUTHENTICATED_USERS, CALLBACK_ALLOW_TYPES, DENY, EVERYONE, INERT, ace_polarity,

@@ -3,7 +3,7 @@ INTERVAL seconds, never failing the run."""
 
 import json
 
-from ansible_collections.adremedy.directory.plugins.module_utils._run._progress import Progress
+from ansible_collections.adremedy.directory.plugins.module_utils._progress import Progress
 
 
 def test_counts_are_written_at_most_every_interval(tmp_path):
