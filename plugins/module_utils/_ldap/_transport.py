@@ -26,9 +26,9 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._settings
     PASSWORD_FILE_VARIABLE, connection_settings, parse_server, read_password_file, server_uri)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_to_str
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._tls import patch_ldap3
-# Every page read counts on the progress display of a long run, whichever module reads: the
-# one import of the seam from the run layer (_progress is standard library only and does
-# nothing without ADREMEDY_PROGRESS_FILE), simpler than a hook every caller would have to set.
+# Every page read counts on the progress display of a long run, whichever module reads
+# (_progress is standard library only and does nothing without ADREMEDY_PROGRESS_FILE),
+# simpler than a hook every caller would have to set.
 from ansible_collections.adremedy.directory.plugins.module_utils._progress import note as note_progress
 
 try:
