@@ -7,9 +7,11 @@ Descriptors repeat (AD stores them single-instanced), so the parse and the verdi
 the descriptor's bytes. Rows go to a sink as they are made; only findings stay in memory.
 Private."""
 
-from __future__ import absolute_import, division, print_function
+from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
+
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
     descriptor_of, guid_of)
@@ -26,21 +28,36 @@ from ansible_collections.adremedy.directory.plugins.module_utils._run._report im
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._mobile_policies import (
     USER_READ as POLICY_USER_READ)
 
+if TYPE_CHECKING:  # annotations only
+    from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_readiness import (
+        AfterSdprop, DeviceCounts)
+    from ansible_collections.adremedy.directory.plugins.module_utils._exchange._mobile_policies import (
+        PolicyTally)
+    from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
+        Entry, LdapClient)
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
+        SecurityDescriptor)
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._inheritance import (
+        Change)
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import (
+        Protection)
+    from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
+
 CACHE_LIMIT = 4096  # distinct descriptors kept; a directory has few (single-instance storage)
 
 
 class DescriptorCache(object):
     """(SecurityDescriptor, may Exchange Servers create the container, why not) by raw bytes."""
 
-    def __init__(self, token, container_guid, sddl):
+    def __init__(self, token: Sequence[str], container_guid: str, sddl: Sddl) -> None:
         self.token = token
         self.container_guid = container_guid
         self.sddl = sddl
-        self.known = {}
-        self.blobs = {}
+        self.known: dict[bytes, tuple[SecurityDescriptor, bool, str | None]] = {}
+        self.blobs: dict[bytes, bytes] = {}
         self.hits = 0
 
-    def intern(self, entry):
+    def intern(self, entry: Entry) -> Entry:
         """The entry with its descriptor bytes shared with equal ones, to be kept a while."""
         values = entry.attrs.get("ntsecuritydescriptor")
         if values:
@@ -49,8 +66,8 @@ class DescriptorCache(object):
             values[0] = self.blobs.setdefault(values[0], values[0])
         return entry
 
-    def get(self, entry):
-        blob = entry.raw("nTSecurityDescriptor")
+    def get(self, entry: Entry) -> tuple[SecurityDescriptor, bool, str | None]:
+        blob = entry.raw("nTSecurityDescriptor") or b""  # none: descriptor_of raises
         found = self.known.get(blob) if blob else None
         if found is not None:
             self.hits += 1
@@ -64,7 +81,9 @@ class DescriptorCache(object):
         return found
 
 
-def plan_status(dn, sd, admin_count, protection, outcome, changes):
+def plan_status(dn: str, sd: SecurityDescriptor, admin_count: int | None,
+                protection: Mapping[str, Any] | None, outcome: Outcome,
+                changes: list[Change | tuple[str, str, dict[str, Any]]]) -> str:
     """One object's step of the inheritance fix (state enabled, the report's defaults), as the
     inheritance module plans it in check mode: 'changed', 'skipped' or 'unchanged'."""
     outcome.counts["matched"] += 1
@@ -88,7 +107,7 @@ class Enabled(object):
 
     action = "enable"
 
-    def __init__(self, dn, before):
+    def __init__(self, dn: str, before: SecurityDescriptor) -> None:
         self.dn = dn
         self.before = before
 
@@ -99,8 +118,11 @@ class Compliance(object):
     FINDING_KEYS = ("dn", "sam_account_name", "inheritance", "protection", "disabled", "reason")
     LIST_KEYS = ("dn", "sam_account_name", "list_conflicts", "case_duplicates")
 
-    def __init__(self, protected, protected_objects, device_counts, exchange, container_guid,
-                 sddl, after_sdprop=None, phones=None, policies=None, policies_note=None):
+    def __init__(self, protected: Protection, protected_objects: list[dict[str, Any]],
+                 device_counts: DeviceCounts, exchange: dict[str, Any], container_guid: str,
+                 sddl: Sddl, after_sdprop: AfterSdprop | None = None,
+                 phones: Mapping[str, Any] | None = None, policies: PolicyTally | None = None,
+                 policies_note: str | None = None) -> None:
         self.protection = protected
         self.protected_objects = protected_objects
         self.device_counts = device_counts
@@ -111,23 +133,26 @@ class Compliance(object):
         self.summary = dict((key, 0) for key in SUMMARY_KEYS)
         self.summary["would_fail_protected"] = 0
         self.summary["disabled_accounts"] = 0
-        self.would_fail = []
-        self.list_findings = []
-        self.unreadable = []
+        self.would_fail: list[dict[str, Any]] = []
+        self.list_findings: list[dict[str, Any]] = []
+        self.unreadable: list[dict[str, Any]] = []
         self.outcome = Outcome()
-        self.changes = []
+        # a change kept whole (it may not fit in a DACL), or its (DN, action, detail)
+        self.changes: list[Change | tuple[str, str, dict[str, Any]]] = []
         self.phones = phones or {}  # phone_counts of the protected and unmarked accounts
         self.after_sdprop = after_sdprop  # AfterSdprop: protected rows say what SDProp brings
-        self.enabled = []  # Enabled: the changes that turn inheritance on (risky_inherited)
-        self.classes = {}  # dn_key: structural class of those objects
-        self.warnings = []
-        self.risky = []
-        self.names = {}  # DN: (sAMAccountName, disabled, objectGUID) of the users the plan lists
+        # Enabled: the changes that turn inheritance on (risky_inherited)
+        self.enabled: list[Enabled] = []
+        self.classes: dict[str, str | None] = {}  # dn_key: structural class of those objects
+        self.warnings: list[str] = []
+        self.risky: list[dict[str, Any]] = []
+        # DN: (sAMAccountName, disabled, objectGUID) of the users the plan lists
+        self.names: dict[str, tuple[str | None, bool, str | None]] = {}
         # _mobile_policies.PolicyTally: each user counted for the policy that applies to it;
         # or policies_note, why the policies were not read (both None: no policy section)
         self.policies = policies
         self.policies_note = policies_note
-        self.policy_names = {}  # DN: name of each policy, for the users' rows
+        self.policy_names: dict[str, str] = {}  # DN: name of each policy, for the users' rows
         if policies is not None:
             self.attributes = self.attributes + [name for name in POLICY_USER_READ
                                                  if name not in self.attributes]
@@ -136,7 +161,7 @@ class Compliance(object):
     # objectGUID (16 bytes a user) names the finding rows' objects across runs (_trends)
     attributes = USER_ATTRIBUTES + ["userAccountControl", "objectClass", "objectGUID"]
 
-    def add(self, entry):
+    def add(self, entry: Entry) -> tuple[dict[str, Any], str] | None:
         """One user: (its readiness row, its inheritance fix status) for the per-user files, or
         None when its DACL cannot be read; its findings are kept here."""
         protection = self.protection.get(entry.dn)
@@ -160,7 +185,7 @@ class Compliance(object):
         self.summary["would_fail_protected"] += bool(
             row["would_fail"] and row["protection"] in PROTECTED_BY_DESIGN)
         if self.policies is not None:
-            row["mobile_policy"] = self.policy_names.get(policy)
+            row["mobile_policy"] = self.policy_names.get(policy) if policy is not None else None
         guid = None
         if row["would_fail"]:
             guid = guid_of(entry)
@@ -184,7 +209,7 @@ class Compliance(object):
                                     guid or guid_of(entry))
         return row, status
 
-    def plan(self, client):
+    def plan(self, client: LdapClient) -> dict[str, Any]:
         """The inheritance plan as the module returns it in check mode: skipped and failed in
         search order, then the changes. Whether each change fits in the 64 KiB a DACL may take
         (which reads its parent's descriptor) is checked here, after the users' read, because
@@ -220,7 +245,7 @@ class Compliance(object):
             obj.setdefault("object_guid", guid)
         return dict(counts=dict(self.outcome.counts), objects=self.outcome.objects)
 
-    def report(self, client, scope, generated):
+    def report(self, client: LdapClient, scope: str, generated: str) -> dict[str, Any]:
         """The report's document, without the per-user rows (those were streamed)."""
         plan_result = self.plan(client)
         protected = counts(self.protected_objects)
@@ -261,7 +286,7 @@ class Compliance(object):
             doc["mobile_policies"] = section
         return doc
 
-    def policy_section(self):
+    def policy_section(self) -> dict[str, Any] | None:
         """The report's mobile_policies: PolicyTally.result() (its warnings are the report's
         too), {note} when the policies were not read, None when the report has no section."""
         if self.policies is None:

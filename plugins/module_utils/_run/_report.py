@@ -8,7 +8,7 @@ embedded data, a page at a time). Every file is written under a temporary name a
 all four are complete, so a failed run never leaves a report that looks whole; INCOMPLETE.json
 marks the directory from the start of a run until then. Private."""
 
-from __future__ import absolute_import, division, print_function
+from __future__ import absolute_import, annotations, division, print_function
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import split_dn
 
@@ -21,12 +21,16 @@ import os
 import re
 import secrets
 import shlex
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence, TextIO
 
 from ansible_collections.adremedy.directory.plugins.module_utils._run._benchmarks import (
     label as reference_label, references_for, report_references)
 from ansible_collections.adremedy.directory.plugins.module_utils._run import _policy_section
 from ansible_collections.adremedy.directory.plugins.module_utils._run._trends import (
     HISTORY_DIR, HISTORY_KEEP, charts, dn_identity, read_history, record, trend)
+
+if TYPE_CHECKING:  # annotations only
+    from ansible_collections.adremedy.directory.plugins.module_utils._run._trends import Chart
 
 FILES = dict(json="report.json", csv="users.csv", markdown="report.md", html="report.html")
 # Present from the start of a run until all four files are in place: whatever else is in the
@@ -46,7 +50,7 @@ USER_HEADERS = ("user", "DN", "disabled", "ActiveSync", "inheritance", "protecti
                 "case-duplicates")
 
 
-def text_of(value, separator):
+def text_of(value: Any, separator: str) -> str:
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
@@ -54,7 +58,7 @@ def text_of(value, separator):
     return str(value)
 
 
-def csv_cell(value):
+def csv_cell(value: Any) -> str:
     """Text for a spreadsheet: lists joined with ';', a formula start neutralised with a '."""
     text = value if isinstance(value, str) else text_of(value, ";")
     return "'" + text if text[:1] in FORMULA_STARTS else text
@@ -76,14 +80,14 @@ _MD_LEADING = re.compile(r"^(\d*)([#+=.)-])")
 _MD_HTML = re.compile(r"(<|^>)|&(?=#?[0-9A-Za-z]+;)")
 
 
-def _md_leading(match):
+def _md_leading(match: re.Match[str]) -> str:
     digits, mark = match.groups()
     if bool(digits) != (mark in ".)"):
         return match.group(0)  # '12-3' and '.5' start nothing
     return "%s\\%s" % (digits, mark)
 
 
-def markdown_escape(value):
+def markdown_escape(value: Any) -> str:
     """Text from the directory made inert in a Markdown report, table cells included: no HTML
     (a phone sets its own model: <img src=x onerror=...>; '<', a leading '>' and an entity's '&' are
     backslash-escaped), Markdown's markup backslash-escaped (no code, emphasis, link, image
@@ -101,26 +105,26 @@ def markdown_escape(value):
     return _MD_LEADING.sub(_md_leading, text)
 
 
-def md_cell(value):
+def md_cell(value: Any) -> str:
     """A Markdown table cell (or any text from the directory in report.md): markdown_escape."""
     return markdown_escape(value)
 
 
-def html_cell(value):
+def html_cell(value: Any) -> str:
     return html.escape(text_of(value, ", "))
 
 
-def script_json(value):
+def script_json(value: Any) -> str:
     """JSON safe inside <script>: no '<', '>' or '&' that could end or open an element."""
     return (json.dumps(value, separators=(",", ":")).replace("<", "\\u003c")
             .replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def yes(value):
+def yes(value: Any) -> str:
     return "yes" if value else "no"
 
 
-def csv_bool(value):
+def csv_bool(value: Any) -> str:
     """A CSV cell of a yes/no column: true or false (as JSON and most tools read them)."""
     return "true" if value else "false" if value is not None else ""
 
@@ -186,9 +190,10 @@ TABLE_KINDS = {"would-fail": ("would_fail_act_now", "would_fail_protected"),
                "protected": ("orphaned_accounts",), "policies": ("policy_below_baseline",)}
 
 
-def table_references(table_id):
+def table_references(table_id: str) -> list[dict[str, str]]:
     """The references of a table's kinds of finding, each once, in order ([] for other tables)."""
-    found, seen = [], set()
+    found: list[dict[str, str]] = []
+    seen: set[tuple[str, str]] = set()
     for kind in TABLE_KINDS.get(table_id, ()):
         for ref in references_for(kind):
             if (ref["framework"], ref["id"]) not in seen:
@@ -197,11 +202,11 @@ def table_references(table_id):
     return found
 
 
-def grouped_references(table_id):
+def grouped_references(table_id: str) -> list[tuple[str, str, str]]:
     """The table's references as (label, title, url) for plain text: consecutive items of one
     publication at one address are one ('CIS Exchange 2019 3.1, 3.2, ... (url)', the address
     said once)."""
-    groups = []
+    groups: list[list[dict[str, str]]] = []
     for ref in table_references(table_id):
         last = groups[-1] if groups else None
         if last and (last[0]["framework"], last[0]["url"]) == (ref["framework"], ref["url"]):
@@ -213,7 +218,7 @@ def grouped_references(table_id):
                        for ref in group), group[0]["url"]) for group in groups]
 
 
-def html_references(table_id):
+def html_references(table_id: str) -> str:
     """The table's references as links (the URLs are the collection's own, https), or '': one
     per reference, its title on hover."""
     return ", ".join('<a href="%s" title="%s" rel="noopener noreferrer">%s</a>' % (
@@ -221,7 +226,7 @@ def html_references(table_id):
         for ref in table_references(table_id))
 
 
-def md_references(table_id):
+def md_references(table_id: str) -> list[str]:
     """['References: ...', ''] for report.md: text, not links (markdown_escape makes the URLs
     inert, as every value in a Markdown report), or [] for a table without references."""
     refs = grouped_references(table_id)
@@ -234,7 +239,7 @@ def md_references(table_id):
 ADMIN_HEADERS = ("account", "class", "mail", "ActiveSync", "devices", "protected by")
 
 
-def admin_rows(doc):
+def admin_rows(doc: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
     """Protected and unmarked accounts with a partnership, or ActiveSync on and a mailbox."""
     return ((o["sam_account_name"], o["classification"], o.get("mail"),
              "unknown" if o.get("activesync_enabled") is None else yes(o["activesync_enabled"]),
@@ -246,13 +251,13 @@ def admin_rows(doc):
 RISKY_HEADERS = ("trustee", "right", "on", "set on", "objects", "what it allows")
 
 
-def risky_rows(doc):
+def risky_rows(doc: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
     return ((r.get("trustee") or r.get("sid"), r.get("right"), r.get("object_type") or "all",
              r.get("set_on"), r.get("objects"), r.get("enables"))
             for r in doc.get("risky_inherited") or [])
 
 
-def count_findings(summary):
+def count_findings(summary: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
     """(finding_counts, findings): the counts of FINDINGS taken from the summary (an optional
     kind only when the summary has it), and their sum."""
     counts = dict((key, summary.get(key, 0)) for key, label, advice in FINDINGS
@@ -260,7 +265,7 @@ def count_findings(summary):
     return counts, sum(counts.values())
 
 
-def policies_phrase(c):
+def policies_phrase(c: Mapping[str, Any]) -> str:
     """', N mobile device mailbox policies below the CIS baseline' when the report read them."""
     if "policy_below_baseline" not in c:
         return ""
@@ -268,7 +273,7 @@ def policies_phrase(c):
         c["policy_below_baseline"], "y" if c["policy_below_baseline"] == 1 else "ies")
 
 
-def findings_message(doc):
+def findings_message(doc: Mapping[str, Any]) -> str:
     """The one-line account of the findings: the role's messages and the console say this."""
     c, s = doc["finding_counts"], doc["summary"]
     return ("%d findings: %d users not protected by design would hit event 1053 (act now), "
@@ -284,7 +289,7 @@ DEFAULT_FILTER = "(&(objectCategory=person)(objectClass=user))"
 DEFAULT_MAX_CHANGES = 500  # the enforce_inheritance playbook's
 
 
-def fix_command(doc):
+def fix_command(doc: Mapping[str, Any]) -> str | None:
     """The command that fixes what a playbook can fix (the inheritance and orphaned findings,
     and the users whose first sync fails for them), with this report's values; None when
     there is nothing for it to do."""
@@ -307,7 +312,7 @@ def fix_command(doc):
     return " ".join(words)
 
 
-def make_verdict(doc, fail_on_findings):
+def make_verdict(doc: Mapping[str, Any], fail_on_findings: bool) -> dict[str, Any]:
     """Pass or fail against the configured gate, three sentences a manager can forward, and
     the command that fixes what can be fixed."""
     c, s, total = doc["finding_counts"], doc["summary"], doc["findings"]
@@ -359,7 +364,7 @@ PROVENANCE = (("dc", "domain controller"), ("read_as", "read as"),
               ("duration_seconds", "reading took (seconds)"))
 
 
-def provenance_rows(doc):
+def provenance_rows(doc: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """(label, text) of who and what made the report, options included."""
     p = doc.get("provenance") or {}
     rows = [(label, p.get(key)) for key, label in PROVENANCE if key in p]
@@ -369,7 +374,7 @@ def provenance_rows(doc):
     return rows
 
 
-def short_dn(dn, size=48):
+def short_dn(dn: str | None, size: int = 48) -> str:
     """A DN without its domain part (DC=...), cut to size characters: the full DN goes in the
     cell's title (shown on hover)."""
     parts = re.split(r"(?<!\\),", dn or "")
@@ -378,7 +383,7 @@ def short_dn(dn, size=48):
     return text if len(text) <= size else text[:size - 1] + "\u2026"
 
 
-def after_sdprop(row):
+def after_sdprop(row: Mapping[str, Any]) -> str:
     """For a protected row: could Exchange create the container once SDProp has stamped
     AdminSDHolder's DACL on it ('-' for the others)."""
     if "exchange_can_create_after_sdprop" not in row:
@@ -387,7 +392,7 @@ def after_sdprop(row):
     return "unknown" if verdict is None else ("can create" if verdict else "cannot create")
 
 
-def fix_status(status):
+def fix_status(status: str) -> str:
     """An inheritance fix status as the report says it: the report plans, so 'would change'."""
     return "would change" if status == "changed" else status
 
@@ -399,12 +404,12 @@ NEW_FILE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW
                   | getattr(os, "O_CLOEXEC", 0))
 
 
-def temporary_name(path):
+def temporary_name(path: str) -> str:
     """A name beside path for a file not yet in place: <path>.tmp-<pid>-<random>."""
     return "%s.tmp-%d-%s" % (path, os.getpid(), secrets.token_hex(4))
 
 
-def open_new(path, mode=0o644):
+def open_new(path: str, mode: int = 0o644) -> TextIO:
     """A file that did not exist, opened for writing text (UTF-8, newlines as written), with
     `mode` whatever the umask; FileExistsError when the name exists (as a symlink too)."""
     fd = os.open(path, NEW_FILE_FLAGS, 0o600)
@@ -416,7 +421,7 @@ def open_new(path, mode=0o644):
         raise
 
 
-def write_atomic(path, text, mode=0o644):
+def write_atomic(path: str, text: str, mode: int = 0o644) -> None:
     """text as the file at path: written to a new temporary file beside it (open_new), renamed
     over path (a symlink at path is replaced, its target untouched). Nothing is left behind
     when it fails."""
@@ -430,7 +435,7 @@ def write_atomic(path, text, mode=0o644):
             os.unlink(temporary)
 
 
-def mark_incomplete(directory, started):
+def mark_incomplete(directory: str, started: str | None) -> None:
     """Create the directory when missing and put INCOMPLETE.json in it (atomically)."""
     if not os.path.isdir(directory):
         os.makedirs(directory)
@@ -443,32 +448,32 @@ def mark_incomplete(directory, started):
 class ReportWriter(object):
     """Open for the run; add_user() per user; finish(document) writes and renames."""
 
-    def __init__(self, directory, title, keep=HISTORY_KEEP):
+    def __init__(self, directory: str, title: str, keep: int = HISTORY_KEEP) -> None:
         self.directory = directory
         self.title = title
         self.keep = keep  # runs kept in <directory>/history (0: no history, no trend)
         if not os.path.isdir(directory):
             os.makedirs(directory)
         self.tag = temporary_name("")  # ".tmp-<pid>-<random>", each file opened new (open_new)
-        self.temps = []
+        self.temps: list[str] = []
         self.users_json = self._open("users.json")
         self.users_html = self._open("users.html")
         self.csv_handle = self._open(FILES["csv"])
         self.csv = csv.writer(self.csv_handle, quoting=csv.QUOTE_ALL, lineterminator="\n")
         self.csv_handle.write(",".join(CSV_COLUMNS) + "\n")
-        self.parents = {}
+        self.parents: dict[str, int] = {}  # a user's parent DN: its index in the page's data
         self.users = 0
 
-    def _path(self, name):
+    def _path(self, name: str) -> str:
         return os.path.join(self.directory, name + self.tag)
 
-    def _open(self, name):
+    def _open(self, name: str) -> TextIO:
         path = self._path(name)
         handle = open_new(path)
         self.temps.append(path)
         return handle
 
-    def add_user(self, row, fix):
+    def add_user(self, row: dict[str, Any], fix: str) -> None:
         """One user's readiness row and its inheritance fix status."""
         row["inheritance_fix"] = fix_status(fix)
         self.csv.writerow([csv_bool(row.get(c)) if c in CSV_BOOLEANS else csv_cell(row.get(c))
@@ -486,14 +491,14 @@ class ReportWriter(object):
             yes(row.get("disabled"))]))
         self.users += 1
 
-    def abort(self):
+    def abort(self) -> None:
         for handle in (self.users_json, self.users_html, self.csv_handle):
             handle.close()
         for path in self.temps:
             if os.path.lexists(path):
                 os.unlink(path)
 
-    def finish(self, doc, plan_msg):
+    def finish(self, doc: dict[str, Any], plan_msg: str | None) -> dict[str, str]:
         """Write report.json, report.md and report.html around the streamed rows, then rename
         all four into place. Returns {format: path}."""
         for handle in (self.users_json, self.users_html, self.csv_handle):
@@ -507,7 +512,7 @@ class ReportWriter(object):
             with self._open(FILES["markdown"]) as fh:
                 fh.write(markdown(doc, self.title, plan_msg))
             self._write_html(doc)
-            files = {}
+            files: dict[str, str] = {}
             for key, name in FILES.items():
                 path = os.path.join(self.directory, name)
                 os.replace(path + self.tag, path)  # mode 0644 since open_new
@@ -521,7 +526,7 @@ class ReportWriter(object):
         finally:
             self.abort()
 
-    def _write_json(self, doc):
+    def _write_json(self, doc: Mapping[str, Any]) -> None:
         # each kind of finding's public references, for the tools that read report.json
         head = json.dumps(dict(doc, references=report_references()), indent=1, sort_keys=True)
         with self._open(FILES["json"]) as fh:
@@ -530,8 +535,8 @@ class ReportWriter(object):
                 copy(rows, fh)
             fh.write("\n ]\n}\n")
 
-    def _write_html(self, doc):
-        parents = [None] * len(self.parents)
+    def _write_html(self, doc: Mapping[str, Any]) -> None:
+        parents: list[str | None] = [None] * len(self.parents)
         for parent, index in self.parents.items():
             parents[index] = parent
         with self._open(FILES["html"]) as fh:
@@ -543,7 +548,7 @@ class ReportWriter(object):
             fh.write("]}</script>\n<script>\n%s</script>\n</body>\n</html>\n" % PAGE_SCRIPT)
 
 
-def copy(source, target, size=1 << 20):
+def copy(source: TextIO, target: TextIO, size: int = 1 << 20) -> None:
     while True:
         chunk = source.read(size)
         if not chunk:
@@ -551,17 +556,17 @@ def copy(source, target, size=1 << 20):
         target.write(chunk)
 
 
-def _md_table(headers, rows):
+def _md_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     lines = ["| %s |" % " | ".join(headers), "|%s|" % "|".join("---" for header in headers)]
     lines += ["| %s |" % " | ".join(md_cell(v) for v in row) for row in rows]
     return "\n".join(lines) + "\n"
 
 
-def plan_detail(obj):
+def plan_detail(obj: Mapping[str, Any]) -> str:
     return obj.get("action") or obj.get("reason") or obj.get("error") or ""
 
 
-def plan_message(plan):
+def plan_message(plan: Mapping[str, Any]) -> str:
     """The inheritance fix's counts, in the words of a plan (nothing is written)."""
     c = plan.get("counts") or {}
     return ("%d of %d objects would change, %d skipped, %d failed (planned only: the report "
@@ -569,7 +574,7 @@ def plan_message(plan):
                                                   c.get("skipped", 0), c.get("failed", 0)))
 
 
-def count_rows(doc):
+def count_rows(doc: Mapping[str, Any]) -> list[tuple[str, Any, bool]]:
     """(label, value, is a finding) of every count the report shows, findings first: the
     Markdown table and the HTML cards both come from this."""
     s = doc["summary"]
@@ -579,7 +584,7 @@ def count_rows(doc):
                    for key, label in FACTS if key in s or key not in OPTIONAL_FACTS]
 
 
-def markdown(doc, title, plan_msg=None):
+def markdown(doc: Mapping[str, Any], title: str, plan_msg: str | None = None) -> str:
     v = doc.get("verdict") or {}
     out = ["# %s" % md_cell(title), ""]
     if v:
@@ -648,7 +653,7 @@ def markdown(doc, title, plan_msg=None):
     return "\n".join(out)
 
 
-def markdown_policies(section):
+def markdown_policies(section: Mapping[str, Any] | None) -> list[str]:
     """The mobile device mailbox policies: a row per policy, then each one below the baseline
     with the items it fails; or why they were not read. [] when the report has no section."""
     if section is None:
@@ -678,12 +683,12 @@ SINCE_SHOWN = 5  # objects with new or resolved findings in the page's "Since la
 SINCE_HEADERS = ("change", "user or account", "DN", "findings")
 
 
-def since_rows(t):
+def since_rows(t: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
     """(change, name, DN, the kinds' labels) per object with new or resolved findings in the
     trend: an object with two kinds of finding is one row."""
-    rows = []
+    rows: list[tuple[str, str, str, str]] = []
     for change in ("new", "resolved"):
-        by_object = {}
+        by_object: dict[str, list[Any]] = {}
         for item in t[change]:
             row = by_object.setdefault(dn_identity(item["dn"]), [change, item.get("name") or "",
                                                                  item["dn"], []])
@@ -692,7 +697,7 @@ def since_rows(t):
     return rows
 
 
-def report_charts(doc):
+def report_charts(doc: Mapping[str, Any]) -> list[Chart]:
     t = doc.get("trend")
     if not t:
         return []
@@ -702,7 +707,7 @@ def report_charts(doc):
     return charts(doc, t["runs"], kinds, PROTECTED_BY_DESIGN)
 
 
-def markdown_since(doc):
+def markdown_since(doc: Mapping[str, Any]) -> list[str]:
     t = doc.get("trend")
     if not t:
         return []
@@ -722,7 +727,7 @@ def markdown_since(doc):
     return out
 
 
-def markdown_charts(doc):
+def markdown_charts(doc: Mapping[str, Any]) -> list[str]:
     """The charts' numbers, a table each (the HTML page draws them)."""
     found = report_charts(doc)
     if not found:
@@ -735,7 +740,7 @@ def markdown_charts(doc):
     return out
 
 
-def html_since(doc):
+def html_since(doc: Mapping[str, Any]) -> list[str]:
     """The "Since last run" block: the counts and the first new and resolved findings."""
     t = doc.get("trend")
     if not t:
@@ -756,7 +761,7 @@ def html_since(doc):
     return out
 
 
-def html_charts(doc):
+def html_charts(doc: Mapping[str, Any]) -> list[str]:
     """The charts, inline SVG, each with its numbers as a table under it."""
     found = report_charts(doc)
     if not found:
@@ -809,25 +814,26 @@ figure.chart details { font-size: .9rem; }
 IN_PAGE_ROWS = 200  # a findings table up to this size is written into the page, row by row
 
 
-def _td(value, dn=False):
+def _td(value: Any, dn: bool = False) -> str:
     text = text_of(value, ", ")
     if dn and text:
         return '<td title="%s">%s</td>' % (html_cell(text), html_cell(short_dn(text)))
     return "<td>%s</td>" % html_cell(text)
 
 
-def html_table(table_id, title, headers, rows, total=None, advice=None, dn_column=None,
-               notes=()):
+def html_table(table_id: str, title: str, headers: Sequence[str], rows: Iterable[Iterable[Any]],
+               total: int | None = None, advice: str | None = None, dn_column: int | None = None,
+               notes: Iterable[str] = ()) -> str:
     """A table section. Up to IN_PAGE_ROWS rows are written into the page (sortable); a larger
     table (5,000 planned changes at 100,000 users) is drawn by the page's script from embedded
     data a page at a time, like the per-user table (total given: its data comes separately).
     dn_column: the index of the column of DNs, shown shortened with the full DN on hover.
     advice: what to do about the rows, said above them; notes: paragraphs under the heading."""
-    rows = [[text_of(v, ", ") for v in row] for row in rows]
-    data = None
-    if total is None and len(rows) > IN_PAGE_ROWS:
-        data, rows, total = rows, [], len(rows)
-    count = len(rows) if total is None else total
+    cells = [[text_of(v, ", ") for v in row] for row in rows]
+    data: list[list[str]] | None = None
+    if total is None and len(cells) > IN_PAGE_ROWS:
+        data, cells, total = cells, [], len(cells)
+    count = len(cells) if total is None else total
     out = ['<section>', '<h2>%s <span class="count" id="%s-count">%d</span></h2>'
            % (html_cell(title), table_id, count)]
     out += ['<p class="intro">%s</p>' % html_cell(note) for note in notes]
@@ -847,7 +853,7 @@ def html_table(table_id, title, headers, rows, total=None, advice=None, dn_colum
                                                       for h in headers))
     out.append("<tbody>")
     out += ["<tr>%s</tr>" % "".join(_td(v, i == dn_column) for i, v in enumerate(row))
-            for row in rows]
+            for row in cells]
     out.append("</tbody>\n</table>")
     if total is not None:
         out.append('<div class="pager" id="%s-pager"></div>' % table_id)
@@ -858,7 +864,7 @@ def html_table(table_id, title, headers, rows, total=None, advice=None, dn_colum
     return "\n".join(out) + "\n"
 
 
-def html_verdict(doc):
+def html_verdict(doc: Mapping[str, Any]) -> list[str]:
     v = doc.get("verdict")
     if not v:
         return []
@@ -872,7 +878,7 @@ def html_verdict(doc):
     return out
 
 
-def html_head(doc, title):
+def html_head(doc: Mapping[str, Any], title: str) -> str:
     out = ['<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            '<title>%s</title>' % html_cell(title), '<style>', STYLE + '</style>', '</head>',
@@ -929,7 +935,7 @@ def html_head(doc, title):
     return body
 
 
-def html_policies(section):
+def html_policies(section: Mapping[str, Any] | None) -> str:
     """The mobile device mailbox policies: a table of the policies (their users in scope and the
     CIS items each fails), then a table per policy below the baseline with the items it fails
     and the values found; or why they were not read. '' when the report has no section."""

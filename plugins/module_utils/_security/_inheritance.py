@@ -9,7 +9,7 @@ guards, the DACL writer's steps). Private."""
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Callable, Mapping, cast
+from typing import Any, Callable, Iterable, Mapping, Protocol, cast
 
 from ansible_collections.adremedy.directory.plugins.module_utils._security._adminsdholder import (
     Names, admin_sids, risky_rights)
@@ -396,7 +396,16 @@ def _held(sd: SecurityDescriptor, ace: Ace) -> bool:
                and map_generic(own.mask) & wanted == wanted for own in sd.dacl.aces)
 
 
-def risky_inherited(client: LdapClient, changes: list[Change], classes: Mapping[str, str | None],
+class EnablingChange(Protocol):
+    """What risky_inherited reads of a planned change (a Change, or the compliance report's
+    lighter record of one): the object, the action, its descriptor as read."""
+    dn: str
+    action: str
+    before: SecurityDescriptor
+
+
+def risky_inherited(client: LdapClient, changes: Iterable[EnablingChange],
+                    classes: Mapping[str, str | None],
                     parents: ParentDescriptors,
                     warn: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
     """The risky rights the objects whose inheritance the plan turns on would gain (not those
