@@ -20,7 +20,7 @@ export PATH := $(VENV)/bin:$(PATH)
 
 help:
 	@echo "make demo   - set up everything, start the lab, run the demo"
-	@echo "make test   - sanity, unit, integration (on the lab), ansible-lint, changelog, build"
+	@echo "make test   - sanity, unit, typecheck, integration (on the lab), ansible-lint, changelog, build"
 	@echo "make lab-up / lab-down / lab-status"
 	@echo "make units / integration / sanity / lint / docs-lint"
 	@echo "make typecheck - mypy over plugins/ (.mypy.ini)"
@@ -98,7 +98,7 @@ build: venv
 	bash tests/docs.sh rst
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path build .
 
-test: venv collection sanity units integration lint changelog-lint docs-lint build galaxy-importer reuse-lint ee install-check
+test: venv collection sanity units typecheck integration lint changelog-lint docs-lint build galaxy-importer reuse-lint ee install-check
 	@echo "make test: all checks passed"
 
 # Every ansible-core that meta/runtime.yml's requires_ansible (>=2.18) promises, each with a
