@@ -172,7 +172,11 @@ def client(lab):
 def test_the_dc_refuses_a_stale_write_and_the_other_writers_bit_is_kept(people, client, user,
                                                                         other, expected):
     from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_access import (
-        USER_READ, plan_user, write_change)
+        USER_READ, AccessWriter, plan_user)
+    from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
+        Outcome, write_all)
+    from ansible_collections.adremedy.directory.plugins.module_utils._run._selection import (
+        Selection)
     reset(people)
     planned = plan_user(client.read(user, USER_READ), "disabled", None)
     assert planned is not None
@@ -185,8 +189,13 @@ def test_the_dc_refuses_a_stale_write_and_the_other_writers_bit_is_kept(people, 
         raw.append(getattr(exc, "code", None))
     assert raw and raw[0] in (16, 19, 20)
     assert values(people)[user] == other  # nothing was overwritten
-    written = write_change(client, planned, ("disabled", None))
-    assert (written.before, written.after) == expected
+    # the module's bulk run: the refused write planned again from the value read back
+    outcome = Outcome()
+    write_all(AccessWriter(client, Selection({}), dict(activesync="disabled")), [planned],
+              outcome)
+    [written] = outcome.objects
+    assert written["status"] == "changed", written
+    assert (written["before"], written["after"]) == expected
     assert values(people)[user] == str(expected[1])
 
 

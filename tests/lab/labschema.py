@@ -29,6 +29,11 @@ def _oid_number(oid):
     return int(oid.rsplit(".", 1)[1])
 
 
+def may_contain(class_name):
+    """The attributes the lab lets a class carry, in table order."""
+    return [row.name for row in schema.ATTRIBUTES if class_name in row.held_by]
+
+
 # The rows the lab adds, in OID order (an OID is the row's number in the lab).
 ATTRIBUTES = sorted((a for a in schema.ATTRIBUTES if a.attribute_id),
                     key=lambda a: _oid_number(a.attribute_id))
@@ -36,7 +41,7 @@ ATTRIBUTES = sorted((a for a in schema.ATTRIBUTES if a.attribute_id),
 # (CN=Microsoft Exchange) has no lab OID: Samba's base schema already has it.
 CLASSES = sorted((c for c in schema.CLASSES if c.governs_id),
                  key=lambda c: _oid_number(c.governs_id))
-USER_ATTRS = schema.may_contain("user")
+USER_ATTRS = may_contain("user")
 
 # AD classes carry a default DACL for new objects: Domain Admins and SYSTEM full control,
 # Authenticated Users read. Exchange's exact value is not known here; without any, the children
@@ -90,7 +95,7 @@ def _class_ldif(schema_dn, cls):
         "defaultSecurityDescriptor: %s" % DEFAULT_SECURITY_DESCRIPTOR,
     ]
     lines += ["possSuperiors: %s" % s for s in cls.poss_superiors]
-    lines += ["mayContain: %s" % m for m in schema.may_contain(name)]
+    lines += ["mayContain: %s" % m for m in may_contain(name)]
     if guid:
         lines.append("schemaIDGUID: %s" % uuid.UUID(guid))
     return "\n".join(lines) + "\n"

@@ -16,11 +16,11 @@ API:
   desired_value(current, activesync, owa_for_devices) -> int
   features(value) -> {"activesync": "enabled"|"disabled", "owa_for_devices": ...}
   plan_user(entry, activesync, owa_for_devices) -> AccessChange | None (None: already right)
-  write_change(client, change, want, journal) -> AccessChange | None
-      one modify that deletes the value read and adds the new one (the DC refuses it when
-      another writer changed the value meanwhile: noSuchAttribute 16, attributeOrValueExists 20,
-      constraintViolation 19); then the object is read again and planned once more; verified
-  AccessWriter(client, selection, params, catalog)   the eas_access module's bulk run (_bulk)
+  AccessWriter(client, selection, params, catalog)   the eas_access module's bulk run (_bulk):
+      per user one modify that deletes the value read and adds the new one (the DC refuses it
+      when another writer changed the value meanwhile: noSuchAttribute 16,
+      attributeOrValueExists 20, constraintViolation 19); then the user is read again and
+      planned once more; verified
   member_of(client, name) -> MemberOf    a group as admins name it, and the filter clause for
                                          its transitive members (in-chain, primary group too)
   selected_users(client, selection, attributes, outcome, member, protection) -> Iterator[Entry]
@@ -32,7 +32,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
-    BulkWriter, ChangedSinceRead, Outcome, read_back, write_one)
+    BulkWriter, ChangedSinceRead, Outcome, read_back)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._selection import Selection
 from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import guid_of
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
@@ -261,22 +261,6 @@ class AccessWriter(BulkWriter):
     def describe(self, change: AccessChange, outcome: Outcome, result: Any = None) -> None:
         outcome.add(change.dn, "changed", **change.detail())
         outcome.diffs.append(change.diff())
-
-
-def write_change(client: LdapClient, change: AccessChange, want: tuple[str | None, str | None],
-                 journal: Any = None) -> AccessChange | None:
-    """Write one planned change outside a bulk run, with AccessWriter's steps: journal line
-    first, the guarded modify; when the DC refuses it because the value changed since it was
-    read, the object is read again and planned once more, so another writer's bits are kept.
-    The change written (None: the value read again already says what is asked), verified;
-    LdapError naming the object otherwise."""
-    writer = AccessWriter(client, Selection({}), dict(activesync=want[0],
-                                                      owa_for_devices=want[1]))
-    try:
-        return write_one(writer, change, journal)
-    except ChangedSinceRead as moved:
-        again = writer.again(change, moved.entry)
-        return None if again is None else write_one(writer, again, journal)
 
 
 # -- the selection ------------------------------------------------------------------------------

@@ -222,11 +222,6 @@ def find(name: str) -> Attribute | SchemaClass | None:
     return _BY_NAME.get(name.lower())
 
 
-def may_contain(class_name: str) -> list[str]:
-    """The attributes the lab lets a class carry, in table order."""
-    return [row.name for row in ATTRIBUTES if class_name in row.held_by]
-
-
 def documented_guid(name: str) -> str:
     """The published schemaIDGUID of a class or attribute (for when the schema cannot be read)."""
     row = find(name)

@@ -12,11 +12,10 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Optional, Tuple
 
 from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
-    BulkWriter, ChangedSinceRead, Outcome, read_back, write_all)
+    BulkWriter, ChangedSinceRead, Outcome, read_back)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
     READ_ATTRIBUTES, SD_ATTRIBUTE, descriptor_of, guid_of)
-from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import (
-    Journal, encode_sd)
+from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import encode_sd
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
     LdapError, LostAnswerConflict, SecurityDescriptorError, DirectoryError)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
@@ -274,16 +273,6 @@ class DaclWriter(BulkWriter):
             if change.before.protected and not change.after.protected:
                 note = "and the ACEs inherited from the parent, which the DC adds"
             outcome.diffs.append(_diff(self.sddl, change.dn, change.before, change.after, note))
-
-
-def apply_changes(client: LdapClient, sddl: Sddl, changes: Iterable[Change], outcome: Outcome,
-                  check_mode: bool = False, journal: Journal | None = None,
-                  fail_fast: bool = False, diff: bool = False,
-                  after_write: FollowUp | None = None, replan: Replan | None = None) -> None:
-    """Write each change (or, in check mode, only report it) with the bulk runner's loop,
-    recording the results in outcome (DaclWriter says how each step goes)."""
-    write_all(DaclWriter(client, sddl, diff, after_write, replan), changes, outcome,
-              check_mode, journal, fail_fast)
 
 
 def _settle(client: LdapClient, change: Change) -> bool:

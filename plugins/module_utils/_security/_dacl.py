@@ -58,14 +58,6 @@ def _copy_with_dacl(sd: SecurityDescriptor) -> Tuple[SecurityDescriptor, Acl]:
     return new, new.dacl
 
 
-def drop_explicit_duplicates(sd: SecurityDescriptor, object_types: Optional[ObjectTypes] = None
-                             ) -> Tuple[SecurityDescriptor, int]:
-    """Drop explicit copies of inherited ACEs where that changes no one's access (see
-    plan_explicit_duplicates). Returns (descriptor, number removed)."""
-    new, removed, _kept = plan_explicit_duplicates(sd, object_types)
-    return new, len(removed)
-
-
 def explicit_only(sd: SecurityDescriptor) -> SecurityDescriptor:
     """The descriptor to write: the DC ignores inherited ACEs in a write and recomputes them, so
     only explicit ones are sent (MS-ADTS 6.1.3)."""

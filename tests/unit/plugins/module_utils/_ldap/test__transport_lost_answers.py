@@ -7,9 +7,10 @@ import pytest
 
 from fakes import DOMAIN_NC, SDDL, FakeDc, connect_to, sd_bytes
 
-from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import Outcome
+from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
+    Outcome, write_all)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._dacl_changes import (
-    Change, apply_changes)
+    Change, DaclWriter)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
     read_descriptor)
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
@@ -176,7 +177,7 @@ def dacl_change(directory):
 def write(monkeypatch, dc1, replan=None):
     ldap = client(monkeypatch, dc1)
     outcome = Outcome()
-    apply_changes(ldap, SDDL, [dacl_change(dc1.directory)], outcome, replan=replan)
+    write_all(DaclWriter(ldap, SDDL, replan_one=replan), [dacl_change(dc1.directory)], outcome)
     return outcome.objects[0]
 
 

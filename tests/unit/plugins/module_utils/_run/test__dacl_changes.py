@@ -8,9 +8,10 @@ import pytest
 
 from fakes import DOMAIN_NC, FakeDirectory, SDDL, sd_bytes
 
-from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import Outcome
+from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
+    Outcome, write_all)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._dacl_changes import (
-    Change, apply_changes, ordered_key)
+    Change, DaclWriter, ordered_key)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
     read_descriptor)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._journal import (
@@ -50,7 +51,8 @@ def test_each_object_is_journalled_then_written_once_and_verified(directory, tmp
         (dn, len(read_journal(path))))) for dn in USERS)
     outcome = Outcome()
     with journal:
-        apply_changes(directory, SDDL, plan(directory), outcome, journal=journal, diff=True)
+        write_all(DaclWriter(directory, SDDL, diff=True), plan(directory), outcome,
+                  journal=journal)
     assert statuses(outcome) == [(dn, "changed") for dn in USERS]
     # the journal had the object's line before its modify reached the directory
     assert written == [(dn, number) for number, dn in enumerate(USERS, 1)]
@@ -64,7 +66,7 @@ def test_each_object_is_journalled_then_written_once_and_verified(directory, tmp
 
 def test_check_mode_reports_the_same_objects_and_writes_nothing(directory):
     outcome = Outcome()
-    apply_changes(directory, SDDL, plan(directory), outcome, check_mode=True, diff=True)
+    write_all(DaclWriter(directory, SDDL, diff=True), plan(directory), outcome, check_mode=True)
     assert statuses(outcome) == [(dn, "changed") for dn in USERS]
     assert directory.modifies == []
     assert "ACEs inherited from the parent" in outcome.diffs[0]["after"]
@@ -75,7 +77,7 @@ def test_a_read_back_that_differs_fails_that_object_and_the_run_goes_on(director
         attrs["ntsecuritydescriptor"] = [sd_bytes("O:DAG:DUD:PAI(A;;RP;;;WD)")]
     directory.tamper = {USERS[1].lower(): another_writer}
     outcome = Outcome()
-    apply_changes(directory, SDDL, plan(directory), outcome)
+    write_all(DaclWriter(directory, SDDL), plan(directory), outcome)
     assert statuses(outcome) == [(USERS[0], "changed"), (USERS[1], "failed"),
                                  (USERS[2], "changed"), (USERS[3], "changed")]
     # the write went through, its verify did not: changed and failed, the step named
@@ -93,7 +95,7 @@ def test_fail_fast_stops_at_the_first_failure(directory):
     directory.fail = {USERS[1].lower(): LdapError(
         "modify %s failed: insufficientAccessRights (50)" % USERS[1], code=50)}
     outcome = Outcome()
-    apply_changes(directory, SDDL, plan(directory), outcome, fail_fast=True)
+    write_all(DaclWriter(directory, SDDL), plan(directory), outcome, fail_fast=True)
     assert statuses(outcome) == [(USERS[0], "changed"), (USERS[1], "failed")]
     assert outcome.objects[1]["ldap_code"] == 50
     assert outcome.stopped == "fail_fast after the first failure"
@@ -105,7 +107,7 @@ def test_a_dc_lost_mid_run_stops_and_names_what_was_not_attempted(directory, tmp
     directory.lose_after = 2
     outcome = Outcome()
     with Journal(path, "S-1-5-21-1-2-3") as journal:
-        apply_changes(directory, SDDL, plan(directory), outcome, journal=journal)
+        write_all(DaclWriter(directory, SDDL), plan(directory), outcome, journal=journal)
     assert statuses(outcome) == [(USERS[0], "changed"), (USERS[1], "changed"),
                                  (USERS[2], "failed"), (USERS[3], "failed")]
     assert outcome.objects[2]["ldap_code"] == 52
@@ -124,8 +126,8 @@ def test_a_follow_up_write_is_chained_and_the_diff_spans_both(directory):
         return Change(change.dn, reread, enable_inheritance(reread)[0], "again",
                       detail=dict(note="second"))
     outcome = Outcome()
-    apply_changes(directory, SDDL, plan(directory, USERS[:1]), outcome, diff=True,
-                  after_write=follow_up)
+    write_all(DaclWriter(directory, SDDL, diff=True, after_write=follow_up),
+              plan(directory, USERS[:1]), outcome)
     assert outcome.objects == [dict(dn=USERS[0], status="changed", action="again",
                                     note="second")]
     assert len(directory.modifies) == 2
@@ -152,7 +154,7 @@ def test_the_write_refuses_another_object_found_at_the_dn(directory, tmp_path):
     path = str(tmp_path / "j.jsonl")
     outcome = Outcome()
     with Journal(path, "S-1-5-21-1-2-3") as journal:
-        apply_changes(directory, SDDL, changes, outcome, journal=journal)
+        write_all(DaclWriter(directory, SDDL), changes, outcome, journal=journal)
     assert statuses(outcome) == [(USERS[0], "changed"), (USERS[1], "failed"),
                                  (USERS[2], "changed"), (USERS[3], "changed")]
     assert outcome.objects[1]["error"] == (
@@ -171,7 +173,8 @@ def test_a_change_planned_without_a_guid_journals_the_one_read_before_the_write(
     directory.entries[USERS[0].lower()].attrs["objectguid"] = [uuid.UUID(GUID).bytes_le]
     path = str(tmp_path / "j.jsonl")
     with Journal(path, "S-1-5-21-1-2-3") as journal:
-        apply_changes(directory, SDDL, plan(directory, USERS[:2]), Outcome(), journal=journal)
+        write_all(DaclWriter(directory, SDDL), plan(directory, USERS[:2]), Outcome(),
+                  journal=journal)
     assert [line.get("object_guid") for line in read_journal(path)] == [GUID, None]
 
 

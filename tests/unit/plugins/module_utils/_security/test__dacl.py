@@ -14,7 +14,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._errors import 
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     Ace, Acl, SecurityDescriptor)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._dacl import (
-    disable_inheritance, drop_explicit_duplicates, enable_inheritance, explicit_only,
+    disable_inheritance, enable_inheritance, explicit_only,
     inheritance_key, plan_explicit_duplicates)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._object_types import ObjectTypes
 from ansible_collections.adremedy.directory.plugins.module_utils._security._sddl import Sddl
@@ -56,17 +56,17 @@ def test_explicit_copies_of_inherited_aces_are_dropped():
     sd = sd_of("D:AI(A;;RPLC;;;AU)(A;CI;CC;;;DA)(A;CIID;CC;;;DA)(A;ID;RP;;;DA)"
                "(OA;CIIO;CCDCLC;c975c901-6cea-4b6f-8319-d67f45449506;;DU)"
                "(OA;CIIOID;CCDCLC;c975c901-6cea-4b6f-8319-d67f45449506;;DU)")
-    new, removed = drop_explicit_duplicates(sd)
-    assert removed == 2
+    new, removed, _kept = plan_explicit_duplicates(sd)
+    assert len(removed) == 2
     assert Sddl(DOMAIN).render(explicit_only(new)) == "D:AI(A;;RPLC;;;AU)"
-    again, removed = drop_explicit_duplicates(new)
-    assert removed == 0
+    again, removed, _kept = plan_explicit_duplicates(new)
+    assert len(removed) == 0
 
 
 def test_duplicates_differing_in_any_field_are_kept():
     sd = sd_of("D:AI(A;;CC;;;DA)(A;CI;CC;;;DA)(A;CI;DC;;;DA)(A;CI;CC;;;DU)(A;CIID;CC;;;DA)")
-    new, removed = drop_explicit_duplicates(sd)
-    assert removed == 1 and len(explicit_only(new).dacl.aces) == 3
+    new, removed, _kept = plan_explicit_duplicates(sd)
+    assert len(removed) == 1 and len(explicit_only(new).dacl.aces) == 3
 
 
 def test_inheritance_key_ignores_order_inherited_aces_and_dc_set_inherit_only():
@@ -103,36 +103,37 @@ def test_dropping_duplicates_changes_no_ones_access_here_or_below(sd):
 def test_explicit_allow_before_an_inherited_deny_stays():
     sd = sd_of("D:AI(A;;RP;;;WD)(D;ID;RP;;;WD)(A;ID;RP;;;WD)")
     assert check_access(sd, [WD], RP).granted
-    new, removed = drop_explicit_duplicates(sd)
-    assert removed == 0
+    new, removed, _kept = plan_explicit_duplicates(sd)
+    assert len(removed) == 0
     assert check_access(new, [WD], RP).granted
     _new, _removed, kept = plan_explicit_duplicates(sd)
     assert "S-1-1-0" in kept[0][1] and "RP" in kept[0][1] and "this object" in kept[0][1]
 
 
 def test_a_deny_on_another_right_does_not_keep_the_duplicate():
-    new, removed = drop_explicit_duplicates(sd_of("D:AI(A;;RP;;;WD)(D;ID;WP;;;WD)(A;ID;RP;;;WD)"))
-    assert removed == 1 and SDDL.render(explicit_only(new)) == "D:AI"
+    new, removed, _kept = plan_explicit_duplicates(
+        sd_of("D:AI(A;;RP;;;WD)(D;ID;WP;;;WD)(A;ID;RP;;;WD)"))
+    assert len(removed) == 1 and SDDL.render(explicit_only(new)) == "D:AI"
 
 
 def test_inherit_only_duplicates_are_judged_on_the_children():
     # nothing changes on this object, but children would see the inherited deny first
     sddl = "D:AI(A;CIIO;RP;;;WD)(D;CIIOID;RP;;;WD)(A;CIIOID;RP;;;WD)"
-    _new, removed = drop_explicit_duplicates(sd_of(sddl))
-    assert removed == 0
+    _new, removed, _kept = plan_explicit_duplicates(sd_of(sddl))
+    assert len(removed) == 0
     _new, _removed, kept = plan_explicit_duplicates(sd_of(sddl))
     assert "children" in kept[0][1]
     # a deny that children do not inherit is no reason to keep it
-    _new, removed = drop_explicit_duplicates(
+    _new, removed, _kept = plan_explicit_duplicates(
         sd_of("D:AI(A;CIIO;RP;;;WD)(D;ID;RP;;;WD)(A;CIIOID;RP;;;WD)"))
-    assert removed == 1
+    assert len(removed) == 1
 
 
 def test_copies_that_are_safe_only_together_are_dropped_together():
     # the canonical state after preserve + enable: explicit deny and allow copies in front
     sd = sd_of("D:AI(D;;RP;;;WD)(A;;RP;;;WD)(D;ID;RP;;;WD)(A;ID;RP;;;WD)")
-    new, removed = drop_explicit_duplicates(sd)
-    assert removed == 2 and SDDL.render(explicit_only(new)) == "D:AI"
+    new, removed, _kept = plan_explicit_duplicates(sd)
+    assert len(removed) == 2 and SDDL.render(explicit_only(new)) == "D:AI"
 
 
 def test_object_types_and_inherited_object_types_separate_aces():
@@ -140,7 +141,7 @@ def test_object_types_and_inherited_object_types_separate_aces():
     for middle in ("(OD;ID;RP;%s;;WD)" % G2, "(OD;CIIOID;RP;;%s;WD)" % CONTACT):
         sd = sd_of("D:AI(OA;CIIO;RP;%s;%s;WD)%s(OA;CIIOID;RP;%s;%s;WD)"
                    % (G1, USER, middle, G1, USER))
-        assert drop_explicit_duplicates(sd, UNRELATED)[1] == 1, middle
+        assert len(plan_explicit_duplicates(sd, UNRELATED)[1]) == 1, middle
     # without the schema's tree G1 and G2 may be a property and its property set: kept
     _new, removed, kept = plan_explicit_duplicates(sd_of(
         "D:AI(OA;CIIO;RP;%s;%s;WD)(OD;ID;RP;%s;;WD)(OA;CIIOID;RP;%s;%s;WD)"
@@ -152,21 +153,21 @@ def test_creator_owner_may_be_any_trustee_below():
     # on a child Alice creates, CREATOR OWNER's allow becomes Alice's, and Alice's deny would
     # then come first
     sd = sd_of("D:AI(A;CIIO;RP;;;CO)(D;CIIOID;RP;;;%s)(A;CIIOID;RP;;;CO)" % ALICE)
-    assert drop_explicit_duplicates(sd)[1] == 0
+    assert len(plan_explicit_duplicates(sd)[1]) == 0
 
 
 def test_a_conditional_deny_in_between_keeps_the_duplicate():
     sd = SecurityDescriptor(0x8404, dacl=Acl(4, [
         Ace(0x00, 0, RP, WD), Ace(0x0A, ID, RP, WD, extra=CONDITIONS[0]), Ace(0x00, ID, RP, WD)]))
-    assert drop_explicit_duplicates(sd)[1] == 0
+    assert len(plan_explicit_duplicates(sd)[1]) == 0
     # a conditional allow between two allows cannot change an allow
     sd.dacl.aces[1] = Ace(0x09, ID, RP, WD, extra=CONDITIONS[0])
-    assert drop_explicit_duplicates(sd)[1] == 1
+    assert len(plan_explicit_duplicates(sd)[1]) == 1
 
 
 def test_unknown_ace_types_are_never_dropped_and_block_what_they_stand_between():
     sd = SecurityDescriptor(0x8404, dacl=Acl(4, [
         Ace(0x00, 0, RP, WD), Ace(0x04, ID, 0, BOB), Ace(0x00, ID, RP, WD)]))
-    assert drop_explicit_duplicates(sd)[1] == 0
+    assert len(plan_explicit_duplicates(sd)[1]) == 0
     sd = SecurityDescriptor(0x8404, dacl=Acl(4, [Ace(0x04, 0, RP, WD), Ace(0x04, ID, RP, WD)]))
-    assert drop_explicit_duplicates(sd)[1] == 0
+    assert len(plan_explicit_duplicates(sd)[1]) == 0
