@@ -16,7 +16,6 @@ API:
 
   ObjectTypes(property_set_of, property_sets=(), classes=(), names=None)
       .parent(guid) -> str | None       the property set a property belongs to
-      .is_class(guid) -> bool           a class: may be the root (level 0) of any check
       .name(guid) -> str                lDAPDisplayName / property set name, else the GUID
       .chains(guids) -> list[frozenset] the object type lists a check can meet, as the sets of
                                         the given GUIDs that apply together on one of them
@@ -83,9 +82,6 @@ class ObjectTypes:
 
     def parent(self, guid: str) -> Optional[str]:
         return self.property_set_of.get(guid.lower())
-
-    def is_class(self, guid: str) -> bool:
-        return guid.lower() in self.classes
 
     def name(self, guid: str) -> str:
         guid = guid.lower()

@@ -288,7 +288,7 @@ def test_the_tree_is_read_from_the_schema_and_the_extended_rights(directory):
                         rightsGuid="00299570-246d-11d0-a768-00aa006e0529", validAccesses="256")
     tree = read_object_types(directory)
     assert tree.parent(PHONE) == PERSONAL and tree.parent(LONER) is None
-    assert tree.is_class(USER) and not tree.is_class(LONER) and not tree.is_class(PHONE)
+    assert USER in tree.classes and LONER not in tree.classes and PHONE not in tree.classes
     assert tree.property_sets == frozenset([PERSONAL])
     assert tree.name(PHONE) == "telephoneNumber (%s)" % PHONE
     assert "property set Personal-Information" in tree.name(PERSONAL)
