@@ -54,6 +54,7 @@ BINARY_ATTRIBUTES = frozenset(["objectguid", "objectsid", "ntsecuritydescriptor"
 
 # -- what goes and what stays ---------------------------------------------------------------------
 
+
 class Partnership(object):
     """One device object as the cleanup sees it: its record (as eas_device_info returns it),
     creation time, the cached state numbers the device filters test, and its objectGUID (the
@@ -719,7 +720,7 @@ def rights_guard(client: LdapClient, removals: list[Removal], outcome: Outcome,
     return refuse(removals, outcome, fail_fast, refused)
 
 
-class CleanupWriter(BulkWriter):
+class CleanupWriter(BulkWriter):  # pylint: disable=arguments-renamed
     """The eas_device_cleanup run: the scope read (named users or a search, every partnership
     of its owners), the removals decided (partnerships, or whole containers), findings, the
     rights guard; then per removal the object (and a container's content) read again and

@@ -179,7 +179,9 @@ class ChangedSinceRead(Exception):
 class BulkWriter:
     """The steps of one kind of bulk write; run_bulk runs them, in the same order for every
     writer. Items are the writer's planned writes, each with a `dn`. Only plan and write must
-    be given; the others default to doing nothing."""
+    be given; the others default to doing nothing. The runner passes each step its arguments by
+    position, so a writer names them for what they are (a change, a removal), and says so to
+    pylint with `# pylint: disable=arguments-renamed` on its class."""
 
     verb = "changes"  # the max_changes failure: "the plan <verb> 3 objects, ..."
     errors: tuple[type[Exception], ...] = (LdapError,)  # what fails one object, not the run

@@ -120,9 +120,9 @@ def journal_line(change: Change, sddl: Sddl) -> dict[str, Any]:
     is the object's codec error, raised before anything is written."""
     try:
         line: dict[str, Any] = dict(
-                    dn=change.dn, action=change.action,
-                    old_sddl=sddl.render(change.before), new_sddl=sddl.render(change.after),
-                    old_sd=encode_sd(change.before), new_sd=encode_sd(change.after))
+            dn=change.dn, action=change.action,
+            old_sddl=sddl.render(change.before), new_sddl=sddl.render(change.after),
+            old_sd=encode_sd(change.before), new_sd=encode_sd(change.after))
     except SecurityDescriptorError as exc:
         raise exc.about(change.dn)
     if change.guid:  # which object: a rollback refuses another one created at the DN
@@ -144,7 +144,7 @@ Replan = Callable[[Change, Any], Any]
 FollowUp = Callable[[Change, SecurityDescriptor], Optional[Change]]
 
 
-class DaclWriter(BulkWriter):
+class DaclWriter(BulkWriter):  # pylint: disable=arguments-renamed
     """The steps of a DACL write for the bulk runner. A module's writer (inheritance,
     rollback) adds plan and guard. after_write(change, reread) may return a further Change for
     the same object (e.g. dropping duplicates the DC's recomputation revealed); it is written

@@ -637,17 +637,17 @@ def markdown(doc: Mapping[str, Any], title: str, plan_msg: str | None = None) ->
     out += ["## Allow and block list findings", ""]
     if doc["list_findings"]:
         out += ["What to do: " + md_cell(ADVICE["list_findings"]), ""] + md_references("lists")
-        out.append(_md_table(("user", "on both lists", "stored twice in different case"), (
+        out.append(_md_table(("user", "on both lists", "stored twice in different case"), [
             (f["sam_account_name"], f["list_conflicts"], f["case_duplicates"])
-            for f in doc["list_findings"])))
+            for f in doc["list_findings"]]))
     else:
         out += ["None.", ""]
+    protected_rows = [(o["sam_account_name"], o["classification"], o["protected_by"] or "-",
+                       o["reason"]) for o in doc["protected_accounts"]]
     out += ["## Protected, unmarked and orphaned adminCount accounts", "",
             "What to do: " + md_cell(ADVICE["orphaned_accounts"]) + " Protected and unmarked "
-            "accounts are left as they are, by design.", ""] + md_references("protected") + [
-            _md_table(("account", "class", "protected by", "reason"), (
-                (o["sam_account_name"], o["classification"], o["protected_by"] or "-",
-                 o["reason"]) for o in doc["protected_accounts"]))]
+            "accounts are left as they are, by design.", ""] + md_references("protected")
+    out.append(_md_table(("account", "class", "protected by", "reason"), protected_rows))
     out += markdown_policies(doc.get("mobile_policies"))
     out += ["Per-user detail: `users.csv`; everything machine-readable: `report.json`.", ""]
     return "\n".join(out)

@@ -385,10 +385,10 @@ def columns(chart_id: str, title: str, desc: str, series: Sequence[tuple[str, st
                    % (left, y, width - 6, y))
         out.append('<text x="%d" y="%.1f" text-anchor="end">%d</text>' % (left - 4, y + 4, tick))
     slot = (width - 6 - left) / max(1, len(points))
-    bar = max(2.0, min(40.0, slot * 0.7))
+    bar_width = max(2.0, min(40.0, slot * 0.7))
     every = max(1, math.ceil(len(points) / 8))  # at most about 8 axis labels
     for index, (label, hover, values) in enumerate(points):
-        x = left + slot * index + (slot - bar) / 2
+        x = left + slot * index + (slot - bar_width) / 2
         y = float(base)
         out.append('<g><title>%s</title>' % svg_text(hover))
         for value, (_name, colour) in zip(values, series):
@@ -396,11 +396,11 @@ def columns(chart_id: str, title: str, desc: str, series: Sequence[tuple[str, st
             if h > 0:
                 y -= h
                 out.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>'
-                           % (x, y, bar, h, colour))
+                           % (x, y, bar_width, h, colour))
         out.append("</g>")
         if index % every == 0 or index == len(points) - 1:
             out.append('<text x="%.1f" y="%d" text-anchor="middle">%s</text>'
-                       % (x + bar / 2, base + 16, svg_text(label)))
+                       % (x + bar_width / 2, base + 16, svg_text(label)))
     out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#555"/>'
                % (left, base, width - 6, base))
     out.append("</svg>")

@@ -43,8 +43,8 @@ def test_a_dn_list_is_the_reports_scope_and_a_missing_user_is_named(run_module, 
     assert gone["msg"] == "user CN=Nobody,%s does not exist: noSuchObject (32)" % STAFF
 
 
-def test_a_report_directory_that_cannot_be_made_fails_before_reading(run_module, directory,
-                                                                    tmp_path):
+def test_a_report_directory_that_cannot_be_made_fails_before_reading(
+        run_module, directory, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     result = run_module(compliance_info, dict(search_base=STAFF, read_connections=1,

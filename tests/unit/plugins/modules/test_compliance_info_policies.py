@@ -54,8 +54,8 @@ def report(run_module, tmp_path):
         return result, json.load(fh)
 
 
-def test_a_policy_below_the_baseline_is_one_finding_with_its_users(run_module, directory,
-                                                                  tmp_path):
+def test_a_policy_below_the_baseline_is_one_finding_with_its_users(
+        run_module, directory, tmp_path):
     lab(directory)
     result, data = report(run_module, tmp_path)
     assert result["finding_counts"]["policy_below_baseline"] == 1
@@ -76,8 +76,8 @@ def test_a_policy_below_the_baseline_is_one_finding_with_its_users(run_module, d
         assert '<table id="policies"' in fh.read()
 
 
-def test_without_the_policy_schema_the_report_says_so_and_counts_nothing(run_module, directory,
-                                                                        tmp_path):
+def test_without_the_policy_schema_the_report_says_so_and_counts_nothing(
+        run_module, directory, tmp_path):
     lab(directory, schema=False)
     result, data = report(run_module, tmp_path)
     assert "policy_below_baseline" not in result["finding_counts"]

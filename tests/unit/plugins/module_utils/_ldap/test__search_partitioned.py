@@ -80,7 +80,7 @@ def directory(count=20, hidden=()):
 
 def read(client, connections, scope="subtree", search_filter=USER_FILTER):
     return [e.dn for e in _search.partitioned_search(client, BASE, search_filter, ["cn"], scope,
-                                                   connections)]
+                                                     connections)]
 
 
 @pytest.mark.parametrize("connections", [2, 3, 8])

@@ -72,8 +72,8 @@ def test_rows_say_users_and_failed_items_with_the_values_found():
     # below the baseline first, by name
     assert [r[0] for r in rows] == ["<b>Kiosk|*x*", "Legacy Devices", "Default"]
     legacy = rows[1]
-    assert legacy[1:6] == ("no", 3, 0, 3, "10 of 11: 3.1, 3.2, 3.3, 3.5, 3.6, 3.7, 3.8, 3.9, "
-                                           "3.10, 3.11")
+    assert legacy[1:6] == ("no", 3, 0, 3,
+                           "10 of 11: 3.1, 3.2, 3.3, 3.5, 3.6, 3.7, 3.8, 3.9, 3.10, 3.11")
     assert rows[2][1:6] == ("yes", 0, 5, 5, "none")
     failing = _policy_section.below_baseline(s)
     assert [p["name"] for p in failing] == ["<b>Kiosk|*x*", "Legacy Devices"]
