@@ -96,9 +96,8 @@ msg:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-# cell, markdown, summarize and write are the summary's parts (its unit tests import them here)
-from ansible_collections.adremedy.directory.plugins.module_utils._run._forest_summary import (  # pylint: disable=unused-import
-    cell, forest_summary, markdown, summarize, write)
+from ansible_collections.adremedy.directory.plugins.module_utils._run._forest_summary import (
+    forest_summary)
 
 
 def main() -> None:

@@ -287,7 +287,8 @@ def phones(directory, people):
     """Two phones of the user with the tricky name, and a third whose ID (a phone picks its
     own) ends its CN with ',CN=ExchangeActiveSyncDevices'; the container goes afterwards."""
     directory.tree_delete(CONTAINER + TRICKY)
-    dns = [sync(TRICKY, "H4PHONE01"), sync(TRICKY, "H4PHONE02")]
+    sync(TRICKY, "H4PHONE01")
+    sync(TRICKY, "H4PHONE02")
     evil = u"CN=iPhone\u00a7EVIL\\,CN=ExchangeActiveSyncDevices," + CONTAINER + TRICKY
     assert directory.conn.add(evil, ["top", "msExchActiveSyncDevice"], {
         "msExchDeviceID": "EVIL,CN=ExchangeActiveSyncDevices", "msExchDeviceType": "iPhone",

@@ -13,7 +13,8 @@ from markdown_it import MarkdownIt
 
 from ansible_collections.adremedy.directory.plugins.filter import markdown_escape as filter_module
 from ansible_collections.adremedy.directory.plugins.module_utils._run import _report
-from ansible_collections.adremedy.directory.plugins.modules import forest_summary
+from ansible_collections.adremedy.directory.plugins.module_utils._run import (
+    _forest_summary as forest_summary)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # What a phone (or anyone who can name a directory object) can put into a report

@@ -151,14 +151,14 @@ def shortest_chain(start: str, parents: Mapping[str, Iterable[str]],
     seen = {start}
     while queue:
         node, path = queue.popleft()
-        for parent in sorted(parents.get(node, ())):
-            if parent in seen:
+        for group in sorted(parents.get(node, ())):
+            if group in seen:
                 continue
-            seen.add(parent)
-            chain = path + [parent]
-            if parent in roots:
+            seen.add(group)
+            chain = path + [group]
+            if group in roots:
                 return chain
-            queue.append((parent, chain))
+            queue.append((group, chain))
     return None
 
 

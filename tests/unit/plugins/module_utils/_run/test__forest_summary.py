@@ -3,7 +3,7 @@
 import json
 import os
 
-from ansible_collections.adremedy.directory.plugins.modules.forest_summary import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._forest_summary import (
     markdown, summarize, write)
 
 
