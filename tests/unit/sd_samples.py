@@ -79,13 +79,16 @@ def trustee_aces(draw):
 
 
 @st.composite
-def dacls(draw):
-    explicit = draw(st.lists(trustee_aces(), max_size=5))
-    inherited = [a.copy(flags=a.flags | ID) for a in draw(st.lists(trustee_aces(), max_size=5))]
+def dacls(draw, ace_strategy=trustee_aces, max_size=5, reordered_one_in=2):
+    """Explicit ACEs, then inherited ones with inherited twins of some explicit ones among
+    them; one DACL in reordered_one_in in another order (non-canonical DACLs exist too)."""
+    explicit = draw(st.lists(ace_strategy(), max_size=max_size))
+    inherited = [a.copy(flags=a.flags | ID)
+                 for a in draw(st.lists(ace_strategy(), max_size=max_size))]
     twins = [a.copy(flags=a.flags | ID) for a in explicit if draw(st.booleans())]
     for twin in twins:
         inherited.insert(draw(st.integers(0, len(inherited))), twin)
     order = explicit + inherited
-    if draw(st.booleans()):  # non-canonical DACLs exist too
+    if draw(st.integers(0, reordered_one_in - 1)) == 0:
         order = draw(st.permutations(order))
     return SecurityDescriptor(0x8404, dacl=Acl(4, order))

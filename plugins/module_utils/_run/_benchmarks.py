@@ -127,35 +127,38 @@ CIS_ADMIN_ACCOUNTS = dict(
 # -- MITRE ATT&CK: the technique or mitigation a detection vendor or PingCastle classifies the
 # same thing as (named in source), with ATT&CK's own name for it.
 ATTACK = "https://attack.mitre.org/techniques/%s/"
+
+
+def _attack(attack_id: str, title: str, url: str, source: str, note: str) -> dict[str, str]:
+    return dict(framework="MITRE ATT&CK", id=attack_id, title=title, url=url, source=source,
+                note=note)
+
+
 ELASTIC_ALLOWED_DEVICE = (
     "Elastic detection-rules, 'New ActiveSyncAllowedDeviceID Added via PowerShell' (rule "
     "ce64d965-6cb0-466d-b74f-8d2c76f47f05, rules/windows/"
     "collection_persistence_powershell_exch_mailbox_activesync_add_device.toml): "
     "Set-CASMailbox -ActiveSyncAllowedDeviceIDs is T1098 / T1098.002; the name as ATT&CK v16.1 "
     "gives it (CTID Mappings Explorer)")
-ATTACK_ALLOW_LIST = dict(
-    framework="MITRE ATT&CK", id="T1098.002",
-    title="Account Manipulation: Additional Email Delegate Permissions",
-    url=ATTACK % "T1098/002", source=ELASTIC_ALLOWED_DEVICE,
-    note="how detection vendors classify an addition to a user's ActiveSync allow list")
-ATTACK_DEVICE_REGISTRATION = dict(
-    framework="MITRE ATT&CK", id="T1098.005", title="Account Manipulation: Device Registration",
-    url=ATTACK % "T1098/005",
-    source="ATT&CK T1098.005, procedure example C0024 (SolarWinds Compromise): APT29 registered "
-           "devices to enable mailbox syncing via Set-CASMailbox (the ATT&CK page as mirrored "
-           "at redteam.y-security.de)",
-    note="a device allowed to sync a mailbox is a registered device")
+ATTACK_ALLOW_LIST = _attack(
+    "T1098.002", "Account Manipulation: Additional Email Delegate Permissions",
+    ATTACK % "T1098/002", ELASTIC_ALLOWED_DEVICE,
+    "how detection vendors classify an addition to a user's ActiveSync allow list")
+ATTACK_DEVICE_REGISTRATION = _attack(
+    "T1098.005", "Account Manipulation: Device Registration", ATTACK % "T1098/005",
+    "ATT&CK T1098.005, procedure example C0024 (SolarWinds Compromise): APT29 registered "
+    "devices to enable mailbox syncing via Set-CASMailbox (the ATT&CK page as mirrored at "
+    "redteam.y-security.de)",
+    "a device allowed to sync a mailbox is a registered device")
 SPLUNK_USER_ACL = (
     "Splunk security_content, 'Windows AD Dangerous User ACL Modification' "
     "(detections/endpoint/windows_ad_dangerous_user_acl_modification.yml, event 5136 on user "
     "objects): mitre_attack_id T1222.001, T1484")
-ATTACK_DACL = dict(
-    framework="MITRE ATT&CK", id="T1222.001",
-    title="File and Directory Permissions Modification: Windows File and Directory Permissions "
-          "Modification",
-    url=ATTACK % "T1222/001", source=SPLUNK_USER_ACL,
-    note="how detection vendors classify a change to a user object's DACL: the fix is one, and "
-         "SIEM rules of this technique may fire when it runs")
+ATTACK_DACL = _attack(
+    "T1222.001", "File and Directory Permissions Modification: Windows File and Directory "
+    "Permissions Modification", ATTACK % "T1222/001", SPLUNK_USER_ACL,
+    "how detection vendors classify a change to a user object's DACL: the fix is one, and SIEM "
+    "rules of this technique may fire when it runs")
 ATTACK_DACL_RISKY = dict(ATTACK_DACL, note=(
     "the same rule fires on full control, WRITE_DAC, WRITE_OWNER or write-all-properties granted "
     "on a user object: what these rows would grant once inheritance is on"))
@@ -163,24 +166,22 @@ ELASTIC_ADMINSDHOLDER = (
     "Elastic security-docs, prebuilt rule 'AdminSDHolder Backdoor' (event 5136 on "
     "CN=AdminSDHolder,CN=System): Persistence, T1078 / T1078.002 and T1098")
 ATTACK_ADMINSDHOLDER = [
-    dict(framework="MITRE ATT&CK", id="T1078.002", title="Valid Accounts: Domain Accounts",
-         url=ATTACK % "T1078/002", source=ELASTIC_ADMINSDHOLDER,
-         note="how detection vendors classify a change to AdminSDHolder"),
-    dict(framework="MITRE ATT&CK", id="T1098", title="Account Manipulation",
-         url=ATTACK % "T1098", source=ELASTIC_ADMINSDHOLDER,
-         note="how detection vendors classify a change to AdminSDHolder"),
-]
+    _attack(attack_id, title, ATTACK % path, ELASTIC_ADMINSDHOLDER,
+            "how detection vendors classify a change to AdminSDHolder")
+    for attack_id, title, path in (("T1078.002", "Valid Accounts: Domain Accounts", "T1078/002"),
+                                   ("T1098", "Account Manipulation", "T1098"))]
 PINGCASTLE_MITIGATIONS = ("vletoux/pingcastle @ 31d268da: Rules/RuleAttribute.cs "
                           "(MitreAttackMitigation ids) on the rule classes cited beside it")
-ATTACK_PRIVILEGED_ACCOUNTS = dict(
-    framework="MITRE ATT&CK", id="M1026", title="Privileged Account Management",
-    url="https://attack.mitre.org/mitigations/M1026/", source=PINGCASTLE_MITIGATIONS,
-    note="the mitigation PingCastle attaches to A-AdminSDHolder and P-AdminEmailOn")
-ATTACK_AD_CONFIGURATION = dict(
-    framework="MITRE ATT&CK", id="M1015", title="Active Directory Configuration",
-    url="https://attack.mitre.org/mitigations/M1015/", source=PINGCASTLE_MITIGATIONS,
-    note="the mitigation PingCastle attaches to P-ExchangeAdminSDHolder, P-ExchangePrivEsc, "
-         "P-DelegationEveryone and P-UnkownDelegation")
+ATTACK_MITIGATION = "https://attack.mitre.org/mitigations/%s/"
+ATTACK_PRIVILEGED_ACCOUNTS = _attack(
+    "M1026", "Privileged Account Management", ATTACK_MITIGATION % "M1026",
+    PINGCASTLE_MITIGATIONS,
+    "the mitigation PingCastle attaches to A-AdminSDHolder and P-AdminEmailOn")
+ATTACK_AD_CONFIGURATION = _attack(
+    "M1015", "Active Directory Configuration", ATTACK_MITIGATION % "M1015",
+    PINGCASTLE_MITIGATIONS,
+    "the mitigation PingCastle attaches to P-ExchangeAdminSDHolder, P-ExchangePrivEsc, "
+    "P-DelegationEveryone and P-UnkownDelegation")
 
 # -- Microsoft: the documents the fix follows. id: the KB number, else the page's last path
 # segment.
@@ -273,72 +274,73 @@ MS_KB3013802 = _microsoft(
 # -- the kinds ----------------------------------------------------------------------------------
 # key: the report's summary key (or the module result it comes from); label: as a heading says
 # it; meaning: one sentence for docs/benchmarks.md; where: what reports it.
+REPORT = "compliance report"
+
+
+def _kind(label: str, meaning: str, references: list[dict[str, str]], where: str = REPORT
+          ) -> dict[str, Any]:
+    return dict(label=label, meaning=meaning, where=where, references=references)
+
+
 KINDS: dict[str, dict[str, Any]] = {
-    "would_fail_act_now": dict(
-        label="users whose first sync would fail - act now",
-        meaning="A user not protected by design whose first ActiveSync sync would fail (event "
-                "1053): Exchange Servers cannot create the device container under the user, "
-                "because inheritance is off or a deny blocks it.",
-        where="compliance report",
-        references=[MS_EXCHANGE_PERMISSIONS]),
-    "would_fail_protected": dict(
-        label="first sync would fail, protected by design",
-        meaning="The same failure on a protected or unmarked account: SDProp stamps "
-                "AdminSDHolder's DACL on it, so the fix leaves it alone; 'after SDProp' says "
-                "whether AdminSDHolder carries Exchange's ACE.",
-        where="compliance report",
-        references=[PC_EXCHANGE_ADMINSDHOLDER, MS_APPENDIX_C, MS_EXCHANGE_PERMISSIONS]),
-    "inheritance_would_change": dict(
-        label="objects the inheritance fix would change",
-        meaning="An object with inheritance off that the fix would turn back on.",
-        where="compliance report",
-        references=[ATTACK_DACL, MS_EXCHANGE_PERMISSIONS, MS_INHERITANCE_POWERSHELL]),
-    "risky_inherited": dict(
-        label="risky rights the inheritance fix would pass down",
-        meaning="A right (full control, WRITE_DAC, WRITE_OWNER, write member, ...) set on a "
-                "parent that the re-enabled objects would inherit.",
-        where="compliance report",
-        references=[PC_EXCHANGE_PRIVESC, PC_EVERYONE, PC_UNKNOWN, ATTACK_DACL_RISKY,
-                    ATTACK_AD_CONFIGURATION, MS_KB4490059]),
-    "admins_with_devices": dict(
-        label="protected accounts with phones",
-        meaning="A protected or unmarked account with an ActiveSync partnership, or with "
-                "ActiveSync on and a mailbox.",
-        where="compliance report",
-        references=[PC_ADMIN_EMAIL, CIS_ADMIN_ACCOUNTS, ATTACK_PRIVILEGED_ACCOUNTS,
-                    MS_LEAST_PRIVILEGE]),
-    "list_findings": dict(
-        label="users with allow/block list findings",
-        meaning="A device ID on both of a user's lists, or stored twice in different case.",
-        where="compliance report",
-        references=[ATTACK_ALLOW_LIST, ATTACK_DEVICE_REGISTRATION, MS_SET_CASMAILBOX]),
-    "orphaned_accounts": dict(
-        label="orphaned adminCount accounts",
-        meaning="adminCount=1 on an account no protected group holds any more: its inheritance "
-                "stays off until someone turns it on.",
-        where="compliance report",
-        references=[PC_ADMINCOUNT, ATTACK_PRIVILEGED_ACCOUNTS, MS_KB817433,
-                    MS_INHERITANCE_POWERSHELL, MS_APPENDIX_C]),
-    "adminsdholder_findings": dict(
-        label="AdminSDHolder deviations",
-        meaning="AdminSDHolder's owner, inheritance or an ACE that differs from Windows' "
-                "default DACL, an Exchange ACE, or a risky right on it.",
-        where="protected_accounts_info (adminsdholder.findings)",
-        references=[PC_EXCHANGE_ADMINSDHOLDER, PC_EVERYONE, PC_UNKNOWN] + ATTACK_ADMINSDHOLDER
-        + [ATTACK_AD_CONFIGURATION, MS_APPENDIX_C]),
-    "stale_partnerships": dict(
-        label="stale partnerships and list entries",
-        meaning="A device partnership nobody has synced for long, or an allow/block entry that "
-                "matches no partnership of its user any more.",
-        where="eas_device_cleanup (removed, stale_list_entries)",
-        references=[ATTACK_DEVICE_REGISTRATION, MS_THROTTLING, MS_KB3013802]),
-    "policy_below_baseline": dict(
-        label="mobile policies below the CIS baseline",
-        meaning="A mobile device mailbox policy (msExchMobileMailboxPolicy) that misses at least "
-                "one CIS Exchange Server 2019 Level 1 mobile item; the users it applies to are "
-                "those linked to it and, for the default policy, every user without a link.",
-        where="compliance report, eas_policy_info (policies[].baseline)",
-        references=CIS_EXCHANGE_MOBILE + [MS_SET_MOBILE_POLICY]),
+    "would_fail_act_now": _kind(
+        "users whose first sync would fail - act now",
+        "A user not protected by design whose first ActiveSync sync would fail (event "
+        "1053): Exchange Servers cannot create the device container under the user, "
+        "because inheritance is off or a deny blocks it.",
+        [MS_EXCHANGE_PERMISSIONS]),
+    "would_fail_protected": _kind(
+        "first sync would fail, protected by design",
+        "The same failure on a protected or unmarked account: SDProp stamps "
+        "AdminSDHolder's DACL on it, so the fix leaves it alone; 'after SDProp' says "
+        "whether AdminSDHolder carries Exchange's ACE.",
+        [PC_EXCHANGE_ADMINSDHOLDER, MS_APPENDIX_C, MS_EXCHANGE_PERMISSIONS]),
+    "inheritance_would_change": _kind(
+        "objects the inheritance fix would change",
+        "An object with inheritance off that the fix would turn back on.",
+        [ATTACK_DACL, MS_EXCHANGE_PERMISSIONS, MS_INHERITANCE_POWERSHELL]),
+    "risky_inherited": _kind(
+        "risky rights the inheritance fix would pass down",
+        "A right (full control, WRITE_DAC, WRITE_OWNER, write member, ...) set on a "
+        "parent that the re-enabled objects would inherit.",
+        [PC_EXCHANGE_PRIVESC, PC_EVERYONE, PC_UNKNOWN, ATTACK_DACL_RISKY,
+         ATTACK_AD_CONFIGURATION, MS_KB4490059]),
+    "admins_with_devices": _kind(
+        "protected accounts with phones",
+        "A protected or unmarked account with an ActiveSync partnership, or with "
+        "ActiveSync on and a mailbox.",
+        [PC_ADMIN_EMAIL, CIS_ADMIN_ACCOUNTS, ATTACK_PRIVILEGED_ACCOUNTS,
+         MS_LEAST_PRIVILEGE]),
+    "list_findings": _kind(
+        "users with allow/block list findings",
+        "A device ID on both of a user's lists, or stored twice in different case.",
+        [ATTACK_ALLOW_LIST, ATTACK_DEVICE_REGISTRATION, MS_SET_CASMAILBOX]),
+    "orphaned_accounts": _kind(
+        "orphaned adminCount accounts",
+        "adminCount=1 on an account no protected group holds any more: its inheritance "
+        "stays off until someone turns it on.",
+        [PC_ADMINCOUNT, ATTACK_PRIVILEGED_ACCOUNTS, MS_KB817433,
+         MS_INHERITANCE_POWERSHELL, MS_APPENDIX_C]),
+    "adminsdholder_findings": _kind(
+        "AdminSDHolder deviations",
+        "AdminSDHolder's owner, inheritance or an ACE that differs from Windows' "
+        "default DACL, an Exchange ACE, or a risky right on it.",
+        [PC_EXCHANGE_ADMINSDHOLDER, PC_EVERYONE, PC_UNKNOWN] + ATTACK_ADMINSDHOLDER
+        + [ATTACK_AD_CONFIGURATION, MS_APPENDIX_C],
+        where="protected_accounts_info (adminsdholder.findings)"),
+    "stale_partnerships": _kind(
+        "stale partnerships and list entries",
+        "A device partnership nobody has synced for long, or an allow/block entry that "
+        "matches no partnership of its user any more.",
+        [ATTACK_DEVICE_REGISTRATION, MS_THROTTLING, MS_KB3013802],
+        where="eas_device_cleanup (removed, stale_list_entries)"),
+    "policy_below_baseline": _kind(
+        "mobile policies below the CIS baseline",
+        "A mobile device mailbox policy (msExchMobileMailboxPolicy) that misses at least "
+        "one CIS Exchange Server 2019 Level 1 mobile item; the users it applies to are "
+        "those linked to it and, for the default policy, every user without a link.",
+        CIS_EXCHANGE_MOBILE + [MS_SET_MOBILE_POLICY],
+        where="compliance report, eas_policy_info (policies[].baseline)"),
 }
 # What the compliance report shows, in its tables' order: report.json carries these.
 REPORT_KINDS = ("would_fail_act_now", "would_fail_protected", "inheritance_would_change",
