@@ -281,6 +281,35 @@ def exchange_forest(directory, default_level=2, rules=()):
                                exchange_schema.ACCESS_CONTROL: str(level)})
 
 
+POLICIES = "CN=Mobile Mailbox Policies," + ORG
+LEGACY_POLICY = "CN=Legacy Devices," + POLICIES
+
+
+def mobile_policies(directory, schema=True, **default):
+    """Two mobile device mailbox policies in the organization's container: Default (password
+    required 0x2, alphanumeric 0x4, IsDefault 0x1000; encryption required, additional 0x4 on
+    Exchange's default word; every number within the CIS items) and Legacy Devices (no
+    password, non-provisionable devices 0x20000, simple passwords 0x40000), with the schema
+    names eas_policy_info checks for unless schema is False. default: more attributes of
+    Default (whenChanged, ...)."""
+    if schema:
+        add_exchange_schema(directory, exchange_schema.MOBILE_POLICY_SCHEMA)
+    directory.add_entry(POLICIES, objectClass=["top", "container"])
+    directory.add_entry("CN=Default," + POLICIES,
+                        objectClass=["top", exchange_schema.MOBILE_POLICY], cn="Default",
+                        msExchMobileFlags=str(0x2 | 0x4 | 0x40 | 0x1000),
+                        msExchMobileAdditionalFlags=str(7314395 | 0x4),
+                        msExchMobileMinDevicePasswordLength="6",
+                        msExchMobileMaxDevicePasswordFailedAttempts="10",
+                        msExchMobileDevicePasswordExpiration=str(90 * 86400),
+                        msExchMobileDeviceNumberOfPreviousPasswordsDisallowed="5",
+                        msExchMobileMaxInactivityTimeDeviceLock="900",
+                        msExchMobileDevicePolicyRefreshInterval="3600", **default)
+    directory.add_entry(LEGACY_POLICY, objectClass=["top", exchange_schema.MOBILE_POLICY],
+                        cn="Legacy Devices", msExchMobileFlags=str(0x40 | 0x20000 | 0x40000),
+                        msExchMobileMinDevicePasswordLength="4")
+
+
 def add_device(directory, owner, device_id, model, state=3, reason=3):
     """A partnership under owner's ExchangeActiveSyncDevices container."""
     container = "CN=ExchangeActiveSyncDevices," + owner

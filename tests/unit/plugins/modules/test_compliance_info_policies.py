@@ -6,17 +6,13 @@ import uuid
 
 import pytest
 import test_eas_readiness_info as readiness
-from fakes import DOMAIN_NC, ORG
+from fakes import DOMAIN_NC, LEGACY_POLICY as LEGACY, mobile_policies
 
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange._mobile_policies import (
-    POLICY_SCHEMA)
 from ansible_collections.adremedy.directory.plugins.module_utils._run import _compliance_run
 from ansible_collections.adremedy.directory.plugins.modules import compliance_info
 
 STAFF = readiness.STAFF
-POLICIES = "CN=Mobile Mailbox Policies," + ORG
-LEGACY = "CN=Legacy Devices," + POLICIES
 BROKEN_GUID = uuid.UUID("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")
 
 
@@ -24,23 +20,7 @@ def lab(directory, schema=True):
     """The readiness lab (4 users in Staff, 3 of them would fail), Default and Legacy Devices as
     the lab seeds them, the broken user linked to Legacy Devices and read with an objectGUID."""
     readiness.lab(directory)
-    if schema:
-        for name in POLICY_SCHEMA:
-            directory.add_entry("CN=%s,%s" % (name, directory.root_dse.schema_naming_context),
-                                lDAPDisplayName=name)
-    directory.add_entry(POLICIES, objectClass=["top", "container"])
-    directory.add_entry("CN=Default," + POLICIES, objectClass=["top", "msExchMobileMailboxPolicy"],
-                        cn="Default", msExchMobileFlags=str(0x2 | 0x4 | 0x40 | 0x1000),
-                        msExchMobileAdditionalFlags=str(7314395 | 0x4),
-                        msExchMobileMinDevicePasswordLength="6",
-                        msExchMobileMaxDevicePasswordFailedAttempts="10",
-                        msExchMobileDevicePasswordExpiration=str(90 * 86400),
-                        msExchMobileDeviceNumberOfPreviousPasswordsDisallowed="5",
-                        msExchMobileMaxInactivityTimeDeviceLock="900",
-                        msExchMobileDevicePolicyRefreshInterval="3600")
-    directory.add_entry(LEGACY, objectClass=["top", "msExchMobileMailboxPolicy"],
-                        cn="Legacy Devices", msExchMobileFlags=str(0x40 | 0x20000 | 0x40000),
-                        msExchMobileMinDevicePasswordLength="4")
+    mobile_policies(directory, schema)
     broken = directory.entries[readiness.BROKEN.lower()]
     broken.attrs["msexchmobilemailboxpolicylink"] = [LEGACY.encode()]
     broken.attrs["objectguid"] = [BROKEN_GUID.bytes_le]

@@ -1,14 +1,11 @@
 """eas_policy_info's main() through the module base, against a directory in memory."""
 
-from fakes import DOMAIN_NC, ORG, exchange_forest
+from fakes import (DOMAIN_NC, LEGACY_POLICY as LEGACY, POLICIES, exchange_forest,
+                   mobile_policies)
 
-from ansible_collections.adremedy.directory.plugins.module_utils._exchange._mobile_policies import (
-    POLICY_SCHEMA)
 from ansible_collections.adremedy.directory.plugins.modules import eas_policy_info
 
 STAFF = "OU=Staff," + DOMAIN_NC
-POLICIES = "CN=Mobile Mailbox Policies," + ORG
-LEGACY = "CN=Legacy Devices," + POLICIES
 JANE = "CN=Jane Doe," + STAFF
 JOHN = "CN=John Roe," + STAFF
 JOE = "CN=Joe Bloggs," + STAFF
@@ -16,27 +13,7 @@ JOE = "CN=Joe Bloggs," + STAFF
 
 def lab(directory, schema=True):
     exchange_forest(directory)
-    if schema:
-        for name in POLICY_SCHEMA:
-            directory.add_entry("CN=%s,%s" % (name, directory.root_dse.schema_naming_context),
-                                lDAPDisplayName=name)
-    directory.add_entry(POLICIES, objectClass=["top", "container"])
-    # Default: password required (0x2), alphanumeric (0x4), IsDefault (0x1000); encryption
-    # required (additional 0x4 on Exchange's default word); every number set within the items
-    directory.add_entry("CN=Default," + POLICIES, objectClass=["top", "msExchMobileMailboxPolicy"],
-                        cn="Default", whenChanged="20260101000000.0Z",
-                        msExchMobileFlags=str(0x2 | 0x4 | 0x40 | 0x1000),
-                        msExchMobileAdditionalFlags=str(7314395 | 0x4),
-                        msExchMobileMinDevicePasswordLength="6",
-                        msExchMobileMaxDevicePasswordFailedAttempts="10",
-                        msExchMobileDevicePasswordExpiration=str(90 * 86400),
-                        msExchMobileDeviceNumberOfPreviousPasswordsDisallowed="5",
-                        msExchMobileMaxInactivityTimeDeviceLock="900",
-                        msExchMobileDevicePolicyRefreshInterval="3600")
-    # Legacy Devices: no password, non-provisionable devices (0x20000), simple passwords (0x40000)
-    directory.add_entry(LEGACY, objectClass=["top", "msExchMobileMailboxPolicy"],
-                        cn="Legacy Devices", msExchMobileFlags=str(0x40 | 0x20000 | 0x40000),
-                        msExchMobileMinDevicePasswordLength="4")
+    mobile_policies(directory, schema, whenChanged="20260101000000.0Z")
     directory.add_entry(STAFF, objectClass=["top", "organizationalUnit"])
     directory.add_user(JANE, sAMAccountName="jane", msExchMobileMailboxPolicyLink=LEGACY)
     directory.add_user(JOHN, sAMAccountName="john")
