@@ -37,3 +37,11 @@ def run_module(monkeypatch, directory):
                 module.main()
         return info.value.result
     return run
+
+
+@pytest.fixture
+def module(run_module):
+    """An AdremedyModule built from the connection options alone, its exits and client patched
+    as run_module patches them: for tests of the base's own blocks (client(), failing())."""
+    with patch_module_args(dict(CONNECTION)):
+        return _module.AdremedyModule()

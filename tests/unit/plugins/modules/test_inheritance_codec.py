@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from fakes import CONNECTION, DOMAIN_NC, DOMAIN_SID, PROTECTED_SDDL, SDDL, USER_FILTER, Exit, \
-    patch_module_args
+from fakes import DOMAIN_NC, DOMAIN_SID, PROTECTED_SDDL, SDDL, USER_FILTER, Exit
 
 from ansible_collections.adremedy.directory.plugins.module_utils._run import _module
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import SecurityDescriptorError
@@ -78,12 +77,6 @@ def test_duplicates_without_the_schema_tree_are_judged_conservatively_and_warned
     assert entry["duplicates_removed"] == 1 and entry["duplicates_kept"] == 1
     assert "object-type tree" in entry["note"]
     assert len(warned) == 1 and "property set" in warned[0] and "are kept" in warned[0]
-
-
-@pytest.fixture
-def module(run_module):
-    with patch_module_args(dict(CONNECTION)):
-        return _module.AdremedyModule()
 
 
 def test_a_codec_error_is_one_line_naming_the_object(module, directory):

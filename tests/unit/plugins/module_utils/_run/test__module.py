@@ -44,13 +44,6 @@ def test_connection_settings_fill_defaults_once_and_refuse_zero():
         assert str(info.value) == message
 
 
-@pytest.fixture
-def module(run_module):
-    """An AdremedyModule built from the connection options alone (run_module patches exits)."""
-    with patch_module_args(dict(CONNECTION)):
-        return _module.AdremedyModule()
-
-
 def test_client_is_closed_and_errors_become_one_failure(module, directory):
     with pytest.raises(Exit) as info:
         with module.client(lambda: dict(counts=dict(changed=1))) as client:
