@@ -301,7 +301,8 @@ def rights_guard(client: LdapClient, edits: list[ListEdit], outcome: Outcome,
     return refuse(edits, outcome, fail_fast, refused)
 
 
-class ListWriter(BulkWriter):  # pylint: disable=arguments-renamed
+class ListWriter(BulkWriter):
+    # pylint: disable=arguments-renamed  # the runner passes each step's arguments by position
     """The eas_allowed_devices module's bulk run: every named user resolved and planned (an
     edit for each, changing or not), the rights guard, then per changing edit one permissive
     modify (values others wrote meanwhile are kept), read back and verified. Edits that change

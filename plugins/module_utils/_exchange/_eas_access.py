@@ -165,7 +165,8 @@ def _verify(client: LdapClient, change: AccessChange) -> None:
                         "writer?)" % (change.dn, ATTRIBUTE, stored, change.after), dn=change.dn)
 
 
-class AccessWriter(BulkWriter):  # pylint: disable=arguments-renamed
+class AccessWriter(BulkWriter):
+    # pylint: disable=arguments-renamed  # the runner passes each step's arguments by position
     """The eas_access module's bulk run: the users the selection names (narrowed by member_of,
     protected_only) planned, the rights guard (write property on the attribute), then per user
     the journal line, the guarded modify (refused when another writer changed the value: the

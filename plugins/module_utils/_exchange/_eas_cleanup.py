@@ -720,7 +720,8 @@ def rights_guard(client: LdapClient, removals: list[Removal], outcome: Outcome,
     return refuse(removals, outcome, fail_fast, refused)
 
 
-class CleanupWriter(BulkWriter):  # pylint: disable=arguments-renamed
+class CleanupWriter(BulkWriter):
+    # pylint: disable=arguments-renamed  # the runner passes each step's arguments by position
     """The eas_device_cleanup run: the scope read (named users or a search, every partnership
     of its owners), the removals decided (partnerships, or whole containers), findings, the
     rights guard; then per removal the object (and a container's content) read again and

@@ -144,7 +144,8 @@ Replan = Callable[[Change, Any], Any]
 FollowUp = Callable[[Change, SecurityDescriptor], Optional[Change]]
 
 
-class DaclWriter(BulkWriter):  # pylint: disable=arguments-renamed
+class DaclWriter(BulkWriter):
+    # pylint: disable=arguments-renamed  # the runner passes each step's arguments by position
     """The steps of a DACL write for the bulk runner. A module's writer (inheritance,
     rollback) adds plan and guard. after_write(change, reread) may return a further Change for
     the same object (e.g. dropping duplicates the DC's recomputation revealed); it is written

@@ -166,7 +166,8 @@ def read_objects(path: str, only: list[str] | None) -> OrderedDict[str, JournalO
     return journal_objects(read_journal(path), only)
 
 
-class RollbackWriter(DaclWriter):  # pylint: disable=arguments-renamed
+class RollbackWriter(DaclWriter):
+    # pylint: disable=arguments-renamed  # the runner passes each step's arguments by position
     """The rollback's bulk run: the restores planned from the journal's objects (the protected
     set read once), the protected groups' tokens guarded (check mode too), then the DACL
     writer's steps. An object another writer changed since the plan fails; it is not planned

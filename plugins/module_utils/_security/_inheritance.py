@@ -571,7 +571,8 @@ def build_plan(client: LdapClient, selection: Selection, params: Mapping[str, An
     return changes
 
 
-class InheritanceWriter(DaclWriter):  # pylint: disable=arguments-renamed
+class InheritanceWriter(DaclWriter):
+    # pylint: disable=arguments-renamed  # the runner passes each step's arguments by position
     """The inheritance module's bulk run: the plan over the selection (the protected set read
     once, excluded subtrees, the 64 KiB check), the guards (the protected groups' tokens,
     rights predicted; what re-enabling passes down), then the DACL writer's steps, with the
