@@ -8,6 +8,7 @@ the password is in no artifact."""
 import json
 import os
 import re
+import subprocess
 import sys
 
 import ansible_runner
@@ -59,11 +60,14 @@ def argument_spec(role):
 
 
 def module_options(module):
-    """A module's options, from its DOCUMENTATION."""
-    with open(os.path.join(ROOT, "plugins", "modules", module + ".py")) as f:
-        source = f.read()
-    doc = re.search(r'DOCUMENTATION = r?"""(.*?)"""', source, re.S).group(1)
-    return yaml.safe_load(doc)["options"]
+    """A module's options as ansible-doc gives them: its DOCUMENTATION with the doc fragments
+    it extends (the bulk options come from the `bulk` fragment)."""
+    ansible_doc = os.path.join(os.path.dirname(sys.executable), "ansible-doc")
+    out = subprocess.run([ansible_doc, "--json", "adremedy.directory." + module],
+                         capture_output=True, text=True, check=True, timeout=120,
+                         env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.environ.get(
+                             "ANSIBLE_COLLECTIONS_PATH") or os.path.join(ROOT, "build", "collections"))).stdout
+    return json.loads(out)["adremedy.directory." + module]["doc"]["options"]
 
 
 def tasks_of(tasks):
