@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-COLLECTION_VERSION = "2.0.0"
+COLLECTION_VERSION = "2.1.0"
 
 
 def ansible_core_version() -> str:
