@@ -44,4 +44,11 @@ if ! command -v pandoc >/dev/null; then
   apt-get install -y -qq --no-install-recommends pandoc >/dev/null 2>&1 \
     || { apt-get update -qq && apt-get install -y -qq --no-install-recommends pandoc >/dev/null; }
 fi
+# The sealed-bind tests prove on the wire that nothing is sent in clear: tcpdump captures port 389.
+if ! command -v tcpdump >/dev/null; then
+  echo "installing tcpdump (the sealed-bind tests capture the LDAP traffic)" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends tcpdump >/dev/null 2>&1 \
+    || { apt-get update -qq && apt-get install -y -qq --no-install-recommends tcpdump >/dev/null; }
+fi
 exit 0
