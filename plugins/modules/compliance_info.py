@@ -140,7 +140,8 @@ finding_counts:
     - Findings by kind, namely users not protected by design whose first sync would fail,
       objects the inheritance fix would change, users with list conflicts or case-duplicates,
       orphaned adminCount accounts, and mobile device mailbox policies below the CIS baseline
-      (C(policy_below_baseline), only when the policies were read).
+      (C(policy_below_baseline), those that apply to at least one selected user, only when the
+      policies were read).
   returned: success
   type: dict
   sample: {would_fail_act_now: 3, inheritance_would_change: 3, list_findings: 2,

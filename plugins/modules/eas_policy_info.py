@@ -116,7 +116,10 @@ summary:
       description: Policies marked default (more than one is a misconfiguration Exchange logs).
       type: int
     policies_failing_baseline:
-      description: Policies that miss at least one item.
+      description: Policies that miss at least one item and apply to at least one selected user.
+      type: int
+    policies_failing_baseline_unused:
+      description: Policies that miss at least one item and apply to none of the selected users.
       type: int
     users:
       description: Users selected.
@@ -141,6 +144,7 @@ summary:
     default_policy: Default
     marked_default: 1
     policies_failing_baseline: 1
+    policies_failing_baseline_unused: 0
     users: 50
     users_linked: 3
     users_by_default: 47

@@ -31,6 +31,7 @@ def test_a_policy_missing_the_baseline_and_who_it_applies_to(ansible, directory)
     assert result["changed"] is False
     assert result["summary"] == dict(
         policies=2, default_policy="Default", marked_default=1, policies_failing_baseline=1,
+        policies_failing_baseline_unused=0,
         users=len(staff), users_linked=3, users_by_default=len(staff) - 3,
         users_without_policy=0, users_with_unknown_link=0, users_on_failing_policies=3)
     rows = by_name(result)

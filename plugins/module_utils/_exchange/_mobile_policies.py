@@ -330,11 +330,15 @@ class PolicyTally:
             if self.list_users != "none":
                 row["members"] = self.members[policy.dn]
             rows.append(row)
-        failing = [row for row in rows if row["baseline"]["failed"]]
+        # a finding is a policy below the baseline that applies to a selected user: a report
+        # scoped to one OU is not failed by a policy none of its users has (counted apart)
+        below = [row for row in rows if row["baseline"]["failed"]]
+        failing = [row for row in below if row["users"]["total"]]
         summary = dict(
             policies=len(rows), default_policy=self.default.name if self.default else None,
             marked_default=sum(1 for p in self.policies if p.is_default),
             policies_failing_baseline=len(failing),
+            policies_failing_baseline_unused=len(below) - len(failing),
             users=self.users,
             users_linked=sum(c["linked"] for c in self.counts.values()),
             users_by_default=sum(c["by_default"] for c in self.counts.values()),

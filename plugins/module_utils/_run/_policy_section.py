@@ -69,8 +69,10 @@ def policy_rows(section: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
 
 
 def below_baseline(section: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The policies that fail at least one item, by name."""
-    return sorted((p for p in section["policies"] if p["baseline"]["failed"]),
+    """The policies that fail at least one item and apply to a selected user, by name: the
+    findings (summary.policies_failing_baseline counts the same)."""
+    return sorted((p for p in section["policies"]
+                   if p["baseline"]["failed"] and p["users"]["total"]),
                   key=lambda p: p["name"].lower())
 
 
@@ -96,10 +98,15 @@ def intro(section: Mapping[str, Any]) -> str:
     s = section["summary"]
     default = ("the default policy (for users without a link) is %s" % s["default_policy"]
                if s["default_policy"] else "no policy is marked default")
-    return ("Compared with the %s: %d policies, %s; %d of them below the baseline, applying to "
+    text = ("Compared with the %s: %d policies, %s; %d of them below the baseline, applying to "
             "%d of the %d users read." % (section["baseline"], s["policies"], default,
                                           s["policies_failing_baseline"],
                                           s["users_on_failing_policies"], s["users"]))
+    unused = s.get("policies_failing_baseline_unused")
+    if unused:
+        text += (" %d more below the baseline apply to none of these users and are not counted "
+                 "as findings here." % unused)
+    return text
 
 
 def warnings(section: Mapping[str, Any] | None) -> list[str]:

@@ -62,7 +62,7 @@ def findings_of(doc: Mapping[str, Any], protected_by_design: Iterable[str]
     # mobile device mailbox policies below the CIS baseline, by the policy's DN and name
     items += [_item("policy_below_baseline", dict(dn=p.get("dn"), sam_account_name=p.get("name")))
               for p in (doc.get("mobile_policies") or {}).get("policies") or []
-              if (p.get("baseline") or {}).get("failed")]
+              if (p.get("baseline") or {}).get("failed") and (p.get("users") or {}).get("total")]
     return items
 
 

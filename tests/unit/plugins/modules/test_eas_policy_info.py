@@ -27,6 +27,7 @@ def test_policies_users_and_the_baseline(run_module, directory):
     assert result["changed"] is False and directory.modifies == []
     assert result["summary"] == dict(
         policies=2, default_policy="Default", marked_default=1, policies_failing_baseline=1,
+        policies_failing_baseline_unused=0,
         users=3, users_linked=1, users_by_default=2, users_without_policy=0,
         users_with_unknown_link=0, users_on_failing_policies=1)
     rows = dict((row["name"], row) for row in result["policies"])

@@ -146,6 +146,7 @@ def test_users_get_their_link_else_the_default():
     assert rows["Default"]["applied_as_default"] and not rows["Legacy"]["applied_as_default"]
     assert result["summary"] == dict(
         policies=2, default_policy="Default", marked_default=1, policies_failing_baseline=1,
+        policies_failing_baseline_unused=0,
         users=3, users_linked=1, users_by_default=2, users_without_policy=0,
         users_with_unknown_link=1, users_on_failing_policies=1)
     assert result["warnings"] == ["1 users link to CN=Gone,%s, which is no policy of the "

@@ -48,6 +48,8 @@ def tally(linked=3, others=5):
         found.add("CN=L%d,OU=S,DC=x" % i, LEGACY, "l%d" % i)
     for i in range(others):
         found.add("CN=U%d,OU=S,DC=x" % i, None, "u%d" % i)
+    # a policy below the baseline is a finding only where it applies to a selected user
+    found.add("CN=K0,OU=S,DC=x", "CN=Kiosk," + POLICIES, "k0")
     return found
 
 
@@ -88,7 +90,7 @@ def test_rows_say_users_and_failed_items_with_the_values_found():
     assert _policy_section.intro(s) == (
         "Compared with the CIS Microsoft Exchange Server 2019 Benchmark v1.0.0 Level 1: 3 "
         "policies, the default policy (for users without a link) is Default; 2 of them below "
-        "the baseline, applying to 3 of the 8 users read.")
+        "the baseline, applying to 4 of the 9 users read.")
 
 
 def test_value_texts():
@@ -118,7 +120,7 @@ def test_the_count_is_one_number_in_every_file_and_message(tmp_path):
     assert ("2", "mobile policies below the CIS baseline") in cards
     facts = dict((label, int(v)) for v, label in
                  re.findall(r'<div class="card"><b>(\d+)</b>([^<]*)</div>', page))
-    assert facts["users on mobile policies below the CIS baseline"] == 3
+    assert facts["users on mobile policies below the CIS baseline"] == 4
     markdown = open(files["markdown"]).read()
     table = dict(re.findall(r"^\| \**([^|*]+?)\** \| (\d+) \|$", markdown, re.M))
     assert table["mobile policies below the CIS baseline"] == "2"
@@ -159,7 +161,7 @@ def test_html_has_a_table_of_policies_and_one_per_policy_below_the_baseline(tmp_
     assert "<b>Kiosk" not in page and "&lt;b&gt;Kiosk|*x*" in page
     headings = re.findall(r"<h3>([^<]*)</h3>", part)
     assert headings == [
-        "&lt;b&gt;Kiosk|*x*: fails 8 of 11 CIS items, applies to 0 users (0 linked, 0 by "
+        "&lt;b&gt;Kiosk|*x*: fails 8 of 11 CIS items, applies to 1 users (1 linked, 0 by "
         "default)", "Legacy Devices: fails 10 of 11 CIS items, applies to 3 users (3 linked, "
         "0 by default)"]
     legacy = part.split('<table id="policy-items-1"', 1)[1].split("</table>", 1)[0]
@@ -211,3 +213,20 @@ def test_users_csv_names_each_users_policy(tmp_path):
     assert [r["mobile_policy"] for r in rows] == ["Legacy Devices", ""]
     data = json.loads(open(files["json"]).read())
     assert data["users"][0]["mobile_policy"] == "Legacy Devices"
+
+
+def test_a_policy_below_the_baseline_that_no_selected_user_has_is_no_finding():
+    """A report scoped to one OU is not failed by a policy none of its users has: it is counted
+    apart and said in the section's first sentence, and it is no finding of the trend."""
+    found = PolicyTally(policies())
+    for i in range(4):
+        found.add("CN=U%d,OU=S,DC=x" % i, None, "u%d" % i)  # all on the default policy
+    s = found.result()
+    assert s["summary"]["policies_failing_baseline"] == 0
+    assert s["summary"]["policies_failing_baseline_unused"] == 2
+    assert _policy_section.below_baseline(s) == []
+    assert _policy_section.intro(s).endswith(
+        "2 more below the baseline apply to none of these users and are not counted as findings "
+        "here.")
+    doc = dict(mobile_policies=s)
+    assert [f for f in findings_of(doc, ()) if f["kind"] == "policy_below_baseline"] == []

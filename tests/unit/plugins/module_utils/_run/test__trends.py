@@ -42,10 +42,10 @@ def doc(started, would_fail=(), changed=(), lists=(), orphaned=(), scope="OU=Sta
     section = None
     if policies is not None:
         summary["policy_below_baseline"] = len(policies)
-        section = dict(policies=[dict(dn=dn, name=dn.split(",")[0][3:],
+        section = dict(policies=[dict(dn=dn, name=dn.split(",")[0][3:], users=dict(total=3),
                                       baseline=dict(failed=["3.10"])) for dn in policies] + [
             dict(dn="CN=Default,CN=Mobile Mailbox Policies,DC=x", name="Default",
-                 baseline=dict(failed=[]))])
+                 users=dict(total=5), baseline=dict(failed=[]))])
     finding_counts, findings = _report.count_findings(summary)
     found = dict(
         generated=started, scope=scope, provenance=dict(started=started), summary=summary,
