@@ -104,6 +104,8 @@ def test_compliance_report_with_the_dc_stopped_mid_run_is_marked_incomplete(tmp_
     assert sorted(p.name for p in report.iterdir()) == ["INCOMPLETE.json"]  # no report written
     done = run_playbook("compliance_report", args, check=True)
     assert done.rc == 0, done.output[-3000:]
-    assert sorted(p.name for p in report.iterdir()) == ["report.html", "report.json",
+    # the run that completes keeps its history; the one that failed added none
+    assert sorted(p.name for p in report.iterdir()) == ["history", "report.html", "report.json",
                                                         "report.md", "users.csv"]
+    assert len(list((report / "history").iterdir())) == 1
     assert json.loads((report / "report.json").read_text())["summary"]
