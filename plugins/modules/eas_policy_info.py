@@ -209,7 +209,7 @@ policies:
           description: Item numbers it misses.
           type: list
           elements: str
-        items:
+        checks:
           description:
             - One entry per item - V(id), V(title), V(setting) (the key in RV(policies[].settings)),
               V(property) (C(Get-MobileDeviceMailboxPolicy)'s name), V(expected), V(actual),

@@ -41,7 +41,7 @@ def test_a_policy_missing_the_baseline_and_who_it_applies_to(ansible, directory)
     assert legacy["baseline"]["passed"] == ["3.4"]
     assert legacy["baseline"]["failed"] == ["3.1", "3.2", "3.3", "3.5", "3.6", "3.7", "3.8",
                                             "3.9", "3.10", "3.11"]
-    items = dict((item["id"], item) for item in legacy["baseline"]["items"])
+    items = dict((item["id"], item) for item in legacy["baseline"]["checks"])
     assert (items["3.2"]["property"], items["3.2"]["actual"], items["3.2"]["passed"]) == (
         "AllowNonProvisionableDevices", True, False)
     assert (items["3.10"]["property"], items["3.10"]["actual"]) == ("PasswordEnabled", False)

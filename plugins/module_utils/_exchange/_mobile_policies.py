@@ -253,7 +253,7 @@ def compare(policy: MobilePolicy,
             row["note"] = item.note
         items.append(row)
     return dict(passed=[row["id"] for row in items if row["passed"]],
-                failed=[row["id"] for row in items if not row["passed"]], items=items)
+                failed=[row["id"] for row in items if not row["passed"]], checks=items)
 
 
 # -- which policy applies ----------------------------------------------------------------------

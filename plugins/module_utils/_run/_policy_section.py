@@ -56,7 +56,7 @@ def failed_text(policy: Mapping[str, Any]) -> str:
     failed = baseline["failed"]
     if not failed:
         return "none"
-    return "%d of %d: %s" % (len(failed), len(baseline["items"]), ", ".join(failed))
+    return "%d of %d: %s" % (len(failed), len(baseline["checks"]), ", ".join(failed))
 
 
 def policy_rows(section: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
@@ -79,13 +79,13 @@ def below_baseline(section: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 def heading(policy: Mapping[str, Any]) -> str:
     users = policy["users"]
     return "%s: fails %d of %d CIS items, applies to %d users (%d linked, %d by default)" % (
-        policy["name"], len(policy["baseline"]["failed"]), len(policy["baseline"]["items"]),
+        policy["name"], len(policy["baseline"]["failed"]), len(policy["baseline"]["checks"]),
         users["total"], users["linked"], users["by_default"])
 
 
 def item_rows(policy: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
     """A row per item the policy fails (ITEM_HEADERS)."""
-    for item in policy["baseline"]["items"]:
+    for item in policy["baseline"]["checks"]:
         if not item["passed"]:
             yield (item["id"], item["title"], item["expected"],
                    value_text(item["setting"], item["actual"]), item.get("note") or "")

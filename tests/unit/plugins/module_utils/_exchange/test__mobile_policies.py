@@ -95,7 +95,7 @@ def test_a_policy_meeting_every_item_and_one_missing_each():
     # Exchange's defaults miss every item but 3.2 (the flag word's default has the bit clear)
     assert weak["passed"] == ["3.2"]
     assert weak["failed"] == [i.id for i in CIS_EXCHANGE_2019_L1 if i.id != "3.2"]
-    rows = dict((item["id"], item) for item in weak["items"])
+    rows = dict((item["id"], item) for item in weak["checks"])
     assert (rows["3.1"]["property"], rows["3.1"]["expected"], rows["3.1"]["actual"]) == (
         "AllowSimplePassword", "false", True)
     assert rows["3.7"]["note"].startswith("unit unconfirmed") and "note" not in rows["3.1"]
@@ -116,7 +116,7 @@ def test_a_policy_meeting_every_item_and_one_missing_each():
 def test_thresholds(setting, value, item, passed):
     settings = decode_policy(entry("Strict", **STRICT)).settings
     settings[setting] = value
-    rows = dict((row["id"], row) for row in compare(policy("P", **settings))["items"])
+    rows = dict((row["id"], row) for row in compare(policy("P", **settings))["checks"])
     assert rows[item]["passed"] is passed and rows[item]["actual"] == value
 
 
