@@ -46,6 +46,14 @@ class LdapError(DirectoryError):
         self.name = name
         self.dn = dn
 
+    @classmethod
+    def no_such_object(cls, dn: str, what: str = "") -> LdapError:
+        """The one line for a named object that does not exist: "<what> <dn> does not exist:
+        noSuchObject (32)"."""
+        named = "%s %s" % (what, dn) if what else dn
+        return cls("%s does not exist: noSuchObject (32)" % named, code=32, name="noSuchObject",
+                   dn=dn)
+
 
 class LostAnswerConflict(LdapError):
     """The answer to a write was lost with the connection, and the object read back is neither

@@ -388,8 +388,7 @@ def plan_containers(client: LdapClient, scope: Scope, keys: Iterable[str],
         exists = found is not None
         user = client.read(facts.owner.dn, _eas_readiness.USER_ATTRIBUTES)
         if user is None:  # selected a moment ago, gone now
-            raise LdapError("user %s does not exist: noSuchObject (32)" % facts.owner.dn,
-                            code=32, name="noSuchObject", dn=facts.owner.dn)
+            raise LdapError.no_such_object(facts.owner.dn, "user")
         # after the removal: no container, no devices
         row = _eas_readiness.readiness(user, descriptor_of(user), None,
                                        _eas_readiness.DeviceCounts(), exs["token"], guid, sddl)

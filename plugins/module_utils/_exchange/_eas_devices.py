@@ -19,7 +19,7 @@ except ImportError:  # only a run with a query needs it (the module base says so
     jmespath = None  # type: ignore[assignment]
     JMESPATH_IMPORT_ERROR = traceback.format_exc()
 
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure, LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import Failure
 
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_policy import (
     ACCESS_REASONS, ACCESS_STATES, REASON_INDIVIDUAL, Owner, eas_enabled, enum_name, enum_value)
@@ -28,7 +28,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._orga
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _schema
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import mail_of
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
-    DEFAULT_USER_FILTER, escape_filter_value, read_objects_by, select_entries)
+    DEFAULT_USER_FILTER, escape_filter_value, missing_user, read_objects_by, select_entries)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     Entry, LdapClient)
 
@@ -192,11 +192,6 @@ def owner_from_entry(entry: Entry) -> Owner:
                  entry.texts(ALLOWED_ATTRIBUTE), entry.texts(BLOCKED_ATTRIBUTE), mail_of(entry))
 
 
-def _missing_user(dn: str) -> None:
-    raise LdapError("user %s does not exist: noSuchObject (32)" % dn, code=32,
-                    name="noSuchObject", dn=dn)
-
-
 def selected_owners(client: LdapClient, params: Mapping[str, Any]) -> dict[str, Owner] | None:
     """Owners by lower-case DN of the users the selection names (params: the module's resolved
     Selection, which reads like params), or None when it names every user under search_base
@@ -205,7 +200,7 @@ def selected_owners(client: LdapClient, params: Mapping[str, Any]) -> dict[str, 
             and params.get("scope") == "subtree":
         return None
     return dict((entry.dn.lower(), owner_from_entry(entry)) for entry in
-                select_entries(client, params, OWNER_ATTRIBUTES, _missing_user))
+                select_entries(client, params, OWNER_ATTRIBUTES, missing_user))
 
 
 def find_devices(client: LdapClient, params: Mapping[str, Any], device_filter: DeviceFilter

@@ -21,7 +21,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._iden
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
     LdapError, SecurityDescriptorError, DirectoryError)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
-    follow_links, partitioned_search, select_entries)
+    follow_links, missing_user, partitioned_search, select_entries)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     Entry, LdapClient)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
@@ -382,11 +382,6 @@ def summarize(summary: dict[str, int], row: Mapping[str, Any]) -> None:
 def unreadable_row(entry: Entry, exc: Exception) -> dict[str, Any]:
     return dict(dn=entry.dn, sam_account_name=entry.text("sAMAccountName"),
                 error=str(exc), would_fail=None)
-
-
-def missing_user(dn: str) -> None:
-    """A user the selection lists that does not exist: the run stops naming it."""
-    raise LdapError("user %s does not exist: noSuchObject (32)" % dn, code=32, dn=dn)
 
 
 class ReadinessSetup:

@@ -16,9 +16,10 @@ from typing import Any, Callable, Iterable, Mapping
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     organization_settings, rdn_value)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _schema
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import DnError, LdapError
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import DnError
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key, parent
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import select_entries
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
+    missing_user, select_entries)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     Entry, LdapClient)
 
@@ -388,11 +389,6 @@ def read_policies(client: LdapClient, organization: str | None = None
         container, "(objectClass=%s)" % POLICY_CLASS, POLICY_READ, scope="onelevel")], []
 
 
-def _missing_user(dn: str) -> None:
-    raise LdapError("user %s does not exist: noSuchObject (32)" % dn, code=32,
-                    name="noSuchObject", dn=dn)
-
-
 def policy_inventory(client: LdapClient, selection: Mapping[str, Any],
                      organization: str | None = None, list_users: str = "none"
                      ) -> dict[str, Any]:
@@ -401,6 +397,6 @@ def policy_inventory(client: LdapClient, selection: Mapping[str, Any],
     policy, and each policy against the baseline."""
     policies, warnings = read_policies(client, organization)
     tally = PolicyTally(policies, list_users, warnings)
-    for entry in select_entries(client, selection, USER_READ, _missing_user):
+    for entry in select_entries(client, selection, USER_READ, missing_user):
         tally.add_entry(entry)
     return tally.result()

@@ -68,13 +68,18 @@ def require_objects(client: LdapClient, dns: Iterable[str], what: str) -> list[s
         else:
             found.append(entry.dn)
     if len(missing) == 1:
-        raise LdapError("%s %s does not exist: noSuchObject (32)" % (what, missing[0]), code=32,
-                        name="noSuchObject", dn=missing[0])
+        raise LdapError.no_such_object(missing[0], what)
     if missing:
         raise LdapError("%s DNs that do not exist: %s: noSuchObject (32)"
                         % (what, "; ".join(missing)), code=32, name="noSuchObject",
                         dn=missing[0])
     return found
+
+
+def missing_user(dn: str) -> None:
+    """select_entries' on_missing for a list of users: the run stops naming the one that does
+    not exist."""
+    raise LdapError.no_such_object(dn, "user")
 
 
 def select_entries(client: LdapClient, params: Mapping[str, Any], attributes: Iterable[str],

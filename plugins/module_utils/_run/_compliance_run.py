@@ -19,11 +19,12 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._mobi
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     require_exchange_schema)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._eas_readiness import (
-    DeviceCounts, ReadinessSetup, missing_user)
+    DeviceCounts, ReadinessSetup)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._prefetch import (
     Background, prefetch)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import select_entries
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
+    missing_user, select_entries)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     Entry, LdapClient)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._compliance import (

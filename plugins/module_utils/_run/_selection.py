@@ -120,8 +120,7 @@ class Selection(Mapping):
 
     def missing(self, dn: str) -> None:
         """A listed DN that does not exist: the run stops naming it."""
-        raise LdapError("%s %s does not exist: noSuchObject (32)" % (self.what, dn), code=32,
-                        name="noSuchObject", dn=dn)
+        raise LdapError.no_such_object(dn, self.what)
 
     def entries(self, client: LdapClient, attributes: Iterable[str],
                 on_missing: Callable[[str], None] | None = None) -> Iterator[Entry]:
