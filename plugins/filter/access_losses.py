@@ -73,8 +73,7 @@ from typing import Any, Callable
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import DnError
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key_or_text
 
 FIELDS = ("dn", "device_id", "device_model", "owner_dn", "owner_sam_account_name", "now",
           "after")
@@ -82,10 +81,7 @@ ALLOWED = "Allowed"
 
 
 def _key(dn: Any) -> str:
-    try:
-        return dn_key(str(dn))
-    except DnError:
-        return str(dn).lower()
+    return dn_key_or_text(str(dn))
 
 
 def _short(row: dict[str, Any], state: str) -> dict[str, Any]:

@@ -149,7 +149,7 @@ OPTIONS = ArgumentSpec(dict(
 def main() -> None:
     module = AdremedyModule(OPTIONS, dn_list_options(dn={}), bulk_spec())
     params = module.params
-    with module.failing(also=(ValueError,)):
+    with module.failing():
         objects = read_objects(params["journal"], params["dn"])
     warning = without_guid_warning(params["journal"], objects)
     if warning:

@@ -73,11 +73,9 @@ def _attribute_ldif(schema_dn, attribute):
         lines += ["attributeSyntax: 2.5.5.12", "oMSyntax: 64"]
     elif syntax == INTEGER:
         lines += ["attributeSyntax: 2.5.5.9", "oMSyntax: 2"]
-    elif syntax == DN:
+    else:  # DN (test__schema checks every row the lab adds has one of the three syntaxes)
         lines += ["attributeSyntax: 2.5.5.1", "oMSyntax: 127",
                   "oMObjectClass:: %s" % DN_OM_OBJECT_CLASS]
-    else:
-        raise ValueError("%s: the lab adds it, so it needs a syntax" % name)
     if guid:
         lines.append("schemaIDGUID: %s" % uuid.UUID(guid))
     return "\n".join(lines) + "\n"

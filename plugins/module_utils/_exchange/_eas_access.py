@@ -326,8 +326,7 @@ def selected_users(client: LdapClient, selection: Selection, attributes: Sequenc
 
     def missing(dn: str) -> None:
         outcome.counts["matched"] += 1
-        outcome.fail(dn, LdapError("%s does not exist: noSuchObject (32)" % dn, code=32,
-                                   name="noSuchObject", dn=dn))
+        outcome.fail(dn, LdapError.no_such_object(dn))
 
     search = selection.narrowed(member.clause) if member is not None else selection
     for entry in search.entries(client, attributes, missing):

@@ -16,8 +16,7 @@ from typing import Any, Callable, Iterable, Mapping
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     organization_settings, rdn_value)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _schema
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import DnError
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key, parent
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key, dn_key_or_text, parent
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
     missing_user, select_entries)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
@@ -244,7 +243,7 @@ BASELINE_NAME = "CIS Microsoft Exchange Server 2019 Benchmark v1.0.0 Level 1"
 
 def compare(policy: MobilePolicy,
             baseline: Iterable[BaselineItem] = CIS_EXCHANGE_2019_L1) -> dict[str, Any]:
-    """{passed: [ids], failed: [ids], items: [one dict per item]} for one policy."""
+    """{passed: [ids], failed: [ids], checks: [one dict per item]} for one policy."""
     items = []
     for item in baseline:
         actual = policy.settings.get(item.setting)
@@ -288,10 +287,7 @@ class PolicyTally:
         self.unknown_links: dict[str, int] = {}
 
     def _key(self, link: str) -> str:
-        try:
-            return dn_key(link)
-        except DnError:
-            return link.lower()
+        return dn_key_or_text(link)
 
     def add(self, dn: str, link: str | None, sam_account_name: str | None = None) -> str | None:
         """Count one user; the DN of the policy that applies to it (None: none does)."""

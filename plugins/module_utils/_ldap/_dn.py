@@ -302,6 +302,15 @@ def dn_key(text: str) -> str:
     return _slow_key(text)
 
 
+def dn_key_or_text(text: str) -> str:
+    """dn_key, or the text in lower case when it is not a DN: a key for matching values that
+    ought to be DNs (a policy link, a row from a playbook) without failing on one that is not."""
+    try:
+        return dn_key(text)
+    except DnError:
+        return text.lower()
+
+
 def _slow_key(text: str) -> str:
     return ",".join(_rdn_key([(_type_key(name), "#" + value if isinstance(value, _Ber)
                                else _key_value(value)) for name, value in rdn])

@@ -9,7 +9,7 @@ guards, the DACL writer's steps). Private."""
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Callable, Iterable, Mapping, Protocol, cast
+from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence, cast
 
 from ansible_collections.adremedy.directory.plugins.module_utils._security._adminsdholder import (
     Names, admin_sids, risky_rights)
@@ -490,7 +490,7 @@ def risky_inherited(client: LdapClient, changes: Iterable[EnablingChange],
 class InheritanceOutcome(Outcome):
     """Outcome with risky_inherited in every result, the max_changes failure's included."""
 
-    risky: list[dict[str, Any]] = []
+    risky: Sequence[dict[str, Any]] = ()  # immutable: a class default shared by every instance
     rights: Rights | None = None
 
     def result(self) -> dict[str, Any]:
@@ -543,7 +543,7 @@ def build_plan(client: LdapClient, selection: Selection, params: Mapping[str, An
 
     def missing(dn: str) -> None:
         outcome.counts["matched"] += 1
-        outcome.fail(dn, LdapError("%s does not exist: noSuchObject (32)" % dn, code=32))
+        outcome.fail(dn, LdapError.no_such_object(dn))
 
     descriptors = ParsedDescriptors()
     shared: dict = {}
