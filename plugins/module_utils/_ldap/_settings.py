@@ -109,8 +109,9 @@ def parse_server(uri: str, ports: tuple[int, int] = (636, 389)) -> tuple[str, st
 
 
 def server_uri(scheme: str, host: str, port: int) -> str:
-    """('ldaps', 'dc1', 636) -> 'ldaps://dc1:636', the name a server goes by in messages."""
-    return "%s://%s:%d" % (scheme, host, port)
+    """('ldaps', 'dc1', 636) -> 'ldaps://dc1:636', the name a server goes by in messages; an
+    IPv6 address in brackets, as a URI spells it (('ldaps', '::1', 636) -> 'ldaps://[::1]:636')."""
+    return "%s://%s:%d" % (scheme, "[%s]" % host if ":" in host else host, port)
 
 
 GC_PORTS = (3269, 3268)  # a Global Catalog answers on these, LDAPS and LDAP
@@ -123,5 +124,5 @@ def global_catalog_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     servers = []
     for uri in settings.get("gc_server") or []:
         scheme, host, port = parse_server(uri, GC_PORTS)
-        servers.append(server_uri(scheme, "[%s]" % host if ":" in host else host, port))
+        servers.append(server_uri(scheme, host, port))
     return dict(settings, server=servers)

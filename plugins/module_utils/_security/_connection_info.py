@@ -254,7 +254,7 @@ def check_server(new_client: Callable[[str], LdapClient], settings: Mapping[str,
     """One server's entry; with first, also the account and its rights. new_client(uri) is
     an LdapClient for that server alone, not connected yet (the module base's new_client)."""
     scheme, host, port = parse_server(uri)
-    name = server_uri(scheme, "[%s]" % host if ":" in host else host, port)
+    name = server_uri(scheme, host, port)
     client = new_client(uri)
     try:
         client.connect()
