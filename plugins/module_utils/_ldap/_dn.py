@@ -82,6 +82,8 @@ def _check_type(text: str, name: str) -> str:
 
 def _value_end(text: str, i: int) -> Tuple[bytearray, int]:
     """Parse one attribute value starting at i; (UTF-8 bytes of the value, index after it)."""
+    # extend(), never +=: ansible-core 2.18's AnsibleUnsafeBytes (what a template's DN encodes to)
+    # has __radd__, which turns `bytearray += unsafe` into an immutable AnsibleUnsafeBytes.
     out = bytearray()
     keep = 0  # length of out up to the last character that is not an unescaped space
     n = len(text)
@@ -97,13 +99,13 @@ def _value_end(text: str, i: int) -> Tuple[bytearray, int]:
                 out.append(int(pair, 16))
                 i += 3
             else:
-                out += text[i + 1].encode("utf-8")
+                out.extend(text[i + 1].encode("utf-8"))
                 i += 2
             keep = len(out)
             continue
         if ch in _MUST_ESCAPE:
             raise DnError(text, "%r must be escaped at position %d" % (ch, i))
-        out += ch.encode("utf-8")
+        out.extend(ch.encode("utf-8"))
         if ch != " ":
             keep = len(out)
         i += 1

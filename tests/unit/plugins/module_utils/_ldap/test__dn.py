@@ -59,6 +59,34 @@ def test_malformed(text, why):
     assert repr(text) in str(err.value)
 
 
+class _UnsafeBytes(bytes):
+    """Like ansible-core 2.18's AnsibleUnsafeBytes: its __add__/__radd__ keep the class."""
+
+    def __add__(self, other):
+        return _UnsafeBytes(bytes(self) + bytes(other))
+
+    def __radd__(self, other):
+        return _UnsafeBytes(bytes(other) + bytes(self))
+
+
+class _UnsafeText(str):
+    """Like ansible-core 2.18's AnsibleUnsafeText: items and encodings stay unsafe."""
+
+    def __getitem__(self, key):
+        return _UnsafeText(str.__getitem__(self, key))
+
+    def encode(self, *args, **kwargs):
+        return _UnsafeBytes(str.encode(self, *args, **kwargs))
+
+
+@pytest.mark.parametrize("dn", ["CN=iPhone\C2\A7ABC,CN=Jane\, Doe,DC=x", "CN=Zürich ,DC=x"])
+def test_a_templated_dn_from_ansible_core_2_18_has_the_plain_key(dn):
+    # A role passes DNs from a registered result; 2.18 hands them to filters as unsafe text,
+    # whose bytes once turned the value buffer immutable ("does not support item deletion").
+    dn_key.cache_clear()
+    assert dn_key(_UnsafeText(dn)) == dn_key(dn)
+
+
 def test_at_or_below():
     assert is_at_or_below("CN=u,OU=Tier0\\2C Admins,DC=x", "ou=tier0\\, admins , dc=x")
     assert is_at_or_below("OU=Staff,DC=x", "OU=Staff,DC=x")
