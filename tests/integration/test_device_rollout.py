@@ -17,8 +17,9 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._code
 
 ENGINEERING = "OU=Engineering,%s" % STAFF
 MODEL = "iPhone16,1"
-RULE = "CN=%s (DeviceModel),CN=Mobile Mailbox Settings,CN=Lab Org,CN=Microsoft Exchange," \
-       "CN=Services,CN=Configuration,DC=lab,DC=example,DC=test" % MODEL.replace(",", "\\,")
+SETTINGS = "CN=Mobile Mailbox Settings,CN=Lab Org,CN=Microsoft Exchange,CN=Services," \
+           "CN=Configuration,DC=lab,DC=example,DC=test"
+RULE = "CN=%s (DeviceModel),%s" % (MODEL.replace(",", "\\,"), SETTINGS)
 
 pytestmark = pytest.mark.usefixtures("reseeded")
 
@@ -66,6 +67,20 @@ def test_users_by_group_or_list_and_protected_ones_are_left_out(tmp_path):
     assert "u00047" in by_list.output
 
 
+def test_a_whole_rollout_of_a_model_without_a_rule_is_rehearsed(tmp_path, directory):
+    """--check of every stage: close plans the removal of the rule open would have made
+    (check mode made none) instead of failing that there is no such rule; nothing written."""
+    rules = directory.dns(SETTINGS, "(objectClass=msExchDeviceAccessRule)")
+    rehearsal = run_playbook("device_rollout", {
+        "rollout_name": "rehearsal", "rollout_models": ["Rehears\u00e9 9,1"],
+        "output_dir": str(tmp_path), "rollout_search_base": ENGINEERING,
+        "rollout_close_search_base": STAFF}, check=True)
+    assert rehearsal.rc == 0, rehearsal.output[-3000:]
+    assert "no device access rule" not in rehearsal.output
+    assert directory.dns(SETTINGS, "(objectClass=msExchDeviceAccessRule)") == rules
+    assert not (tmp_path / "state.json").exists()
+
+
 def test_preflight_refuses_without_the_fix_then_fixes(rollout, directory):
     refused = rollout(rollout_stage="preflight", rollout_fix_inheritance=False)
     assert refused.rc == 2
@@ -91,6 +106,14 @@ def test_open_then_phones_connect_then_harvest(rollout, directory):
     assert directory.dns(RULE, "(objectClass=*)") == [RULE]
     connect(user_dn(1), "PILOT0001")
     connect(user_dn(7), "PILOT0007")  # could not get a container before preflight's fix
+    # A rehearsal of the rest: close's plan starts from the allow lists harvest would write,
+    # so the two phones are not reported as losing access, and nothing is written.
+    rehearsal = rollout(check=True)
+    assert rehearsal.rc == 0, rehearsal.output[-3000:]
+    assert "devices would lose access: " not in rehearsal.output
+    assert "PILOT0001" not in allowed(directory, user_dn(1))
+    assert directory.dns(RULE, "(objectClass=*)") == [RULE]
+    assert "harvest" not in state(rollout)["stages"]
     harvested = rollout(tags="harvest")
     assert harvested.rc == 0, harvested.output[-3000:]
     assert "2 device IDs added to allow lists now" in harvested.output
