@@ -6,19 +6,22 @@ says, in one line. The gssapi package is optional: only auth kerberos needs it."
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 from typing import Any
 
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import KerberosError
 
-try:
-    import gssapi
-    GSS_ERRORS: tuple[type[Exception], ...] = (gssapi.exceptions.GSSError,)
-    GSSAPI_MISSING = False
-except ImportError:  # reported by check_auth() when auth kerberos is asked for
-    gssapi = None  # type: ignore[assignment]
-    GSS_ERRORS = ()
-    GSSAPI_MISSING = True
+# gssapi is imported by a Kerberos bind, not by every module run: here only whether it is there.
+GSSAPI_MISSING = importlib.util.find_spec("gssapi") is None
+
+
+def gss_errors() -> tuple[type[Exception], ...]:
+    """What gssapi raises, once it is imported (nothing can raise it before)."""
+    gssapi = sys.modules.get("gssapi")
+    return (gssapi.exceptions.GSSError,) if gssapi is not None else ()
+
 
 # Where the ticket comes from when no password is given, for the hints below.
 TICKET_SOURCES = ("run kinit, set KRB5_CLIENT_KTNAME to a keytab, or give bind_dn "
@@ -73,6 +76,10 @@ def credentials(principal: str | None, password: str | None) -> Any:
     password (a ticket kept in memory) or, without one, from the cache or the client keytab."""
     if not principal:
         return None
+    try:
+        import gssapi  # pylint: disable=import-outside-toplevel
+    except ImportError as exc:  # installed without its krb5 libraries
+        raise KerberosError("the python 'gssapi' package cannot be imported: %s" % exc)
     name = gssapi.Name(principal, gssapi.NameType.user)
     if password:
         return gssapi.raw.acquire_cred_with_password(name, password.encode("utf-8"),

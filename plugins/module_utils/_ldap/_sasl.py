@@ -17,28 +17,41 @@ auth that needs them."""
 
 from __future__ import annotations
 
+import importlib.util
 import struct
+import sys
 from typing import Any, Callable
 
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import BindRefused, SaslError
 
-try:
-    import spnego
-    import spnego.channel_bindings
-    import spnego.exceptions
-    SPNEGO_ERRORS: tuple[type[Exception], ...] = (spnego.exceptions.SpnegoError,)
-    SPNEGO_MISSING = False
-except ImportError:  # reported by check_ntlm() when auth ntlm (or negotiate's fallback) needs it
-    spnego = None  # type: ignore[assignment]
-    SPNEGO_ERRORS = ()
-    SPNEGO_MISSING = True
+# pyspnego (about 90 ms to import, with cryptography's x509) and gssapi (a C extension) are
+# imported by the binds that use them, not by every module run: here only whether they are there.
+SPNEGO_MISSING = importlib.util.find_spec("spnego") is None
 
-try:
-    import gssapi
-    GSS_ERRORS: tuple[type[Exception], ...] = (gssapi.exceptions.GSSError,)
-except ImportError:
-    gssapi = None  # type: ignore[assignment]
-    GSS_ERRORS = ()
+
+def spnego_errors() -> tuple[type[Exception], ...]:
+    """What pyspnego raises, once it is imported (nothing can raise it before)."""
+    exceptions = sys.modules.get("spnego.exceptions")
+    return (exceptions.SpnegoError,) if exceptions is not None else ()
+
+
+def _spnego() -> Any:
+    try:
+        import spnego  # pylint: disable=import-outside-toplevel
+        import spnego.channel_bindings  # pylint: disable=import-outside-toplevel
+        import spnego.exceptions  # pylint: disable=import-outside-toplevel,unused-import
+    except ImportError as exc:  # installed, and broken
+        raise SaslError("the python 'pyspnego' package cannot be imported: %s" % exc)
+    return spnego
+
+
+def _gssapi() -> Any:
+    try:
+        import gssapi  # pylint: disable=import-outside-toplevel
+    except ImportError as exc:  # installed without its krb5 libraries
+        raise SaslError("the python 'gssapi' package cannot be imported: %s" % exc)
+    return gssapi
+
 
 SASL_BIND_IN_PROGRESS = 14
 # RFC 4752 security layers
@@ -235,6 +248,7 @@ def kerberos_context(host: str, creds: Any, seal: bool, bindings: bytes | None) 
     """A Kerberos initiator context for ldap/host with creds (None: the default ticket cache):
     integrity and confidentiality asked for when the connection is to be sealed, the channel
     binding data (bindings) in the authenticator over TLS."""
+    gssapi = _gssapi()
     flags = [gssapi.RequirementFlag.mutual_authentication,
              gssapi.RequirementFlag.out_of_sequence_detection]
     if seal:
@@ -243,8 +257,7 @@ def kerberos_context(host: str, creds: Any, seal: bool, bindings: bytes | None) 
     return gssapi.SecurityContext(
         name=gssapi.Name("ldap@%s" % host, gssapi.NameType.hostbased_service),
         mech=gssapi.MechType.kerberos, creds=creds, usage="initiate",
-        # gssapi's annotations say int for the flag set it takes
-        flags=gssapi.IntEnumFlagSet(gssapi.RequirementFlag, flags),  # type: ignore[arg-type]
+        flags=gssapi.IntEnumFlagSet(gssapi.RequirementFlag, flags),
         channel_bindings=channel)
 
 
@@ -277,7 +290,7 @@ def bind_kerberos(conn: Any, context: Any, token: bytes | None, seal: bool,
     code, _answer, result = send_bind(conn, "GSSAPI", context.wrap(reply, False).message)
     _finish(conn, code, result)
     if seal:
-        if not context.actual_flags & gssapi.RequirementFlag.confidentiality:
+        if not context.actual_flags & _gssapi().RequirementFlag.confidentiality:
             raise SaslError("the Kerberos context has no confidentiality")
         max_plain = context.get_wrap_size_limit(server_max, True) if server_max else None
 
@@ -300,6 +313,7 @@ def ntlm_context(username: str | None, password: str | None, host: str, seal: bo
                  bindings: bytes | None) -> Any:
     """pyspnego's NTLM client context: sign and seal asked for on plain LDAP, neither over TLS
     (where the channel binding goes into the NTLMv2 response's MsvAvChannelBindings)."""
+    spnego = _spnego()
     request = spnego.ContextReq.mutual_auth
     if seal:
         request |= (spnego.ContextReq.integrity | spnego.ContextReq.confidentiality
@@ -342,7 +356,7 @@ def bind_ntlm(conn: Any, context: Any, seal: bool, bindings: bytes | None) -> Bo
     if not context.complete:
         raise SaslError("the server accepted the NTLM bind before the exchange was complete")
     if seal:
-        if not context.context_attr & spnego.ContextReq.confidentiality:
+        if not context.context_attr & _spnego().ContextReq.confidentiality:
             raise SaslError("the server did not agree to NTLM sealing")
 
         def wrap(data: bytes) -> bytes:

@@ -390,17 +390,20 @@ class LdapClient:
                     creds = kerberos.credentials(kerberos_principal, password)
                     context = sasl.kerberos_context(host, creds, seal, bindings)
                     token = context.step(None)  # the service ticket: nothing sent to the DC yet
-                except kerberos.GSS_ERRORS as exc:
+                except kerberos.gss_errors() as exc:
                     reason = kerberos.describe(exc, host)
                     if auth == "kerberos" or not sasl.ntlm_possible(principal, password) \
                             or kerberos.definitive(exc):
                         raise LdapError("%s bind as %s to %s failed: %s"
                                         % (auth, kerberos_principal or who, uri, reason))
                     fallback = "Kerberos: %s" % reason
+                except (KerberosError, SaslError) as exc:  # gssapi there, and not importable
+                    raise LdapError("%s bind as %s to %s failed: %s"
+                                    % (auth, kerberos_principal or who, uri, exc))
                 else:
                     try:
                         return sasl.bind_kerberos(conn, context, token, seal, bindings)
-                    except kerberos.GSS_ERRORS as exc:
+                    except kerberos.gss_errors() as exc:
                         raise LdapError("%s bind as %s to %s failed: %s"
                                         % (auth, who, uri, kerberos.describe(exc, host)))
                     except SaslError as exc:
@@ -410,7 +413,7 @@ class LdapClient:
         try:
             context = sasl.ntlm_context(principal, password, host, seal, bindings)
             bound = sasl.bind_ntlm(conn, context, seal, bindings)
-        except sasl.SPNEGO_ERRORS as exc:
+        except sasl.spnego_errors() as exc:
             raise LdapError("%s bind as %s to %s failed: NTLM: %s"
                             % (auth, who, uri, sasl.spnego_reason(exc)))
         except SaslError as exc:

@@ -2,6 +2,10 @@
 are MIT krb5's as python-gssapi gives them; tests/integration/test_kerberos.py produces them on
 the lab). None of this needs the gssapi package."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from ansible.module_utils.basic import AnsibleFallbackNotFound
 
@@ -95,3 +99,21 @@ def test_auth_from_the_environment(monkeypatch):
     monkeypatch.delenv("ADREMEDY_AUTH")
     with pytest.raises(AnsibleFallbackNotFound):
         fallback()
+
+
+def test_a_gssapi_that_cannot_be_imported_is_one_line(monkeypatch):
+    """Installed without its krb5 libraries: found, and its import fails when a bind needs it."""
+    monkeypatch.setattr(_kerberos, "GSSAPI_MISSING", False)
+    monkeypatch.setitem(sys.modules, "gssapi", None)  # import gssapi raises ImportError
+    with pytest.raises(KerberosError, match="^the python 'gssapi' package cannot be imported"):
+        _kerberos.credentials("svc@EXAMPLE.COM", "pw")
+
+
+def test_a_module_that_binds_simply_does_not_import_gssapi_or_pyspnego():
+    """Their import (about 0.1 s) is paid by the runs whose bind uses them, not by every task."""
+    root = _kerberos.__file__.split(os.sep + "ansible_collections" + os.sep)[0]
+    code = ("import sys, ansible_collections.adremedy.directory.plugins.modules.compliance_info; "
+            "print(sorted(name for name in ('gssapi', 'spnego') if name in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=root),
+                            stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
+    assert loaded == "[]"

@@ -352,7 +352,7 @@ def test_kerberos_refuses_a_server_that_offers_no_confidentiality(monkeypatch):
 def test_kerberos_context_asks_for_sealing_only_without_tls(monkeypatch):
     gssapi = pytest.importorskip("gssapi")
     made = []
-    monkeypatch.setattr(_sasl.gssapi, "SecurityContext", lambda **kwargs: made.append(kwargs))
+    monkeypatch.setattr(gssapi, "SecurityContext", lambda **kwargs: made.append(kwargs))
     _sasl.kerberos_context("dc1.example.com", None, True, None)
     _sasl.kerberos_context("dc1.example.com", None, False, b"tls-server-end-point:x")
     sealed, bound = made
