@@ -73,3 +73,14 @@ options:
         organization). Modules that write always need an explicit selection.
     type: str
 """
+
+    # For modules whose dn takes users by any name (Selection(identities=True)). Only a note:
+    # ansible-core takes a fragment only with options or attributes, hence the empty options.
+    IDENTITIES = r"""
+options: {}
+notes:
+  - O(dn) also takes users as admins type them (resolved in bulk before anything is read),
+    sAMAccountName, C(DOMAIN\sam), userPrincipalName, primary SMTP address or any
+    C(proxyAddresses) smtp value, objectGUID or SID. An unknown or ambiguous one is an error
+    naming it (and the candidates).
+"""

@@ -28,6 +28,7 @@ extends_documentation_fragment:
   - adremedy.directory.selection.INFO_MODULE
   - adremedy.directory.selection.WHOLE_DOMAIN
   - adremedy.directory.selection
+  - adremedy.directory.selection.IDENTITIES
   - adremedy.directory.devices
 options:
   organization:
@@ -92,11 +93,6 @@ options:
     description: Return every device in RV(devices), not only those the changes move.
     type: bool
     default: false
-notes:
-  - O(dn) also takes users as admins type them (resolved in bulk before anything is read),
-    sAMAccountName, C(DOMAIN\sam), userPrincipalName, primary SMTP address or any
-    C(proxyAddresses) smtp value, objectGUID or SID. An unknown or ambiguous one is an error
-    naming it (and the candidates).
 seealso:
   - module: adremedy.directory.eas_access_rule
   - module: adremedy.directory.eas_allowed_devices

@@ -27,6 +27,7 @@ extends_documentation_fragment:
   - adremedy.directory.selection.INFO_MODULE
   - adremedy.directory.selection.WHOLE_DOMAIN
   - adremedy.directory.selection
+  - adremedy.directory.selection.IDENTITIES
   - adremedy.directory.devices
 options:
   query:
@@ -39,11 +40,6 @@ options:
 requirements:
   - ldap3
   - jmespath (only with O(query))
-notes:
-  - O(dn) also takes users as admins type them (resolved in bulk before anything is read),
-    sAMAccountName, C(DOMAIN\sam), userPrincipalName, primary SMTP address or any
-    C(proxyAddresses) smtp value, objectGUID or SID. An unknown or ambiguous one is an error
-    naming it (and the candidates).
 seealso:
   - module: adremedy.directory.eas_allowed_devices
   - module: adremedy.directory.eas_access_plan

@@ -30,6 +30,7 @@ extends_documentation_fragment:
   - adremedy.directory.selection.INFO_MODULE
   - adremedy.directory.selection.WHOLE_DOMAIN
   - adremedy.directory.selection
+  - adremedy.directory.selection.IDENTITIES
 options:
   organization:
     description:
@@ -49,7 +50,7 @@ requirements:
 notes:
   - Users are selected as by every read-only module of the collection (the whole domain by
     default, users and inetOrgPersons); add C((homeMDB=*)) to O(filter) to count mailbox users
-    only. O(dn) also takes users as admins type them (sAMAccountName, UPN, SMTP address, ...).
+    only.
   - The CIS benchmark's own text was not available; the property each item checks follows public
     tools that cite its item numbers. Item 3.7 (refresh interval V(1)) is judged as one hour,
     the unit Exchange 2010's console showed; some tools read it as one day (RV(policies[].baseline)

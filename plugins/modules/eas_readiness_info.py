@@ -32,6 +32,7 @@ extends_documentation_fragment:
   - adremedy.directory.selection.INFO_MODULE
   - adremedy.directory.selection.WHOLE_DOMAIN
   - adremedy.directory.selection
+  - adremedy.directory.selection.IDENTITIES
 options:
   details:
     description:
@@ -39,11 +40,6 @@ options:
         RV(summary) stay small on large directories.
     type: bool
     default: false
-notes:
-  - O(dn) also takes users as admins type them (resolved in bulk before anything is read),
-    sAMAccountName, C(DOMAIN\sam), userPrincipalName, primary SMTP address or any
-    C(proxyAddresses) smtp value, objectGUID or SID. An unknown or ambiguous one is an error
-    naming it (and the candidates).
 seealso:
   - module: adremedy.directory.inheritance
   - module: adremedy.directory.protected_accounts_info
