@@ -21,34 +21,27 @@ if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import samba, ldap3' 2>/d
     ldap-utils openssl python3-samba python3-ldap3 >/dev/null
   [ $made_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
+# Install Debian packages when a command is missing: first from the package lists as they are,
+# then once more after refreshing them (a fresh image has none). `need WHY COMMAND... -- PACKAGE...`
+need() {
+  local why=$1 commands=() missing_one=0
+  shift
+  while [ "$1" != "--" ]; do commands+=("$1"); shift; done
+  shift
+  for command in "${commands[@]}"; do command -v "$command" >/dev/null || missing_one=1; done
+  [ $missing_one = 1 ] || return 0
+  echo "installing $* ($why)" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends "$@" >/dev/null 2>&1 \
+    || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@" >/dev/null; }
+}
 # Kerberos: the gssapi pip package (requirements-dev.txt) builds against MIT krb5's headers
 # (libkrb5-dev, krb5-config); the Kerberos tests get tickets with kinit (krb5-user).
-if ! command -v krb5-config >/dev/null || ! command -v kinit >/dev/null \
-   || ! command -v gcc >/dev/null; then
-  echo "installing the Kerberos client and build packages (libkrb5-dev krb5-user gcc)" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq --no-install-recommends libkrb5-dev krb5-user gcc >/dev/null 2>&1 \
-    || { apt-get update -qq && apt-get install -y -qq --no-install-recommends libkrb5-dev krb5-user gcc >/dev/null; }
-fi
+need "the Kerberos client and the gssapi build" krb5-config kinit gcc -- libkrb5-dev krb5-user gcc
 # The compliance report's HTML is checked in a real browser: Debian's headless Chromium.
-if ! command -v chromium >/dev/null; then
-  echo "installing Debian's chromium (the HTML report test renders the page headless)" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
-    || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
-fi
+need "the HTML report test renders the page headless" chromium -- chromium
 # The docs site and its lint convert the Markdown guides to RST with pandoc (make docs, docs-lint).
-if ! command -v pandoc >/dev/null; then
-  echo "installing Debian's pandoc (the docs site converts the Markdown guides)" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq --no-install-recommends pandoc >/dev/null 2>&1 \
-    || { apt-get update -qq && apt-get install -y -qq --no-install-recommends pandoc >/dev/null; }
-fi
+need "the docs site converts the Markdown guides" pandoc -- pandoc
 # The sealed-bind tests prove on the wire that nothing is sent in clear: tcpdump captures port 389.
-if ! command -v tcpdump >/dev/null; then
-  echo "installing tcpdump (the sealed-bind tests capture the LDAP traffic)" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq --no-install-recommends tcpdump >/dev/null 2>&1 \
-    || { apt-get update -qq && apt-get install -y -qq --no-install-recommends tcpdump >/dev/null; }
-fi
+need "the sealed-bind tests capture the LDAP traffic" tcpdump -- tcpdump
 exit 0
