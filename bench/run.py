@@ -269,7 +269,7 @@ class Bench(object):
 
         report_dir = os.path.join(self.work, "report")
         self.timed("report", self.playbook("compliance_report", {
-            "search_base": self.base, "report_dir": report_dir}, check=True))
+            "search_base": self.base, "output_dir": report_dir}, check=True))
         self.html(os.path.join(report_dir, "report.html"))
 
         self.timed("device_info", self.one_task("eas_device_info", {
@@ -293,7 +293,7 @@ class Bench(object):
         self.sd_ldif(broken_ldif, self.read_sds(broken))
         enforce_dir = os.path.join(self.work, "enforce")
         fix = self.playbook("enforce_inheritance", {
-            "search_base": self.base, "report_dir": enforce_dir,
+            "search_base": self.base, "output_dir": enforce_dir,
             "max_changes": max(len(broken), 1)})
         self.timed("enforce_fix", fix, before=self.restore(broken_ldif))
         fixed_ldif = os.path.join(self.work, "fixed.ldif")
