@@ -39,6 +39,12 @@ def escape_filter_value(value: str | bytes) -> str:
             .replace(")", "\\29").replace("\x00", "\\00"))
 
 
+def escape_filter_bytes(blob: bytes) -> str:
+    """Escape every byte of a binary value (objectSid, objectGUID, schemaIDGUID) as \\xx for
+    an LDAP filter: such a value is matched byte for byte, never read as text."""
+    return "".join("\\%02x" % byte for byte in blob)
+
+
 def check_filter(search_filter: str, what: str = "filter") -> str:
     """Refuse a malformed LDAP filter before anything runs, as the DC would (filterError, 87):
     ldap3 compiles it only when the first search is sent, and a deeply nested or unencodable

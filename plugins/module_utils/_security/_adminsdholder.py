@@ -24,7 +24,7 @@ from typing import Any, Iterable, Sequence
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
     LdapError, SecurityDescriptorError)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
-    escape_filter_value, read_objects_by, read_objects_matching)
+    escape_filter_bytes, escape_filter_value, read_objects_by, read_objects_matching)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import LdapClient
 from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
     map_generic)
@@ -270,7 +270,7 @@ class Names:
         if not unknown:
             return
         try:
-            clauses = ["(schemaIDGUID=%s)" % "".join("\\%02x" % b for b in uuid.UUID(g).bytes_le)
+            clauses = ["(schemaIDGUID=%s)" % escape_filter_bytes(uuid.UUID(g).bytes_le)
                        for g in unknown]
             for entry in read_objects_matching(client, dse.schema_naming_context, clauses,
                                                ["lDAPDisplayName", "schemaIDGUID"]):

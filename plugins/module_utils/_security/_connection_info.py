@@ -16,7 +16,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._errors import 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
     first_rdn_value, parent)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
-    escape_filter_value, read_objects_matching)
+    escape_filter_bytes, escape_filter_value, read_objects_matching)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._settings import (
     parse_server, server_uri)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
@@ -132,15 +132,11 @@ def offer_of(root: Entry | None) -> dict[str, Any]:
     )
 
 
-def _escape(blob: bytes) -> str:
-    return "".join("\\%02x" % byte for byte in blob)
-
-
 def names_of(client: LdapClient, base: str, sids: Iterable[str]) -> dict[str, dict[str, Any]]:
     """{sid: {name, dn, classes}} for the SIDs the domain holds (one search per ten)."""
     sids = list(sids)
     found: dict[str, dict[str, Any]] = {}
-    clauses = ["(objectSid=%s)" % _escape(sid_from_str(sid)) for sid in sids]
+    clauses = ["(objectSid=%s)" % escape_filter_bytes(sid_from_str(sid)) for sid in sids]
     for entry in read_objects_matching(client, base, clauses,
                                        ["objectSid", "sAMAccountName", "objectClass"]):
         raw = entry.raw("objectSid")

@@ -53,7 +53,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._errors import 
     DnError, SecurityDescriptorError, IdentityError)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import canonical, dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
-    DEFAULT_USER_FILTER, escape_filter_value, read_objects_matching)
+    DEFAULT_USER_FILTER, escape_filter_bytes, escape_filter_value, read_objects_matching)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     Entry, LdapClient)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import (
@@ -121,10 +121,6 @@ def mail_of(entry: Entry) -> Optional[str]:
                  if value.startswith("SMTP:")), None)
 
 
-def _escape_binary(blob: bytes) -> str:
-    return "".join("\\%02x" % b for b in blob)
-
-
 def _guid_text(blob: Optional[bytes]) -> Optional[str]:
     return str(uuid.UUID(bytes_le=bytes(blob))) if blob and len(blob) == 16 else None
 
@@ -179,9 +175,9 @@ class _Lookup:
         if self.kind == "dn":
             return "(distinguishedName=%s)" % escape_filter_value(canonical(value))
         if self.kind == "sid":
-            return "(objectSid=%s)" % _escape_binary(sid_from_str(value))
+            return "(objectSid=%s)" % escape_filter_bytes(sid_from_str(value))
         if self.kind == "guid":
-            return "(objectGUID=%s)" % _escape_binary(uuid.UUID(key).bytes_le)
+            return "(objectGUID=%s)" % escape_filter_bytes(uuid.UUID(key).bytes_le)
         escaped = escape_filter_value(value)
         if self.kind == "address":
             return "(|(userPrincipalName=%s)(mail=%s)(proxyAddresses=smtp:%s)" \

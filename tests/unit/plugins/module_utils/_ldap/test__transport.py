@@ -7,7 +7,8 @@ from hypothesis import given, strategies as st
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _transport as _ldap
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _options
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import escape_filter_value
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
+    escape_filter_bytes, escape_filter_value)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._settings import parse_server
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     LdapClient, check_dn, result_error)
@@ -17,6 +18,12 @@ def test_filter_escaping_keeps_user_input_a_value():
     assert escape_filter_value("a*b(c)d\\e\x00") == "a\\2ab\\28c\\29d\\5ce\\00"
     assert escape_filter_value(b"x*") == "x\\2a"
     assert escape_filter_value("Müller") == "Müller"
+
+
+def test_binary_filter_values_are_escaped_byte_for_byte():
+    """SIDs and GUIDs are matched as bytes: every byte escaped, none read as text."""
+    assert escape_filter_bytes(b"\x01\x05*(\xff") == "\\01\\05\\2a\\28\\ff"
+    assert escape_filter_bytes(b"") == ""
 
 
 @given(st.text())
