@@ -422,8 +422,8 @@ def is_of_class(entry: Entry, name: str) -> bool:
 
 def class_of(entry: Entry) -> str:
     """'of class X', X the most specific objectClass of the entry (AD lists it last)."""
-    classes = entry.texts("objectClass")
-    return "of class %s" % classes[-1] if classes else "of a class that could not be read"
+    name = entry.most_specific_class()
+    return "of class %s" % name if name is not None else "of a class that could not be read"
 
 
 def check_target(entry: Entry, planned_guid: str | None, name: str, what: str) -> None:

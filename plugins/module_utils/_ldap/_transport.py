@@ -203,6 +203,12 @@ class Entry:
         value = self.raw(name)
         return int(value) if value is not None else None
 
+    def most_specific_class(self) -> str | None:
+        """The object's most specific objectClass: AD lists the classes from top down, so the
+        last; None when objectClass was not read."""
+        classes = self.texts("objectClass")
+        return classes[-1] if classes else None
+
 
 class RootDse:
     def __init__(self, entry: Entry) -> None:

@@ -202,8 +202,7 @@ class Compliance(object):
             change = self.changes[-1]
             if (change[1] if isinstance(change, tuple) else change.action) == "enable":
                 self.enabled.append(Enabled(entry.dn, sd))
-                classes = entry.texts("objectClass")
-                self.classes[dn_key(entry.dn)] = classes[-1] if classes else None
+                self.classes[dn_key(entry.dn)] = entry.most_specific_class()
         if status != "unchanged":  # the plan's table names its users too
             self.names[entry.dn] = (row["sam_account_name"], row["disabled"],
                                     guid or guid_of(entry))

@@ -519,12 +519,6 @@ def plan_one(entry: Entry, params: Mapping[str, Any], protection: Any,
     return step
 
 
-def structural_class(entry: Entry) -> str | None:
-    """The object's most specific class (AD lists objectClass from top down)."""
-    values = entry.texts("objectClass")
-    return values[-1] if values else None
-
-
 # objectSid and objectGUID: an admin moved after the protected set was read is found by them;
 # objectClass: which inheritable ACEs would take effect on it (risky_inherited)
 PLAN_ATTRIBUTES = READ_ATTRIBUTES + [a for a in ("objectSid", "objectGUID", "objectClass")
@@ -567,7 +561,7 @@ def build_plan(client: LdapClient, selection: Selection, params: Mapping[str, An
         else:
             changes.append(step)
             if classes is not None:
-                classes[dn_key(entry.dn)] = structural_class(entry)
+                classes[dn_key(entry.dn)] = entry.most_specific_class()
     return changes
 
 

@@ -248,11 +248,6 @@ def unresolved_reason(unresolved: Sequence[Mapping[str, Any]]) -> str:
                                       " (and %d more)" % more if more else "")
 
 
-def _most_specific_class(entry: Entry) -> str | None:
-    classes = entry.texts("objectClass")
-    return classes[-1] if classes else None
-
-
 class ProtectedSet:
     """Reads the directory once and answers who is protected, by what, and how they are marked."""
 
@@ -680,7 +675,7 @@ class ProtectedSet:
             row: dict[str, Any] = dict(
                 dn=entry.dn,
                 sam_account_name=entry.text("sAMAccountName"),
-                object_class=_most_specific_class(entry),
+                object_class=entry.most_specific_class(),
                 sid=sid_to_str(sid) if sid else None,
                 classification=classification,
                 admin_count=admin_count,

@@ -26,6 +26,13 @@ def test_binary_filter_values_are_escaped_byte_for_byte():
     assert escape_filter_bytes(b"") == ""
 
 
+def test_the_most_specific_class_is_the_last_objectclass_value():
+    """AD lists objectClass from top down; an entry read without it has no class."""
+    entry = _ldap.Entry("CN=a,DC=x", {"objectclass": [b"top", b"person", b"user"]})
+    assert entry.most_specific_class() == "user"
+    assert _ldap.Entry("CN=a,DC=x", {}).most_specific_class() is None
+
+
 @given(st.text())
 def test_escaped_filter_values_have_no_filter_syntax(text):
     escaped = escape_filter_value(text)
