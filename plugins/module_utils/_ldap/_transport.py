@@ -15,6 +15,7 @@ import socket
 import ssl
 import time
 import traceback
+import uuid
 from typing import Any, Callable, Container, Iterable, Iterator, Literal, Mapping
 
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
@@ -202,6 +203,12 @@ class Entry:
     def int(self, name: str) -> int | None:
         value = self.raw(name)
         return int(value) if value is not None else None
+
+    def guid(self, name: str = "objectGUID") -> str | None:
+        """A GUID-valued attribute (objectGUID, schemaIDGUID) in its string form (lower case, as
+        uuid prints it), or None when it was not read or is not 16 bytes."""
+        blob = self.raw(name)
+        return str(uuid.UUID(bytes_le=bytes(blob))) if blob and len(blob) == 16 else None
 
     def most_specific_class(self) -> str | None:
         """The object's most specific objectClass: AD lists the classes from top down, so the

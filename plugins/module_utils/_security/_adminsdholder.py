@@ -274,10 +274,9 @@ class Names:
                        for g in unknown]
             for entry in read_objects_matching(client, dse.schema_naming_context, clauses,
                                                ["lDAPDisplayName", "schemaIDGUID"]):
-                raw = entry.raw("schemaIDGUID")
-                if raw and len(raw) == 16:
-                    self.guids[str(uuid.UUID(bytes_le=bytes(raw)))] = \
-                        entry.text("lDAPDisplayName") or entry.dn
+                guid = entry.guid("schemaIDGUID")
+                if guid:
+                    self.guids[guid] = entry.text("lDAPDisplayName") or entry.dn
             rights = "CN=Extended-Rights,%s" % dse.configuration_naming_context
             clauses = ["(rightsGuid=%s)" % escape_filter_value(g) for g in unknown
                        if g not in self.guids]

@@ -6,8 +6,6 @@ parsed, with a one-line error when the bind account may not read it. Private."""
 
 from __future__ import annotations
 
-import uuid
-
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     Entry, LdapClient)
@@ -25,8 +23,7 @@ CACHE_LIMIT = 4096  # distinct descriptors kept; a directory has few (single-ins
 def guid_of(entry: Entry) -> str | None:
     """The entry's objectGUID in its string form (lower case, as uuid prints it), or None when
     it was not read or is not 16 bytes."""
-    blob = entry.raw(GUID_ATTRIBUTE)
-    return str(uuid.UUID(bytes_le=bytes(blob))) if blob and len(blob) == 16 else None
+    return entry.guid(GUID_ATTRIBUTE)
 
 
 def descriptor_of(entry: Entry) -> SecurityDescriptor:

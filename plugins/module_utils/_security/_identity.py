@@ -121,10 +121,6 @@ def mail_of(entry: Entry) -> Optional[str]:
                  if value.startswith("SMTP:")), None)
 
 
-def _guid_text(blob: Optional[bytes]) -> Optional[str]:
-    return str(uuid.UUID(bytes_le=bytes(blob))) if blob and len(blob) == 16 else None
-
-
 def _sid_text(blob: Optional[bytes]) -> Optional[str]:
     try:
         return sid_to_str(blob).upper() if blob else None
@@ -136,7 +132,7 @@ def describe(entry: Entry) -> Dict[str, Optional[str]]:
     """What identity_info returns for one resolved object."""
     return dict(dn=entry.dn, sam_account_name=entry.text("sAMAccountName"),
                 user_principal_name=entry.text("userPrincipalName"), mail=mail_of(entry),
-                object_guid=_guid_text(entry.raw("objectGUID")),
+                object_guid=entry.guid("objectGUID"),
                 object_sid=_sid_text(entry.raw("objectSid")))
 
 
@@ -191,7 +187,7 @@ class _Lookup:
         if self.kind == "sid":
             return [(_sid_text(entry.raw("objectSid")), "objectSid")]
         if self.kind == "guid":
-            return [(_guid_text(entry.raw("objectGUID")), "objectGUID")]
+            return [(entry.guid("objectGUID"), "objectGUID")]
         found: List[Tuple[Optional[str], str]] = [
             ((entry.text("sAMAccountName") or "").lower(), "sAMAccountName")]
         if self.kind == "address":

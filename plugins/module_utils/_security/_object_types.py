@@ -48,9 +48,9 @@ def schema_guid(client: LdapClient, spec: tuple[str, str]) -> tuple[str, str]:
     for entry in client.search(client.root_dse.schema_naming_context,
                                "(lDAPDisplayName=%s)" % escape_filter_value(name),
                                ["schemaIDGUID"], scope="onelevel"):
-        raw = entry.raw("schemaIDGUID")
-        if raw and len(raw) == 16:
-            return str(uuid.UUID(bytes_le=bytes(raw))), "schema"
+        guid = entry.guid("schemaIDGUID")
+        if guid:
+            return guid, "schema"
     return documented, "documented"
 
 

@@ -33,6 +33,15 @@ def test_the_most_specific_class_is_the_last_objectclass_value():
     assert _ldap.Entry("CN=a,DC=x", {}).most_specific_class() is None
 
 
+def test_guid_attributes_read_as_text():
+    """objectGUID (or schemaIDGUID) as uuid prints it; None unless 16 bytes were read."""
+    blob = bytes(range(16))
+    entry = _ldap.Entry("CN=a,DC=x", {"objectguid": [blob], "schemaidguid": [b"short"]})
+    assert entry.guid() == "03020100-0504-0706-0809-0a0b0c0d0e0f"
+    assert entry.guid("schemaIDGUID") is None
+    assert _ldap.Entry("CN=a,DC=x", {}).guid() is None
+
+
 @given(st.text())
 def test_escaped_filter_values_have_no_filter_syntax(text):
     escaped = escape_filter_value(text)
