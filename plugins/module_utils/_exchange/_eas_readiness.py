@@ -26,7 +26,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transpor
     Entry, LdapClient)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._access import (
     CALLBACK_DENY_TYPES, check_access, describe_ace, map_generic)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_to_str
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_text
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     INHERITED_ACE, SE_DACL_PROTECTED, Acl, SecurityDescriptor)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import (
@@ -112,26 +112,19 @@ class ExchangeToken(list):
 SERVER_ATTRIBUTES = ["objectClass", "objectSid", "member", "memberOf", "primaryGroupID"]
 
 
-def _sid(blob: bytes | None) -> str | None:
-    try:
-        return sid_to_str(blob) if blob else None
-    except SecurityDescriptorError:
-        return None
-
-
 def _account_token(client: LdapClient, account: Entry) -> list[str]:
     """An account's own SID and its groups: tokenGroups (the DC's own transitive expansion,
     primary group included), else memberOf followed and the primary group by RID."""
-    own = _sid(account.raw("objectSid"))
+    own = sid_text(account.raw("objectSid"))
     sids = [own] if own else []
     try:
         read = client.read(account.dn, ["tokenGroups"])
     except LdapError:
         read = None
-    groups = [sid for sid in (_sid(blob) for blob in (read.raws("tokenGroups") if read else []))
+    groups = [sid for sid in (sid_text(blob) for blob in (read.raws("tokenGroups") if read else []))
               if sid]
     if not groups:
-        groups = [sid for sid in (_sid(group.raw("objectSid"))
+        groups = [sid for sid in (sid_text(group.raw("objectSid"))
                                   for group in enclosing_groups(client, account)) if sid]
         rid = account.int("primaryGroupID")
         if own and rid:

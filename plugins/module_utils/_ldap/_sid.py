@@ -30,6 +30,17 @@ def sid_to_str(blob: BytesLike, offset: int = 0) -> str:
     return "S-%d-%d%s" % (revision, authority, "".join("-%d" % s for s in subs))
 
 
+def sid_text(blob: BytesLike | None) -> str | None:
+    """A SID read from the directory as text, or None when none was read or it is malformed:
+    for what is shown or matched, where an unreadable SID is no reason to stop."""
+    if not blob:
+        return None
+    try:
+        return sid_to_str(blob)
+    except SecurityDescriptorError:
+        return None
+
+
 def sid_from_str(text: str) -> bytes:
     """'S-1-5-32-544' to its binary form."""
     parts = text.strip().upper().split("-")

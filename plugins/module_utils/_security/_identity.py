@@ -50,14 +50,14 @@ import uuid
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
-    DnError, SecurityDescriptorError, IdentityError)
+    DnError, IdentityError)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import canonical, dn_key
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
     DEFAULT_USER_FILTER, escape_filter_bytes, escape_filter_value, read_objects_matching)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     Entry, LdapClient)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import (
-    sid_from_str, sid_to_str)
+    sid_from_str, sid_text)
 
 KINDS = ("dn", "sid", "guid", "domain_sam", "address", "sam")
 IDENTITY_ATTRIBUTES = ["sAMAccountName", "userPrincipalName", "mail", "proxyAddresses",
@@ -121,19 +121,12 @@ def mail_of(entry: Entry) -> Optional[str]:
                  if value.startswith("SMTP:")), None)
 
 
-def _sid_text(blob: Optional[bytes]) -> Optional[str]:
-    try:
-        return sid_to_str(blob).upper() if blob else None
-    except SecurityDescriptorError:
-        return None
-
-
 def describe(entry: Entry) -> Dict[str, Optional[str]]:
     """What identity_info returns for one resolved object."""
     return dict(dn=entry.dn, sam_account_name=entry.text("sAMAccountName"),
                 user_principal_name=entry.text("userPrincipalName"), mail=mail_of(entry),
                 object_guid=entry.guid("objectGUID"),
-                object_sid=_sid_text(entry.raw("objectSid")))
+                object_sid=sid_text(entry.raw("objectSid")))
 
 
 def domain_names(client: LdapClient) -> Tuple[str, str]:
@@ -185,7 +178,7 @@ class _Lookup:
         if self.kind == "dn":
             return [(dn_key(entry.dn), "DN")]
         if self.kind == "sid":
-            return [(_sid_text(entry.raw("objectSid")), "objectSid")]
+            return [(sid_text(entry.raw("objectSid")), "objectSid")]
         if self.kind == "guid":
             return [(entry.guid("objectGUID"), "objectGUID")]
         found: List[Tuple[Optional[str], str]] = [
