@@ -45,15 +45,15 @@ from ansible_collections.adremedy.directory.plugins.module_utils._exchange._orga
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _schema
 from ansible_collections.adremedy.directory.plugins.module_utils._security._identity import (
     mail_of, resolve_identities)
-from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
-    LdapError, SecurityDescriptorError)
+from ansible_collections.adremedy.directory.plugins.module_utils._errors import LdapError
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
     MATCHING_RULE_IN_CHAIN, escape_filter_value, read_objects_by)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     MODIFY_ADD, MODIFY_DELETE, Entry, LdapClient)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
 from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import property_guard
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_to_str
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import (
+    rid_in_domain, sid_text)
 
 ATTRIBUTE = _schema.WIRELESS_ENABLE
 MOWA_DISABLED = 0x8  # OWA for Devices off (Exchange's MobileFeaturesEnabled.MowaDisabled)
@@ -280,12 +280,8 @@ class MemberOf:
 def _rid(blob: bytes | None, domain_sid: str | None) -> int | None:
     if not blob or not domain_sid:
         return None
-    try:
-        sid = sid_to_str(blob)
-    except SecurityDescriptorError:
-        return None
-    rid = sid[len(domain_sid) + 1:] if sid.startswith(domain_sid + "-") else ""
-    return int(rid) if rid.isdigit() else None
+    sid = sid_text(blob)
+    return rid_in_domain(sid, domain_sid) if sid is not None else None
 
 
 def member_of(client: LdapClient, name: str) -> MemberOf:

@@ -41,6 +41,12 @@ def sid_text(blob: BytesLike | None) -> str | None:
         return None
 
 
+def rid_in_domain(sid: str, domain_sid: str) -> int | None:
+    """The RID of a SID of the domain (domain_sid-RID), None for a SID of anywhere else."""
+    rid = sid[len(domain_sid) + 1:] if sid.startswith(domain_sid + "-") else ""
+    return int(rid) if rid.isdigit() else None
+
+
 def sid_from_str(text: str) -> bytes:
     """'S-1-5-32-544' to its binary form."""
     parts = text.strip().upper().split("-")

@@ -26,7 +26,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search i
     MATCHING_RULE_IN_CHAIN, escape_filter_value, follow_links, read_objects_by)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     Entry, LdapClient)
-from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_to_str
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import (
+    rid_in_domain, sid_text, sid_to_str)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import dacl_protected
 
 # (SID, name, dSHeuristics dwAdminSDExMask bit that excludes it, 0 = cannot be excluded)
@@ -499,19 +500,15 @@ class ProtectedSet:
         blob = entry.raw("objectSid")
         if not blob or not _is_group(entry):
             return None
-        try:
-            sid = sid_to_str(blob)
-        except SecurityDescriptorError:
+        sid = sid_text(blob)
+        if sid is None:
             return None
         domain_sid = self.domain_sid
         if domain_sid is None:  # not knowing it, no primary group could be told: stop
             raise LdapError("the domain's SID could not be read (objectSid of %s), so the "
                             "accounts whose primary group is in the protected set cannot be "
                             "found" % self.domain_nc, dn=self.domain_nc)
-        if not sid.startswith(domain_sid + "-"):
-            return None
-        rid = sid[len(domain_sid) + 1:]
-        return int(rid) if rid.isdigit() else None
+        return rid_in_domain(sid, domain_sid)
 
     def _primary_group_members(self) -> None:
         """Accounts whose primaryGroupID names a group of this domain in the set. Primary group
