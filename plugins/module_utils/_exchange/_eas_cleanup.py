@@ -378,8 +378,7 @@ def plan_containers(client: LdapClient, scope: Scope, keys: Iterable[str],
     """[ContainerPlan] for the owners keys names (dn_key of resolved users)."""
     exs = _eas_readiness.exchange_token(client, _exchange.exchange_servers(client))
     guid, _source = schema_guid(client, _exchange.DEVICES_CONTAINER_CLASS)
-    dse = client.root_dse
-    sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
+    sddl = Sddl.for_domain(client.root_dse)
     plans = []
     for key in keys:
         facts = scope.facts[key]
@@ -765,8 +764,7 @@ class CleanupWriter(BulkWriter):
         found["over_limit"], found["stale_list_entries"] = findings(scope, removed,
                                                                     params["max_devices"])
         found["summary"] = summary
-        dse = client.root_dse
-        self.sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
+        self.sddl = Sddl.for_domain(client.root_dse)
         return removals
 
     def guard(self, removals: list[Removal], outcome: Outcome,

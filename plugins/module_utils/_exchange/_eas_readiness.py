@@ -385,8 +385,7 @@ class ReadinessSetup:
 
     def __init__(self, client: LdapClient, selection: Mapping[str, Any] | None,
                  catalog: Any = None) -> None:
-        dse = client.root_dse
-        self.sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
+        self.sddl = Sddl.for_domain(client.root_dse)
         self.exchange = exchange_token(client, exchange_servers(client))
         self.container_guid, self.guid_source = schema_guid(client, DEVICES_CONTAINER_CLASS)
         self.counts = DeviceCounts() if selection is None else \

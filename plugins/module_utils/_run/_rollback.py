@@ -184,8 +184,7 @@ class RollbackWriter(DaclWriter):
         self.protection: Any = None
 
     def plan(self, outcome: Outcome) -> list[Change]:
-        dse = self.client.root_dse
-        self.sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
+        self.sddl = Sddl.for_domain(self.client.root_dse)
         self.protection = ProtectedSet(self.client, self.catalog).load().by_dn()
         return build_plan(self.client, self.objects, self.protection, self.force, outcome)
 

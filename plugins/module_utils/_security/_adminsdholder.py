@@ -385,7 +385,7 @@ def audit(client: LdapClient) -> dict[str, Any]:
     except SecurityDescriptorError as exc:
         result["error"] = "%s: its security descriptor: %s" % (dn, exc)
         return result
-    sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
+    sddl = Sddl.for_domain(dse)
     template_dacl = sddl.parse("D:PAI" + template_text).dacl  # "D:" always gives one
     template = list(template_dacl.aces) if template_dacl is not None else []
     aces = list(sd.dacl.aces) if sd.dacl is not None else []

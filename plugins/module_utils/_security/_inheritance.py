@@ -448,7 +448,7 @@ def risky_inherited(client: LdapClient, changes: Iterable[EnablingChange],
                 and risky_rights(a, RE_ENABLED)]
     names.read(client, [a.sid for a in all_aces],
                [g for a in all_aces for g in (a.object_type, a.inherited_object_type)])
-    sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
+    sddl = Sddl.for_domain(dse)
     rows: dict[tuple, dict[str, Any]] = {}
     for above, cls, count, sd, own in candidates:
         for ace in effective_on_child(sd, cls, names):
@@ -588,8 +588,7 @@ class InheritanceWriter(DaclWriter):
 
     def plan(self, outcome: Outcome) -> list[Change]:
         client, params = self.client, self.params
-        dse = client.root_dse
-        self.sddl = Sddl(dse.domain_sid, dse.forest_root_sid)
+        self.sddl = Sddl.for_domain(client.root_dse)
         self.protection = ProtectedSet(client, self.catalog).load().by_dn()
         if params["remove_explicit_duplicates"]:  # property sets: what a duplicate may decide
             self.object_types, why = object_types_or_why(client)

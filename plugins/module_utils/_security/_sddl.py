@@ -8,7 +8,7 @@ spell. Private."""
 from __future__ import annotations
 
 import uuid
-from typing import Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Optional, Sequence, Tuple
 
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import SecurityDescriptorError
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import (
@@ -16,6 +16,9 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid impo
 from ansible_collections.adremedy.directory.plugins.module_utils._security._codec import (
     ACL_REVISION_DS, OBJECT_ACE_TYPES, SE_DACL_AUTO_INHERITED, SE_DACL_PRESENT, SE_DACL_PROTECTED,
     SE_SACL_PRESENT, SE_SELF_RELATIVE, Ace, Acl, SecurityDescriptor)
+
+if TYPE_CHECKING:  # annotations only: the RootDSE the client read
+    from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import RootDse
 
 
 # -- SDDL (MS-DTYP 2.5.1) ----------------------------------------------------------------------
@@ -82,6 +85,12 @@ class Sddl:
             if base:
                 self.by_alias.update((alias, "%s-%d" % (base, rid)) for alias, rid in rids.items())
         self.by_sid = dict((sid, alias) for alias, sid in self.by_alias.items())
+
+    @classmethod
+    def for_domain(cls, dse: RootDse) -> Sddl:
+        """SDDL for the domain of the DC the client is bound to (its RootDSE): its SID, and the
+        forest root domain's for the aliases of its groups (EA, SA, EK, RO)."""
+        return cls(dse.domain_sid, dse.forest_root_sid)
 
     # rendering
     def sid(self, sid: str) -> str:

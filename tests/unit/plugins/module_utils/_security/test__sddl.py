@@ -2,6 +2,8 @@
 the corpus (tests/unit/data/sd_corpus.json), malformed text, and the (X:<hex>) form of ACEs SDDL
 cannot spell, read back byte for byte."""
 
+import types
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -41,6 +43,18 @@ def test_sddl_one_ace_per_line_for_diffs():
     assert Sddl("S-1-5-21-1-2-3").render(sd, "\n").splitlines() == [
         "O:DAD:PAI", "(A;;RPLC;;;DA)",
         "(OA;CIIO;CCDCLC;c975c901-6cea-4b6f-8319-d67f45449506;;AU)"]
+
+
+def test_sddl_for_a_domain_names_its_groups_and_the_forest_roots():
+    """A child domain: DA is its own Domain Admins, EA the forest root's Enterprise Admins."""
+    dse = types.SimpleNamespace(domain_sid="S-1-5-21-1-2-3", forest_root_sid="S-1-5-21-7-8-9")
+    sddl = Sddl.for_domain(dse)
+    assert sddl.sid("S-1-5-21-1-2-3-512") == "DA"
+    assert sddl.sid("S-1-5-21-7-8-9-519") == "EA"
+    assert sddl.sid("S-1-5-21-1-2-3-519") == "S-1-5-21-1-2-3-519"
+    assert Sddl.for_domain(types.SimpleNamespace(domain_sid=None, forest_root_sid=None)).sid(
+        "S-1-5-21-1-2-3-512") == "S-1-5-21-1-2-3-512"
+
 
 
 def test_sddl_null_dacl_and_windows_spellings():
