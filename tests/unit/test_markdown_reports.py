@@ -12,7 +12,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from ansible_collections.adremedy.directory.plugins.filter import markdown_escape as filter_module
-from ansible_collections.adremedy.directory.plugins.module_utils._run import _report
+from ansible_collections.adremedy.directory.plugins.module_utils._run import _report, _report_markdown
 from ansible_collections.adremedy.directory.plugins.module_utils._run import (
     _forest_summary as forest_summary)
 
@@ -80,7 +80,7 @@ def test_the_compliance_report_markdown():
                                    case_duplicates=[EVIL])],
                protected_accounts=[dict(sam_account_name=EVIL, classification=EVIL,
                                         protected_by=EVIL, reason=EVIL)])
-    text = _report.markdown(doc, EVIL, EVIL)
+    text = _report_markdown.markdown(doc, EVIL, EVIL)
     assert_inert(text, columns={2, 3, 4, 5, 6})
 
 

@@ -23,7 +23,7 @@ from ansible_collections.adremedy.directory.plugins.module_utils._security._inhe
     ParentDescriptors, Skip, check_fits, may_not_fit, plan, risky_inherited)
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import DirectoryError
 from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import counts
-from ansible_collections.adremedy.directory.plugins.module_utils._run._report import (
+from ansible_collections.adremedy.directory.plugins.module_utils._run._report_content import (
     PROTECTED_BY_DESIGN, count_findings)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._mobile_policies import (
     USER_READ as POLICY_USER_READ)

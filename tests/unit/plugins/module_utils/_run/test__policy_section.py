@@ -11,7 +11,8 @@ from markdown_it import MarkdownIt
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._mobile_policies import (
     PolicyTally, decode_policy)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import Entry
-from ansible_collections.adremedy.directory.plugins.module_utils._run import _policy_section, _report
+from ansible_collections.adremedy.directory.plugins.module_utils._run import (
+    _policy_section, _report, _report_content)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._trends import findings_of
 
 POLICIES = "CN=Mobile Mailbox Policies,CN=Org,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=x"
@@ -64,7 +65,7 @@ def with_policies(doc, found=None):
     doc["mobile_policies"] = found
     doc["summary"]["policy_below_baseline"] = found["summary"]["policies_failing_baseline"]
     doc["summary"]["users_on_failing_policies"] = found["summary"]["users_on_failing_policies"]
-    doc["finding_counts"], doc["findings"] = _report.count_findings(doc["summary"])
+    doc["finding_counts"], doc["findings"] = _report_content.count_findings(doc["summary"])
     return doc
 
 
@@ -135,7 +136,7 @@ def test_the_count_is_one_number_in_every_file_and_message(tmp_path):
     assert "2 mobile device mailbox policies below the CIS baseline." in " ".join(
         data["verdict"]["sentences"])
     # the trend's findings are the rows the counts count: the two policies, by DN
-    found = findings_of(data, _report.PROTECTED_BY_DESIGN)
+    found = findings_of(data, _report_content.PROTECTED_BY_DESIGN)
     assert sorted(i["name"] for i in found if i["kind"] == "policy_below_baseline") == [
         "<b>Kiosk|*x*", "Legacy Devices"]
     # one policy is 'policy', more are 'policies'

@@ -8,9 +8,11 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from ansible_collections.adremedy.directory.plugins.module_utils._run import _benchmarks, _report
+from ansible_collections.adremedy.directory.plugins.module_utils._run import (
+    _benchmarks, _report, _report_content, _report_html, _report_markdown)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._report import (
-    ReportWriter, csv_cell, md_cell, script_json)
+    ReportWriter, csv_cell, md_cell)
+from ansible_collections.adremedy.directory.plugins.module_utils._run._report_html import script_json
 
 EVIL_MODEL = "<img src=x onerror=alert(1)>"
 
@@ -53,7 +55,7 @@ def document(users):
         "devices", "list_conflicts", "case_duplicates", "unreadable", "inheritance_would_change",
         "inheritance_skipped", "protected_accounts", "orphaned_accounts", "unmarked_accounts"))
     summary.update(users=users, would_fail=1, would_fail_act_now=1, would_fail_protected=0)
-    finding_counts, findings = _report.count_findings(summary)
+    finding_counts, findings = _report_content.count_findings(summary)
     return dict(generated="2026-01-01T00:00:00Z", scope="OU=<b>,DC=x", findings=findings,
                 finding_counts=finding_counts, summary=summary, exchange_servers={},
                 would_fail=[dict(dn="CN=User 1,OU=Sales,DC=x", sam_account_name=EVIL_MODEL,
@@ -99,13 +101,14 @@ def test_a_long_findings_table_is_embedded_data_a_short_one_is_rows():
     # 5,000 planned changes at 100,000 users as table rows took Chromium ~10 s: beyond a page
     # the rows go into the page as data (escaped for a script element) and are drawn a page at
     # a time; up to a page they are rows, as before.
-    many = [("CN=U%d,DC=x" % i, "changed", EVIL_MODEL) for i in range(_report.IN_PAGE_ROWS + 1)]
-    page = _report.html_table("plan", "Plan", ("DN", "status", "action"), many)
+    many = [("CN=U%d,DC=x" % i, "changed", EVIL_MODEL)
+            for i in range(_report_html.IN_PAGE_ROWS + 1)]
+    page = _report_html.html_table("plan", "Plan", ("DN", "status", "action"), many)
     assert 'class="paged"' in page and "<td>" not in page and EVIL_MODEL not in page
     assert 'id="plan-pager"' in page and 'id="plan-count">%d<' % len(many) in page
     data = page.split('id="plan-data">', 1)[1].split("</script>", 1)[0]
     assert json.loads(data)["rows"][0] == ["CN=U0,DC=x", "changed", EVIL_MODEL]
-    few = _report.html_table("plan", "Plan", ("DN", "status", "action"), many[:3])
+    few = _report_html.html_table("plan", "Plan", ("DN", "status", "action"), many[:3])
     assert 'class="sortable"' in few and few.count("<tr>") == 4 and "plan-data" not in few
     assert "&lt;img src=x onerror=alert(1)&gt;" in few
 
@@ -182,8 +185,8 @@ def test_report_json_carries_each_kinds_references(tmp_path):
     for kind in _benchmarks.REPORT_KINDS:
         assert data["references"][kind] == _benchmarks.references_for(kind)
     # every kind of finding the report counts or shows a table of has its references
-    shown = set(k for kinds in _report.TABLE_KINDS.values() for k in kinds)
-    assert set(key for key, _label, _advice in _report.FINDINGS) <= shown
+    shown = set(k for kinds in _report_content.TABLE_KINDS.values() for k in kinds)
+    assert set(key for key, _label, _advice in _report_content.FINDINGS) <= shown
     assert shown == set(_benchmarks.REPORT_KINDS)
 
 
@@ -192,7 +195,7 @@ def test_each_finding_tables_advice_line_links_its_references(tmp_path):
     writer.add_user(row(1), "unchanged")
     files = writer.finish(with_every_table(document(1)), "1 of 1 objects changed")
     page = open(files["html"]).read()
-    for table_id, kinds in _report.TABLE_KINDS.items():
+    for table_id, kinds in _report_content.TABLE_KINDS.items():
         advice = page.split('id="%s-count"' % table_id, 1)[1].split("<table", 1)[0]
         advice = advice.split('<p class="advice">', 1)[1].split("</p>", 1)[0]
         links = re.findall(r'<a href="([^"]+)" title="[^"]*" rel="noopener noreferrer">', advice)
@@ -208,8 +211,9 @@ def test_each_finding_tables_advice_line_links_its_references(tmp_path):
 
 
 def test_a_table_without_findings_shows_no_references():
-    assert _report.html_references("users") == "" and _report.md_references("users") == []
-    empty = _report.html_table("lists", "Lists", ("user",), [], advice="do it")
+    assert _report_html.html_references("users") == ""
+    assert _report_markdown.md_references("users") == []
+    empty = _report_html.html_table("lists", "Lists", ("user",), [], advice="do it")
     assert "References" not in empty and "None." in empty
 
 
@@ -219,7 +223,7 @@ def test_the_markdown_report_cites_references_as_escaped_text(tmp_path):
     files = writer.finish(with_every_table(document(1)), "1 of 1 objects changed")
     text = open(files["markdown"]).read()
     lines = [line for line in text.splitlines() if line.startswith("References: ")]
-    assert len(lines) == len(_report.TABLE_KINDS)
+    assert len(lines) == len(_report_content.TABLE_KINDS)
     orphaned = _benchmarks.references_for("orphaned_accounts")[0]
     assert _report.md_cell("PingCastle A-AdminSDHolder (%s)" % orphaned["url"]) in text
     assert "https://" not in text and "https\\://github.com/vletoux/pingcastle/blob/" in text

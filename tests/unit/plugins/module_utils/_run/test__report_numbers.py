@@ -11,7 +11,7 @@ import shlex
 
 from markdown_it import MarkdownIt
 
-from ansible_collections.adremedy.directory.plugins.module_utils._run import _report
+from ansible_collections.adremedy.directory.plugins.module_utils._run import _report, _report_content, _report_html
 from ansible_collections.adremedy.directory.plugins.module_utils._run import _version
 
 BASE = "OU=Staff,OU=Lab,DC=lab,DC=example,DC=test"
@@ -36,7 +36,7 @@ def summary(**extra):
 
 def document(fail_on_findings=False, **extra):
     s = summary(**extra)
-    finding_counts, findings = _report.count_findings(s)
+    finding_counts, findings = _report_content.count_findings(s)
     doc = dict(
         generated="2026-12-06T20:00:00Z", scope=BASE, findings=findings,
         finding_counts=finding_counts, summary=s, exchange_servers={},
@@ -189,10 +189,10 @@ def test_details_user_and_disabled_columns_short_dns_csv_booleans(tmp_path):
 
 
 def test_short_dn():
-    assert _report.short_dn(LONG_DN) == "CN=User 00007,OU=Engineering,OU=Staff,OU=Lab"
-    assert _report.short_dn("CN=a\\,b,DC=x") == "CN=a\\,b"
+    assert _report_html.short_dn(LONG_DN) == "CN=User 00007,OU=Engineering,OU=Staff,OU=Lab"
+    assert _report_html.short_dn("CN=a\\,b,DC=x") == "CN=a\\,b"
     long = "CN=" + "x" * 80 + ",DC=x"
-    assert len(_report.short_dn(long)) == 48 and _report.short_dn(long).endswith("\u2026")
+    assert len(_report_html.short_dn(long)) == 48 and _report_html.short_dn(long).endswith("\u2026")
 
 
 def test_a_protected_row_says_what_sdprop_brings(tmp_path):
@@ -250,7 +250,8 @@ def test_administrators_with_phones_are_a_section(tmp_path):
     page = open(files["html"]).read()
     assert "<td>adm@x.test</td>" in page.split('<table id="admins"', 1)[1]
     unknown = document(admins_with_devices=None)
-    assert ("protected accounts with phones", "unknown", False) in _report.count_rows(unknown)
+    assert ("protected accounts with phones", "unknown", False) in _report_content.count_rows(
+        unknown)
 
 
 def test_a_report_of_a_dn_list_names_no_search_base_command():

@@ -9,12 +9,13 @@ import xml.etree.ElementTree as ET
 import pytest
 from markdown_it import MarkdownIt
 
-from ansible_collections.adremedy.directory.plugins.module_utils._run import _report, _trends
+from ansible_collections.adremedy.directory.plugins.module_utils._run import (
+    _report, _report_content, _report_html, _report_markdown, _trends)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._trends import (
     History, compare, findings_of, read_history, record, trend)
 
 SVG = "{http://www.w3.org/2000/svg}"
-DESIGN = _report.PROTECTED_BY_DESIGN
+DESIGN = _report_content.PROTECTED_BY_DESIGN
 # A DN value may hold markup, quotes, an entity, non-ASCII and characters XML does not allow
 HOSTILE_OU = 'OU=<script>alert("x")</script> & \'Ünïcødé\' &amp; \x01 ]]>'
 HOSTILE = "CN=Evil,%s,DC=x" % HOSTILE_OU
@@ -46,7 +47,7 @@ def doc(started, would_fail=(), changed=(), lists=(), orphaned=(), scope="OU=Sta
                                       baseline=dict(failed=["3.10"])) for dn in policies] + [
             dict(dn="CN=Default,CN=Mobile Mailbox Policies,DC=x", name="Default",
                  users=dict(total=5), baseline=dict(failed=[]))])
-    finding_counts, findings = _report.count_findings(summary)
+    finding_counts, findings = _report_content.count_findings(summary)
     found = dict(
         generated=started, scope=scope, provenance=dict(started=started), summary=summary,
         finding_counts=finding_counts, findings=findings,
@@ -84,7 +85,7 @@ def test_findings_are_the_rows_the_counts_count():
     # 5 before the mobile policies were a kind of finding; the policy below the baseline is 6th
     assert counted == d["finding_counts"] and len(found) == d["findings"] == 6
     # the report's kinds are the ones the trend knows
-    assert set(i["kind"] for i in found) == set(key for key, _label in _report.KINDS)
+    assert set(i["kind"] for i in found) == set(key for key, _label in _report_content.KINDS)
 
 
 # -- the comparison ------------------------------------------------------------------------------
@@ -131,10 +132,10 @@ def test_first_run_with_no_history_says_so(tmp_path):
     assert t["note"].startswith("First run: there is no earlier report in history/")
     assert [r["findings"] for r in t["runs"]] == [1]
     d["trend"] = t
-    page = _report.html_head(d, "T")
+    page = _report_html.html_head(d, "T")
     assert 'id="since-last-run"' in page and "First run: there is no earlier report" in page
     assert '<table id="since"' not in page
-    markdown = _report.markdown(d, "T")
+    markdown = _report_markdown.markdown(d, "T")
     assert "## Since last run\n\nFirst run: there is no earlier report in history/" in markdown
 
 
@@ -147,7 +148,7 @@ def test_the_trend_lists_are_bounded_and_the_counts_whole():
     assert t["by_kind"]["inheritance_would_change"]["new"] == 30
     d = doc(stamp(1), changed=many)
     d["trend"] = t
-    markdown = _report.markdown(d, "T")
+    markdown = _report_markdown.markdown(d, "T")
     assert "The first 10 of each are listed" in markdown
 
 
@@ -224,7 +225,7 @@ def test_charts_are_well_formed_svg_and_hostile_dn_text_is_escaped():
     d = doc(stamp(60), would_fail=[HOSTILE], changed=["CN=E,%s,DC=x" % SURROGATE_OU,
                                                       "CN=B,OU=S,DC=x"],
             orphaned=["CN=O,OU=Admins,DC=x"])
-    found = _trends.charts(d, runs, _report.KINDS, DESIGN)
+    found = _trends.charts(d, runs, _report_content.KINDS, DESIGN)
     assert [c.chart_id for c in found] == ["chart-time", "chart-ou", "chart-accounts"]
     for chart in found:
         root = ET.fromstring(chart.svg)  # well-formed XML, whatever the DNs held
@@ -248,7 +249,7 @@ def test_charts_are_well_formed_svg_and_hostile_dn_text_is_escaped():
 def test_per_ou_chart_shows_the_top_ous_and_the_others_together():
     d = doc(stamp(0), changed=["CN=U%d,OU=O%02d,DC=x" % (j, i) for i in range(14)
                                for j in range(i + 1)])
-    chart = _trends.chart_per_ou(findings_of(d, DESIGN), _report.KINDS)
+    chart = _trends.chart_per_ou(findings_of(d, DESIGN), _report_content.KINDS)
     assert [r[0] for r in chart.rows][:2] == ["OU=O13,DC=x", "OU=O12,DC=x"]
     assert chart.rows[-1][0] == "4 other OUs" and chart.rows[-1][-1] == 1 + 2 + 3 + 4
     assert len(chart.rows) == _trends.TOP_OUS + 1
@@ -352,7 +353,7 @@ def test_a_broken_latest_file_falls_back_to_the_one_before(tmp_path):
 def test_the_time_axis_says_the_time_when_runs_share_a_day():
     def labels(starts):
         runs = [_trends.point_of(doc(s)) for s in starts]
-        root = ET.fromstring(_trends.chart_over_time(runs, _report.KINDS).svg)
+        root = ET.fromstring(_trends.chart_over_time(runs, _report_content.KINDS).svg)
         return [t.text for t in root.iter(SVG + "text") if t.get("text-anchor") == "middle"]
     assert labels(["2026-01-05T06:00:00Z", "2026-01-12T06:00:00Z"]) == ["2026-01-05", "2026-01-12"]
     assert labels(["2026-01-05T06:00:00Z", "2026-01-05T07:30:00Z"]) == ["01-05 06:00", "01-05 07:30"]
