@@ -13,6 +13,7 @@ API:
 
   references_for(kind) -> [dict]   framework, id, title, url, source, note (why it applies)
   label(reference) -> str          "PingCastle A-AdminSDHolder", "Microsoft: <title>", ...
+  kind_label(kind) -> str          the kind's label: the report's cards, tables and charts say it
   KINDS                            kind -> dict(label, meaning, where, references)
   REPORT_KINDS                     the kinds the compliance report shows
 """
@@ -273,7 +274,8 @@ MS_KB3013802 = _microsoft(
 
 # -- the kinds ----------------------------------------------------------------------------------
 # key: the report's summary key (or the module result it comes from); label: as a heading says
-# it; meaning: one sentence for docs/benchmarks.md; where: what reports it.
+# it (the one definition: the report's cards, tables and charts take it from here); meaning: one
+# sentence for docs/benchmarks.md; where: what reports it.
 REPORT = "compliance report"
 
 
@@ -351,6 +353,12 @@ REPORT_KINDS = ("would_fail_act_now", "would_fail_protected", "inheritance_would
 def references_for(kind: str) -> list[dict[str, str]]:
     """The references of a kind of finding (copies); KeyError for a kind not in KINDS."""
     return copy.deepcopy(KINDS[kind]["references"])
+
+
+def kind_label(kind: str) -> str:
+    """A kind of finding as a heading, a card or a chart's legend says it; KeyError for a kind
+    not in KINDS."""
+    return str(KINDS[kind]["label"])
 
 
 def label(reference: dict[str, str]) -> str:

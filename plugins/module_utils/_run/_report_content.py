@@ -2,15 +2,16 @@
 # Copyright: (c) 2026, adremedy.directory contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What the compliance report says in every format, as plain values its writers escape: the
-kinds of finding and the facts beside them with their labels, what to do about each table's
-rows and its public references, the counts, the rows the Markdown report and the HTML page both
-show, the trend's rows and charts. Private."""
+kinds of finding and the facts beside them with their labels (a kind's label is _benchmarks'),
+what to do about each table's rows and its public references, the counts, the rows the Markdown
+report and the HTML page both show, the trend's rows and charts. Private."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
-from ansible_collections.adremedy.directory.plugins.module_utils._run._benchmarks import references_for
+from ansible_collections.adremedy.directory.plugins.module_utils._run._benchmarks import (
+    kind_label, references_for)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._report_text import yes
 from ansible_collections.adremedy.directory.plugins.module_utils._run._trends import charts, dn_identity
 
@@ -21,41 +22,42 @@ if TYPE_CHECKING:  # annotations only
 # Protection classes of the accounts SDProp stamps AdminSDHolder's DACL on: excluded from the
 # inheritance fix by design, so one of them whose first sync would fail is not a finding.
 PROTECTED_BY_DESIGN = ("protected", "unmarked")
-# The kinds of finding: (key in summary and finding_counts, label, what to do about its rows).
-# The findings total is their sum, and the page's red cards are these, in this order.
-FINDINGS = (
-    ("would_fail_act_now", "users whose first sync would fail - act now",
+# The kinds of finding: (key in summary and finding_counts, label, what to do about its rows);
+# a kind's label is _benchmarks' (kind_label). The findings total is their sum, and the page's
+# red cards are these, in this order.
+FINDINGS = tuple((key, kind_label(key), advice) for key, advice in (
+    ("would_fail_act_now",
      "Re-enable inheritance with the command above (or grant Exchange Servers Create Child of "
      "msExchActiveSyncDevices on the user); each row's reason says what blocks it."),
-    ("inheritance_would_change", "objects the inheritance fix would change",
+    ("inheritance_would_change",
      "Run the command above: it re-enables inheritance on these objects and nothing else."),
-    ("list_findings", "users with allow/block list findings",
+    ("list_findings",
      "Remove the device ID from one of the two lists (a conflict) or keep one spelling of it "
      "(a case-duplicate), e.g. with Set-CASMailbox."),
-    ("orphaned_accounts", "orphaned adminCount accounts",
+    ("orphaned_accounts",
      "In no protected group any more: the command above, with include_orphaned=true, clears "
      "adminCount and re-enables inheritance."),
-    ("policy_below_baseline", "mobile policies below the CIS baseline",
+    ("policy_below_baseline",
      "Change each policy with Set-MobileDeviceMailboxPolicy until it meets the CIS items it "
      "fails (listed under it), or link its users to a policy that meets them (Set-CASMailbox "
      "-ActiveSyncMailboxPolicy); a device applies the new settings when it next fetches its "
      "policy."),
-)
+))
 # Kinds counted only when the report read them (the key is in the summary): the mobile device
 # mailbox policies are not read when the forest's schema lacks their class. A kind not read is
 # unknown, not 0: it is left out of finding_counts, the cards and the messages.
 OPTIONAL_FINDINGS = ("policy_below_baseline",)
 OPTIONAL_FACTS = ("users_on_failing_policies",)
-# Facts that are not findings, shown beside them.
+# Facts that are not findings, shown beside them (the three kinds of _benchmarks by its labels).
 FACTS = (
     ("users", "users"), ("eas_enabled", "ActiveSync enabled"),
     ("disabled_accounts", "disabled accounts"),
-    ("would_fail_protected", "first sync would fail, protected by design"),
+    ("would_fail_protected", kind_label("would_fail_protected")),
     ("inheritance_disabled", "inheritance disabled"),
     ("exchange_cannot_create", "Exchange Servers cannot create the device container"),
     ("inheritance_skipped", "inheritance fix skips (protected, by design)"),
-    ("risky_inherited", "risky rights the inheritance fix would pass down"),
-    ("admins_with_devices", "protected accounts with phones"),
+    ("risky_inherited", kind_label("risky_inherited")),
+    ("admins_with_devices", kind_label("admins_with_devices")),
     ("protected_accounts", "protected accounts"), ("unmarked_accounts", "unmarked accounts"),
     ("list_conflicts", "users on both lists"), ("case_duplicates", "users with case-duplicates"),
     ("devices", "device partnerships"), ("unreadable", "unreadable DACLs"),
