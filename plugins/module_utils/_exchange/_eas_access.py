@@ -32,7 +32,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ansible_collections.adremedy.directory.plugins.module_utils._run._bulk import (
-    BulkWriter, ChangedSinceRead, Outcome, read_back)
+    BulkWriter, ChangedSinceRead, Outcome, read_back, refuse)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._selection import Selection
 from ansible_collections.adremedy.directory.plugins.module_utils._security._descriptors import guid_of
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key
@@ -51,7 +51,8 @@ from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search i
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._transport import (
     MODIFY_ADD, MODIFY_DELETE, Entry, LdapClient)
 from ansible_collections.adremedy.directory.plugins.module_utils._security._protected import ProtectedSet
-from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import property_guard
+from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import (
+    attribute_guid, check_properties, rights_for)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import (
     rid_in_domain, sid_text)
 
@@ -210,9 +211,23 @@ class AccessWriter(BulkWriter):
     def guard(self, changes: list[AccessChange], outcome: Outcome,
               fail_fast: bool) -> list[AccessChange]:
         """The users whose attribute the bind account surely may not write: failed (50), not
-        attempted, in check mode too (issue 22 item 1)."""
-        return property_guard(self.client, changes, [ATTRIBUTE], outcome, fail_fast,
-                              self.params.get("bind_dn"))
+        attempted, in check mode too (issue 22 item 1). Nothing is read when there is nothing
+        to write."""
+        if not changes:
+            return changes
+        rights = rights_for(self.client, self.params.get("bind_dn"))
+        if not rights.predicts:
+            return changes
+        guids = [(ATTRIBUTE, attribute_guid(self.client, ATTRIBUTE))]
+
+        def refused(change: AccessChange) -> dict[str, Any] | None:
+            denied = check_properties(rights, change.dn, guids)
+            if denied is None:
+                return None
+            exc = denied.error()
+            return dict(error=str(exc), ldap_code=exc.code, missing_right=denied.right,
+                        predicted=True)
+        return refuse(changes, outcome, fail_fast, refused)
 
     def journal_lines(self, change: AccessChange, found: Any) -> list[dict[str, Any]]:
         return [change.journal_line()]

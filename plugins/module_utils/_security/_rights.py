@@ -273,33 +273,3 @@ def check_properties(rights: Rights, dn: str, attributes: Iterable[tuple[str, st
         if denied is not None:
             return denied
     return None
-
-
-def property_guard(client: LdapClient, items: list[Any], attributes: Iterable[str],
-                   outcome: Any, fail_fast: bool = False, account: str | None = None,
-                   detail: Any = None) -> list[Any]:
-    """For writers of one user attribute per object (eas_access): each planned item (with .dn)
-    whose attributes the bind account surely may not write is failed with
-    insufficientAccessRights (50) and why, and dropped, in check mode too. detail(item): extra
-    keys for its result. Nothing is read when there is nothing to write."""
-    if not items:
-        return items
-    rights = rights_for(client, account)
-    if not rights.predicts:
-        return items
-    names = list(attributes)
-    guids = [(name, attribute_guid(client, name)) for name in names]
-    kept = []
-    for item in items:
-        denied = check_properties(rights, item.dn, guids)
-        if denied is None:
-            kept.append(item)
-            continue
-        exc = denied.error()
-        outcome.add(item.dn, "failed", error=str(exc), ldap_code=exc.code,
-                    missing_right=denied.right, predicted=True,
-                    **(detail(item) if detail is not None else {}))
-    if fail_fast and len(kept) < len(items):
-        outcome.stopped = "fail_fast after the first failure"
-        return []
-    return kept
