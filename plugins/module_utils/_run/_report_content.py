@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key_or_text
 from ansible_collections.adremedy.directory.plugins.module_utils._run._benchmarks import (
     kind_label, references_for)
 from ansible_collections.adremedy.directory.plugins.module_utils._run._report_text import yes
-from ansible_collections.adremedy.directory.plugins.module_utils._run._trends import charts, dn_identity
+from ansible_collections.adremedy.directory.plugins.module_utils._run._trends import charts
 
 if TYPE_CHECKING:  # annotations only
     from ansible_collections.adremedy.directory.plugins.module_utils._run._trends import Chart
@@ -186,8 +187,8 @@ def since_rows(t: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
     for change in ("new", "resolved"):
         by_object: dict[str, list[Any]] = {}
         for item in t[change]:
-            row = by_object.setdefault(dn_identity(item["dn"]), [change, item.get("name") or "",
-                                                                 item["dn"], []])
+            row = by_object.setdefault(dn_key_or_text(item["dn"]),
+                                       [change, item.get("name") or "", item["dn"], []])
             row[3].append(KIND_LABELS.get(item["kind"], item["kind"]))
         rows += [(c, name, dn, "; ".join(kinds)) for c, name, dn, kinds in by_object.values()]
     return rows

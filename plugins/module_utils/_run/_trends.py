@@ -7,8 +7,8 @@ previous run's (new, resolved, unchanged; an object is matched by objectGUID whe
 have it, else by its DN) and draws the history as inline SVG made here, with no script and no
 network: findings by kind over time, findings per OU, the protected/unmarked/orphaned split.
 Each chart has a <title> and a <desc>, and its numbers as rows for a table (the HTML page's
-alternative and the Markdown report's). Pure: standard library only; the report writer gives
-it its safe file writer (write_atomic). Private."""
+alternative and the Markdown report's). Pure: standard library and _ldap/_dn (DNs split and
+compared); the report writer gives it its safe file writer (write_atomic). Private."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
+    dn_key_or_text, split_dn)
 
 HISTORY_DIR = "history"
 HISTORY_KEEP = 52  # a year of weekly runs
@@ -66,58 +69,24 @@ def findings_of(doc: Mapping[str, Any], protected_by_design: Iterable[str]
     return items
 
 
-_RDN = re.compile(r"((?:[^\\,]|\\.|\\$)*)(?:,|$)", re.S)
-
-
-def rdns(dn: str) -> list[str]:
-    """The RDNs of a DN, split at unescaped commas."""
-    if "\\" not in dn:
-        return dn.split(",")  # nothing escaped: every comma ends an RDN
-    parts: list[str] = []
-    for found in _RDN.finditer(dn or ""):
-        if found.start() == len(dn) and parts:
-            break
-        parts.append(found.group(1))
-    return parts
-
-
-def dn_identity(dn: str) -> str:
-    """A DN as a key: RDNs with the attribute type and the value stripped, case folded (the
-    same DN read twice may differ in case and in spaces after a comma)."""
-    if "\\" not in dn and " " not in (dn[:1], dn[-1:]) and not any(
-            pair in dn for pair in (", ", " ,", " =", "= ")):
-        return dn.casefold()  # the DC's own spelling: nothing to strip
-    out = []
-    for rdn in rdns(dn):
-        name, _sep, value = rdn.partition("=")
-        out.append("%s=%s" % (name.strip().lower(), value.strip().casefold()))
-    return ",".join(out)
-
-
-def parent_of(dn: str) -> str:
-    """The container a DN is in: the DN without its first RDN."""
-    parts = rdns(dn)
-    return ",".join(parts[1:]) if len(parts) > 1 else ""
-
-
 def compare(current: Sequence[Mapping[str, Any]], previous: Sequence[Mapping[str, Any]]
             ) -> dict[str, list[Mapping[str, Any]]]:
     """{new, resolved, unchanged}: findings of this run not in the previous one, of the previous
     one not in this one, in both. Same kind and the same object: the same objectGUID when both
     have one (an object renamed or moved stays itself; one deleted and made again is another),
-    else the same DN."""
+    else the same DN (compared as _ldap/_dn compares DNs: any spelling of one DN is that DN)."""
     by_guid: dict[tuple[str, str], int] = {}
     by_dn: dict[tuple[str, str], int] = {}
     for position, item in enumerate(previous):
         if item.get("guid"):
             by_guid.setdefault((item["kind"], item["guid"]), position)
-        by_dn.setdefault((item["kind"], dn_identity(item["dn"])), position)
+        by_dn.setdefault((item["kind"], dn_key_or_text(item["dn"])), position)
     matched: set[int] = set()
     result: dict[str, list[Mapping[str, Any]]] = dict(new=[], resolved=[], unchanged=[])
     for item in current:
         index = by_guid.get((item["kind"], item["guid"])) if item.get("guid") else None
         if index is None:
-            index = by_dn.get((item["kind"], dn_identity(item["dn"])))
+            index = by_dn.get((item["kind"], dn_key_or_text(item["dn"])))
             if index is not None and item.get("guid") and previous[index].get("guid") not in (
                     None, item["guid"]):
                 index = None  # another object at the same DN
@@ -315,7 +284,12 @@ def clip(text: str, size: int) -> str:
 
 def short_ou(dn: str, size: int = 40) -> str:
     """An OU's DN without its domain part (DC=...) and cut to size: a bar's label."""
-    parts = rdns(dn)
+    parts, rest = [], dn
+    while True:
+        rdn, rest = split_dn(rest)
+        parts.append(rdn)
+        if not rest:
+            break
     kept = [p for p in parts if not p.strip().upper().startswith("DC=")] or parts
     return clip(",".join(kept) or "(the domain)", size)
 
@@ -467,8 +441,9 @@ def chart_per_ou(findings: Sequence[Mapping[str, Any]], kinds: Kinds, top: int =
     keys = [key for key, _label in kinds]
     per: dict[str, dict[str, Any]] = {}
     for item in findings:
-        parent = parent_of(item["dn"])
-        entry = per.setdefault(dn_identity(parent), dict(dn=parent, counts=dict.fromkeys(keys, 0)))
+        parent = split_dn(item["dn"])[1]
+        entry = per.setdefault(dn_key_or_text(parent), dict(dn=parent,
+                                                            counts=dict.fromkeys(keys, 0)))
         if item["kind"] in entry["counts"]:
             entry["counts"][item["kind"]] += 1
     ranked = sorted(per.values(), key=lambda e: (-sum(e["counts"].values()), e["dn"].lower()))

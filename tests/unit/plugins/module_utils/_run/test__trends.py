@@ -108,6 +108,21 @@ def test_new_resolved_and_unchanged_by_kind_and_object():
                      ("would_fail_act_now", "CN=B,OU=S,DC=X")]}
 
 
+def test_a_dn_in_another_escape_spelling_is_the_same_object_and_ou():
+    """DNs are compared as _ldap/_dn compares them: '\\,' and '\\2C' are one comma, and an OU
+    spelt both ways is one OU of the per-OU chart."""
+    before = findings_of(doc(stamp(0), changed=["CN=Doe\\, Jane,OU=A\\,B,DC=x"]), DESIGN)
+    after = findings_of(doc(stamp(1), changed=["CN=Doe\\2C Jane,OU=A\\2CB,DC=x",
+                                               "CN=Roe,OU=A\\,B,DC=x"]), DESIGN)
+    result = compare(after, before)
+    assert [i["dn"] for i in result["unchanged"]] == ["CN=Doe\\2C Jane,OU=A\\2CB,DC=x"]
+    assert [i["dn"] for i in result["new"]] == ["CN=Roe,OU=A\\,B,DC=x"]
+    assert result["resolved"] == []
+    chart = _trends.chart_per_ou(after, _report_content.KINDS)
+    assert [(row[0], row[-1]) for row in chart.rows] == [("OU=A\\2CB,DC=x", 2)]
+    assert _trends.short_ou("OU=A\\,B,OU=C,DC=x,DC=y") == "OU=A\\,B,OU=C"
+
+
 def test_objects_are_matched_by_guid_when_both_runs_have_it():
     g1, g2 = "0f0e0d0c-0000-0000-0000-000000000001", "0f0e0d0c-0000-0000-0000-000000000002"
     before = findings_of(doc(stamp(0), changed=[("CN=Old,OU=S,DC=x", g1),
