@@ -395,7 +395,7 @@ def plan_containers(client: LdapClient, scope: Scope, keys: Iterable[str],
         devices = scope.devices.get(key, [])
         allowed = [d.device_id for d in devices if d.device_id.lower() in facts.owner.allowed]
         skip = None
-        if found is not None and not is_of_class(found, CONTAINER_CLASS):
+        if found is not None and not found.has_class(CONTAINER_CLASS):
             skip = ("it is an object %s, not an ActiveSync devices container (%s); it is never "
                     "removed" % (class_of(found), CONTAINER_CLASS))
         elif exists and row["would_fail"]:
@@ -415,10 +415,6 @@ CONTAINER_CLASS = _exchange.DEVICES_CONTAINER_CLASS[0]
 DEVICE_CLASS = _exchange.DEVICE_CLASS[0]
 
 
-def is_of_class(entry: Entry, name: str) -> bool:
-    return name.lower() in (value.lower() for value in entry.texts("objectClass"))
-
-
 def class_of(entry: Entry) -> str:
     """'of class X', X the most specific objectClass of the entry (AD lists it last)."""
     name = entry.most_specific_class()
@@ -435,7 +431,7 @@ def check_target(entry: Entry, planned_guid: str | None, name: str, what: str) -
         raise LdapError("%s is not the %s the plan found: its objectGUID is %s now, %s then (it "
                         "was deleted and created again meanwhile); not removed"
                         % (entry.dn, what, guid, planned_guid), dn=entry.dn)
-    if not is_of_class(entry, name):
+    if not entry.has_class(name):
         raise LdapError("%s is an object %s, not an ActiveSync %s (%s); not removed"
                         % (entry.dn, class_of(entry), what, name), dn=entry.dn)
 
@@ -463,7 +459,7 @@ def check_container(plan: ContainerPlan, entries: Iterable[Entry]) -> None:
         if entry_key == key:
             check_target(entry, plan.guid, CONTAINER_CLASS, "devices container")
             continue
-        if not is_of_class(entry, DEVICE_CLASS):
+        if not entry.has_class(DEVICE_CLASS):
             raise LdapError("%s holds %s, an object %s, not an ActiveSync partnership (%s); the "
                             "container is not removed (its tree delete would take that too)"
                             % (plan.dn, entry.dn, class_of(entry), DEVICE_CLASS), dn=plan.dn)

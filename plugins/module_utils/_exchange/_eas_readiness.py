@@ -146,13 +146,12 @@ def exchange_token(client: LdapClient, exs: dict[str, Any]) -> dict[str, Any]:
     base = client.root_dse.root_domain_naming_context
 
     def members(entry: Entry) -> list[str]:
-        classes = [value.lower() for value in entry.texts("objectClass")]
-        return entry.texts("member") if "group" in classes else []
+        return entry.texts("member") if entry.has_class("group") else []
 
     for entry in follow_links(client, base, pending, SERVER_ATTRIBUTES, members,
                               seen=[dn_key(exs["dn"])]):
         found.add(dn_key(entry.dn))
-        if "group" in [value.lower() for value in entry.texts("objectClass")]:
+        if entry.has_class("group"):
             continue
         servers.append((entry.dn, group_token + _account_token(client, entry)))
     if servers and any(dn_key(dn) not in found for dn in pending):

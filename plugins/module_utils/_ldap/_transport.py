@@ -210,6 +210,11 @@ class Entry:
         blob = self.raw(name)
         return str(uuid.UUID(bytes_le=bytes(blob))) if blob and len(blob) == 16 else None
 
+    def has_class(self, name: str) -> bool:
+        """Whether name is one of the entry's objectClass values (compared ignoring case, as
+        LDAP names are)."""
+        return name.lower() in (value.lower() for value in self.texts("objectClass"))
+
     def most_specific_class(self) -> str | None:
         """The object's most specific objectClass: AD lists the classes from top down, so the
         last; None when objectClass was not read."""

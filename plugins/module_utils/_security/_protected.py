@@ -233,14 +233,6 @@ def _member_list_ranged(entry: Entry) -> bool:
     return any(name.startswith("member;range=") for name in entry.attrs)
 
 
-def _is_foreign_principal(entry: Entry) -> bool:
-    return "foreignsecurityprincipal" in [c.lower() for c in entry.texts("objectClass")]
-
-
-def _is_group(entry: Entry) -> bool:
-    return "group" in [c.lower() for c in entry.texts("objectClass")]
-
-
 def unresolved_reason(unresolved: Sequence[Mapping[str, Any]]) -> str:
     """One line for what the protected set could not follow: the first case, and how many."""
     first = unresolved[0]
@@ -353,7 +345,7 @@ class ProtectedSet:
         for member in follow_links(self.client, self.domain_nc, self._members_of(group),
                                    ENTRY_ATTRIBUTES, self._members_of, seen=[dn_key(group.dn)],
                                    elsewhere=self._elsewhere):
-            if _is_foreign_principal(member):
+            if member.has_class("foreignSecurityPrincipal"):
                 self._foreign_principal(member)
             else:
                 yield member
@@ -388,10 +380,10 @@ class ProtectedSet:
             self._not_followed(holder, dn, where + (", and not found there" if forest_nc else
                                                     ", and not found in the Global Catalog"))
             return []
-        if _is_foreign_principal(found):
+        if found.has_class("foreignSecurityPrincipal"):
             self._foreign_principal(found)
             return []
-        if not _is_group(found):
+        if not found.has_class("group"):
             return []  # an account of another domain: nothing of this domain below it
         group_type = found.int("groupType") or 0
         if _member_list_ranged(found):
@@ -498,7 +490,7 @@ class ProtectedSet:
     def _domain_rid(self, entry: Entry) -> int | None:
         """The RID of a group of this domain (the only groups that can be a primary group)."""
         blob = entry.raw("objectSid")
-        if not blob or not _is_group(entry):
+        if not blob or not entry.has_class("group"):
             return None
         sid = sid_text(blob)
         if sid is None:
@@ -544,7 +536,7 @@ class ProtectedSet:
                 new = key not in self.in_set
                 self.in_set.add(key)
                 self.primary_group_of.setdefault(key, group_key)
-                if new and _is_group(member):
+                if new and member.has_class("group"):
                     for nested in self._transitive_members(member):
                         self.in_set.add(self._remember(nested))
 
@@ -603,7 +595,7 @@ class ProtectedSet:
             return None, True  # gone: the write itself will say so
         token = entry.raws("tokenGroups")
         if not token:
-            account = "user" in [c.lower() for c in entry.texts("objectClass")]
+            account = entry.has_class("user")
             return None, not account
         names = self.protected_sids()
         found = []

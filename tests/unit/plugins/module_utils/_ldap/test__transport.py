@@ -33,6 +33,13 @@ def test_the_most_specific_class_is_the_last_objectclass_value():
     assert _ldap.Entry("CN=a,DC=x", {}).most_specific_class() is None
 
 
+def test_has_class_ignores_case_as_ldap_names_do():
+    entry = _ldap.Entry("CN=a,DC=x", {"objectclass": [b"top", b"foreignSecurityPrincipal"]})
+    assert entry.has_class("foreignsecurityprincipal") and entry.has_class("TOP")
+    assert not entry.has_class("group")
+    assert not _ldap.Entry("CN=a,DC=x", {}).has_class("top")
+
+
 def test_guid_attributes_read_as_text():
     """objectGUID (or schemaIDGUID) as uuid prints it; None unless 16 bytes were read."""
     blob = bytes(range(16))
