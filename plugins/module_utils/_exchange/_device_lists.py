@@ -293,11 +293,7 @@ def rights_guard(client: LdapClient, edits: list[ListEdit], outcome: Outcome,
             if name not in guids:
                 guids[name] = attribute_guid(client, name)
         denied = check_properties(rights, edit.dn, [(name, guids[name]) for name in names])
-        if denied is None:
-            return None
-        exc = denied.error()
-        return dict(user=edit.user, error=str(exc), ldap_code=exc.code,
-                    missing_right=denied.right, predicted=True)
+        return dict(user=edit.user, **denied.refusal()) if denied is not None else None
     return refuse(edits, outcome, fail_fast, refused)
 
 

@@ -222,11 +222,7 @@ class AccessWriter(BulkWriter):
 
         def refused(change: AccessChange) -> dict[str, Any] | None:
             denied = check_properties(rights, change.dn, guids)
-            if denied is None:
-                return None
-            exc = denied.error()
-            return dict(error=str(exc), ldap_code=exc.code, missing_right=denied.right,
-                        predicted=True)
+            return denied.refusal() if denied is not None else None
         return refuse(changes, outcome, fail_fast, refused)
 
     def journal_lines(self, change: AccessChange, found: Any) -> list[dict[str, Any]]:

@@ -706,11 +706,7 @@ def rights_guard(client: LdapClient, removals: list[Removal], outcome: Outcome,
         if sd is not None and above:
             denied = rights.check_delete(removal.dn, sd, above, _dacl(client, above, cache),
                                          class_guid, kind="partnership")
-        if denied is None:
-            return None
-        exc = denied.error()
-        return dict(error=str(exc), ldap_code=exc.code, missing_right=denied.right,
-                    predicted=True)
+        return denied.refusal() if denied is not None else None
     return refuse(removals, outcome, fail_fast, refused)
 
 

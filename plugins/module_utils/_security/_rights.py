@@ -115,6 +115,12 @@ class Denied:
     def item(self) -> dict[str, Any]:
         return dict(dn=self.dn, right=self.right, reason=self.why)
 
+    def refusal(self) -> dict[str, Any]:
+        """The result keys of an object a rights guard refuses (what refused(item) gives
+        _bulk.refuse): the one-line error, code 50, the right missing, predicted."""
+        exc = self.error()
+        return dict(error=str(exc), ldap_code=exc.code, missing_right=self.right, predicted=True)
+
 
 PRINCIPAL_SELF = "S-1-5-10"
 

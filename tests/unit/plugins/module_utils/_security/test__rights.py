@@ -3,7 +3,7 @@
 from fakes import DOMAIN_NC, DOMAIN_SID, SDDL, FakeDirectory, sd_bytes
 
 from ansible_collections.adremedy.directory.plugins.module_utils._security._rights import (
-    WRITE_DAC, WRITE_PROPERTY, Rights, Token, read_token)
+    WRITE_DAC, WRITE_PROPERTY, Denied, Rights, Token, read_token)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._sid import sid_from_str
 
 SVC = "%s-1160" % DOMAIN_SID
@@ -95,3 +95,11 @@ def test_the_token_is_the_rootdse_tokengroups_with_the_account():
     token = read_token(directory)
     assert token.unsure is None and token.account == SVC_DN
     assert {SVC, GROUP, "S-1-1-0", "S-1-5-11"} <= token.sids
+
+
+def test_a_refusal_gives_the_guards_result_keys_in_their_order():
+    refusal = Denied(JANE, "WRITE_DAC", "no ACE grants it").refusal()
+    assert list(refusal) == ["error", "ldap_code", "missing_right", "predicted"]
+    assert refusal["ldap_code"] == 50 and refusal["missing_right"] == "WRITE_DAC"
+    assert refusal["predicted"] is True
+    assert refusal["error"].startswith(JANE + ": insufficientAccessRights (50) predicted")
