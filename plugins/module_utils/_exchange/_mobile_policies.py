@@ -16,6 +16,8 @@ from typing import Any, Callable, Iterable, Mapping
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange._organization import (
     organization_settings, rdn_value)
 from ansible_collections.adremedy.directory.plugins.module_utils._exchange import _schema
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._policy_findings import (
+    fails_baseline, is_finding)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import dn_key, dn_key_or_text, parent
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._search import (
     missing_user, select_entries)
@@ -327,10 +329,10 @@ class PolicyTally:
             if self.list_users != "none":
                 row["members"] = self.members[policy.dn]
             rows.append(row)
-        # a finding is a policy below the baseline that applies to a selected user: a report
-        # scoped to one OU is not failed by a policy none of its users has (counted apart)
-        below = [row for row in rows if row["baseline"]["failed"]]
-        failing = [row for row in below if row["users"]["total"]]
+        # a finding applies to a selected user (is_finding); the policies below the baseline
+        # that apply to none of them are counted apart
+        below = [row for row in rows if fails_baseline(row)]
+        failing = [row for row in rows if is_finding(row)]
         summary = dict(
             policies=len(rows), default_policy=self.default.name if self.default else None,
             marked_default=sum(1 for p in self.policies if p.is_default),

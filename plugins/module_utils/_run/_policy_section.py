@@ -6,11 +6,14 @@ for _report's Markdown and HTML writers (which escape them): the sentence that o
 per policy (its users in the report's scope, the CIS items it fails), and under each policy
 below the baseline a row per failed item with the value found. The section is
 _exchange/_mobile_policies.PolicyTally.result(), or {note} when the policies were not read.
-Pure. Private."""
+Pure: which policy is a finding is _exchange/_policy_findings'. Private."""
 
 from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
+
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._policy_findings import (
+    fails_baseline, is_finding)
 
 TITLE = "Mobile device mailbox policies"
 POLICY_HEADERS = ("policy", "default", "users linked", "users by default", "users",
@@ -61,7 +64,7 @@ def failed_text(policy: Mapping[str, Any]) -> str:
 
 def policy_rows(section: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
     """A row per policy (POLICY_HEADERS), below-baseline ones first, then by name."""
-    for p in sorted(section["policies"], key=lambda p: (not p["baseline"]["failed"],
+    for p in sorted(section["policies"], key=lambda p: (not fails_baseline(p),
                                                         p["name"].lower())):
         users = p["users"]
         yield (p["name"], default_text(p), users["linked"], users["by_default"], users["total"],
@@ -70,9 +73,8 @@ def policy_rows(section: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
 
 def below_baseline(section: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """The policies that fail at least one item and apply to a selected user, by name: the
-    findings (summary.policies_failing_baseline counts the same)."""
-    return sorted((p for p in section["policies"]
-                   if p["baseline"]["failed"] and p["users"]["total"]),
+    findings (is_finding; summary.policies_failing_baseline counts the same)."""
+    return sorted((p for p in section["policies"] if is_finding(p)),
                   key=lambda p: p["name"].lower())
 
 

@@ -7,8 +7,9 @@ previous run's (new, resolved, unchanged; an object is matched by objectGUID whe
 have it, else by its DN) and draws the history as inline SVG made here, with no script and no
 network: findings by kind over time, findings per OU, the protected/unmarked/orphaned split.
 Each chart has a <title> and a <desc>, and its numbers as rows for a table (the HTML page's
-alternative and the Markdown report's). Pure: standard library and _ldap/_dn (DNs split and
-compared); the report writer gives it its safe file writer (write_atomic). Private."""
+alternative and the Markdown report's). Pure: standard library, _ldap/_dn (DNs split and
+compared) and _exchange/_policy_findings (which policy is a finding); the report writer gives it
+its safe file writer (write_atomic). Private."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from ansible_collections.adremedy.directory.plugins.module_utils._exchange._policy_findings import (
+    is_finding)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._dn import (
     dn_key_or_text, split_dn)
 
@@ -64,8 +67,7 @@ def findings_of(doc: Mapping[str, Any], protected_by_design: Iterable[str]
               if o.get("classification") == "orphaned"]
     # mobile device mailbox policies below the CIS baseline, by the policy's DN and name
     items += [_item("policy_below_baseline", dict(dn=p.get("dn"), sam_account_name=p.get("name")))
-              for p in (doc.get("mobile_policies") or {}).get("policies") or []
-              if (p.get("baseline") or {}).get("failed") and (p.get("users") or {}).get("total")]
+              for p in (doc.get("mobile_policies") or {}).get("policies") or [] if is_finding(p)]
     return items
 
 

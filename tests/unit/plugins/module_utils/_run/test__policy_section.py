@@ -231,3 +231,18 @@ def test_a_policy_below_the_baseline_that_no_selected_user_has_is_no_finding():
         "here.")
     doc = dict(mobile_policies=s)
     assert [f for f in findings_of(doc, ()) if f["kind"] == "policy_below_baseline"] == []
+
+
+def test_the_counts_the_section_and_the_trend_name_the_same_policies():
+    """_mobile_policies' summary, the section's tables and the trend's findings ask one function
+    (_policy_findings.is_finding), so they name the same policies."""
+    found = tally()
+    found.add("CN=K1,OU=S,DC=x", "CN=Kiosk," + POLICIES, "k1")
+    s = found.result()
+    names = [p["name"] for p in _policy_section.below_baseline(s)]
+    assert names == ["<b>Kiosk|*x*", "Legacy Devices"]
+    assert s["summary"]["policies_failing_baseline"] == len(names)
+    assert s["summary"]["users_on_failing_policies"] == 3 + 2
+    trend = sorted(f["name"] for f in findings_of(dict(mobile_policies=s), ())
+                   if f["kind"] == "policy_below_baseline")
+    assert trend == sorted(names)
