@@ -20,10 +20,8 @@ API (stable; the module base builds it, modules and module_utils read it):
       the listed DNs one by one in the order given, else a paged search split over
       read_connections (select_entries); on_missing(dn) for a listed DN that is gone
       (default: LdapError noSuchObject naming it).
-  selection.bases() -> list[str]     the listed DNs, else [search_base]
   selection.listed                   True for a DN list
   selection.narrowed(clause)         a copy whose filter is ANDed with clause
-  selection.text()                   search_base, or the DNs joined by ", " (a report's scope)
   selection["dn"], .get("filter"), dict(selection)
       a Selection reads like the module's parameters for KEYS, so a function written for
       params["dn"]/params["search_base"]/... takes it unchanged.
@@ -114,10 +112,6 @@ class Selection(Mapping):
         """A DN list (read one by one, in the order given), not a search."""
         return bool(self.dn)
 
-    def bases(self) -> list[str]:
-        """Where the selected objects' children live: each listed DN, else the search base."""
-        return list(self.dn) if self.dn else [self.search_base or ""]
-
     def missing(self, dn: str) -> None:
         """A listed DN that does not exist: the run stops naming it."""
         raise LdapError.no_such_object(dn, self.what)
@@ -139,7 +133,3 @@ class Selection(Mapping):
         if clause and not self.listed:
             copy.filter = "(&%s%s)" % (self.filter or "", clause)
         return copy
-
-    def text(self) -> str:
-        """The selection in one line: the search base, or the listed DNs joined by ', '."""
-        return self.search_base or ", ".join(self.dn or [])

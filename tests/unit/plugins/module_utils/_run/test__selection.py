@@ -38,17 +38,16 @@ def directory():
 
 def test_a_dn_list_is_read_in_the_order_given(directory):
     selection = Selection(params(dn=[ZOE, JANE, JOHN])).resolve(directory)
-    assert selection.listed and selection.bases() == [ZOE, JANE, JOHN]
+    assert selection.listed and selection.dn == [ZOE, JANE, JOHN]
     assert [e.dn for e in selection.entries(directory, ["sAMAccountName"])] == [ZOE, JANE, JOHN]
-    assert selection.text() == ", ".join([ZOE, JANE, JOHN])
 
 
 def test_a_search_reads_the_base_with_scope_and_filter(directory):
     given = params(search_base=STAFF, filter="(sAMAccountName=jroe)")
     selection = Selection(given).resolve(directory)
-    assert not selection.listed and selection.bases() == [STAFF]
+    assert not selection.listed and selection.search_base == STAFF
     assert [e.dn for e in selection.entries(directory, ["1.1"])] == [JOHN]
-    assert selection.text() == STAFF and selection.base_dn == STAFF
+    assert selection.base_dn == STAFF
     everyone = Selection(params(search_base=STAFF)).resolve(directory)
     assert sorted(e.dn for e in everyone.entries(directory, ["1.1"])) == sorted([JANE, JOHN, ZOE])
 
@@ -80,7 +79,7 @@ def test_a_missing_search_base_or_listed_dn_is_named(directory):
 
 def test_whole_domain_only_when_asked_and_nothing_is_given(directory):
     assert Selection(params(), whole_domain=True).resolve(directory).search_base == DOMAIN_NC
-    assert Selection(params(dn=[]), whole_domain=True).resolve(directory).bases() == [DOMAIN_NC]
+    assert Selection(params(dn=[]), whole_domain=True).resolve(directory).search_base == DOMAIN_NC
     given = Selection(params(search_base=STAFF), whole_domain=True).resolve(directory)
     assert given.search_base == STAFF
     assert Selection(params()).resolve(directory).search_base is None  # writers: no default
