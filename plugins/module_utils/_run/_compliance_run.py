@@ -181,7 +181,7 @@ def write_report(client: LdapClient, selection: Mapping[str, Any], params: Mappi
         doc["provenance"] = provenance(client, params, started, began)
         doc["warnings"] = compliance.warnings
         doc["verdict"] = make_verdict(doc, params["fail_on_findings"])
-        files = writer.finish(doc, compliance.outcome.summary(check_mode=True)) if writer else None
+        files = writer.finish(doc) if writer else None
     except (IOError, OSError) as exc:
         raise Failure("cannot write the report to %s: %s" % (params["report_dir"], exc))
     finally:

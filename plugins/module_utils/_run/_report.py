@@ -250,7 +250,7 @@ class ReportWriter(object):
             if os.path.lexists(path):
                 os.unlink(path)
 
-    def finish(self, doc: dict[str, Any], plan_msg: str | None) -> dict[str, str]:
+    def finish(self, doc: dict[str, Any]) -> dict[str, str]:
         """Write report.json, report.md and report.html around the streamed rows, then rename
         all four into place. Returns {format: path}."""
         for handle in (self.users_json, self.users_html, self.csv_handle):
@@ -262,7 +262,7 @@ class ReportWriter(object):
                                      PROTECTED_BY_DESIGN, self.keep)
             self._write_json(doc)
             with self._open(FILES["markdown"]) as fh:
-                fh.write(markdown(doc, self.title, plan_msg))
+                fh.write(markdown(doc, self.title))
             self._write_html(doc)
             files: dict[str, str] = {}
             for key, name in FILES.items():

@@ -51,7 +51,7 @@ def md_references(table_id: str) -> list[str]:
                                        for label, _title, url in refs), ""]
 
 
-def markdown(doc: Mapping[str, Any], title: str, plan_msg: str | None = None) -> str:
+def markdown(doc: Mapping[str, Any], title: str) -> str:
     v = doc.get("verdict") or {}
     out = ["# %s" % md_cell(title), ""]
     if v:

@@ -209,7 +209,7 @@ def test_users_csv_names_each_users_policy(tmp_path):
     import test__report as report_tests
     writer.add_user(report_tests.row(1, mobile_policy="Legacy Devices"), "unchanged")
     writer.add_user(report_tests.row(2), "unchanged")  # policies not read: empty
-    files = writer.finish(with_policies(report_tests.document(2)), "")
+    files = writer.finish(with_policies(report_tests.document(2)))
     rows = list(csv.DictReader(open(files["csv"])))
     assert [r["mobile_policy"] for r in rows] == ["Legacy Devices", ""]
     data = json.loads(open(files["json"]).read())

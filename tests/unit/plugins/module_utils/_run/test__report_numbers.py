@@ -71,7 +71,7 @@ def write(tmp_path, doc):
     writer.add_user(row(7, dn=LONG_DN, would_fail=True, disabled=True,
                         exchange_can_create=False), "changed")
     writer.add_user(row(8), "unchanged")
-    return writer.finish(doc, None)
+    return writer.finish(doc)
 
 
 def test_each_count_is_the_same_in_every_file_and_message(tmp_path):

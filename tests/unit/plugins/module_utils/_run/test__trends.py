@@ -280,7 +280,7 @@ def report_run(directory, d, users=3):
                              inheritance="enabled", protection=None, exchange_can_create=True,
                              container=False, devices=0, list_conflicts=[], case_duplicates=[],
                              would_fail=False, reason=None), "unchanged")
-    return writer.finish(d, "plan")
+    return writer.finish(d)
 
 
 def test_two_runs_a_change_apart_in_the_four_files(tmp_path):
@@ -325,7 +325,7 @@ def test_a_failed_run_adds_nothing_to_the_history(tmp_path):
 def test_no_history_when_keep_is_zero(tmp_path):
     out = str(tmp_path / "r")
     writer = _report.ReportWriter(out, "T", keep=0)
-    files = writer.finish(doc(stamp(0)), "plan")
+    files = writer.finish(doc(stamp(0)))
     assert "trend" not in json.loads(open(files["json"]).read())
     assert "history" not in os.listdir(out) and "<svg" not in open(files["html"]).read()
 
