@@ -79,7 +79,7 @@ class _UnsafeText(str):
         return _UnsafeBytes(str.encode(self, *args, **kwargs))
 
 
-@pytest.mark.parametrize("dn", ["CN=iPhone\C2\A7ABC,CN=Jane\, Doe,DC=x", "CN=Zürich ,DC=x"])
+@pytest.mark.parametrize("dn", [r"CN=iPhone\C2\A7ABC,CN=Jane\, Doe,DC=x", "CN=Zürich ,DC=x"])
 def test_a_templated_dn_from_ansible_core_2_18_has_the_plain_key(dn):
     # A role passes DNs from a registered result; 2.18 hands them to filters as unsafe text,
     # whose bytes once turned the value buffer immutable ("does not support item deletion").

@@ -111,7 +111,7 @@ def test_a_gssapi_that_cannot_be_imported_is_one_line(monkeypatch):
 
 def test_a_module_that_binds_simply_does_not_import_gssapi_or_pyspnego():
     """Their import (about 0.1 s) is paid by the runs whose bind uses them, not by every task."""
-    root = _kerberos.__file__.split(os.sep + "ansible_collections" + os.sep)[0]
+    root = _kerberos.__file__.split(os.sep + "ansible_collections" + os.sep, maxsplit=1)[0]
     code = ("import sys, ansible_collections.adremedy.directory.plugins.modules.compliance_info; "
             "print(sorted(name for name in ('gssapi', 'spnego') if name in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=root),

@@ -56,7 +56,6 @@ def test_sddl_for_a_domain_names_its_groups_and_the_forest_roots():
         "S-1-5-21-1-2-3-512") == "S-1-5-21-1-2-3-512"
 
 
-
 def test_sddl_null_dacl_and_windows_spellings():
     sddl = Sddl()
     null = sddl.parse("D:NO_ACCESS_CONTROL")
