@@ -80,7 +80,7 @@ def test_the_compliance_report_markdown():
                                    case_duplicates=[EVIL])],
                protected_accounts=[dict(sam_account_name=EVIL, classification=EVIL,
                                         protected_by=EVIL, reason=EVIL)])
-    text = _report_markdown.markdown(doc, EVIL, EVIL)
+    text = _report_markdown.markdown(doc, EVIL)
     assert_inert(text, columns={2, 3, 4, 5, 6})
 
 
