@@ -29,7 +29,7 @@ if [ "$(cat "$venv/.stamp" 2>/dev/null)" != "$interpreter $packages" ]; then
 fi
 export PATH="$venv/bin:$(dirname "$interpreter"):$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$root/build/collections" ANSIBLE_PYTHON_INTERPRETER="$venv/bin/python"
-echo "matrix: $("$venv/bin/ansible" --version | head -1) on Python $("$venv/bin/python" -c 'import platform; print(platform.python_version())')"
+echo "matrix: $("$venv/bin/ansible" --version | sed -n 1p) on Python $("$venv/bin/python" -c 'import platform; print(platform.python_version())')"
 cd "$root"
 for check in "$@"; do
   case "$check" in
