@@ -17,6 +17,16 @@ from ansible_collections.adremedy.directory.plugins.module_utils._errors import 
 GSSAPI_MISSING = importlib.util.find_spec("gssapi") is None
 
 
+def gssapi_module() -> Any:
+    """The gssapi package, imported on first use (KerberosError when it is installed and cannot
+    be imported, e.g. without its krb5 libraries)."""
+    try:
+        import gssapi  # pylint: disable=import-outside-toplevel
+    except ImportError as exc:
+        raise KerberosError("the python 'gssapi' package cannot be imported: %s" % exc)
+    return gssapi
+
+
 def gss_errors() -> tuple[type[Exception], ...]:
     """What gssapi raises, once it is imported (nothing can raise it before)."""
     gssapi = sys.modules.get("gssapi")
@@ -76,10 +86,7 @@ def credentials(principal: str | None, password: str | None) -> Any:
     password (a ticket kept in memory) or, without one, from the cache or the client keytab."""
     if not principal:
         return None
-    try:
-        import gssapi  # pylint: disable=import-outside-toplevel
-    except ImportError as exc:  # installed without its krb5 libraries
-        raise KerberosError("the python 'gssapi' package cannot be imported: %s" % exc)
+    gssapi = gssapi_module()
     name = gssapi.Name(principal, gssapi.NameType.user)
     if password:
         return gssapi.raw.acquire_cred_with_password(name, password.encode("utf-8"),

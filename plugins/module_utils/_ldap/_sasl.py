@@ -23,6 +23,7 @@ import sys
 from typing import Any, Callable
 
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import BindRefused, SaslError
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap._kerberos import gssapi_module
 
 # pyspnego (about 90 ms to import, with cryptography's x509) and gssapi (a C extension) are
 # imported by the binds that use them, not by every module run: here only whether they are there.
@@ -43,14 +44,6 @@ def _spnego() -> Any:
     except ImportError as exc:  # installed, and broken
         raise SaslError("the python 'pyspnego' package cannot be imported: %s" % exc)
     return spnego
-
-
-def _gssapi() -> Any:
-    try:
-        import gssapi  # pylint: disable=import-outside-toplevel
-    except ImportError as exc:  # installed without its krb5 libraries
-        raise SaslError("the python 'gssapi' package cannot be imported: %s" % exc)
-    return gssapi
 
 
 SASL_BIND_IN_PROGRESS = 14
@@ -248,7 +241,7 @@ def kerberos_context(host: str, creds: Any, seal: bool, bindings: bytes | None) 
     """A Kerberos initiator context for ldap/host with creds (None: the default ticket cache):
     integrity and confidentiality asked for when the connection is to be sealed, the channel
     binding data (bindings) in the authenticator over TLS."""
-    gssapi = _gssapi()
+    gssapi = gssapi_module()
     flags = [gssapi.RequirementFlag.mutual_authentication,
              gssapi.RequirementFlag.out_of_sequence_detection]
     if seal:
@@ -290,7 +283,7 @@ def bind_kerberos(conn: Any, context: Any, token: bytes | None, seal: bool,
     code, _answer, result = send_bind(conn, "GSSAPI", context.wrap(reply, False).message)
     _finish(conn, code, result)
     if seal:
-        if not context.actual_flags & _gssapi().RequirementFlag.confidentiality:
+        if not context.actual_flags & gssapi_module().RequirementFlag.confidentiality:
             raise SaslError("the Kerberos context has no confidentiality")
         max_plain = context.get_wrap_size_limit(server_max, True) if server_max else None
 

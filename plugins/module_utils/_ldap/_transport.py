@@ -415,7 +415,7 @@ class LdapClient:
                         raise LdapError("%s bind as %s to %s failed: %s"
                                         % (auth, kerberos_principal or who, uri, reason))
                     fallback = "Kerberos: %s" % reason
-                except (KerberosError, SaslError) as exc:  # gssapi there, and not importable
+                except KerberosError as exc:  # gssapi installed, and not importable
                     raise LdapError("%s bind as %s to %s failed: %s"
                                     % (auth, kerberos_principal or who, uri, exc))
                 else:

@@ -11,6 +11,7 @@ from ansible.module_utils.basic import AnsibleFallbackNotFound
 
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _kerberos
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _options
+from ansible_collections.adremedy.directory.plugins.module_utils._ldap import _sasl
 from ansible_collections.adremedy.directory.plugins.module_utils._errors import (
     KerberosError, LdapError)
 from ansible_collections.adremedy.directory.plugins.module_utils._ldap._kerberos import (
@@ -107,6 +108,8 @@ def test_a_gssapi_that_cannot_be_imported_is_one_line(monkeypatch):
     monkeypatch.setitem(sys.modules, "gssapi", None)  # import gssapi raises ImportError
     with pytest.raises(KerberosError, match="^the python 'gssapi' package cannot be imported"):
         _kerberos.credentials("svc@EXAMPLE.COM", "pw")
+    with pytest.raises(KerberosError, match="^the python 'gssapi' package cannot be imported"):
+        _sasl.kerberos_context("dc1.example.com", None, True, None)  # the ticket cache's bind
 
 
 def test_a_module_that_binds_simply_does_not_import_gssapi_or_pyspnego():
