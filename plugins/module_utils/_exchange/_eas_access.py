@@ -331,12 +331,8 @@ def selected_users(client: LdapClient, selection: Selection, attributes: Sequenc
     failed (noSuchObject)."""
     listed = selection.listed
 
-    def missing(dn: str) -> None:
-        outcome.counts["matched"] += 1
-        outcome.fail(dn, LdapError.no_such_object(dn))
-
     search = selection.narrowed(member.clause) if member is not None else selection
-    for entry in search.entries(client, attributes, missing):
+    for entry in search.entries(client, attributes, outcome.missing):
         if listed:
             reason = _outside(client, entry, member, protection)
             if reason:

@@ -50,6 +50,12 @@ class Outcome:
     def fail(self, dn: str, exc: Exception) -> None:
         self.add(dn, "failed", error=str(exc), ldap_code=getattr(exc, "code", None))
 
+    def missing(self, dn: str) -> None:
+        """A listed object that does not exist (a selection's on_missing): matched, and failed
+        with noSuchObject, the run going on with the others."""
+        self.counts["matched"] += 1
+        self.fail(dn, LdapError.no_such_object(dn))
+
     def result(self) -> dict[str, Any]:
         return dict(changed=self.counts["changed"] > 0, counts=dict(self.counts),
                     objects=self.objects)

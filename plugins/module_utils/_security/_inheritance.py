@@ -535,13 +535,9 @@ def build_plan(client: LdapClient, selection: Selection, params: Mapping[str, An
     them): their objects and those below are skipped."""
     changes = []
 
-    def missing(dn: str) -> None:
-        outcome.counts["matched"] += 1
-        outcome.fail(dn, LdapError.no_such_object(dn))
-
     descriptors = ParsedDescriptors()
     shared: dict = {}
-    for entry in selection.entries(client, PLAN_ATTRIBUTES, missing):
+    for entry in selection.entries(client, PLAN_ATTRIBUTES, outcome.missing):
         outcome.counts["matched"] += 1
         under = first_at_or_above(entry.dn, selection.excluded)
         if under is not None:
