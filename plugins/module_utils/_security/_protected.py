@@ -600,10 +600,8 @@ class ProtectedSet:
         names = self.protected_sids()
         found = []
         for blob in token:
-            try:
-                name = names.get(sid_to_str(blob))
-            except SecurityDescriptorError:
-                continue
+            sid = sid_text(blob)  # None for a SID that cannot be read
+            name = names.get(sid) if sid else None
             if name is not None:
                 found.append(name)
         if not found:
@@ -738,14 +736,10 @@ class Protection(DnMap):
         guid = entry.raw("objectGUID")
         if guid and bytes(guid) in self.by_guid:
             return self.by_guid[bytes(guid)]
-        sid = entry.raw("objectSid")
-        if sid:
-            try:
-                found = self.by_sid.get(sid_to_str(sid))
-            except SecurityDescriptorError:
-                found = None
-            if found is not None:
-                return found
+        sid = sid_text(entry.raw("objectSid"))
+        found = self.by_sid.get(sid) if sid else None
+        if found is not None:
+            return found
         return self.get(entry.dn)
 
     def token_membership(self, dn: str) -> tuple[str | None, bool]:
